@@ -1,0 +1,80 @@
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from parley.accounts.models import ApiToken, Availability, Role, Team, User
+from parley.core.errors import ValidationFailed
+from parley.core.services import audit_record
+
+TOKEN_PREFIX = "prl_"
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def agent_create(*, email: str, name: str, password: str | None = None, role: str = Role.AGENT, actor=None) -> User:
+    """Create an agent; the email is the login."""
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationFailed("Unknown role.", extra={"role": f"must be one of {', '.join(Role.values)}"})
+    if not email or "@" not in email:
+        raise ValidationFailed("A valid email is required.", extra={"email": "invalid"})
+    if User.objects.filter(email=email).exists():
+        raise ValidationFailed("An agent with this email exists.", extra={"email": "taken"})
+    user = User.objects.create_user(email, password, name=name or email.split("@")[0], role=role)
+    audit_record(actor=actor, action="agent.created", target=user, changes={"role": role})
+    return user
+
+
+@transaction.atomic
+def agent_set_availability(*, user: User, availability: str) -> User:
+    if availability not in Availability.values:
+        raise ValidationFailed("Unknown availability.", extra={"availability": f"must be one of {', '.join(Availability.values)}"})
+    user.availability = availability
+    user.save(update_fields=["availability"])
+    return user
+
+
+@transaction.atomic
+def team_create(*, name: str, description: str = "", member_ids: list[int] | None = None, actor=None) -> Team:
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed("A team with this name exists.", extra={"name": "taken"})
+    team = Team.objects.create(name=name, description=description)
+    if member_ids:
+        team.members.set(User.objects.filter(pk__in=member_ids))
+    audit_record(actor=actor, action="team.created", target=team)
+    return team
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and shown only now."""
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=hash_token(secret))
+    audit_record(actor=user, action="api_token.created", target=token)
+    return token, secret
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    """Return the active agent a token belongs to, or None; compares hashes in constant time."""
+    if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
+        return None
+    prefix = secret[len(TOKEN_PREFIX):].split("_", 1)[0]
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if token is None or not secrets.compare_digest(token.key_hash, hash_token(secret)) or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="api_token.revoked", target=token)
+    return token

@@ -1,0 +1,47 @@
+"""The /api/v1 NinjaAPI: one instance, each app adds its router in `ROUTERS`."""
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from parley.api.auth import TokenAuth
+from parley.core.errors import ApplicationError
+
+api = NinjaAPI(title="Parley API", version="1", urls_namespace="api", auth=TokenAuth(), docs_url="/docs")
+
+#: (prefix, "module:router") for every app's API; listed here so the API's shape is seen in one place.
+ROUTERS: list[tuple[str, str]] = []
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    return api.create_response(request, {"message": exc.message, "extra": exc.extra}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        fields[".".join(location) or "body"] = error.get("msg", "invalid")
+    return api.create_response(request, {"message": "The request is not valid.", "extra": fields}, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"message": str(exc) or "Not found.", "extra": {}}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"message": "A valid API token is required (Authorization: Bearer …).", "extra": {}}, status=401)
+
+
+def _mount() -> None:
+    from importlib import import_module
+
+    for prefix, target in ROUTERS:
+        module, name = target.split(":")
+        api.add_router(prefix, getattr(import_module(module), name))
+
+
+_mount()

@@ -1,0 +1,79 @@
+"""The API channel: any system posts customer messages over HTTP and gets replies by a signed callback."""
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import httpx
+
+from parley.channels.base import ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage
+from parley.channels.registry import register
+
+CALLBACK_TIMEOUT_SECONDS = 10
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Return the X-Parley-Signature value: hex HMAC-SHA256 of "<timestamp>.<body>"."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+@register
+class ApiAdapter(ChannelAdapter):
+    kind = "api"
+    label = "API"
+    continues_open_conversation = True
+
+    def validate_config(self, config: dict) -> dict:
+        url = config.get("callback_url", "")
+        if url and not url.startswith(("http://", "https://")):
+            return {"callback_url": "must be an http(s) URL"}
+        return {}
+
+    def parse(self, envelope) -> InboundMessage:
+        data = envelope.payload
+        contact = data.get("contact") or {}
+        if not contact.get("source_id"):
+            raise ValueError("contact.source_id is required")
+        return InboundMessage(
+            external_id=envelope.external_id,
+            identity_kind=contact.get("kind", "external_id"),
+            source_id=str(contact["source_id"]),
+            contact_name=contact.get("name", ""),
+            contact_email=contact.get("email", ""),
+            contact_phone=contact.get("phone", ""),
+            text=data.get("text", ""),
+            subject=data.get("subject", ""),
+            conversation_id=data.get("conversation_id"),
+            attachments=tuple(
+                InboundAttachment(filename=a["filename"], content_type=a.get("content_type", "application/octet-stream"),
+                                  content=base64.b64decode(a["content_base64"]))
+                for a in data.get("attachments", [])
+            ),
+            metadata=data.get("metadata") or {},
+        )
+
+    def send(self, message) -> DeliveryResult:
+        inbox = message.conversation.inbox
+        url = inbox.config.get("callback_url")
+        if not url:
+            # Without a callback the integrating system reads replies through the API.
+            return DeliveryResult(status="sent")
+        body = json.dumps({
+            "event": "message.created",
+            "message": {"id": message.pk, "conversation_id": message.conversation_id, "text": message.text,
+                        "html": message.html, "author": str(message.author or ""), "created_at": message.created_at.isoformat()},
+            "contact": {"id": message.conversation.contact_id},
+        }, separators=(",", ":")).encode()
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "X-Parley-Timestamp": timestamp,
+                   "X-Parley-Signature": sign(inbox.signing_secret, timestamp, body)}
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=CALLBACK_TIMEOUT_SECONDS)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"callback unreachable: {exc}") from exc
+        if response.status_code >= 500 or response.status_code == 429:
+            raise DeliveryError(f"callback answered {response.status_code}")
+        if response.status_code >= 400:
+            raise DeliveryError(f"callback refused the message with {response.status_code}", permanent=True)
+        return DeliveryResult(external_id=f"callback-{message.pk}", status="delivered")

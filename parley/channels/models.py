@@ -1,0 +1,58 @@
+import secrets
+
+from django.db import models
+
+
+class Inbox(models.Model):
+    """One configured channel: where customers reach us (an address, a widget, a number …)."""
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, db_index=True)
+    config = models.JSONField(default=dict, blank=True)
+    default_team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    greeting = models.TextField(blank=True)
+    signing_secret = models.CharField(max_length=64, default=secrets.token_hex, help_text="Signs callbacks Parley sends for this inbox.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "inboxes"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def adapter(self):
+        from parley.channels.registry import get_adapter
+
+        return get_adapter(self.kind)
+
+
+class EnvelopeStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSED = "processed", "Processed"
+    FAILED = "failed", "Failed"
+
+
+class InboundEnvelope(models.Model):
+    """A raw inbound payload, stored before anything else happens to it so nothing is lost."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="envelopes")
+    external_id = models.CharField(max_length=255)
+    payload = models.JSONField(default=dict, blank=True)
+    raw = models.BinaryField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=EnvelopeStatus.choices, default=EnvelopeStatus.RECEIVED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey("conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["inbox", "external_id"], name="envelope_unique_per_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.inbox_id}:{self.external_id} ({self.status})"

@@ -1,0 +1,102 @@
+"""Inbound envelopes: store the raw payload first, then process it (idempotently) in a worker."""
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
+from parley.core import events
+from parley.core.errors import ApplicationError
+
+MAX_PROCESS_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 10
+
+
+def envelope_store(*, inbox: Inbox, external_id: str, payload: dict | None = None, raw: bytes | None = None) -> tuple[InboundEnvelope, bool]:
+    """Store a raw inbound payload once per (inbox, external_id) and queue it; return (envelope, created).
+
+    A second delivery of the same provider id returns the first envelope untouched, so
+    provider retries and client double-posts never make a second message.
+    """
+    if not external_id:
+        raise ApplicationError("An inbound payload needs an id.", extra={"external_id": "required"}, status=422)
+    try:
+        with transaction.atomic():
+            envelope = InboundEnvelope.objects.create(inbox=inbox, external_id=external_id[:255], payload=payload or {}, raw=raw)
+    except IntegrityError:
+        return InboundEnvelope.objects.get(inbox=inbox, external_id=external_id[:255]), False
+    from parley.channels import tasks
+
+    transaction.on_commit(lambda: tasks.process_envelope.delay(envelope.pk))
+    return envelope, True
+
+
+def envelope_process(*, envelope_id: int) -> InboundEnvelope:
+    """Parse an envelope through its channel adapter and hand it to message_receive.
+
+    The envelope row is locked, so two workers never process it at once; a processed
+    envelope is left alone. A failure is recorded on the envelope and retried later.
+    """
+    from parley.conversations.services import message_receive
+
+    with transaction.atomic():
+        envelope = InboundEnvelope.objects.select_for_update().select_related("inbox").get(pk=envelope_id)
+        if envelope.status == EnvelopeStatus.PROCESSED:
+            return envelope
+        try:
+            with transaction.atomic():
+                inbound = envelope.inbox.adapter.parse(envelope)
+                message = message_receive(inbox=envelope.inbox, inbound=inbound)
+        except Exception as exc:  # recorded and retried: a bad payload must stay visible, not vanish
+            envelope.attempts += 1
+            envelope.status = EnvelopeStatus.FAILED
+            envelope.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+            permanent = isinstance(exc, (ValueError, ApplicationError)) or envelope.attempts >= MAX_PROCESS_ATTEMPTS
+            envelope.next_attempt_at = None if permanent else timezone.now() + timedelta(seconds=RETRY_BASE_SECONDS * 2 ** envelope.attempts)
+            envelope.save()
+            events.publish("envelope.failed", {"envelope_id": envelope.pk, "inbox_id": envelope.inbox_id, "error": envelope.last_error})
+            return envelope
+        envelope.status = EnvelopeStatus.PROCESSED
+        envelope.message = message
+        envelope.last_error = ""
+        envelope.next_attempt_at = None
+        envelope.processed_at = timezone.now()
+        envelope.save()
+        return envelope
+
+
+def envelope_retry(*, envelope: InboundEnvelope) -> InboundEnvelope:
+    """Queue a failed envelope again at once (an admin's "retry" button)."""
+    from parley.channels import tasks
+
+    InboundEnvelope.objects.filter(pk=envelope.pk, status=EnvelopeStatus.FAILED).update(next_attempt_at=timezone.now())
+    transaction.on_commit(lambda: tasks.process_envelope.delay(envelope.pk))
+    return envelope
+
+
+def envelopes_due(*, now=None) -> list[int]:
+    """Return ids of envelopes to (re)process: failed ones whose retry time came, and stragglers."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=RETRY_BASE_SECONDS * 6)
+    retry = InboundEnvelope.objects.filter(status=EnvelopeStatus.FAILED, next_attempt_at__lte=now)
+    lost = InboundEnvelope.objects.filter(status=EnvelopeStatus.RECEIVED, received_at__lte=stale)
+    return list((retry | lost).values_list("pk", flat=True)[:500])
+
+
+@transaction.atomic
+def inbox_create(*, name: str, kind: str, config: dict | None = None, default_team=None, greeting: str = "", actor=None) -> Inbox:
+    """Create an inbox for a registered channel kind, checking its configuration."""
+    from parley.channels.registry import get_adapter, kinds
+    from parley.core.errors import ValidationFailed
+    from parley.core.services import audit_record
+
+    try:
+        adapter = get_adapter(kind)
+    except LookupError:
+        raise ValidationFailed("Unknown channel kind.", extra={"kind": f"must be one of {', '.join(kinds())}"}) from None
+    problems = adapter.validate_config(config or {})
+    if problems:
+        raise ValidationFailed("The inbox configuration is not valid.", extra=problems)
+    inbox = Inbox.objects.create(name=name, kind=kind, config=config or {}, default_team=default_team, greeting=greeting)
+    audit_record(actor=actor, action="inbox.created", target=inbox, changes={"kind": kind})
+    return inbox

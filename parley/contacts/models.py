@@ -1,0 +1,80 @@
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=200, blank=True, db_index=True)
+    custom_attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Segment(models.Model):
+    """A named group of contacts (VIP, customer type …) that routing and campaigns can target."""
+
+    name = models.CharField(max_length=100, unique=True)
+    color = models.CharField(max_length=7, default="#6b7280")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A customer. One contact has many identities, one per way they reached us."""
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True, db_index=True)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    segments = models.ManyToManyField(Segment, related_name="contacts", blank=True)
+    custom_attributes = models.JSONField(default=dict, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_contacts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone or f"Contact {self.pk}"
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    CHAT_VISITOR = "chat_visitor", "Chat visitor"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    MESSENGER = "messenger", "Messenger"
+    INSTAGRAM = "instagram", "Instagram"
+    TELEGRAM = "telegram", "Telegram"
+    X = "x", "X"
+    EXTERNAL_ID = "external_id", "External id"
+
+
+#: Kinds that name the same person whichever inbox they write to, so they join contacts across inboxes.
+GLOBAL_IDENTITY_KINDS = {IdentityKind.EMAIL, IdentityKind.PHONE}
+
+
+class ContactIdentity(models.Model):
+    """How a contact is known in one inbox: unique per (inbox, kind, source_id)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    inbox = models.ForeignKey("inboxes.Inbox", on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=20, choices=IdentityKind.choices)
+    source_id = models.CharField(max_length=320)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inbox", "kind", "source_id"], name="identity_unique_per_inbox")]
+        indexes = [models.Index(fields=["kind", "source_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.source_id}"

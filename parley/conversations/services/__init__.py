@@ -1,0 +1,29 @@
+"""Every write to conversations and messages: one function per use case.
+
+Split by sub-domain: `inbound` (a customer message arrives), `outbound` (agents write,
+the outbox delivers), `actions` (assign, status, tags, merge …). Import from here.
+"""
+from parley.conversations.services.actions import (
+    conversation_assign,
+    conversation_create,
+    conversation_escalate,
+    conversation_link,
+    conversation_merge,
+    conversation_set_status,
+    conversation_set_tags,
+    conversation_update,
+)
+from parley.conversations.services.inbound import message_receive
+from parley.conversations.services.outbound import (
+    message_deliver,
+    message_note,
+    message_reply,
+    message_set_delivery,
+    outbox_due,
+)
+
+__all__ = [
+    "conversation_assign", "conversation_create", "conversation_escalate", "conversation_link",
+    "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update",
+    "message_deliver", "message_note", "message_receive", "message_reply", "message_set_delivery", "outbox_due",
+]

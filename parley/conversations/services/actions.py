@@ -1,0 +1,202 @@
+"""Agent actions on a conversation: create, assign, status, fields, tags, escalate, merge, link."""
+from django.db import transaction
+from django.utils import timezone
+
+from parley.accounts.models import Team, User
+from parley.accounts.permissions import require
+from parley.conversations.models import (
+    ConversationType, Conversation, CustomStatus, Priority, Status, Tag,
+)
+from parley.conversations.services.common import event_message
+from parley.core import events
+from parley.core.errors import ValidationFailed
+from parley.core.services import audit_record
+
+MAX_TIER = 3
+
+
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "pk", None)
+
+
+@transaction.atomic
+def conversation_create(*, inbox, contact, subject: str = "", priority: str = Priority.NORMAL,
+                        type: str = ConversationType.QUESTION, team: Team | None = None, actor=None,
+                        created_at=None) -> Conversation:
+    """Open a conversation; the one creation path for channels, agents, the API and the importer."""
+    if priority not in Priority.values:
+        raise ValidationFailed("Unknown priority.", extra={"priority": f"must be one of {', '.join(Priority.values)}"})
+    if type not in ConversationType.values:
+        raise ValidationFailed("Unknown type.", extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
+    now = created_at or timezone.now()
+    conversation = Conversation.objects.create(
+        inbox=inbox, contact=contact, subject=subject.strip()[:300], priority=priority, type=type,
+        team=team or inbox.default_team, created_at=now, last_message_at=now,
+    )
+    audit_record(actor=actor, action="conversation.created", target=conversation)
+    events.publish("conversation.created", {"conversation_id": conversation.pk, "inbox_id": inbox.pk, "contact_id": contact.pk})
+    return conversation
+
+
+@transaction.atomic
+def conversation_assign(*, conversation: Conversation, actor, assignee: User | None = None,
+                        team: Team | None = None, keep_team: bool = False) -> Conversation:
+    """Assign to an agent and/or a team; None clears. An agent outside the team is refused."""
+    require(actor, "conversation.assign")
+    if assignee is not None and (not assignee.is_active or assignee.role == "light_agent"):
+        raise ValidationFailed("That agent cannot be assigned conversations.", extra={"assignee": "inactive or light agent"})
+    new_team = conversation.team if keep_team else team
+    if assignee is not None and new_team is not None and not new_team.members.filter(pk=assignee.pk).exists():
+        raise ValidationFailed(f"{assignee} is not a member of {new_team}.", extra={"assignee": "not in team"})
+    old = (conversation.assignee, conversation.team)
+    conversation.assignee, conversation.team = assignee, new_team
+    if conversation.status == Status.NEW and assignee is not None:
+        conversation.status = Status.OPEN
+    conversation.save()
+    if old != (assignee, new_team):
+        who = str(assignee) if assignee else "nobody"
+        where = f" in {new_team}" if new_team else ""
+        event_message(conversation, f"{actor} assigned this to {who}{where}.", actor=actor)
+        audit_record(actor=actor, action="conversation.assigned", target=conversation,
+                     changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
+        events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee),
+                                                 "team_id": _actor_id(new_team), "actor_id": _actor_id(actor)})
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_status(*, conversation: Conversation, actor, status: str | None = None,
+                            custom_status: CustomStatus | None = None) -> Conversation:
+    """Move to a built-in status, or to a custom status (which sets its category)."""
+    require(actor, "conversation.update")
+    if custom_status is not None:
+        status = custom_status.category
+    if status not in Status.values:
+        raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+    _apply_status(conversation, status, actor=actor)
+    conversation.custom_status = custom_status
+    conversation.save()
+    return conversation
+
+
+def _apply_status(conversation: Conversation, status: str, *, actor) -> None:
+    """Set the status and the timestamps the KPIs read; callers save."""
+    old = conversation.status
+    if old == status:
+        return
+    now = timezone.now()
+    if status == Status.SOLVED:
+        conversation.solved_at = now
+    if status == Status.CLOSED:
+        conversation.closed_at = now
+        conversation.solved_at = conversation.solved_at or now
+    if old in (Status.SOLVED, Status.CLOSED) and status not in (Status.SOLVED, Status.CLOSED):
+        conversation.reopened_count += 1
+        conversation.solved_at = conversation.closed_at = None
+    conversation.status = status
+    label = Status(status).label
+    event_message(conversation, f"{actor or 'Parley'} set the status to {label}.", actor=actor, data={"status": [old, status]})
+    audit_record(actor=actor, action="conversation.status_changed", target=conversation, changes={"status": [old, status]})
+    events.publish("conversation.status_changed", {"conversation_id": conversation.pk, "old": old, "new": status, "actor_id": _actor_id(actor)})
+
+
+@transaction.atomic
+def conversation_update(*, conversation: Conversation, actor, **fields) -> Conversation:
+    """Change subject, priority, type or custom fields; unknown fields are refused, not ignored."""
+    require(actor, "conversation.update")
+    allowed = {"subject", "priority", "type", "custom_fields"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed("Unknown conversation fields.", extra={f: "unknown field" for f in sorted(unknown)})
+    if "priority" in fields and fields["priority"] not in Priority.values:
+        raise ValidationFailed("Unknown priority.", extra={"priority": f"must be one of {', '.join(Priority.values)}"})
+    if "type" in fields and fields["type"] not in ConversationType.values:
+        raise ValidationFailed("Unknown type.", extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
+    if "custom_fields" in fields and not isinstance(fields["custom_fields"], dict):
+        raise ValidationFailed("Custom fields must be an object.", extra={"custom_fields": "must be an object"})
+    changes = {}
+    for field, value in fields.items():
+        old = getattr(conversation, field)
+        if field == "custom_fields":
+            value = {**old, **value}
+        if old != value:
+            changes[field] = [old, value]
+            setattr(conversation, field, value)
+    if changes:
+        conversation.save()
+        summary = ", ".join(f"{f} to {v[1]}" for f, v in changes.items() if f != "custom_fields") or "custom fields"
+        event_message(conversation, f"{actor} changed {summary}.", actor=actor)
+        audit_record(actor=actor, action="conversation.updated", target=conversation, changes=changes)
+        events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": changes, "actor_id": _actor_id(actor)})
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_tags(*, conversation: Conversation, actor, tags: list[str]) -> Conversation:
+    """Replace the tags; new tag names are created."""
+    require(actor, "conversation.update")
+    names = sorted({t.strip().lower() for t in tags if t.strip()})
+    if any(len(n) > 50 for n in names):
+        raise ValidationFailed("A tag is at most 50 characters.", extra={"tags": "too long"})
+    old = sorted(conversation.tags.values_list("name", flat=True))
+    if old == names:
+        return conversation
+    conversation.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
+    audit_record(actor=actor, action="conversation.tagged", target=conversation, changes={"tags": [old, names]})
+    events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tags": [old, names]}, "actor_id": _actor_id(actor)})
+    return conversation
+
+
+@transaction.atomic
+def conversation_escalate(*, conversation: Conversation, actor, reason: str = "", team: Team | None = None) -> Conversation:
+    """Raise the support tier by one (to at most 3), optionally handing it to another team."""
+    require(actor, "conversation.update")
+    if conversation.tier >= MAX_TIER:
+        raise ValidationFailed(f"Already at the highest tier ({MAX_TIER}).", extra={"tier": "at maximum"})
+    conversation.tier += 1
+    if team is not None:
+        conversation.team, conversation.assignee = team, None
+    conversation.save()
+    note = f"{actor} escalated this to tier {conversation.tier}" + (f" ({team})" if team else "") + (f": {reason}" if reason else ".")
+    event_message(conversation, note, actor=actor, data={"tier": conversation.tier})
+    audit_record(actor=actor, action="conversation.escalated", target=conversation, changes={"tier": [conversation.tier - 1, conversation.tier]})
+    events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tier": [conversation.tier - 1, conversation.tier]}, "actor_id": _actor_id(actor)})
+    return conversation
+
+
+@transaction.atomic
+def conversation_merge(*, keep: Conversation, merge: Conversation, actor) -> Conversation:
+    """Move every message of `merge` into `keep` and close `merge` with a pointer to `keep`."""
+    require(actor, "conversation.merge")
+    if keep.pk == merge.pk:
+        raise ValidationFailed("A conversation cannot be merged into itself.", extra={"merge": "same conversation"})
+    if merge.merged_into_id:
+        raise ValidationFailed(f"#{merge.pk} was already merged.", extra={"merge": "already merged"})
+    moved = merge.messages.update(conversation=keep)
+    keep.tags.add(*merge.tags.all())
+    keep.participants.add(*merge.participants.all())
+    keep.last_message_at = max(keep.last_message_at, merge.last_message_at)
+    keep.inbound_count += merge.inbound_count
+    keep.outbound_count += merge.outbound_count
+    keep.save()
+    merge.merged_into = keep
+    _apply_status(merge, Status.CLOSED, actor=actor)
+    merge.save()
+    event_message(keep, f"{actor} merged #{merge.pk} into this conversation ({moved} messages).", actor=actor, data={"merged_id": merge.pk})
+    event_message(merge, f"{actor} merged this conversation into #{keep.pk}.", actor=actor, data={"merged_into": keep.pk})
+    audit_record(actor=actor, action="conversation.merged", target=keep, changes={"merged_id": merge.pk, "messages": moved})
+    events.publish("conversation.merged", {"conversation_id": keep.pk, "merged_id": merge.pk, "actor_id": _actor_id(actor)})
+    return keep
+
+
+@transaction.atomic
+def conversation_link(*, conversation: Conversation, other: Conversation, actor) -> Conversation:
+    """Mark two conversations as related (both show the link)."""
+    require(actor, "conversation.update")
+    if conversation.pk == other.pk:
+        raise ValidationFailed("A conversation cannot be linked to itself.", extra={"other": "same conversation"})
+    conversation.related.add(other)
+    event_message(conversation, f"{actor} linked #{other.pk}.", actor=actor, data={"linked": other.pk})
+    event_message(other, f"{actor} linked #{conversation.pk}.", actor=actor, data={"linked": conversation.pk})
+    audit_record(actor=actor, action="conversation.linked", target=conversation, changes={"other": other.pk})
+    return conversation

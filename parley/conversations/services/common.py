@@ -1,0 +1,41 @@
+"""Pieces the conversation services share: attachments, system events, previews."""
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from parley.conversations.models import Attachment, Conversation, DeliveryStatus, Direction, Message, MessageKind
+from parley.core.errors import PayloadTooLarge, ValidationFailed
+
+
+def attachments_validate(attachments) -> None:
+    """Refuse the whole message before anything is stored when one attachment is too large."""
+    limit = settings.PARLEY_MAX_ATTACHMENT_BYTES
+    for attachment in attachments:
+        if len(attachment.content) > limit:
+            raise PayloadTooLarge(
+                f"Attachment {attachment.filename!r} is {len(attachment.content)} bytes; the limit is {limit}.",
+                extra={"attachments": f"{attachment.filename}: larger than {limit} bytes", "limit": limit},
+            )
+        if not attachment.filename:
+            raise ValidationFailed("Every attachment needs a file name.", extra={"attachments": "filename required"})
+
+
+def attachments_store(message: Message, attachments) -> None:
+    for attachment in attachments:
+        record = Attachment(message=message, filename=attachment.filename[:255],
+                            content_type=attachment.content_type or "application/octet-stream",
+                            size=len(attachment.content), content_id=getattr(attachment, "content_id", None) or "")
+        record.file.save(attachment.filename[:200], ContentFile(attachment.content), save=False)
+        record.save()
+
+
+def preview_of(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def event_message(conversation: Conversation, text: str, *, actor=None, data: dict | None = None) -> Message:
+    """Add a system event to the timeline ("Ana assigned this to Support")."""
+    return Message.objects.create(
+        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.EVENT, author=actor if getattr(actor, "pk", None) else None,
+        text=text, delivery_status=DeliveryStatus.SENT, created_at=timezone.now(), metadata=data or {},
+    )

@@ -1,0 +1,78 @@
+"""A customer's message arrives: resolve who sent it, thread it, store it, announce it."""
+from django.db import transaction
+from django.utils import timezone
+
+from parley.channels.base import InboundMessage
+from parley.contacts.services import contact_resolve_identity
+from parley.conversations.models import ACTIVE_STATUSES, Conversation, DeliveryStatus, Direction, Message, MessageKind, Status
+from parley.conversations.services.actions import _apply_status, conversation_create
+from parley.conversations.services.common import attachments_store, attachments_validate, preview_of
+from parley.core import events
+from parley.core.html import sanitize_html
+
+
+def _thread(inbox, contact, inbound: InboundMessage) -> Conversation | None:
+    """Find the conversation this message continues, or None for a new one."""
+    if inbound.conversation_id:
+        found = Conversation.objects.filter(pk=inbound.conversation_id, inbox=inbox).first()
+        if found:
+            return _follow_merges(found)
+    if inbound.thread_refs:
+        earlier = (Message.objects.filter(conversation__inbox=inbox, external_id__in=inbound.thread_refs)
+                   .select_related("conversation").order_by("-created_at").first())
+        if earlier:
+            return _follow_merges(earlier.conversation)
+    if inbox.adapter.continues_open_conversation:
+        return Conversation.objects.filter(inbox=inbox, contact=contact, status__in=ACTIVE_STATUSES).order_by("-last_message_at").first()
+    return None
+
+
+def _follow_merges(conversation: Conversation) -> Conversation:
+    while conversation.merged_into_id:
+        conversation = conversation.merged_into
+    return conversation
+
+
+@transaction.atomic
+def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Message:
+    """Store a customer's message in the right conversation; idempotent on the provider's id."""
+    existing = Message.objects.filter(conversation__inbox=inbox, direction=Direction.INBOUND, external_id=inbound.external_id).first()
+    if existing:
+        return existing
+    attachments_validate(inbound.attachments)
+    contact = contact_resolve_identity(inbox=inbox, kind=inbound.identity_kind, source_id=inbound.source_id,
+                                       name=inbound.contact_name, email=inbound.contact_email, phone=inbound.contact_phone)
+    now = received_at or timezone.now()
+    conversation = _thread(inbox, contact, inbound)
+    if conversation is None:
+        subject = inbound.subject or preview_of(inbound.text)[:80]
+        conversation = conversation_create(inbox=inbox, contact=contact, subject=subject, created_at=now)
+    message = Message.objects.create(
+        conversation=conversation, direction=Direction.INBOUND, kind=MessageKind.REPLY, sender_contact=contact,
+        text=inbound.text, html=sanitize_html(inbound.html), external_id=inbound.external_id,
+        delivery_status=DeliveryStatus.RECEIVED, created_at=now, metadata=inbound.metadata,
+    )
+    attachments_store(message, inbound.attachments)
+    if inbound.participants:
+        _add_participants(inbox, conversation, contact, inbound.participants)
+    if conversation.status in (Status.SOLVED, Status.CLOSED):
+        _apply_status(conversation, Status.OPEN, actor=None)
+    elif conversation.status in (Status.PENDING, Status.ON_HOLD):
+        _apply_status(conversation, Status.OPEN, actor=None)
+    conversation.last_message_at = max(conversation.last_message_at, now)
+    conversation.last_inbound_at = now
+    conversation.inbound_count += 1
+    conversation.preview = preview_of(inbound.text)
+    conversation.save()
+    events.publish("message.received", {"message_id": message.pk, "conversation_id": conversation.pk,
+                                        "inbox_id": inbox.pk, "contact_id": contact.pk})
+    return message
+
+
+def _add_participants(inbox, conversation: Conversation, sender, participants) -> None:
+    from parley.contacts.models import IdentityKind
+
+    for name, address in participants:
+        person = contact_resolve_identity(inbox=inbox, kind=IdentityKind.EMAIL, source_id=address, name=name)
+        if person.pk != sender.pk and person.pk != conversation.contact_id:
+            conversation.participants.add(person)

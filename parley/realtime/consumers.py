@@ -1,0 +1,65 @@
+"""The agent workspace socket: live events for lists and open conversations, and presence."""
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from parley.accounts.permissions import can
+from parley.realtime import presence
+from parley.realtime.push import WORKSPACE_GROUP, agent_group, conversation_group
+
+
+class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+    """Speaks JSON: the client sends {"action": "view"|"leave"|"ping", "conversation_id": N}."""
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.viewing: int | None = None
+        if not await database_sync_to_async(can)(self.user, "conversation.view"):
+            await self.close(code=4403)
+            return
+        await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
+        await self.channel_layer.group_add(agent_group(self.user.pk), self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if getattr(self, "user", None) is None or not self.user.is_authenticated:
+            return
+        await self._stop_viewing()
+        await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
+        await self.channel_layer.group_discard(agent_group(self.user.pk), self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        action = content.get("action")
+        if action == "view":
+            try:
+                conversation_id = int(content.get("conversation_id"))
+            except (TypeError, ValueError):
+                await self.send_json({"error": "conversation_id must be a number"})
+                return
+            await self._stop_viewing()
+            self.viewing = conversation_id
+            await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+            await self._announce(presence.join(conversation_id, self.channel_name, self.user.pk, str(self.user)))
+        elif action == "ping" and self.viewing:
+            presence.join(self.viewing, self.channel_name, self.user.pk, str(self.user))
+        elif action == "leave":
+            await self._stop_viewing()
+        else:
+            await self.send_json({"error": f"unknown action {action!r}"})
+
+    async def _stop_viewing(self):
+        if self.viewing is None:
+            return
+        conversation_id, self.viewing = self.viewing, None
+        await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        await self._announce(presence.leave(conversation_id, self.channel_name), conversation_id)
+
+    async def _announce(self, viewers, conversation_id=None):
+        conversation_id = conversation_id or self.viewing
+        await self.channel_layer.group_send(conversation_group(conversation_id), {
+            "type": "parley.presence", "conversation_id": conversation_id, "viewers": viewers})
+
+    async def parley_event(self, message):
+        await self.send_json({"event": message["event"], "payload": message["payload"]})
+
+    async def parley_presence(self, message):
+        await self.send_json({"event": "presence", "payload": {"conversation_id": message["conversation_id"], "viewers": message["viewers"]}})

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the same as production, with tasks run in-process and fast hashing.
+
+DATABASE_URL and REDIS_URL still switch the suite to PostgreSQL and Redis.
+"""
+import os
+import tempfile
+
+os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
+
+from parley.settings import *  # noqa: E402,F401,F403
+
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
