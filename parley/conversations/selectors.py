@@ -1,0 +1,89 @@
+"""Reads of conversations that views and the API share: inbox lists, filters, the timeline."""
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from parley.accounts.models import User
+from parley.conversations.models import ACTIVE_STATUSES, Conversation, Message
+from parley.search import search_conversations
+
+#: The agent's standard views.
+VIEWS = ("mine", "unassigned", "teams", "all")
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    view: str = "all"
+    status: str = ""            # a status, or "active" for every not-yet-solved one; "" means any
+    inbox_kind: str = ""
+    inbox_id: int | None = None
+    priority: str = ""
+    tag: str = ""
+    assignee_id: int | None = None
+    team_id: int | None = None
+    contact_id: int | None = None
+    text: str = ""
+
+
+def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
+    """Return the conversations `user` asked for, newest activity first, merged ones left out."""
+    qs = (Conversation.objects.filter(merged_into__isnull=True)
+          .select_related("contact", "inbox", "assignee", "team", "custom_status"))
+    if filters.view == "mine":
+        qs = qs.filter(assignee=user)
+    elif filters.view == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.view == "teams":
+        qs = qs.filter(team__in=user.teams.all())
+    if filters.status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.inbox_kind:
+        qs = qs.filter(inbox__kind=filters.inbox_kind)
+    if filters.inbox_id:
+        qs = qs.filter(inbox_id=filters.inbox_id)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag.lower())
+    if filters.assignee_id:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.team_id:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.contact_id:
+        qs = qs.filter(contact_id=filters.contact_id)
+    if filters.text:
+        qs = search_conversations(qs, filters.text)
+    return qs.order_by("-last_message_at", "-id")
+
+
+def view_counts(*, user: User) -> dict[str, int]:
+    """Return how many active conversations each standard view holds (for the sidebar)."""
+    active = Conversation.objects.filter(merged_into__isnull=True, status__in=ACTIVE_STATUSES)
+    return {
+        "mine": active.filter(assignee=user).count(),
+        "unassigned": active.filter(assignee__isnull=True).count(),
+        "teams": active.filter(team__in=user.teams.all()).count(),
+        "all": active.count(),
+    }
+
+
+def conversation_timeline(*, conversation: Conversation, include_private: bool = True) -> QuerySet:
+    """Return the conversation's messages and events in order; customers get public ones only."""
+    qs = conversation.messages.select_related("author", "sender_contact").prefetch_related("attachments")
+    if not include_private:
+        qs = qs.filter(Q(kind__in=("reply", "bot")))
+    return qs.order_by("created_at", "id")
+
+
+def contact_timeline(*, contact_id: int) -> QuerySet:
+    """Return every conversation of a contact across all channels, newest first (the unified profile)."""
+    return (Conversation.objects.filter(contact_id=contact_id)
+            .select_related("inbox", "assignee").order_by("-last_message_at"))
+
+
+def contact_messages(*, contact_id: int, limit: int = 200) -> list[Message]:
+    """Return the contact's latest public messages across channels, for the one-timeline profile."""
+    return list(Message.objects.filter(conversation__contact_id=contact_id, kind__in=("reply", "bot"))
+                .select_related("conversation__inbox", "author").order_by("-created_at")[:limit])
