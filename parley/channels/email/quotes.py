@@ -89,7 +89,7 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _MAX_SIGN_OFF_TAIL = 6
-_MAX_DASHDASH_TAIL = 15
+_MAX_DASHDASH_TAIL = 30
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ def _split_signature(kept: list[str]) -> tuple[list[str], list[str] | None]:
         stripped = line.strip()
         if seen_body:
             tail = [rest for rest in kept[index + 1:] if rest.strip()]
-            if line == "-- " or (stripped == "--" and len(tail) <= _MAX_DASHDASH_TAIL):
+            # Lines arrive right-stripped, so the RFC 3676 "-- " delimiter shows up as "--".
+            if stripped == "--" and len(tail) <= _MAX_DASHDASH_TAIL:
                 return kept[:index], kept[index:]
             if _MOBILE.match(stripped) and len(tail) <= 2:
                 return kept[:index], kept[index:]
