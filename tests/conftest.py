@@ -1,4 +1,6 @@
 """Fixtures shared by every test: agents of each role, inboxes, and a way to run on-commit work."""
+import contextlib
+
 import pytest
 
 from parley.accounts.models import Role
@@ -69,14 +71,9 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def parley_server(django_db_setup, django_db_blocker):
-    """A real Parley (uvicorn, ASGI: HTTP and WebSocket) on loopback, on the test database.
-
-    Tasks run inside the server process, so a message posted over HTTP is processed and
-    pushed to sockets there. Tests using it need `transactional_db` so the server sees their rows.
-    Yields the base URL.
-    """
+@contextlib.contextmanager
+def _running_server(extra_env: dict[str, str]):
+    """Run Parley under uvicorn on a free loopback port, on the test database; yield its base URL."""
     import os
     import subprocess
     import sys
@@ -86,17 +83,20 @@ def parley_server(django_db_setup, django_db_blocker):
     from django.conf import settings
 
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": _database_url(),
-           "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_TASKS_EAGER": "1", "PARLEY_SECRET_KEY": settings.SECRET_KEY}
-    log = open(settings.DATA_DIR / f"server-{port}.log", "wb")
+           "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_TASKS_EAGER": "1", "PARLEY_SECRET_KEY": settings.SECRET_KEY,
+           "PARLEY_BASE_URL": base, **extra_env}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log_path = settings.DATA_DIR / f"server-{port}.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", "127.0.0.1",
                                 "--port", str(port), "--ws", "websockets", "--log-level", "warning"],
                                env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {(settings.DATA_DIR / f'server-{port}.log').read_text()}")
+                raise RuntimeError(f"server exited: {log_path.read_text()}")
             try:
                 httpx.get(base + "/login/", timeout=1)
                 break
@@ -112,10 +112,70 @@ def parley_server(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
+def parley_server_factory(django_db_setup, django_db_blocker):
+    """Start another Parley server with extra environment (`with parley_server_factory({...}) as base:`).
+
+    For tests that need the server configured differently from the shared `parley_server`,
+    such as sending its mail to an SMTP sink the test runs.
+    """
+    return _running_server
+
+
+@pytest.fixture(scope="session")
+def parley_server(django_db_setup, django_db_blocker):
+    """A real Parley (uvicorn, ASGI: HTTP and WebSocket) on loopback, on the test database.
+
+    Tasks run inside the server process, so a message posted over HTTP is processed and
+    pushed to sockets there. Tests using it need `transactional_db` so the server sees their rows.
+    Yields the base URL.
+    """
+    with _running_server({}) as base:
+        yield base
+
+
+class SmtpSinkHandler:
+    """An aiosmtpd handler that keeps every message it accepts and refuses the addresses in `refused`."""
+
+    def __init__(self):
+        self.messages = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on loopback that keeps what it receives: yields (host, port, handler)."""
+    from aiosmtpd.controller import Controller
+
+    handler = SmtpSinkHandler()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright."""
+    import os
+
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread, which makes Django refuse
+    # the test's own (synchronous) ORM calls; servers the tests start do not inherit this.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -130,3 +190,50 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+class ApiClient:
+    """Calls /api/v1 with an agent's bearer token; bodies go out as JSON (or as given, when bytes/str)."""
+
+    def __init__(self, secret: str | None):
+        from django.test import Client
+
+        self.client = Client(headers={"Authorization": f"Bearer {secret}"} if secret else {})
+
+    def __call__(self, method: str, path: str, body=None, **params):
+        import json
+
+        url = "/api/v1" + path
+        if method == "get":
+            return self.client.get(url, params)
+        data = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
+        return getattr(self.client, method)(url, data=data, content_type="application/json")
+
+    def get(self, path, **params):
+        return self("get", path, **params)
+
+    def post(self, path, body=None):
+        return self("post", path, body)
+
+    def patch(self, path, body=None):
+        return self("patch", path, body)
+
+    def put(self, path, body=None):
+        return self("put", path, body)
+
+    def delete(self, path):
+        return self("delete", path)
+
+
+@pytest.fixture
+def api_as(db):
+    """Return a factory: an ApiClient acting as `user` through a freshly created API token."""
+    from parley.accounts.services import api_token_create
+
+    return lambda user: ApiClient(api_token_create(user=user, name="tests")[1])
+
+
+@pytest.fixture
+def bearer(db):
+    """Return ApiClient: call it with a token secret (None sends no Authorization header)."""
+    return ApiClient

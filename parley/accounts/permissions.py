@@ -19,6 +19,7 @@ ACTIONS: dict[str, set[str]] = {
     "agent.manage": {Role.ADMIN},
     "tag.manage": {Role.ADMIN, Role.SUPERVISOR},
     "envelope.view": {Role.ADMIN},
+    "inbound.post": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
 }
 
 

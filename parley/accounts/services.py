@@ -45,9 +45,18 @@ def team_create(*, name: str, description: str = "", member_ids: list[int] | Non
         raise ValidationFailed("A team with this name exists.", extra={"name": "taken"})
     team = Team.objects.create(name=name, description=description)
     if member_ids:
-        team.members.set(User.objects.filter(pk__in=member_ids))
+        team.members.set(_agents(member_ids))
     audit_record(actor=actor, action="team.created", target=team)
     return team
+
+
+def _agents(ids: list[int]) -> list[User]:
+    """Return the agents with these ids, refusing ids that name nobody."""
+    agents = list(User.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {a.pk for a in agents})
+    if missing:
+        raise ValidationFailed("Unknown agents.", extra={"member_ids": f"no agent with id {', '.join(map(str, missing))}"})
+    return agents
 
 
 @transaction.atomic
@@ -78,3 +87,47 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="api_token.revoked", target=token)
     return token
+
+
+@transaction.atomic
+def agent_set_role(*, user: User, role: str, actor) -> User:
+    """Change an agent's role; the last active admin keeps theirs so the workspace stays manageable."""
+    if role not in Role.values:
+        raise ValidationFailed("Unknown role.", extra={"role": f"must be one of {', '.join(Role.values)}"})
+    if user.role == Role.ADMIN and role != Role.ADMIN and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists():
+        raise ValidationFailed("The last admin cannot give up the admin role.", extra={"role": "last admin"})
+    if user.role != role:
+        audit_record(actor=actor, action="agent.role_changed", target=user, changes={"role": [user.role, role]})
+        user.role = role
+        user.save(update_fields=["role"])
+    return user
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor, name: str | None = None, description: str | None = None,
+                member_ids: list[int] | None = None) -> Team:
+    """Rename a team, change its description, or replace its members (None leaves a part as it is)."""
+    changes = {}
+    if name is not None and name != team.name:
+        if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+            raise ValidationFailed("A team with this name exists.", extra={"name": "taken"})
+        changes["name"], team.name = [team.name, name], name
+    if description is not None and description != team.description:
+        changes["description"], team.description = [team.description, description], description
+    if member_ids is not None:
+        members = _agents(member_ids)
+        old = sorted(team.members.values_list("pk", flat=True))
+        if old != sorted(m.pk for m in members):
+            team.members.set(members)
+            changes["member_ids"] = [old, sorted(m.pk for m in members)]
+    if changes:
+        team.save()
+        audit_record(actor=actor, action="team.updated", target=team, changes=changes)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor) -> None:
+    """Delete a team; its conversations stay, without a team."""
+    audit_record(actor=actor, action="team.deleted", target=team, changes={"name": team.name})
+    team.delete()

@@ -1,7 +1,8 @@
 """The /api/v1 NinjaAPI: one instance, each app adds its router in `ROUTERS`."""
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.api.auth import TokenAuth
 from parley.core.errors import ApplicationError
@@ -9,7 +10,13 @@ from parley.core.errors import ApplicationError
 api = NinjaAPI(title="Parley API", version="1", urls_namespace="api", auth=TokenAuth(), docs_url="/docs")
 
 #: (prefix, "module:router") for every app's API; listed here so the API's shape is seen in one place.
-ROUTERS: list[tuple[str, str]] = []
+ROUTERS: list[tuple[str, str]] = [
+    ("/", "parley.accounts.api:router"),
+    ("/", "parley.contacts.api:router"),
+    ("/", "parley.conversations.api:router"),
+    ("/", "parley.channels.inbox_api:router"),
+    ("/", "parley.channels.api.endpoints:router"),
+]
 
 
 @api.exception_handler(ApplicationError)
@@ -29,6 +36,17 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"message": str(exc) or "Not found.", "extra": {}}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # Ninja's own refusals (a body that is not JSON, say) in the same shape as every other error.
+    return api.create_response(request, {"message": str(exc), "extra": {}}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    return api.create_response(request, {"message": "The request body is too large.", "extra": {}}, status=413)
 
 
 @api.exception_handler(AuthenticationError)

@@ -41,6 +41,8 @@ class InboundMessage:
     thread_refs: tuple[str, ...] = ()
     #: A conversation the channel already knows this message belongs to (its own session, say).
     conversation_id: int | None = None
+    #: A closed conversation this message follows up: a new conversation is opened and linked to it.
+    follow_up_of: int | None = None
     participants: tuple[tuple[str, str], ...] = ()
     metadata: dict = field(default_factory=dict)
 
@@ -73,8 +75,12 @@ class ChannelAdapter:
     #: this inbox (chat, SMS, API) rather than starting a new one (email, web form).
     continues_open_conversation: ClassVar[bool] = False
 
-    def parse(self, envelope: InboundEnvelope) -> InboundMessage:
-        """Turn a stored raw payload into an InboundMessage; raise ValueError on malformed input."""
+    def parse(self, envelope: InboundEnvelope) -> InboundMessage | None:
+        """Turn a stored raw payload into an InboundMessage; raise ValueError on malformed input.
+
+        Return None for a payload that carries no customer message and that the adapter has
+        fully handled itself (a delivery report, say): the envelope is then marked processed.
+        """
         raise NotImplementedError
 
     def send(self, message: Message) -> DeliveryResult:

@@ -46,7 +46,7 @@ def envelope_process(*, envelope_id: int) -> InboundEnvelope:
         try:
             with transaction.atomic():
                 inbound = envelope.inbox.adapter.parse(envelope)
-                message = message_receive(inbox=envelope.inbox, inbound=inbound)
+                message = None if inbound is None else message_receive(inbox=envelope.inbox, inbound=inbound)
         except Exception as exc:  # recorded and retried: a bad payload must stay visible, not vanish
             envelope.attempts += 1
             envelope.status = EnvelopeStatus.FAILED
@@ -100,3 +100,41 @@ def inbox_create(*, name: str, kind: str, config: dict | None = None, default_te
     inbox = Inbox.objects.create(name=name, kind=kind, config=config or {}, default_team=default_team, greeting=greeting)
     audit_record(actor=actor, action="inbox.created", target=inbox, changes={"kind": kind})
     return inbox
+
+
+@transaction.atomic
+def inbox_update(*, inbox: Inbox, actor, **fields) -> Inbox:
+    """Change name, greeting, default team, active flag, or configuration keys (a None value removes a key)."""
+    from parley.core.errors import ValidationFailed
+    from parley.core.services import audit_record
+
+    unknown = set(fields) - {"name", "config", "default_team", "greeting", "is_active"}
+    if unknown:
+        raise ValidationFailed("Unknown inbox fields.", extra={f: "unknown field" for f in sorted(unknown)})
+    if "config" in fields:
+        config = {**inbox.config, **fields["config"]}
+        fields["config"] = {key: value for key, value in config.items() if value is not None}
+        problems = inbox.adapter.validate_config(fields["config"])
+        if problems:
+            raise ValidationFailed("The inbox configuration is not valid.", extra=problems)
+    # Configuration values may be credentials, so the audit log names changed keys, never values.
+    changed = sorted(f for f, value in fields.items() if getattr(inbox, f) != value)
+    for field, value in fields.items():
+        setattr(inbox, field, value)
+    if changed:
+        inbox.save()
+        audit_record(actor=actor, action="inbox.updated", target=inbox, changes={"fields": changed})
+    return inbox
+
+
+@transaction.atomic
+def inbox_delete(*, inbox: Inbox, actor) -> None:
+    """Delete an inbox that never had a conversation; one with history is deactivated instead."""
+    from parley.core.errors import ValidationFailed
+    from parley.core.services import audit_record
+
+    if inbox.conversations.exists():
+        raise ValidationFailed("This inbox has conversations; deactivate it instead (is_active: false).",
+                               extra={"inbox": "has conversations"}, status=409)
+    audit_record(actor=actor, action="inbox.deleted", target=inbox, changes={"name": inbox.name, "kind": inbox.kind})
+    inbox.delete()

@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from parley.contacts.models import GLOBAL_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind, Organization
+from parley.contacts.models import GLOBAL_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind, Organization, Segment
 from parley.core import events
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
@@ -109,3 +109,52 @@ def contact_merge(*, keep: Contact, merge: Contact, actor=None) -> Contact:
         "merged_id": merge.pk, "identities": [f"{k}:{s}" for k, s in moved_identities], "conversations": moved_conversations})
     events.publish("contact.merged", {"contact_id": keep.pk, "merged_id": merge.pk, "actor_id": getattr(actor, "pk", None)})
     return keep
+
+
+@transaction.atomic
+def contact_set_segments(*, contact: Contact, segments: list[Segment], actor=None) -> Contact:
+    """Replace the segments a contact belongs to."""
+    old = sorted(contact.segments.values_list("name", flat=True))
+    new = sorted(s.name for s in segments)
+    if old != new:
+        contact.segments.set(segments)
+        audit_record(actor=actor, action="contact.updated", target=contact, changes={"segments": [old, new]})
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor=None) -> None:
+    """Delete a contact who has no conversations; one with history is merged instead, never silently erased."""
+    from parley.conversations.models import Conversation
+
+    if Conversation.objects.filter(contact=contact).exists():
+        raise ValidationFailed("This contact has conversations; merge the contact into another instead.",
+                               extra={"contact": "has conversations"}, status=409)
+    audit_record(actor=actor, action="contact.deleted", target=contact, changes={"name": contact.name, "email": contact.email})
+    contact.delete()
+
+
+@transaction.atomic
+def organization_create(*, name: str, domain: str = "", custom_attributes: dict | None = None, actor=None) -> Organization:
+    """Create an organization; names are unique regardless of case."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("An organization needs a name.", extra={"name": "required"})
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed("An organization with this name exists.", extra={"name": "taken"})
+    organization = Organization.objects.create(name=name, domain=domain.strip().lower(), custom_attributes=custom_attributes or {})
+    audit_record(actor=actor, action="organization.created", target=organization)
+    return organization
+
+
+@transaction.atomic
+def segment_create(*, name: str, color: str = "#6b7280", actor=None) -> Segment:
+    """Create a segment (VIP, Enterprise …); names are unique regardless of case."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A segment needs a name.", extra={"name": "required"})
+    if Segment.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed("A segment with this name exists.", extra={"name": "taken"})
+    segment = Segment.objects.create(name=name, color=color)
+    audit_record(actor=actor, action="segment.created", target=segment)
+    return segment

@@ -45,12 +45,17 @@ class ApiAdapter(ChannelAdapter):
             text=data.get("text", ""),
             subject=data.get("subject", ""),
             conversation_id=data.get("conversation_id"),
-            attachments=tuple(
-                InboundAttachment(filename=a["filename"], content_type=a.get("content_type", "application/octet-stream"),
-                                  content=base64.b64decode(a["content_base64"]))
-                for a in data.get("attachments", [])
-            ),
+            attachments=self.attachments(data),
             metadata=data.get("metadata") or {},
+        )
+
+    @staticmethod
+    def attachments(data: dict) -> tuple[InboundAttachment, ...]:
+        """Decode the attachments of a posted payload ([{filename, content_type, content_base64}])."""
+        return tuple(
+            InboundAttachment(filename=a["filename"], content_type=a.get("content_type", "application/octet-stream"),
+                              content=base64.b64decode(a["content_base64"]))
+            for a in data.get("attachments", [])
         )
 
     def send(self, message) -> DeliveryResult:

@@ -6,12 +6,16 @@ the outbox delivers), `actions` (assign, status, tags, merge …). Import from h
 from parley.conversations.services.actions import (
     conversation_assign,
     conversation_create,
+    conversation_delete,
     conversation_escalate,
     conversation_link,
     conversation_merge,
     conversation_set_status,
     conversation_set_tags,
     conversation_update,
+    custom_status_create,
+    tag_create,
+    tag_delete,
 )
 from parley.conversations.services.inbound import message_receive
 from parley.conversations.services.outbound import (
@@ -23,7 +27,8 @@ from parley.conversations.services.outbound import (
 )
 
 __all__ = [
-    "conversation_assign", "conversation_create", "conversation_escalate", "conversation_link",
-    "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update",
+    "conversation_assign", "conversation_create", "conversation_delete", "conversation_escalate", "conversation_link",
+    "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update", "custom_status_create",
     "message_deliver", "message_note", "message_receive", "message_reply", "message_set_delivery", "outbox_due",
+    "tag_create", "tag_delete",
 ]

@@ -40,8 +40,11 @@ def conversation_create(*, inbox, contact, subject: str = "", priority: str = Pr
 
 @transaction.atomic
 def conversation_assign(*, conversation: Conversation, actor, assignee: User | None = None,
-                        team: Team | None = None, keep_team: bool = False) -> Conversation:
-    """Assign to an agent and/or a team; None clears. An agent outside the team is refused."""
+                        team: Team | None = None, keep_team: bool = False, at=None) -> Conversation:
+    """Assign to an agent and/or a team; None clears. An agent outside the team is refused.
+
+    `at` backdates the timeline entry (imports and the demo replay history through here).
+    """
     require(actor, "conversation.assign")
     if assignee is not None and (not assignee.is_active or assignee.role == "light_agent"):
         raise ValidationFailed("That agent cannot be assigned conversations.", extra={"assignee": "inactive or light agent"})
@@ -56,7 +59,7 @@ def conversation_assign(*, conversation: Conversation, actor, assignee: User | N
     if old != (assignee, new_team):
         who = str(assignee) if assignee else "nobody"
         where = f" in {new_team}" if new_team else ""
-        event_message(conversation, f"{actor} assigned this to {who}{where}.", actor=actor)
+        event_message(conversation, f"{actor} assigned this to {who}{where}.", actor=actor, at=at)
         audit_record(actor=actor, action="conversation.assigned", target=conversation,
                      changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
         events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee),
@@ -66,25 +69,25 @@ def conversation_assign(*, conversation: Conversation, actor, assignee: User | N
 
 @transaction.atomic
 def conversation_set_status(*, conversation: Conversation, actor, status: str | None = None,
-                            custom_status: CustomStatus | None = None) -> Conversation:
-    """Move to a built-in status, or to a custom status (which sets its category)."""
+                            custom_status: CustomStatus | None = None, at=None) -> Conversation:
+    """Move to a built-in status, or to a custom status (which sets its category); `at` backdates it."""
     require(actor, "conversation.update")
     if custom_status is not None:
         status = custom_status.category
     if status not in Status.values:
         raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
-    _apply_status(conversation, status, actor=actor)
+    _apply_status(conversation, status, actor=actor, at=at)
     conversation.custom_status = custom_status
     conversation.save()
     return conversation
 
 
-def _apply_status(conversation: Conversation, status: str, *, actor) -> None:
+def _apply_status(conversation: Conversation, status: str, *, actor, at=None) -> None:
     """Set the status and the timestamps the KPIs read; callers save."""
     old = conversation.status
     if old == status:
         return
-    now = timezone.now()
+    now = at or timezone.now()
     if status == Status.SOLVED:
         conversation.solved_at = now
     if status == Status.CLOSED:
@@ -95,7 +98,7 @@ def _apply_status(conversation: Conversation, status: str, *, actor) -> None:
         conversation.solved_at = conversation.closed_at = None
     conversation.status = status
     label = Status(status).label
-    event_message(conversation, f"{actor or 'Parley'} set the status to {label}.", actor=actor, data={"status": [old, status]})
+    event_message(conversation, f"{actor or 'Parley'} set the status to {label}.", actor=actor, data={"status": [old, status]}, at=now)
     audit_record(actor=actor, action="conversation.status_changed", target=conversation, changes={"status": [old, status]})
     events.publish("conversation.status_changed", {"conversation_id": conversation.pk, "old": old, "new": status, "actor_id": _actor_id(actor)})
 
@@ -200,3 +203,50 @@ def conversation_link(*, conversation: Conversation, other: Conversation, actor)
     event_message(other, f"{actor} linked #{conversation.pk}.", actor=actor, data={"linked": conversation.pk})
     audit_record(actor=actor, action="conversation.linked", target=conversation, changes={"other": other.pk})
     return conversation
+
+
+@transaction.atomic
+def conversation_delete(*, conversation: Conversation, actor) -> None:
+    """Delete a conversation with its messages for good (spam, a test); the audit log keeps that it existed."""
+    require(actor, "conversation.delete")
+    audit_record(actor=actor, action="conversation.deleted", target=conversation,
+                 changes={"subject": conversation.subject, "contact_id": conversation.contact_id})
+    conversation.delete()
+
+
+@transaction.atomic
+def tag_create(*, name: str, actor) -> Tag:
+    """Create a tag (names are stored lower-case, as conversation_set_tags stores them)."""
+    require(actor, "tag.manage")
+    name = name.strip().lower()
+    if not name or len(name) > 50:
+        raise ValidationFailed("A tag needs a name of at most 50 characters.", extra={"name": "1 to 50 characters"})
+    if Tag.objects.filter(name=name).exists():
+        raise ValidationFailed("That tag exists.", extra={"name": "taken"})
+    tag = Tag.objects.create(name=name)
+    audit_record(actor=actor, action="tag.created", target=tag)
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, actor) -> None:
+    """Delete a tag; conversations carrying it simply lose it."""
+    require(actor, "tag.manage")
+    audit_record(actor=actor, action="tag.deleted", target=tag, changes={"name": tag.name})
+    tag.delete()
+
+
+@transaction.atomic
+def custom_status_create(*, name: str, category: str, actor) -> CustomStatus:
+    """Create a team's own status name that files conversations under a built-in status."""
+    require(actor, "tag.manage")
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A status needs a name.", extra={"name": "required"})
+    if category not in Status.values:
+        raise ValidationFailed("Unknown status.", extra={"category": f"must be one of {', '.join(Status.values)}"})
+    if CustomStatus.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed("A status with this name exists.", extra={"name": "taken"})
+    custom_status = CustomStatus.objects.create(name=name, category=category)
+    audit_record(actor=actor, action="custom_status.created", target=custom_status, changes={"category": category})
+    return custom_status

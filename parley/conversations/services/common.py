@@ -33,9 +33,9 @@ def preview_of(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def event_message(conversation: Conversation, text: str, *, actor=None, data: dict | None = None) -> Message:
+def event_message(conversation: Conversation, text: str, *, actor=None, data: dict | None = None, at=None) -> Message:
     """Add a system event to the timeline ("Ana assigned this to Support")."""
     return Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.EVENT, author=actor if getattr(actor, "pk", None) else None,
-        text=text, delivery_status=DeliveryStatus.SENT, created_at=timezone.now(), metadata=data or {},
+        text=text, delivery_status=DeliveryStatus.SENT, created_at=at or timezone.now(), metadata=data or {},
     )

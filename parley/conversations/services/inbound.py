@@ -6,7 +6,7 @@ from parley.channels.base import InboundMessage
 from parley.contacts.services import contact_resolve_identity
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, DeliveryStatus, Direction, Message, MessageKind, Status
 from parley.conversations.services.actions import _apply_status, conversation_create
-from parley.conversations.services.common import attachments_store, attachments_validate, preview_of
+from parley.conversations.services.common import attachments_store, attachments_validate, event_message, preview_of
 from parley.core import events
 from parley.core.html import sanitize_html
 
@@ -43,10 +43,15 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
     contact = contact_resolve_identity(inbox=inbox, kind=inbound.identity_kind, source_id=inbound.source_id,
                                        name=inbound.contact_name, email=inbound.contact_email, phone=inbound.contact_phone)
     now = received_at or timezone.now()
-    conversation = _thread(inbox, contact, inbound)
+    conversation = None if inbound.follow_up_of else _thread(inbox, contact, inbound)
     if conversation is None:
         subject = inbound.subject or preview_of(inbound.text)[:80]
         conversation = conversation_create(inbox=inbox, contact=contact, subject=subject, created_at=now)
+        if inbound.follow_up_of:
+            _link_follow_up(conversation, inbound.follow_up_of, at=now)
+    elif contact.pk != conversation.contact_id:
+        # Someone else writing into the thread (a CC'd colleague) takes part in it from now on.
+        conversation.participants.add(contact)
     message = Message.objects.create(
         conversation=conversation, direction=Direction.INBOUND, kind=MessageKind.REPLY, sender_contact=contact,
         text=inbound.text, html=sanitize_html(inbound.html), external_id=inbound.external_id,
@@ -56,9 +61,9 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
     if inbound.participants:
         _add_participants(inbox, conversation, contact, inbound.participants)
     if conversation.status in (Status.SOLVED, Status.CLOSED):
-        _apply_status(conversation, Status.OPEN, actor=None)
+        _apply_status(conversation, Status.OPEN, actor=None, at=now)
     elif conversation.status in (Status.PENDING, Status.ON_HOLD):
-        _apply_status(conversation, Status.OPEN, actor=None)
+        _apply_status(conversation, Status.OPEN, actor=None, at=now)
     conversation.last_message_at = max(conversation.last_message_at, now)
     conversation.last_inbound_at = now
     conversation.inbound_count += 1
@@ -67,6 +72,17 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
     events.publish("message.received", {"message_id": message.pk, "conversation_id": conversation.pk,
                                         "inbox_id": inbox.pk, "contact_id": contact.pk})
     return message
+
+
+def _link_follow_up(conversation: Conversation, earlier_id: int, *, at) -> None:
+    """Relate a follow-up to the closed conversation it continues; both timelines say so."""
+    earlier = Conversation.objects.filter(pk=earlier_id, inbox=conversation.inbox).first()
+    if earlier is None:
+        return
+    conversation.related.add(earlier)
+    event_message(conversation, f"Follow-up to closed conversation #{earlier.pk}.", data={"linked": earlier.pk}, at=at)
+    event_message(earlier, f"The customer wrote again after this was closed: follow-up #{conversation.pk}.",
+                  data={"linked": conversation.pk}, at=at)
 
 
 def _add_participants(inbox, conversation: Conversation, sender, participants) -> None:

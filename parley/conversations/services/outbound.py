@@ -28,14 +28,17 @@ def _enqueue_delivery(message_id: int) -> None:
 
 @transaction.atomic
 def message_reply(*, conversation: Conversation, author: User, text: str, html: str = "", attachments=(),
-                  status: str | None = None) -> Message:
-    """Queue a public reply to the customer; `status` optionally moves the conversation too."""
+                  status: str | None = None, created_at=None) -> Message:
+    """Queue a public reply to the customer; `status` optionally moves the conversation too.
+
+    `created_at` backdates the reply (imports and the demo replay history through here).
+    """
     require(author, "conversation.reply")
     if not text.strip() and not attachments:
         raise ValidationFailed("A reply needs text or an attachment.", extra={"text": "required"})
     attachments_validate(attachments)
     adapter = conversation.inbox.adapter
-    now = timezone.now()
+    now = created_at or timezone.now()
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY, author=author,
         text=text, html=sanitize_html(html), created_at=now,
@@ -52,9 +55,9 @@ def message_reply(*, conversation: Conversation, author: User, text: str, html: 
     if status:
         if status not in Status.values:
             raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
-        _apply_status(conversation, status, actor=author)
+        _apply_status(conversation, status, actor=author, at=now)
     elif conversation.status == Status.NEW:
-        _apply_status(conversation, Status.OPEN, actor=author)
+        _apply_status(conversation, Status.OPEN, actor=author, at=now)
     conversation.save()
     if adapter.can_send:
         _enqueue_delivery(message.pk)
@@ -78,7 +81,7 @@ def _mentioned_agents(text: str) -> list[User]:
 
 
 @transaction.atomic
-def message_note(*, conversation: Conversation, author: User, text: str, attachments=()) -> Message:
+def message_note(*, conversation: Conversation, author: User, text: str, attachments=(), created_at=None) -> Message:
     """Add an internal note; @mentioned agents are notified. Customers never see notes."""
     require(author, "conversation.note")
     if not text.strip():
@@ -86,7 +89,7 @@ def message_note(*, conversation: Conversation, author: User, text: str, attachm
     attachments_validate(attachments)
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.NOTE, author=author, text=text,
-        delivery_status=DeliveryStatus.SENT, created_at=timezone.now(),
+        delivery_status=DeliveryStatus.SENT, created_at=created_at or timezone.now(),
     )
     attachments_store(message, attachments)
     mentioned = [a for a in _mentioned_agents(text) if a.pk != author.pk]

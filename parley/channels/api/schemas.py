@@ -1,0 +1,38 @@
+"""The shape of a customer message posted to an API inbox, and of the answer."""
+from ninja import Schema
+from pydantic import Field, model_validator
+
+from parley.api.schemas import AttachmentIn, Email, InputSchema, ObjectId
+from parley.contacts.models import IdentityKind
+
+
+class InboundContactIn(InputSchema):
+    source_id: str = Field(min_length=1, max_length=320, description="Your system's id for this customer (or their email, phone …).")
+    kind: IdentityKind = IdentityKind.EXTERNAL_ID
+    name: str = Field("", max_length=200)
+    email: Email = ""
+    phone: str = Field("", max_length=40)
+
+
+class InboundMessageIn(InputSchema):
+    contact: InboundContactIn
+    text: str = Field("", max_length=100_000)
+    subject: str = Field("", max_length=300)
+    conversation_id: ObjectId | None = Field(None, description="Continue this conversation (of this inbox).")
+    attachments: list[AttachmentIn] = Field([], max_length=20)
+    metadata: dict = {}
+    idempotency_key: str = Field(min_length=1, max_length=255, description="Posting the same key again returns the first result.")
+
+    @model_validator(mode="after")
+    def _says_something(self):
+        if not self.text.strip() and not self.attachments:
+            raise ValueError("a message needs text or an attachment")
+        return self
+
+
+class InboundResultOut(Schema):
+    envelope_id: int
+    status: str = Field(description="received (queued), processed, or failed (see error).")
+    message_id: int | None
+    conversation_id: int | None
+    error: str

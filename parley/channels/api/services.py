@@ -1,0 +1,31 @@
+"""Accept a customer message posted to an API inbox: check it, then store it as an envelope."""
+from parley.accounts.permissions import require
+from parley.channels.api.adapter import ApiAdapter
+from parley.channels.models import InboundEnvelope, Inbox
+from parley.channels.services import envelope_store
+from parley.conversations.models import Conversation
+from parley.conversations.services.common import attachments_validate
+from parley.core.errors import ValidationFailed
+
+
+def api_message_accept(*, inbox: Inbox, payload: dict, actor) -> tuple[InboundEnvelope, bool]:
+    """Store a posted customer message once per idempotency key; return (envelope, created).
+
+    Everything that would make processing fail for certain (a wrong inbox, an oversized
+    attachment, a conversation of another inbox) is refused here, before anything is stored.
+    """
+    require(actor, "inbound.post")
+    if inbox.kind != ApiAdapter.kind:
+        raise ValidationFailed(f"Only inboxes of kind {ApiAdapter.kind!r} accept messages over the API; this one is {inbox.kind!r}.",
+                               extra={"inbox_id": f"inbox is of kind {inbox.kind}"})
+    if not inbox.is_active:
+        raise ValidationFailed("This inbox is deactivated.", extra={"inbox_id": "inactive"})
+    key = payload["idempotency_key"]
+    earlier = InboundEnvelope.objects.filter(inbox=inbox, external_id=key).first()
+    if earlier is not None:
+        return earlier, False
+    attachments_validate(ApiAdapter.attachments(payload))
+    conversation_id = payload.get("conversation_id")
+    if conversation_id and not Conversation.objects.filter(pk=conversation_id, inbox=inbox).exists():
+        raise ValidationFailed(f"Conversation {conversation_id} is not in this inbox.", extra={"conversation_id": "not in this inbox"})
+    return envelope_store(inbox=inbox, external_id=key, payload=payload)

@@ -1,0 +1,76 @@
+"""Contacts API: customers with their identities, organization, segments and attributes; merge."""
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
+
+from parley.accounts.permissions import require
+from parley.api.lookups import referenced, referenced_all
+from parley.api.pagination import paginate
+from parley.api.schemas import ObjectId, Page
+from parley.contacts import selectors, services
+from parley.contacts.models import Contact, Organization, Segment
+from parley.contacts.schemas import ContactIn, ContactMergeIn, ContactOut, ContactPatch, ContactQuery
+
+router = Router(tags=["contacts"])
+
+
+@router.get("/contacts", response=Page[ContactOut])
+def contact_list(request, query: Query[ContactQuery]):
+    """List contacts (merged-away ones left out), filtered by text, email, organization or segment."""
+    require(request.auth, "contact.view")
+    contacts = selectors.contact_list(text=query.q, email=query.email, organization_id=query.organization_id,
+                                      segment_id=query.segment_id)
+    return paginate(contacts, limit=query.limit, cursor=query.cursor)
+
+
+@router.post("/contacts", response={201: ContactOut})
+def contact_create(request, body: ContactIn):
+    """Create a contact."""
+    require(request.auth, "contact.edit")
+    with transaction.atomic():
+        contact = services.contact_create(
+            name=body.name, email=body.email, phone=body.phone, custom_attributes=body.custom_attributes, actor=request.auth,
+            organization=referenced(Organization, body.organization_id, field="organization_id"))
+        services.contact_set_segments(contact=contact, segments=referenced_all(Segment, body.segment_ids, field="segment_ids"),
+                                      actor=request.auth)
+    return Status(201, contact)
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut)
+def contact_get(request, contact_id: ObjectId):
+    """Show one contact with its identities."""
+    require(request.auth, "contact.view")
+    return get_object_or_404(Contact, pk=contact_id)
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut)
+def contact_update(request, contact_id: ObjectId, body: ContactPatch):
+    """Change the fields given; `organization_id: null` clears the organization."""
+    require(request.auth, "contact.edit")
+    contact = get_object_or_404(Contact, pk=contact_id)
+    fields = body.dict(exclude_unset=True, exclude_none=True, exclude={"organization_id", "segment_ids"})
+    if "organization_id" in body.model_fields_set:
+        fields["organization"] = referenced(Organization, body.organization_id, field="organization_id")
+    with transaction.atomic():
+        services.contact_update(contact=contact, actor=request.auth, **fields)
+        if body.segment_ids is not None:
+            services.contact_set_segments(contact=contact, segments=referenced_all(Segment, body.segment_ids, field="segment_ids"),
+                                          actor=request.auth)
+    return contact
+
+
+@router.delete("/contacts/{contact_id}", response={204: None})
+def contact_delete(request, contact_id: ObjectId):
+    """Delete a contact who has no conversations."""
+    require(request.auth, "contact.delete")
+    services.contact_delete(contact=get_object_or_404(Contact, pk=contact_id), actor=request.auth)
+    return Status(204, None)
+
+
+@router.post("/contacts/{contact_id}/merge", response=ContactOut)
+def contact_merge(request, contact_id: ObjectId, body: ContactMergeIn):
+    """Merge contact `merge_id` into this one: its identities and conversations move here."""
+    require(request.auth, "contact.merge")
+    keep = get_object_or_404(Contact, pk=contact_id)
+    merge = referenced(Contact, body.merge_id, field="merge_id")
+    return services.contact_merge(keep=keep, merge=merge, actor=request.auth)
