@@ -7,11 +7,13 @@ from email.message import Message
 from email.parser import HeaderParser
 from typing import NamedTuple
 
+from .charsets import printable
+
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
-_SMTP_REPLY = re.compile(r"\b([45]\d\d)[\s-]")
-_DAEMON = re.compile(r"^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster)@", re.IGNORECASE)
+_SMTP_REPLY = re.compile(r"^[45]\d\d[\s-]")
+_DAEMON = re.compile(r"^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster)(?:@|$)", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver(?:ed|able)|delivery status notification|mail delivery failed|failure notice|returned mail"
     r"|delivery failure|nondeliverable|non-delivery|unzustellbar|non remis|no se puede entregar|onbestelbaar",
@@ -56,9 +58,7 @@ class BounceReport:
 
     @property
     def permanent(self) -> bool:
-        """Tell whether delivery failed for good rather than being delayed."""
-        if not self.recipients:
-            return True
+        """Tell whether delivery failed for good for at least one recipient; unknown recipients prove nothing."""
         return any(r.action == "failed" or r.status.startswith("5") for r in self.recipients)
 
 
@@ -66,7 +66,7 @@ def _fields(block: str) -> dict[str, str]:
     """Parse one header-like block into lower-cased names and unfolded values, keeping the first of each."""
     fields: dict[str, str] = {}
     for name, value in HeaderParser().parsestr(block).items():
-        fields.setdefault(name.lower(), " ".join(str(value).split()))
+        fields.setdefault(name.lower(), printable(" ".join(str(value).split())))
     return fields
 
 
@@ -83,8 +83,8 @@ def _after_type(value: str) -> str:
 def _payload_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if isinstance(payload, bytes):
-        return payload.decode("utf-8", "replace")
-    return payload if isinstance(payload, str) else ""
+        return printable(payload.decode("utf-8", "replace"))
+    return printable(payload) if isinstance(payload, str) else ""
 
 
 def _status_blocks(part: Message) -> list[str]:
@@ -131,7 +131,7 @@ def _original_id_from_parts(parts: list[Message]) -> str | None:
             value = payload[0].get("Message-ID")
         else:
             value = HeaderParser().parsestr(_payload_text(part)).get("Message-ID")
-        match = _MESSAGE_ID.search(str(value or ""))
+        match = _MESSAGE_ID.search(printable(str(value or "")))
         if match:
             return match.group(1)
     return None
@@ -147,22 +147,24 @@ def _recipients_from_text(region: str, failed_header: str) -> list[BounceRecipie
     """Pick recipients and their diagnostics out of a free-text bounce."""
     recipients: list[BounceRecipient] = []
     seen: set[str] = set()
+    # Fallback diagnostic for formats (Gmail) that print the server's reply apart from the address list.
+    smtp_line = next((line.strip() for line in region.splitlines() if _SMTP_REPLY.match(line.strip())), "")
     # qmail and Exim both print each failed address on its own line, followed by its indented reason.
-    for match in re.finditer(r"^\s*<?(" + _ADDRESS.pattern + r")>?:?\s*$", region, re.MULTILINE):
+    for match in re.finditer(r"^[ \t]*<?(" + _ADDRESS.pattern + r")>?:?[ \t]*$", region, re.MULTILINE):
         address = match.group(1).lower()
         if address in seen:
             continue
         seen.add(address)
-        reason = region[match.end():].split("\n\n", 1)[0].strip()
-        if not reason:
-            reason = next((line.strip() for line in region.splitlines() if _SMTP_REPLY.search(line)), "")
+        reason = " ".join(region[match.end():].lstrip("\r\n").split("\n\n", 1)[0].split())
+        if not _status_code(reason) and smtp_line:
+            reason = smtp_line
         code = _status_code(reason)
-        diagnostic = " ".join(reason.split())
-        recipients.append(BounceRecipient(address, _action_for(region, code), code, diagnostic))
+        recipients.append(BounceRecipient(address, _action_for(region, code), code, reason))
     for address in _ADDRESS.findall(failed_header):
         if address.lower() not in seen:
             seen.add(address.lower())
-            recipients.append(BounceRecipient(address.lower(), _action_for(region, ""), "", ""))
+            code = _status_code(smtp_line)
+            recipients.append(BounceRecipient(address.lower(), _action_for(region, code), code, smtp_line))
     return recipients
 
 
@@ -192,8 +194,10 @@ def parse_bounce(msg: Message, text: str, *, sender: str = "", subject: str = ""
 
     failed_header = str(msg.get("X-Failed-Recipients") or "")
     daemon = bool(_DAEMON.match(sender)) or "mail delivery" in str(msg.get("From") or "").lower()
+    if not (failed_header or daemon):
+        return None
     trigger = _TRIGGER.search(text)
-    if not (failed_header or (daemon and (trigger or _BOUNCE_SUBJECT.search(subject)))):
+    if not (failed_header or trigger or _BOUNCE_SUBJECT.search(subject)):
         return None
     start = trigger.end() if trigger else 0
     copy = _COPY_MARKER.search(text, start)

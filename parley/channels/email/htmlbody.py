@@ -26,6 +26,8 @@ _STYLE_PROPERTIES = {
     "text-align", "white-space",
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+# Markers mail clients put on quoted history and signatures, kept so the UI can fold them.
+_QUOTE_CLASSES = {"gmail_quote", "gmail_attr", "gmail_signature", "moz-cite-prefix", "moz-signature"}
 
 
 def sanitize_html(html: str) -> str:
@@ -40,6 +42,7 @@ def sanitize_html(html: str) -> str:
         filter_style_properties=_STYLE_PROPERTIES,
         clean_content_tags={"script", "style", "head", "title", "template", "noscript"},
         link_rel="noopener noreferrer nofollow",
+        allowed_classes={"div": _QUOTE_CLASSES, "blockquote": _QUOTE_CLASSES, "span": _QUOTE_CLASSES},
     )
 
 
@@ -48,7 +51,10 @@ _BLOCK_TAGS = {
     "header", "hr", "li", "ol", "pre", "section", "table", "tr", "ul",
 }
 _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
-_SKIP_TAGS = {"script", "style", "head", "title", "template", "noscript", "object", "svg"}
+# Hostile nesting would otherwise grow every line by two characters per level.
+_MAX_QUOTE_PREFIX = 20
+# Not "head": a mail that never closes it would lose its whole body, and its visible bits are skipped anyway.
+_SKIP_TAGS = {"script", "style", "title", "template", "noscript", "object", "svg"}
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 
@@ -65,8 +71,11 @@ class _TextRenderer(HTMLParser):
         self.href: str | None = None
         self.link_text: list[str] = []
 
+    def prefix(self) -> str:
+        return "> " * min(self.quote_depth, _MAX_QUOTE_PREFIX)
+
     def flush(self, blank: bool = False) -> None:
-        prefix = "> " * self.quote_depth
+        prefix = self.prefix()
         text = "".join(self.current)
         text = text.rstrip() if self.pre_depth else text.strip()
         if text:
@@ -78,7 +87,7 @@ class _TextRenderer(HTMLParser):
     def _paragraph_gap(self) -> None:
         self.flush()
         if self.lines and self.lines[-1].strip("> "):
-            self.lines.append(("> " * self.quote_depth).rstrip())
+            self.lines.append(self.prefix().rstrip())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
@@ -139,7 +148,8 @@ class _TextRenderer(HTMLParser):
             text = text.lstrip()
         if text:
             self.current.append(text)
-            self.link_text.append(text)
+            if self.href is not None:
+                self.link_text.append(text)
 
 
 def html_to_text(html: str) -> str:

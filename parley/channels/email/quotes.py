@@ -8,7 +8,6 @@ from mailparser_reply.constants import GENERIC_MAIL_SEPARATOR, MAIL_LANGUAGES
 
 # Polish is left out: its header pattern fires on a single "Do:" or "Data:" line, common in normal prose.
 _LANGUAGES = ("en", "de", "fr", "es", "nl", "it", "ja", "sv", "da")
-_Q = r"(?:> ?)*"
 _FLAGS = re.IGNORECASE | re.MULTILINE
 
 
@@ -27,10 +26,10 @@ _STRONG_ATTRIBUTION = re.compile(
     "|".join(
         [f"(?:{p})" for p in _library_patterns("wrote_header")]
         + [
-            rf"^{_Q}El\s.+?\sescribió\s?:$",
-            rf"^{_Q}Em\s.+?\sescreveu\s?:$",
-            rf"^{_Q}Op\s.+?\sschreef\s.+?:$",
-            rf"^{_Q}Le\s.+?\sa\s[ée]crit\s?:$",
+            r"^El\s.+?\sescribió\s?:$",
+            r"^Em\s.+?\sescreveu\s?:$",
+            r"^Op\s.+?\sschreef\s.+?:$",
+            r"^Le\s.+?\sa\s[ée]crit\s?:$",
         ]
     ),
     _FLAGS,
@@ -63,7 +62,7 @@ _OTHER_FIELD = re.compile(
     r"|送信日時|宛先|件名|日付)\s?\*?\s?[:：]",
     re.IGNORECASE,
 )
-_RULE = re.compile(r"^[_\-=]{5,}$")
+_RULE = re.compile(r"^[_\-=]{4,}$")
 _MOBILE = re.compile(
     "|".join(
         [rf"^(?:{p})\b.{{0,60}}$" for p in _library_patterns("sent_from")]
@@ -82,7 +81,8 @@ _SIGN_OFF = re.compile(
             r"^(?:Thanks|Thank you|Many thanks|Thanks again|Cheers|Regards|Best|Best wishes|Warm regards"
             r"|Kind regards|Sincerely|Yours|Viele Grüße|Beste Grüße|Danke|LG|VG|MfG|Merci|Bien à vous"
             r"|Bien cordialement|Saludos|Un saludo|Gracias|Groeten|Met vriendelijke groeten?|Groetjes"
-            r"|Atenciosamente|Obrigad[oa]|Cumprimentos|Abraços?|Saluti|Grazie)[\s,.!]*$",
+            r"|Atenciosamente|Obrigad[oa]|Cumprimentos|Abraços?|Saluti|Grazie|Pozdrawiam|Z poważaniem"
+            r"|С уважением|Спасибо)[\s,.!]*$",
             r"^(?:よろしくお願い(?:いた)?します|以上)[。.！!]*$",
         ]
     ),
@@ -121,7 +121,8 @@ def _attribution(lines: list[str], i: int) -> tuple[int, bool]:
             continue
         if _STRONG_ATTRIBUTION.match(candidate):
             return span, True
-        if _WEAK_ATTRIBUTION.match(candidate):
+        # Joining lines lets any prose before a bare "X wrote:" pass as part of it, so only one line counts.
+        if span == 1 and _WEAK_ATTRIBUTION.match(candidate):
             return span, False
     return 0, False
 
@@ -145,22 +146,25 @@ def _next_content(lines: list[str], start: int) -> int | None:
 
 
 def _split_signature(kept: list[str]) -> tuple[list[str], list[str] | None]:
+    # Count, from the end, the non-blank lines after each line and the longest of them, so the
+    # scan stays linear on long mails.
+    after, longest = [0] * len(kept), [0] * len(kept)
+    count = width = 0
+    for index in range(len(kept) - 1, -1, -1):
+        after[index], longest[index] = count, width
+        if kept[index].strip():
+            count += 1
+            width = max(width, len(kept[index].strip()))
     seen_body = False
     for index, line in enumerate(kept):
         stripped = line.strip()
-        if seen_body:
-            tail = [rest for rest in kept[index + 1:] if rest.strip()]
-            # Lines arrive right-stripped, so the RFC 3676 "-- " delimiter shows up as "--".
-            if stripped == "--" and len(tail) <= _MAX_DASHDASH_TAIL:
-                return kept[:index], kept[index:]
-            if _MOBILE.match(stripped) and len(tail) <= 2:
-                return kept[:index], kept[index:]
-            if (
-                _SIGN_OFF.match(stripped)
-                and len(tail) <= _MAX_SIGN_OFF_TAIL
-                and all(len(rest.strip()) <= 80 for rest in tail)
-            ):
-                return kept[:index], kept[index:]
+        # Lines arrive right-stripped, so the RFC 3676 "-- " delimiter shows up as "--".
+        if seen_body and (
+            (stripped == "--" and after[index] <= _MAX_DASHDASH_TAIL)
+            or (after[index] <= 2 and _MOBILE.match(stripped))
+            or (after[index] <= _MAX_SIGN_OFF_TAIL and longest[index] <= 80 and _SIGN_OFF.match(stripped))
+        ):
+            return kept[:index], kept[index:]
         seen_body = seen_body or bool(stripped)
     return kept, None
 

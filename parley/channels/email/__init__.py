@@ -1,0 +1,1 @@
+"""E-mail channel: read inbound mail (parsing, quotes, auto-replies, bounces) and send outbound mail."""
