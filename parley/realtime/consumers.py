@@ -1,4 +1,5 @@
 """The agent workspace socket: live events for lists and open conversations, and presence."""
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -38,20 +39,27 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self._stop_viewing()
             self.viewing = conversation_id
             await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
-            await self._announce(presence.join(conversation_id, self.channel_name, self.user.pk, str(self.user)))
-        elif action == "ping" and self.viewing:
-            presence.join(self.viewing, self.channel_name, self.user.pk, str(self.user))
+            await self._announce(await self._join(conversation_id))
+        elif action == "ping":
+            # A ping keeps this viewer fresh; the viewers list only changes on view and leave.
+            if self.viewing:
+                await self._join(self.viewing)
+            await self.send_json({"event": "pong", "payload": {}})
         elif action == "leave":
             await self._stop_viewing()
         else:
             await self.send_json({"error": f"unknown action {action!r}"})
+
+    async def _join(self, conversation_id: int) -> list[dict]:
+        # The cache may be Redis: its client blocks, so it must not run on the event loop.
+        return await sync_to_async(presence.join)(conversation_id, self.channel_name, self.user.pk, str(self.user))
 
     async def _stop_viewing(self):
         if self.viewing is None:
             return
         conversation_id, self.viewing = self.viewing, None
         await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        await self._announce(presence.leave(conversation_id, self.channel_name), conversation_id)
+        await self._announce(await sync_to_async(presence.leave)(conversation_id, self.channel_name), conversation_id)
 
     async def _announce(self, viewers, conversation_id=None):
         conversation_id = conversation_id or self.viewing

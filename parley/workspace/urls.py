@@ -5,6 +5,13 @@ from parley.workspace import views
 
 app_name = "workspace"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
+    path("", views.conversation_list, name="home"),
+    path("c/<int:number>/", views.conversation_detail, name="conversation"),
+    path("c/<int:number>/timeline/", views.conversation_timeline, name="timeline"),
+    path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_mark_read, name="notifications-read"),
 ]

@@ -1,7 +1,242 @@
+"""The agent workspace: inbox lists, the conversation page and the actions agents take on it.
+
+Every action posts a form; the view parses it, calls one service and answers with the
+re-rendered conversation (htmx) or a redirect (plain form post). A refused action is
+shown to the agent with the service's message and the HTTP status it carries.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from parley.accounts.permissions import can
+from parley.contacts.models import ContactIdentity
+from parley.conversations import selectors, services
+from parley.conversations.models import Attachment, Conversation, Notification
+from parley.core.errors import ApplicationError
+from parley.workspace import forms, services as workspace_services
+
+PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "workspace/login.html"
+    authentication_form = forms.LoginForm
+    redirect_authenticated_user = True
+
+
+def _vary_on_htmx(response):
+    # The list URL answers with a whole page or a fragment; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _allowed(request, action: str) -> None:
+    if not can(request.user, action):
+        raise PermissionDenied("Your role may not open the workspace.")
 
 
 @login_required
-def home(request):
-    return HttpResponse("Parley workspace")
+@require_GET
+def conversation_list(request):
+    """Show a view of conversations (mine, unassigned, my teams, all), filtered and searched."""
+    _allowed(request, "conversation.view")
+    form = forms.ConversationListForm(request.GET)
+    page, status = None, 200
+    if form.is_valid():
+        filters = form.filters()
+        page = Paginator(selectors.conversation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(form.cleaned_data["page"])
+        current_view = filters.view
+    else:
+        status, current_view = 400, request.GET.get("view", "all")
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode()}
+    template = "workspace/_list.html" if request.htmx else "workspace/inbox.html"
+    return _vary_on_htmx(render(request, template, context, status=status))
+
+
+def _conversation_for(request, number: int) -> Conversation:
+    _allowed(request, "conversation.view")
+    return get_object_or_404(Conversation.objects.select_related("contact__organization", "inbox", "assignee", "team", "custom_status", "merged_into"), pk=number)
+
+
+def _conversation_context(request, conversation: Conversation, *, error: str = "", bound: dict | None = None) -> dict:
+    """Everything the conversation page shows; `bound` carries forms to show again with their input."""
+    contact = conversation.contact
+    status_form = forms.StatusForm(initial={"status": f"custom-{conversation.custom_status_id}" if conversation.custom_status_id else conversation.status})
+    context = {
+        "conversation": conversation,
+        "timeline": selectors.conversation_timeline(conversation=conversation),
+        "error": error,
+        "can_reply": can(request.user, "conversation.reply"),
+        "can_update": can(request.user, "conversation.update"),
+        "reply_form": forms.ReplyForm(),
+        "note_form": forms.NoteForm(),
+        "composer_tab": "reply" if can(request.user, "conversation.reply") else "note",
+        "assign_form": forms.AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
+        "status_form": status_form,
+        "fields_form": forms.FieldsForm(initial={"priority": conversation.priority, "type": conversation.type}),
+        "tags_form": forms.TagsForm(initial={"tags": ", ".join(t.name for t in conversation.tags.all())}),
+        "escalate_form": forms.EscalateForm(),
+        "merge_form": forms.OtherConversationForm(),
+        "link_form": forms.OtherConversationForm(),
+        "related": conversation.related.all(),
+        "contact": contact,
+        "identities": ContactIdentity.objects.filter(contact=contact).select_related("inbox").order_by("kind", "source_id"),
+        "past_conversations": selectors.contact_timeline(contact_id=contact.pk),
+        "contact_messages": selectors.contact_messages(contact_id=contact.pk, limit=20),
+    }
+    context.update(bound or {})
+    return context
+
+
+@login_required
+@require_GET
+def conversation_detail(request, number: int):
+    """Show one conversation: timeline, composer, actions and the customer's unified profile."""
+    conversation = _conversation_for(request, number)
+    return render(request, "workspace/conversation.html", _conversation_context(request, conversation))
+
+
+@login_required
+@require_GET
+def conversation_timeline(request, number: int):
+    """Answer the timeline fragment the live socket asks for when something happened."""
+    conversation = _conversation_for(request, number)
+    return render(request, "workspace/_timeline_refresh.html", {
+        "conversation": conversation, "timeline": selectors.conversation_timeline(conversation=conversation)})
+
+
+@dataclass(frozen=True)
+class Action:
+    """How one posted form becomes one service call; `form_key` names the form shown again on error."""
+
+    form_class: type
+    form_key: str
+    perform: Callable
+
+
+def _reply(conversation, user, form):
+    services.message_reply(conversation=conversation, author=user, text=form.cleaned_data["text"],
+                           status=form.cleaned_data["status"] or None)
+
+
+def _note(conversation, user, form):
+    services.message_note(conversation=conversation, author=user, text=form.cleaned_data["text"])
+
+
+def _assign(conversation, user, form):
+    services.conversation_assign(conversation=conversation, actor=user, assignee=form.cleaned_data["assignee"], team=form.cleaned_data["team"])
+
+
+def _status(conversation, user, form):
+    services.conversation_set_status(conversation=conversation, actor=user, **form.service_arguments())
+
+
+def _fields(conversation, user, form):
+    services.conversation_update(conversation=conversation, actor=user, priority=form.cleaned_data["priority"], type=form.cleaned_data["type"])
+
+
+def _tags(conversation, user, form):
+    services.conversation_set_tags(conversation=conversation, actor=user, tags=form.tag_names())
+
+
+def _escalate(conversation, user, form):
+    services.conversation_escalate(conversation=conversation, actor=user, reason=form.cleaned_data["reason"], team=form.cleaned_data["team"])
+
+
+def _merge(conversation, user, form):
+    # The number typed is the conversation that stays; this one is folded into it.
+    return services.conversation_merge(keep=form.cleaned_data["number"], merge=conversation, actor=user)
+
+
+def _link(conversation, user, form):
+    services.conversation_link(conversation=conversation, other=form.cleaned_data["number"], actor=user)
+
+
+ACTIONS: dict[str, Action] = {
+    "reply": Action(forms.ReplyForm, "reply_form", _reply),
+    "note": Action(forms.NoteForm, "note_form", _note),
+    "assign": Action(forms.AssignForm, "assign_form", _assign),
+    "status": Action(forms.StatusForm, "status_form", _status),
+    "fields": Action(forms.FieldsForm, "fields_form", _fields),
+    "tags": Action(forms.TagsForm, "tags_form", _tags),
+    "escalate": Action(forms.EscalateForm, "escalate_form", _escalate),
+    "merge": Action(forms.OtherConversationForm, "merge_form", _merge),
+    "link": Action(forms.OtherConversationForm, "link_form", _link),
+}
+
+
+def _first_error(form) -> str:
+    field, errors = next(iter(form.errors.items()))
+    if field not in form.fields:
+        return errors[0]
+    return f"{form.fields[field].label or field.capitalize()}: {errors[0]}"
+
+
+@login_required
+@require_POST
+def conversation_action(request, number: int, action: str):
+    """Apply one agent action to a conversation and show the result (or why it was refused)."""
+    if action not in ACTIONS:
+        raise Http404("Unknown action.")
+    spec = ACTIONS[action]
+    conversation = _conversation_for(request, number)
+    form = spec.form_class(request.POST)
+    status, error = 200, ""
+    if not form.is_valid():
+        status, error = 422, _first_error(form)
+    else:
+        try:
+            result = spec.perform(conversation, request.user, form)
+        except ApplicationError as exc:
+            status, error = exc.status, exc.message
+        else:
+            target = reverse("workspace:conversation", args=[result.pk if isinstance(result, Conversation) else conversation.pk])
+            if request.htmx and isinstance(result, Conversation):
+                return HttpResponseClientRedirect(target)
+            if not request.htmx:
+                return redirect(target)
+            conversation = _conversation_for(request, number)
+    bound = {spec.form_key: form} if error else {}
+    if error and action in ("reply", "note"):
+        bound["composer_tab"] = action
+    context = _conversation_context(request, conversation, error=error, bound=bound)
+    template = "workspace/_conversation.html" if request.htmx else "workspace/conversation.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def attachment_download(request, attachment_id: int):
+    """Send an attachment to an agent (files are never served without a login)."""
+    _allowed(request, "conversation.view")
+    attachment = get_object_or_404(Attachment, pk=attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                        content_type=attachment.content_type)
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    """List the agent's recent notifications (@mentions, assignments), newest first."""
+    notifications = Notification.objects.filter(recipient=request.user).select_related("conversation")[:100]
+    return render(request, "workspace/notifications.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    """Mark all of the agent's notifications read, which clears the badge."""
+    workspace_services.notifications_mark_read(user=request.user)
+    return redirect("workspace:notifications")

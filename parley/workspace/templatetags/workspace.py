@@ -1,0 +1,57 @@
+"""Template helpers for the workspace: short relative times, initials, safe customer HTML, badges."""
+from django import template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from parley.conversations import selectors
+from parley.conversations.models import Notification
+from parley.core.html import sanitize_html
+from parley.workspace.forms import VIEW_LABELS
+
+register = template.Library()
+
+_UNITS = ((86400 * 365, "y"), (86400 * 30, "mo"), (86400 * 7, "w"), (86400, "d"), (3600, "h"), (60, "min"))
+
+
+@register.filter
+def ago(moment) -> str:
+    """Render a past moment compactly: "just now", "5 min ago", "3 h ago", "2 d ago"."""
+    if not moment:
+        return ""
+    seconds = int((timezone.now() - moment).total_seconds())
+    for size, unit in _UNITS:
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+@register.filter
+def initials(name) -> str:
+    """Return up to two initials of a person's name for an avatar."""
+    parts = str(name or "?").split()
+    return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+
+@register.filter
+def customer_html(html: str) -> str:
+    """Mark stored customer HTML safe only after sanitizing it once more.
+
+    It was sanitized when stored; doing it again here means a row written by any other
+    path (an import, a fix in the shell) still cannot run script in an agent's browser.
+    """
+    return mark_safe(sanitize_html(html))  # noqa: S308 (sanitized on the line above)
+
+
+@register.simple_tag
+def unread_notifications(user) -> int:
+    """Return how many notifications `user` has not read (the badge number)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@register.inclusion_tag("workspace/_view_counts.html", takes_context=True)
+def view_counts(context, current_view: str = "", oob: bool = False) -> dict:
+    """Render the sidebar's standard views with how many active conversations each holds."""
+    counts = selectors.view_counts(user=context["user"])
+    return {"views": [(key, label, counts[key]) for key, label in VIEW_LABELS.items()], "current_view": current_view, "oob": oob}

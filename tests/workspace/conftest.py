@@ -1,0 +1,29 @@
+"""Fixtures for the workspace tests: customer messages arriving the way channels deliver them."""
+import itertools
+
+import pytest
+
+from parley.channels.base import InboundMessage
+from parley.conversations.services import message_receive
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def receive(db):
+    """Deliver a customer message to an inbox through message_receive, as a channel would; return it."""
+
+    def deliver(inbox, text: str, *, source_id: str = "cust-1", name: str = "Rita Ruiz", kind: str = "external_id",
+                subject: str = "", html: str = "", email: str = "", received_at=None, **extra):
+        return message_receive(inbox=inbox, received_at=received_at, inbound=InboundMessage(
+            external_id=f"ext-{next(_ids)}", identity_kind=kind, source_id=source_id, contact_name=name,
+            contact_email=email, text=text, subject=subject, html=html, **extra))
+
+    return deliver
+
+
+
+@pytest.fixture
+def live(parley_server, transactional_db):
+    """The running server's base URL, for tests whose rows the server must see."""
+    return parley_server

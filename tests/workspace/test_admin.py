@@ -1,0 +1,35 @@
+"""The Django admin: open to admins, showing failed inbound envelopes and retrying them."""
+from django.urls import reverse
+
+from parley.channels.models import EnvelopeStatus
+from parley.channels.services import envelope_store
+
+
+def test_an_admin_sees_a_failed_envelope_and_retries_it_after_the_fix(client, admin, api_inbox, on_commit):
+    with on_commit():
+        envelope, _ = envelope_store(inbox=api_inbox, external_id="bad-1", payload={"contact": {}, "text": "Hi"})
+    envelope.refresh_from_db()
+    client.force_login(admin)
+
+    changelist = client.get(reverse("admin:inboxes_inboundenvelope_changelist"), {"status__exact": "failed"}).content.decode()
+    envelope.payload = {"contact": {"source_id": "c-1"}, "text": "Hi"}
+    envelope.save()
+    with on_commit():
+        response = client.post(reverse("admin:inboxes_inboundenvelope_changelist"),
+                               {"action": "retry", "_selected_action": [envelope.pk]}, follow=True)
+
+    assert envelope.status == EnvelopeStatus.FAILED
+    assert "bad-1" in changelist and "contact.source_id is required" in changelist
+    assert "Queued 1 envelope(s) again." in response.content.decode()
+    envelope.refresh_from_db()
+    assert envelope.status == EnvelopeStatus.PROCESSED and envelope.message.text == "Hi"
+
+
+def test_only_admins_reach_the_admin(client, agent, admin):
+    client.force_login(agent)
+    refused = client.get(reverse("admin:index"))
+    client.force_login(admin)
+    allowed = client.get(reverse("admin:index"))
+
+    assert refused.status_code == 302
+    assert allowed.status_code == 200 and "Inbound envelopes" in allowed.content.decode()
