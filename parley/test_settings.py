@@ -11,5 +11,6 @@ from parley.settings import *  # noqa: E402,F401,F403
 
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The test process always collects mail in memory; a server a test starts may be pointed at a real SMTP sink.
+EMAIL_BACKEND = os.environ.get("PARLEY_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 ALLOWED_HOSTS = ["*"]

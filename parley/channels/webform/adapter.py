@@ -1,7 +1,12 @@
-"""The web form channel: the contact form in the customer portal."""
+"""The web form channel: the contact form in the customer portal; replies go out by email."""
 import base64
+import smtplib
 
-from parley.channels.base import ChannelAdapter, DeliveryResult, InboundAttachment, InboundMessage
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from parley.channels.base import ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage
 from parley.channels.registry import register
 
 
@@ -26,5 +31,18 @@ class WebFormAdapter(ChannelAdapter):
         )
 
     def send(self, message) -> DeliveryResult:
-        # The customer reads replies under "my requests" in the portal.
+        """Email the reply to the customer with a link to the request in the portal."""
+        conversation = message.conversation
+        recipient = conversation.contact.email
+        if not recipient:
+            raise DeliveryError("the customer has no email address", permanent=True)
+        link = settings.PARLEY_BASE_URL + reverse("portal:request", args=[conversation.pk])
+        subject = f"Re: {conversation.subject} [#{conversation.number}]" if conversation.subject else f"Your request #{conversation.number}"
+        body = f"{message.text}\n\n—\nSee your request and reply: {link}\n"
+        try:
+            send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"the mail server refused {recipient}: {exc}", permanent=True) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"sending the email failed: {exc}") from exc
         return DeliveryResult(status="sent")

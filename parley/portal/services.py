@@ -1,0 +1,132 @@
+"""Writes for the customer portal: contact-form submissions, sign-in links, customer replies."""
+import base64
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.channels.base import InboundAttachment, InboundMessage
+from parley.channels.models import InboundEnvelope, Inbox
+from parley.channels.services import envelope_store
+from parley.contacts.models import Contact
+from parley.conversations.models import Conversation, Message
+from parley.conversations.services import message_receive
+from parley.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from parley.portal.models import PortalLoginToken
+from parley.portal.selectors import login_contact_for_email
+
+logger = logging.getLogger(__name__)
+
+LOGIN_LINK_LIFETIME = timedelta(minutes=30)
+#: Unused links a customer may hold at once, so the form cannot be used to flood their mailbox.
+MAX_OPEN_LOGIN_LINKS = 5
+
+
+def company_name() -> str:
+    """Return the name the portal shows customers (settings.PARLEY_COMPANY_NAME)."""
+    return getattr(settings, "PARLEY_COMPANY_NAME", "Parley")
+
+
+def attachments_check_size(files) -> None:
+    """Refuse the submission before anything is stored when one file is over the attachment limit."""
+    limit = settings.PARLEY_MAX_ATTACHMENT_BYTES
+    for upload in files:
+        if upload.size > limit:
+            raise PayloadTooLarge(f"“{upload.name}” is too large; each file may be at most {limit:,} bytes.",
+                                  extra={"attachments": f"{upload.name}: larger than {limit} bytes", "limit": limit})
+
+
+def contact_form_submit(*, inbox: Inbox, submission_id: uuid.UUID, name: str, email: str, subject: str,
+                        message: str, files=()) -> InboundEnvelope:
+    """Store a contact-form submission as a web-form envelope; processing makes the conversation.
+
+    `submission_id` comes from the rendered form, so a double-clicked submit stores one request.
+    """
+    attachments_check_size(files)
+    payload = {
+        "name": name.strip(), "email": email.strip().lower(), "subject": subject.strip(), "message": message,
+        "attachments": [{"filename": upload.name, "content_type": upload.content_type or "application/octet-stream",
+                         "content_base64": base64.b64encode(_read(upload)).decode("ascii")} for upload in files],
+    }
+    envelope, _ = envelope_store(inbox=inbox, external_id=f"webform-{submission_id}", payload=payload)
+    return envelope
+
+
+def _read(upload) -> bytes:
+    upload.seek(0)
+    return upload.read()
+
+
+def _token_hash(raw_token: str) -> str:
+    # The token is 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force.
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def login_link_request(*, email: str) -> None:
+    """Email a one-time sign-in link when the address belongs to a contact; say nothing either way."""
+    contact = login_contact_for_email(email=email)
+    if contact is None:
+        return
+    now = timezone.now()
+    open_links = PortalLoginToken.objects.filter(contact=contact, used_at__isnull=True, expires_at__gt=now)
+    if open_links.count() >= MAX_OPEN_LOGIN_LINKS:
+        return
+    raw_token = secrets.token_urlsafe(32)
+    address = email.strip().lower()
+    PortalLoginToken.objects.create(contact=contact, email=address, token_hash=_token_hash(raw_token),
+                                    created_at=now, expires_at=now + LOGIN_LINK_LIFETIME)
+    link = settings.PARLEY_BASE_URL + reverse("portal:login_confirm", args=[raw_token])
+    minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
+    try:
+        send_mail(
+            subject=f"Your sign-in link for {company_name()}",
+            message=(f"Hello {contact.name or ''},\n\nFollow this link to see your requests with {company_name()}:\n\n"
+                     f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask for it, ignore this email."),
+            from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[address],
+        )
+    except Exception:  # the page must read the same for known and unknown addresses, so only log
+        logger.exception("could not send a portal sign-in link")
+
+
+def login_token_check(*, raw_token: str) -> PortalLoginToken:
+    """Return the unused, unexpired token behind `raw_token`; raise NotFound otherwise."""
+    token = PortalLoginToken.objects.select_related("contact").filter(token_hash=_token_hash(raw_token)).first()
+    if token is None or token.used_at is not None or token.expires_at <= timezone.now():
+        raise NotFound("This sign-in link has expired or was already used.")
+    return token
+
+
+@transaction.atomic
+def login_token_redeem(*, raw_token: str) -> PortalLoginToken:
+    """Use up a sign-in link and return its token; a second use or a late one raises NotFound."""
+    token = login_token_check(raw_token=raw_token)
+    # A conditional update, not a read-then-write, so two simultaneous clicks sign in once.
+    used = PortalLoginToken.objects.filter(pk=token.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not used:
+        raise NotFound("This sign-in link has expired or was already used.")
+    return token
+
+
+def customer_reply(*, contact: Contact, email: str, conversation: Conversation, text: str, files=()) -> Message:
+    """Add a customer's portal reply to their conversation as an inbound message.
+
+    It goes through message_receive like any channel's message, so it reopens a solved
+    conversation and notifies agents.
+    """
+    if not text.strip():
+        raise ValidationFailed("Please write a message.", extra={"text": "required"})
+    attachments_check_size(files)
+    inbound = InboundMessage(
+        external_id=f"portal-{uuid.uuid4()}", identity_kind="email", source_id=email, contact_email=email,
+        contact_name=contact.name, text=text, conversation_id=conversation.pk,
+        attachments=tuple(InboundAttachment(filename=f.name, content_type=f.content_type or "application/octet-stream",
+                                            content=_read(f)) for f in files),
+    )
+    return message_receive(inbox=conversation.inbox, inbound=inbound)
