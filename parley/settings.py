@@ -30,6 +30,7 @@ DEBUG = _env_bool("PARLEY_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PARLEY_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 PARLEY_BASE_URL = os.environ.get("PARLEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PARLEY_COMPANY_NAME = os.environ.get("PARLEY_COMPANY_NAME", "Parley")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "parley.realtime",
     "parley.workspace",
     "parley.portal",
+    "parley.search",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +115,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "store_processed": False,
+        # kombu polls the folder once a second by default, which caps the embedded worker at a few tasks a second.
+        "polling_interval": 0.1,
+        # Broadcast (remote control) messages; kombu's default is a "control" folder in the working directory.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = _env_bool("PARLEY_TASKS_EAGER")
 CELERY_TASK_EAGER_PROPAGATES = False

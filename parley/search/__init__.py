@@ -1,19 +1,57 @@
 """The one search interface: `search_conversations(queryset, text)`.
 
-The embedded default and PostgreSQL each get a full-text backend; callers never know which.
+The embedded default (SQLite FTS5) and PostgreSQL (tsvector + GIN) each get a full-text
+backend with the same behaviour; callers never know which one answers. Both keep one
+document per conversation (subject, message texts, customer name and email), maintained by
+database triggers so that every write path keeps it current. A backend module provides
+`install`, `suspend` and `uninstall` (see apps.py for when they run) and `matching`.
 """
+from types import ModuleType
+
+from django.db import connections
 from django.db.models import Q, QuerySet
+
+from parley.search.query import SearchQuery, parse_query
+
+
+def backend_for(vendor: str) -> ModuleType:
+    """Return the backend module for a database vendor ("sqlite" or "postgresql")."""
+    if vendor == "sqlite":
+        from parley.search import sqlite as backend
+    elif vendor == "postgresql":
+        from parley.search import postgres as backend
+    else:
+        raise LookupError(f"No full-text search backend for {vendor}.")
+    return backend
 
 
 def search_conversations(queryset: QuerySet, text: str) -> QuerySet:
-    """Narrow `queryset` to conversations matching `text` (a number, a customer, words in messages)."""
-    text = text.strip()
-    if not text:
+    """Narrow `queryset` to conversations matching `text`, most recent activity first.
+
+    "#1234" finds that conversation; "1234" finds it and messages quoting 1234; an email
+    address finds that customer's conversations; words find conversations holding every word
+    in their messages, subject or customer (the last word also as a prefix). Any input is
+    safe: query syntax is dropped, never interpreted, and nothing searchable matches nothing.
+    """
+    if not text.strip():
         return queryset
-    number = text.lstrip("#")
-    if number.isdigit():
-        return queryset.filter(pk=int(number))
-    return queryset.filter(
-        Q(subject__icontains=text) | Q(contact__name__icontains=text) | Q(contact__email__icontains=text)
-        | Q(messages__text__icontains=text)
-    ).distinct()
+    query = parse_query(text)
+    if query.is_empty:
+        return queryset.none()
+    return queryset.filter(_condition(query, connections[queryset.db])).order_by("-last_message_at", "-id")
+
+
+def _condition(query: SearchQuery, connection) -> Q:
+    from parley.contacts.models import Contact, ContactIdentity
+
+    if query.number_only:
+        return Q(pk=query.number)
+    if query.email:
+        # Two indexed look-ups first: an OR across the contact join would make the database scan every conversation.
+        contact_ids = {*Contact.objects.filter(email=query.email).values_list("pk", flat=True),
+                       *ContactIdentity.objects.filter(kind="email", source_id=query.email).values_list("contact_id", flat=True)}
+        return Q(contact_id__in=contact_ids)
+    condition = backend_for(connection.vendor).matching(query, connection)
+    if query.number is not None:
+        condition |= Q(pk=query.number)
+    return condition

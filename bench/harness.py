@@ -1,0 +1,71 @@
+"""What the benchmarks share: Django on a chosen database, percentiles, a progress line and a table."""
+import os
+import resource
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+
+def environment(*, data_dir: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
+    """Return the environment a Parley process needs to run on `data_dir` and the given services.
+
+    Without a database URL this is the embedded default (SQLite in the data dir, folder broker);
+    variables inherited from the shell are overridden so a benchmark never lands on another database.
+    """
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.settings", "PARLEY_DATA_DIR": str(data_dir),
+           "PARLEY_LOG_LEVEL": "WARNING", "PARLEY_TASKS_EAGER": "0",
+           "DATABASE_URL": database_url or f"sqlite:///{data_dir / 'parley.sqlite3'}", "REDIS_URL": redis_url}
+    env.pop("CELERY_BROKER_URL", None)
+    return env
+
+
+def django_setup(env: dict[str, str]) -> None:
+    """Configure this process with `env`, start Django and bring the schema up to date."""
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def data_dir(given: str | None) -> Path:
+    """Return the data dir to use: the one given, or a new temporary one."""
+    return Path(given).resolve() if given else Path(tempfile.mkdtemp(prefix="parley-bench-"))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Return the pct-th percentile (0-100) of values, interpolated; 0 for no values."""
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[min(98, max(0, round(pct) - 1))]
+
+
+def progress(text: str) -> None:
+    """Overwrite the progress line."""
+    sys.stdout.write("\r" + text.ljust(78))
+    sys.stdout.flush()
+
+
+def progress_done() -> None:
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    """Print rows as a Markdown table, so figures paste straight into bench/README.md."""
+    cells = [headers] + [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        print("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |")
+        if n == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

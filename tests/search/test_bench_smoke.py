@@ -1,0 +1,49 @@
+"""The benchmarks run to completion on a small load and print their figures (their timings are not judged)."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(script: str, *args: str) -> str:
+    # The benchmarks make their own embedded data dir; the suite's database settings must not leak into them.
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PARLEY_DATA_DIR", "DJANGO_SETTINGS_MODULE"}}
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def table_row(output: str, label: str) -> list[str]:
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells and cells[0].startswith(label):
+            return cells
+    raise AssertionError(f"no row {label!r} in:\n{output}")
+
+
+@pytest.mark.servers
+def test_given_a_small_seed_when_the_inbox_benchmark_runs_then_it_prints_timings_for_lists_and_searches():
+    output = run_bench("inbox.py", "--conversations", "200", "--messages-per-conversation", "2", "--runs", "3")
+
+    assert "bulk_create" in output
+    assert table_row(output, "inbox: all")[1] == "50"
+    assert table_row(output, "search: #number")[1] == "1"
+    assert int(table_row(output, "search: customer email")[1]) >= 1
+    assert re.fullmatch(r"\d+\.\d", table_row(output, "search: very common word")[2])
+    assert re.search(r"peak RSS: \d+ MiB", output)
+
+
+@pytest.mark.servers
+def test_given_fifty_messages_when_the_ingest_benchmark_runs_then_all_are_accepted_and_processed():
+    output = run_bench("ingest.py", "--count", "50", "--concurrency", "4")
+
+    assert table_row(output, "accepted (202)")[1] == "50"
+    assert table_row(output, "processed")[1] == "50"
+    assert table_row(output, "errors by status")[1] == "none"
+    assert re.fullmatch(r"\d+\.\d ms", table_row(output, "latency p99")[1])
