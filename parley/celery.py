@@ -11,4 +11,5 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "sweep-envelopes": {"task": "parley.channels.tasks.sweep_envelopes", "schedule": 15.0},
     "sweep-outbox": {"task": "parley.conversations.tasks.sweep_outbox", "schedule": 15.0},
+    "poll-email-inboxes": {"task": "parley.channels.email.tasks.poll_email_inboxes", "schedule": 60.0},
 }

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "parley.channels",
     "parley.channels.webform",
     "parley.channels.api",
+    "parley.channels.email",
     "parley.conversations",
     "parley.realtime",
     "parley.workspace",
@@ -150,6 +151,12 @@ EMAIL_HOST_USER = os.environ.get("PARLEY_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PARLEY_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("PARLEY_SMTP_STARTTLS")
 DEFAULT_FROM_EMAIL = os.environ.get("PARLEY_FROM_EMAIL", "support@parley.localhost")
+# Inbound email webhooks: anymail checks each provider's signature with these.
+ANYMAIL = {
+    key: os.environ[f"PARLEY_{key}"]
+    for key in ("WEBHOOK_SECRET", "MAILGUN_WEBHOOK_SIGNING_KEY")
+    if os.environ.get(f"PARLEY_{key}")
+}
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("parley.portal.urls")),
+    path("channels/email/", include("parley.channels.email.urls")),
     path("", include("parley.workspace.urls")),
 ]
 

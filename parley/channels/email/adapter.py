@@ -1,0 +1,24 @@
+"""The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
+from parley.channels.base import ChannelAdapter, DeliveryResult, InboundMessage
+from parley.channels.email.config import EmailConfig, validate_email_config
+from parley.channels.email.inbound import inbound_from_envelope
+from parley.channels.email.sending import email_send, message_id_new, reply_email
+from parley.channels.registry import register
+
+
+@register
+class EmailAdapter(ChannelAdapter):
+    kind = "email"
+    label = "Email"
+
+    def validate_config(self, config: dict) -> dict:
+        return validate_email_config(config)
+
+    def parse(self, envelope) -> InboundMessage | None:
+        return inbound_from_envelope(envelope)
+
+    def send(self, message) -> DeliveryResult:
+        config = EmailConfig.of(message.conversation.inbox)
+        message_id = message_id_new(config.from_address.rpartition("@")[2])
+        email_send(config, reply_email(message, config, message_id=message_id))
+        return DeliveryResult(external_id=message_id, status="sent")

@@ -1,0 +1,155 @@
+"""Turn a stored raw email into an InboundMessage, or handle it without one.
+
+What becomes of a mail, in order:
+- a bounce (DSN) marks the outbound message it returns as failed and opens nothing;
+- our own mail coming back (loop), a blocked sender, or a sender over the inbox's hourly
+  limit is refused: the envelope stays stored, marked failed with the reason, so an admin
+  sees it and can retry it, but no conversation is made (a loop would otherwise flood the
+  inbox with conversations);
+- anything else becomes a message in the thread `threads.thread_find` picks. Attachments over
+  the size limit are dropped with a note on the message; a mail too broken to read keeps its
+  raw .eml attached with a note. New conversations get the inbox's acknowledgement, except
+  for auto-replies and bulk mail.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from parley.channels.base import InboundAttachment, InboundMessage
+from parley.channels.email.config import EmailConfig
+from parley.channels.email.parsing import ParsedEmail, parse_email
+from parley.channels.email.sending import LOOP_HEADER, is_own_message_id, loop_token
+from parley.channels.email.threads import thread_find, thread_index_root
+from parley.conversations.models import DeliveryStatus, Direction, Message
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_SENDER = "unknown-sender@invalid"
+
+
+class MailRefused(ValueError):
+    """The inbox does not take this mail (loop, block list, rate limit); the envelope keeps it."""
+
+
+def inbound_from_envelope(envelope) -> InboundMessage | None:
+    """Return the InboundMessage an email envelope carries, or None when it was a bounce."""
+    inbox = envelope.inbox
+    config = EmailConfig.of(inbox)
+    raw = bytes(envelope.raw or b"")
+    parsed = parse_email(raw)
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    if parsed.is_bounce:
+        _bounce_record(inbox, parsed)
+        return None
+    sender = parsed.from_address or str(headers.get("Return-Path", "")).strip(" <>\r\n\t").lower() or UNKNOWN_SENDER
+    refusal = _refusal(inbox, config, parsed, headers, sender)
+    if refusal:
+        raise MailRefused(refusal)
+
+    refs = list(dict.fromkeys(([parsed.in_reply_to] if parsed.in_reply_to else []) + parsed.references[::-1]))
+    index_root = thread_index_root(str(headers.get("Thread-Index") or ""))
+    thread = thread_find(inbox=inbox, config=config, sender=sender, subject=parsed.subject, refs=refs, thread_index=index_root)
+
+    attachments, notes = _attachments(parsed)
+    broken = not parsed.from_address or any(e.startswith("fatal:") for e in parsed.parse_errors)
+    if broken:
+        keep_raw = len(raw) <= settings.PARLEY_MAX_ATTACHMENT_BYTES
+        if keep_raw:
+            attachments.append(InboundAttachment(filename="message.eml", content_type="message/rfc822", content=raw))
+        notes.append("This email could not be read completely (" + "; ".join(parsed.parse_errors[:3]) + "). "
+                     + ("The original is attached as message.eml." if keep_raw else "The original is kept with the inbound envelope."))
+    text = (parsed.new_text or parsed.text).strip()
+    if notes:
+        text = "\n\n".join([text, *(f"[{note}]" for note in notes)]).strip()
+
+    is_new = thread.conversation is None
+    if is_new and config.auto_acknowledge and not parsed.is_auto_reply:
+        from parley.channels.email import tasks
+
+        # Dropped with the savepoint if storing the message fails, so a failure never acknowledges.
+        transaction.on_commit(lambda: tasks.send_acknowledgement.delay(envelope.pk))
+    return InboundMessage(
+        external_id=envelope.external_id,
+        identity_kind="email",
+        source_id=sender,
+        contact_email=sender if sender != UNKNOWN_SENDER else "",
+        contact_name=parsed.from_name,
+        subject=parsed.subject or ("(unreadable email)" if broken else ""),
+        text=text,
+        html=parsed.html,
+        attachments=tuple(attachments),
+        thread_refs=() if thread.follow_up_of else tuple(refs),
+        conversation_id=thread.conversation.pk if thread.conversation else None,
+        follow_up_of=thread.follow_up_of.pk if thread.follow_up_of else None,
+        participants=tuple((name, address) for name, address in parsed.to + parsed.cc
+                           if not config.is_own_address(address) and address != sender),
+        metadata={
+            "message_id": parsed.message_id,
+            "quoted_text": parsed.quoted_text,
+            "signature": parsed.signature or "",
+            "parse_errors": parsed.parse_errors,
+            "auto_reply": parsed.is_auto_reply,
+            "auto_reply_reason": parsed.auto_reply_reason or "",
+            "thread_index": index_root,
+            "threaded_by": thread.found_by,
+            "refused_attachments": [n for n in notes if n.startswith("attachment ")],
+        },
+    )
+
+
+def _refusal(inbox, config: EmailConfig, parsed: ParsedEmail, headers, sender: str) -> str:
+    if str(headers.get(LOOP_HEADER, "")).strip() == loop_token() or is_own_message_id(parsed.message_id):
+        return "refused: this is mail Parley sent itself (mail loop)"
+    if config.is_own_address(sender):
+        return f"refused: the sender {sender} is this inbox's own address (mail loop)"
+    listed = config.sender_refusal(sender)
+    if listed:
+        return f"refused: {listed}"
+    if config.rate_limit_per_hour:
+        recent = Message.objects.filter(
+            conversation__inbox=inbox, direction=Direction.INBOUND, sender_contact__identities__kind="email",
+            sender_contact__identities__source_id=sender, created_at__gte=timezone.now() - timedelta(hours=1),
+        ).count()
+        if recent >= config.rate_limit_per_hour:
+            return f"refused: {sender} sent more than {config.rate_limit_per_hour} emails in the last hour"
+    return ""
+
+
+def _bounce_record(inbox, parsed: ParsedEmail) -> None:
+    """Mark the outbound message a permanent bounce returns as failed; delays and strangers are only logged."""
+    from parley.conversations.services import message_set_delivery
+
+    report = parsed.bounce
+    original = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND,
+                                       external_id=report.original_message_id).first()
+                if report.original_message_id else None)
+    if original is None or not report.permanent:
+        logger.info("bounce for %s in inbox %s left alone (permanent=%s, known=%s)", report.original_message_id,
+                    inbox.pk, report.permanent, original is not None)
+        return
+    if original.delivery_status != DeliveryStatus.FAILED:
+        message_set_delivery(message=original, status=DeliveryStatus.FAILED, reason=f"bounced: {report.reason}"[:2000])
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_048_576:.0f} MB" if n >= 1_048_576 else f"{max(1, round(n / 1024))} KB"
+
+
+def _attachments(parsed: ParsedEmail) -> tuple[list[InboundAttachment], list[str]]:
+    limit = settings.PARLEY_MAX_ATTACHMENT_BYTES
+    kept, notes = [], []
+    for attachment in parsed.attachments:
+        if len(attachment.content) > limit:
+            notes.append(f"attachment {attachment.filename} ({_size(len(attachment.content))}) was refused: "
+                         f"over the {_size(limit)} limit")
+            continue
+        kept.append(InboundAttachment(filename=attachment.filename, content_type=attachment.content_type,
+                                      content=attachment.content, content_id=attachment.content_id))
+    return kept, notes

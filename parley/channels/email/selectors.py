@@ -1,0 +1,26 @@
+"""Reads for the email channel: which inbox an address belongs to, which inboxes are due a poll."""
+from django.db.models import Q
+from django.utils import timezone
+
+from parley.channels.email.config import EmailConfig, address_key
+from parley.channels.models import Inbox
+
+
+def inbox_for_address(address: str) -> Inbox | None:
+    """Return the active email inbox receiving mail for `address` (any case, any +tag), or None."""
+    key = address_key(address)
+    for inbox in Inbox.objects.filter(kind="email", is_active=True):
+        if key in {address_key(a) for a in EmailConfig.of(inbox).addresses}:
+            return inbox
+    return None
+
+
+def inboxes_due_for_poll(*, now=None) -> list[int]:
+    """Return ids of active email inboxes with IMAP settings whose backoff (if any) has passed."""
+    now = now or timezone.now()
+    due = []
+    for inbox in Inbox.objects.filter(kind="email", is_active=True).filter(
+            Q(email_state__isnull=True) | Q(email_state__next_poll_at__isnull=True) | Q(email_state__next_poll_at__lte=now)):
+        if EmailConfig.of(inbox).imap is not None:
+            due.append(inbox.pk)
+    return due

@@ -1,0 +1,168 @@
+"""Send email from an inbox: agent replies and acknowledgements, threaded so the customer's client groups them.
+
+Every mail Parley sends carries a Message-ID whose local part ends in this installation's loop
+token and an X-Parley-Loop header with the same token; inbound mail carrying either is our own
+mail coming back (a forwarding rule, an auto-responder) and is refused, which cuts mail loops.
+"""
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+import uuid
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils.html import escape, linebreaks
+
+from parley.channels.base import DeliveryError
+from parley.channels.email.config import EmailConfig, address_key
+from parley.channels.email.threads import subject_base
+
+LOOP_HEADER = "X-Parley-Loop"
+MAX_REFERENCES = 20
+
+
+def loop_token() -> str:
+    """Return this installation's mark on the mail it sends (stable, derived from the secret key)."""
+    return hashlib.sha256(f"parley-mail-loop:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
+
+
+def message_id_new(domain: str) -> str:
+    """Return a fresh Message-ID (without angle brackets) that marks the mail as ours."""
+    return f"{uuid.uuid4().hex}.{loop_token()}@{domain}"
+
+
+def is_own_message_id(message_id: str) -> bool:
+    return message_id.rpartition("@")[0].endswith("." + loop_token())
+
+
+def reply_subject(conversation) -> str:
+    base = subject_base(conversation.subject) or "Your message"
+    return f"Re: {base} [#{conversation.pk}]"
+
+
+def connection_for(config: EmailConfig):
+    """Return a mail connection for the inbox: its own SMTP server, its ESP backend, or the site default."""
+    if config.backend:
+        return get_connection(config.backend, fail_silently=False, **config.backend_options)
+    if config.smtp is None:
+        return get_connection(fail_silently=False)
+    smtp = config.smtp
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", fail_silently=False, host=smtp.host, port=smtp.port,
+        username=smtp.username or None, password=smtp.password or None, use_tls=smtp.security == "starttls",
+        use_ssl=smtp.security == "ssl", timeout=smtp.timeout,
+    )
+
+
+def email_send(config: EmailConfig, email: EmailMultiAlternatives) -> None:
+    """Send one email; raise DeliveryError, permanent for a 5xx refusal, transient otherwise."""
+    try:
+        with connection_for(config) as connection:
+            connection.send_messages([email])
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(f"{rcpt}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+                           for rcpt, (code, text) in exc.recipients.items())
+        raise DeliveryError(f"recipients refused: {detail}", permanent=all(500 <= c < 600 for c in codes)) from exc
+    except smtplib.SMTPResponseException as exc:
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        raise DeliveryError(f"mail server answered {exc.smtp_code} {text}", permanent=500 <= exc.smtp_code < 600) from exc
+    except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+        raise DeliveryError(f"mail server unreachable: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:
+        raise _esp_error(exc) from exc
+
+
+def _esp_error(exc: Exception) -> Exception:
+    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+
+    if isinstance(exc, AnymailRecipientsRefused):
+        return DeliveryError(f"the email provider refused the recipients: {exc}", permanent=True)
+    if isinstance(exc, AnymailAPIError):
+        status = exc.status_code or 0
+        return DeliveryError(f"the email provider answered {status or 'an error'}: {exc}",
+                             permanent=400 <= status < 500 and status != 429)
+    return exc
+
+
+def _thread_ids(conversation, *, before=None) -> list[str]:
+    """Return the Message-IDs of the conversation's email messages, oldest first."""
+    messages = conversation.messages.filter(kind="reply").exclude(external_id="")
+    if before is not None:
+        messages = messages.filter(created_at__lte=before.created_at).exclude(pk=before.pk)
+    ids = []
+    for external_id, metadata in messages.order_by("created_at", "id").values_list("external_id", "metadata"):
+        message_id = (metadata or {}).get("message_id") or external_id
+        if "@" in message_id and message_id not in ids:
+            ids.append(message_id)
+    return ids
+
+
+def _references(ids: list[str]) -> str:
+    # Keep the first id (the thread root) and the newest ones: clients thread on either end.
+    kept = ids if len(ids) <= MAX_REFERENCES else [ids[0], *ids[-(MAX_REFERENCES - 1):]]
+    return " ".join(f"<{i}>" for i in kept)
+
+
+def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiAlternatives:
+    """Build the email for an agent's reply: From the inbox, To the contact, Cc the participants."""
+    conversation = message.conversation
+    to = _contact_address(conversation.contact)
+    if not to:
+        raise DeliveryError(f"{conversation.contact} has no email address", permanent=True)
+    cc = [p.email for p in conversation.participants.all()
+          if p.email and not config.is_own_address(p.email) and address_key(p.email) != address_key(to)]
+    signature = (message.author.signature or "").strip() if message.author else ""
+    text = message.text + (f"\n\n-- \n{signature}" if signature else "")
+    html = (message.html or linebreaks(escape(message.text))) + (
+        f'<p class="signature">-- <br>{linebreaks(escape(signature))}</p>' if signature else "")
+    earlier = _thread_ids(conversation, before=message)
+    headers = {"Message-ID": f"<{message_id}>", LOOP_HEADER: loop_token()}
+    if earlier:
+        headers["In-Reply-To"] = f"<{_last_inbound_id(conversation, earlier)}>"
+        headers["References"] = _references(earlier)
+    email = EmailMultiAlternatives(
+        subject=reply_subject(conversation), body=text, from_email=formataddr((config.display_name, config.from_address)),
+        to=[to], cc=cc, headers=headers,
+    )
+    email.attach_alternative(html, "text/html")
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as handle:
+            email.attach(attachment.filename, handle.read(), attachment.content_type)
+    return email
+
+
+def _last_inbound_id(conversation, ids: list[str]) -> str:
+    latest = (conversation.messages.filter(direction="in").exclude(external_id="")
+              .order_by("-created_at", "-id").values_list("external_id", "metadata").first())
+    if latest:
+        message_id = (latest[1] or {}).get("message_id") or latest[0]
+        if message_id in ids:
+            return message_id
+    return ids[-1]
+
+
+def _contact_address(contact) -> str:
+    if contact.email:
+        return contact.email
+    identity = contact.identities.filter(kind="email").values_list("source_id", flat=True).first()
+    return identity or ""
+
+
+def acknowledgement_email(conversation, config: EmailConfig, *, recipient: str, answering: str,
+                          message_id: str) -> EmailMultiAlternatives:
+    """Build the automatic acknowledgement of a new conversation (RFC 3834: Auto-Submitted: auto-replied)."""
+    text = config.acknowledgement_text.replace("{number}", str(conversation.pk))
+    headers = {
+        "Message-ID": f"<{message_id}>", "In-Reply-To": f"<{answering}>", "References": f"<{answering}>",
+        "Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", LOOP_HEADER: loop_token(),
+    }
+    email = EmailMultiAlternatives(
+        subject=reply_subject(conversation), body=text, from_email=formataddr((config.display_name, config.from_address)),
+        to=[recipient], headers=headers,
+    )
+    email.attach_alternative(linebreaks(escape(text)), "text/html")
+    return email

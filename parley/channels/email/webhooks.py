@@ -1,0 +1,55 @@
+"""Inbound mail from email providers (Mailgun, SendGrid, Postmark, Amazon SES …) through django-anymail.
+
+Anymail's views check each provider's signature (Mailgun's HMAC with MAILGUN_WEBHOOK_SIGNING_KEY,
+basic auth with WEBHOOK_SECRET for the others, SNS signatures for SES) and answer 400 to a
+forged request; its `inbound` signal then reaches `inbound_store`, which stores the raw mail
+as an envelope of the inbox it is addressed to.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from anymail.signals import inbound
+from anymail.utils import get_anymail_setting
+from django.http import JsonResponse
+
+from parley.channels.email.selectors import inbox_for_address
+from parley.channels.email.services import email_store
+from parley.core.errors import ApplicationError
+
+
+class UnknownRecipient(ApplicationError):
+    # 406: Mailgun and others stop retrying a delivery refused this way.
+    status = 406
+
+
+def inbound_store(sender, event, esp_name: str, **kwargs) -> None:
+    """Store an inbound mail from a provider as an envelope of the inbox it was sent to."""
+    message = event.message
+    candidates = [message.envelope_recipient or ""] + [a.addr_spec for a in message.to + message.cc]
+    inbox = next((found for found in map(inbox_for_address, filter(None, candidates)) if found), None)
+    if inbox is None:
+        raise UnknownRecipient(f"No inbox receives mail for {', '.join(filter(None, candidates)) or 'this message'}.",
+                               extra={"recipient": "unknown", "provider": esp_name})
+    email_store(inbox=inbox, raw=message.as_bytes())
+
+
+def connect() -> None:
+    inbound.connect(inbound_store, dispatch_uid="parley.channels.email.inbound_store")
+
+
+def provider_view(view_class, *, needs_secret: bool):
+    """Wrap an anymail inbound view: refuse when the provider's secret is not configured, answer our errors as JSON."""
+    view = view_class.as_view()
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if needs_secret and not get_anymail_setting("webhook_secret", default=None):
+            return JsonResponse({"message": "Inbound webhooks need ANYMAIL['WEBHOOK_SECRET'] to be configured.",
+                                 "extra": {"setting": "WEBHOOK_SECRET"}}, status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            return JsonResponse({"message": exc.message, "extra": exc.extra}, status=exc.status)
+
+    return wrapped
