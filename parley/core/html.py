@@ -1,16 +1,41 @@
-"""Sanitize HTML that came from outside before it is stored or shown."""
+"""Sanitize HTML that came from outside (mail, forms, API clients) before it is stored or shown."""
 import nh3
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
-    "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
-    "tr", "u", "ul",
+    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "dd", "del", "div", "dl", "dt", "em",
+    "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre", "s", "small",
+    "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }
-_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+_ATTRIBUTES = {
+    "*": {"style", "dir", "align"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "valign"},
+    "th": {"colspan", "rowspan", "valign"},
+    "font": {"color"},
+    "ol": {"start"},
+}
+# Layout-neutral properties only: positioning or sizing could let a mail overlay the agent UI.
+_STYLE_PROPERTIES = {
+    "color", "background-color", "font-weight", "font-style", "font-family", "font-size", "text-decoration",
+    "text-align", "white-space",
+}
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+# Markers mail clients put on quoted history and signatures, kept so the UI can fold them.
+_QUOTE_CLASSES = {"gmail_quote", "gmail_attr", "gmail_signature", "moz-cite-prefix", "moz-signature"}
 
 
 def sanitize_html(html: str) -> str:
     """Return `html` with scripts, styles, event handlers and unsafe URLs removed."""
-    if not html:
+    if not html.strip():
         return ""
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto", "cid", "tel"}, link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        filter_style_properties=_STYLE_PROPERTIES,
+        clean_content_tags={"script", "style", "head", "title", "template", "noscript"},
+        link_rel="noopener noreferrer nofollow",
+        allowed_classes={"div": _QUOTE_CLASSES, "blockquote": _QUOTE_CLASSES, "span": _QUOTE_CLASSES},
+    )

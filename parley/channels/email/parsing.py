@@ -11,10 +11,12 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from parley.core.html import sanitize_html
+
 from .autoreply import auto_reply_reason
 from .charsets import decode_bytes, decode_header_value, printable, real_text, unfold
 from .dsn import BounceReport, parse_bounce
-from .htmlbody import html_to_text, sanitize_html
+from .htmlbody import html_to_text
 from .quotes import split_reply
 
 _MAX_DEPTH = 25

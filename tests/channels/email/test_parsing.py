@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parley.channels.email.autoreply import auto_reply_reason
-from parley.channels.email.htmlbody import html_to_text, sanitize_html
+from parley.channels.email.htmlbody import html_to_text
+from parley.core.html import sanitize_html
 from parley.channels.email.parsing import parse_email
 from parley.channels.email.quotes import split_reply
 
