@@ -1,0 +1,508 @@
+"""The `parley` command: run the whole product, a worker, the demo workspace and operator chores.
+
+Each sub-command is an entry in COMMANDS; handlers parse, call services and print.
+Django is set up only by the commands that need it, so `--help` stays instant.
+"""
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BENCHMARKS = ("ingest", "inbox", "email")
+READY_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 20
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(command: str, message: str, code: int = 1) -> int:
+    print(f"parley {command}: {message}", file=sys.stderr)
+    return code
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _pending_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _show_progress(done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\rSeeding the demo workspace: {done}/{total} conversations", end=end, flush=True)
+
+
+def _seed_demo(*, reset: bool, seed: int):
+    from parley.demo.seed import demo_reset, demo_seed
+
+    started = time.monotonic()
+    login = (demo_reset if reset else demo_seed)(seed=seed, progress=_show_progress)
+    print(f"Demo workspace ready in {time.monotonic() - started:.1f} s.", flush=True)
+    return login
+
+
+def _print_login(login) -> None:
+    print(f"  Admin login: {login.email}   password: {login.password}", flush=True)
+    print("  (shown only now; the other demo agents, e.g. maya.lopez@parley.example, get a password from an admin)", flush=True)
+
+
+# --- serve -------------------------------------------------------------------------------------------
+
+def _browse_host(host: str) -> str:
+    # A wildcard address is where the server listens, not somewhere a browser can go.
+    return {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, f"[{host}]" if ":" in host else host)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame) -> None:
+    raise _Stop(signum)
+
+
+def _wait_until_listening(host: str, port: int, web: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with socket.create_connection((host.strip("[]"), port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _stop_children(children: dict[str, subprocess.Popen]) -> None:
+    for process in children.values():
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for name, process in children.items():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"parley serve: the {name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it.", file=sys.stderr)
+            process.kill()
+            process.wait()
+
+
+def _supervise(children: dict[str, subprocess.Popen]) -> int:
+    """Wait for a signal or a child's death; either way stop every child. Return the exit code."""
+    try:
+        while True:
+            for name, process in children.items():
+                if process.poll() is not None:
+                    print(f"parley serve: the {name} exited unexpectedly (exit code {process.returncode}); "
+                          "stopping Parley.", file=sys.stderr, flush=True)
+                    _stop_children(children)
+                    return 1
+            time.sleep(0.2)
+    except _Stop:
+        print("\nStopping Parley…", flush=True)
+        _stop_children(children)
+        print("Stopped.", flush=True)
+        return 0
+
+
+def serve(args) -> int:
+    base_url = os.environ.setdefault("PARLEY_BASE_URL", f"http://{_browse_host(args.host)}:{args.port}")
+    _django()
+    from django.conf import settings
+
+    from parley.accounts.models import User
+
+    print("Applying database migrations…", flush=True)
+    _migrate()
+    login = None
+    if not args.no_demo and not User.objects.exists():
+        login = _seed_demo(reset=False, seed=1)
+    if args.workers > 1 and not settings.REDIS_URL:
+        print("Note: with several web workers, live updates reach only agents on the same worker until REDIS_URL is set.")
+    # Children get their own process group: Ctrl-C reaches only this process, which stops them in order.
+    spawn = {"process_group": 0, "env": os.environ.copy()}
+    children = {"web server": subprocess.Popen([
+        sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", args.host, "--port", str(args.port),
+        "--workers", str(args.workers), "--log-level", args.log_level], **spawn)}
+    children["background worker"] = subprocess.Popen([
+        sys.executable, "-m", "celery", "-A", "parley", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
+        "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME), "--loglevel", args.log_level,
+        "--without-mingle", "--without-gossip"], **spawn)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    try:
+        if not _wait_until_listening(_browse_host(args.host), args.port, children["web server"]):
+            _stop_children(children)
+            return _fail("serve", f"the web server did not start on {args.host}:{args.port} (is the port in use?).")
+    except _Stop:
+        _stop_children(children)
+        return 0
+    print(f"\nParley is running at {base_url}/", flush=True)
+    print(f"  API docs: {base_url}/api/v1/docs", flush=True)
+    if login:
+        _print_login(login)
+    elif not User.objects.exists():
+        print("  No agents yet: add the first with `parley createagent --role admin --email … --name …`.", flush=True)
+    print(f"  Data: {settings.DATA_DIR}\nPress Ctrl-C to stop.", flush=True)
+    return _supervise(children)
+
+
+def serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="web server processes (default 1)")
+    parser.add_argument("--no-demo", action="store_true", help="do not create the demo workspace on first start")
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"],
+                        help="log level of the web server and the worker (default warning)")
+
+
+# --- worker ------------------------------------------------------------------------------------------
+
+def worker(args) -> int:
+    _django()
+    from django.conf import settings
+
+    command = [sys.executable, "-m", "celery", "-A", "parley", "worker", "--pool", args.pool,
+               "--concurrency", str(args.concurrency), "--loglevel", args.log_level]
+    if args.beat:
+        command += ["--beat", "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]
+    os.execv(sys.executable, command)
+
+
+def worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--beat", action="store_true", help="also run the scheduler (exactly one worker in a deployment)")
+    parser.add_argument("--concurrency", type=int, default=4, metavar="N", help="tasks run at once (default 4)")
+    parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "solo"],
+                        help="how tasks run (default threads: the tasks wait on networks, not on CPU)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+# --- demo --------------------------------------------------------------------------------------------
+
+def demo(args) -> int:
+    _django()
+    from parley.core.errors import ApplicationError
+    from parley.demo.seed import workspace_has_data
+
+    if _pending_migrations():
+        _migrate()
+    if args.reset and workspace_has_data() and not args.yes:
+        return _fail("demo", "--reset deletes EVERY agent, customer, conversation and setting in this database "
+                             "and then seeds the demo again. Run `parley demo --reset --yes` to confirm.")
+    try:
+        login = _seed_demo(reset=args.reset, seed=args.seed)
+    except ApplicationError as exc:
+        return _fail("demo", f"{exc.message} Run `parley demo --reset --yes` to replace everything with the demo.")
+    _print_login(login)
+    return 0
+
+
+def demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reset", action="store_true", help="wipe the database first (asks for --yes when it has data)")
+    parser.add_argument("--yes", action="store_true", help="confirm that --reset may delete existing data")
+    parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same workspace (default 1)")
+
+
+# --- createagent ------------------------------------------------------------------------------------
+
+def _prompt_password() -> str:
+    import getpass
+
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Password (again): "):
+        raise ValueError("the passwords do not match.")
+    return password
+
+
+def createagent(args) -> int:
+    _django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from parley.accounts.services import agent_create
+    from parley.core.errors import ApplicationError
+
+    if _pending_migrations():
+        return _fail("createagent", "the database is not set up yet; run `parley migrate` first.")
+    try:
+        password = args.password if args.password is not None else _prompt_password()
+        validate_password(password)
+    except ValueError as exc:
+        return _fail("createagent", str(exc))
+    except ValidationError as exc:
+        return _fail("createagent", "password refused: " + " ".join(exc.messages))
+    try:
+        agent = agent_create(email=args.email, name=args.name, password=password, role=args.role)
+    except ApplicationError as exc:
+        details = "; ".join(f"{field}: {problem}" for field, problem in exc.extra.items())
+        return _fail("createagent", f"{exc.message} ({details}: {args.email})" if details else exc.message)
+    print(f"Created {agent.get_role_display().lower()} {agent.name} <{agent.email}>.")
+    return 0
+
+
+def createagent_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", required=True, help="the login")
+    parser.add_argument("--name", required=True, help="shown to colleagues and customers")
+    parser.add_argument("--role", default="agent", choices=["admin", "supervisor", "agent", "light_agent"],
+                        help="admin, supervisor, agent (default) or light_agent (reads and adds notes only)")
+    parser.add_argument("--password", help="the password (prompted for when left out, which keeps it out of shell history)")
+
+
+# --- migrate -----------------------------------------------------------------------------------------
+
+def migrate(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def migrate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2], help="how much to print (default 1)")
+
+
+# --- check -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.fix
+
+
+def _check_database(settings) -> Finding:
+    from django.db import connection
+
+    engine = "PostgreSQL" if connection.vendor == "postgresql" else connection.vendor
+    try:
+        connection.ensure_connection()
+        pending = _pending_migrations()
+    except Exception as exc:
+        return Finding(f"database ({engine}) is not reachable: {exc}".strip(), "check DATABASE_URL and that the server runs")
+    if pending:
+        return Finding(f"database ({engine}) has {pending} migrations not applied", "run `parley migrate`")
+    return Finding(f"database ({engine}) reachable, migrations applied")
+
+
+def _check_redis(settings) -> Finding | None:
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as exc:
+        return Finding(f"REDIS_URL {settings.REDIS_URL} is not reachable: {exc}", "start Redis or correct REDIS_URL")
+    return Finding(f"REDIS_URL {settings.REDIS_URL} reachable")
+
+
+def _check_broker(settings) -> Finding:
+    from parley.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    if url == "filesystem://":
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        if os.access(folder, os.W_OK):
+            return Finding(f"task broker: folder {folder}")
+        return Finding(f"task broker folder {folder} is not writable", "give the Parley user write access to the data dir")
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+    except Exception as exc:
+        return Finding(f"task broker {url} is not reachable: {exc}", "start the broker or correct CELERY_BROKER_URL / REDIS_URL")
+    return Finding(f"task broker {url} reachable")
+
+
+def _check_data_dir(settings) -> Finding:
+    try:
+        with tempfile.NamedTemporaryFile(dir=settings.DATA_DIR):
+            pass
+    except OSError as exc:
+        return Finding(f"data dir {settings.DATA_DIR} is not writable: {exc}", "set PARLEY_DATA_DIR to a writable folder")
+    return Finding(f"data dir {settings.DATA_DIR} writable")
+
+
+def _check_secret_key(settings) -> Finding:
+    if os.environ.get("PARLEY_SECRET_KEY"):
+        return Finding("PARLEY_SECRET_KEY set")
+    if os.environ.get("DATABASE_URL"):
+        return Finding("DATABASE_URL is set but PARLEY_SECRET_KEY is not, so each instance signs sessions with its own key",
+                       "set PARLEY_SECRET_KEY to one long random value on every instance "
+                       "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
+    return Finding("secret key kept in the data dir (embedded default)")
+
+
+def _check_hosts(settings) -> Finding:
+    from django.http.request import validate_host
+
+    parts = urlsplit(settings.PARLEY_BASE_URL)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL!r} is not an http(s) URL", "set it to the address agents open, e.g. https://help.example.com")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if not validate_host(host, settings.ALLOWED_HOSTS):
+        return Finding(f"PARLEY_BASE_URL host {host} is not in ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)}), so every request to it is refused",
+                       f"add {host} to PARLEY_ALLOWED_HOSTS")
+    return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL} matches ALLOWED_HOSTS")
+
+
+def _check_email(settings) -> Finding:
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+        return Finding(f"outbound email through {settings.EMAIL_BACKEND}")
+    if not os.environ.get("PARLEY_SMTP_HOST"):
+        return Finding("outbound email: no SMTP server configured (set PARLEY_SMTP_HOST to send email replies)")
+    where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    try:
+        socket.getaddrinfo(settings.EMAIL_HOST, settings.EMAIL_PORT)
+    except OSError as exc:
+        return Finding(f"SMTP host {settings.EMAIL_HOST} does not resolve: {exc}", "correct PARLEY_SMTP_HOST")
+    try:
+        with socket.create_connection((settings.EMAIL_HOST, settings.EMAIL_PORT), timeout=5):
+            pass
+    except OSError as exc:
+        return Finding(f"SMTP server {where} is not reachable: {exc}", "check PARLEY_SMTP_HOST / PARLEY_SMTP_PORT and the firewall")
+    return Finding(f"SMTP server {where} reachable")
+
+
+CHECKS = (_check_database, _check_redis, _check_broker, _check_data_dir, _check_secret_key, _check_hosts, _check_email)
+
+
+def check(args) -> int:
+    try:
+        _django()
+    except Exception as exc:
+        print(f"problem: the settings do not load: {exc} — fix: correct the environment variable it names")
+        return 1
+    from django.conf import settings
+
+    findings = [finding for run in CHECKS if (finding := run(settings)) is not None]
+    for finding in findings:
+        print(f"ok: {finding.text}" if finding.ok else f"problem: {finding.text} — fix: {finding.fix}")
+    problems = sum(not finding.ok for finding in findings)
+    print(f"{problems} problem(s) found." if problems else "Everything looks fine.")
+    return 1 if problems else 0
+
+
+# --- bench -------------------------------------------------------------------------------------------
+
+def bench(args) -> int:
+    script = Path(__file__).resolve().parent.parent / "bench" / f"{args.name}.py"
+    if not script.is_file():
+        return _fail("bench", f"there is no benchmark script bench/{args.name}.py next to this Parley "
+                              f"({script.parent}); benchmarks run from a source checkout that has them.", code=2)
+    return subprocess.call([sys.executable, str(script), *args.args])
+
+
+def bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", choices=BENCHMARKS, help="which benchmark")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="passed on to the benchmark script (see its --help)")
+
+
+# --- the command table ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Command:
+    run: Callable[[argparse.Namespace], int]
+    summary: str
+    description: str
+    examples: str
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+#: Every sub-command by name. A new command (an SMTP receiver, say) is one more entry here.
+COMMANDS: dict[str, Command] = {
+    "serve": Command(serve, "run the whole product: web server, background worker and scheduler",
+                     "Apply database migrations, create the demo workspace on the first start (when there are no agents "
+                     "yet, unless --no-demo), print the address and the admin login, then run the web server (uvicorn) "
+                     "and one background worker with the scheduler as child processes. Ctrl-C or SIGTERM stops them all; "
+                     "if one of them dies, the others are stopped too and the exit code is non-zero. With no configuration "
+                     "everything lives in the data dir (./var, or PARLEY_DATA_DIR); DATABASE_URL and REDIS_URL switch to "
+                     "PostgreSQL and Redis.",
+                     "parley serve\n  parley serve --host 0.0.0.0 --port 8080 --workers 4\n  parley serve --no-demo",
+                     serve_arguments),
+    "worker": Command(worker, "run a background worker (for deployments that scale out)",
+                      "Run one Celery worker that delivers replies, processes inbound messages and runs scheduled jobs. "
+                      "`parley serve` already starts one; start more on other machines when you run at scale (with REDIS_URL "
+                      "or CELERY_BROKER_URL pointing at the shared broker). Exactly one worker in a deployment gets --beat.",
+                      "parley worker --beat\n  REDIS_URL=redis://cache:6379/0 parley worker --concurrency 8", worker_arguments),
+    "demo": Command(demo, "create the demo workspace (or wipe and recreate it)",
+                    "Seed a realistic help desk: teams, agents of every role, customers with organizations and segments, "
+                    "and about 150 conversations over the past six weeks. It only goes into an empty database; --reset "
+                    "deletes everything first and needs --yes when there is data. Prints the admin login.",
+                    "parley demo\n  parley demo --reset --yes", demo_arguments),
+    "createagent": Command(createagent, "add an agent (admin, supervisor, agent or light agent)",
+                           "Create an agent who logs in with the email and password. The password is prompted for "
+                           "unless --password is given. An email that is already taken is refused.",
+                           "parley createagent --email ana@example.com --name 'Ana Souza' --role admin\n"
+                           "  parley createagent --email bo@example.com --name Bo --role light_agent --password '…'",
+                           createagent_arguments),
+    "migrate": Command(migrate, "apply database migrations",
+                       "Create or update the database tables. `parley serve` does this on every start; run it yourself "
+                       "before starting several instances or workers against a shared database.",
+                       "parley migrate\n  DATABASE_URL=postgres://parley@db/parley parley migrate", migrate_arguments),
+    "check": Command(check, "check the configuration and the services it points at",
+                     "Check that the database is reachable and migrated, Redis and the task broker answer, the data dir "
+                     "is writable, a shared secret key is set at scale, PARLEY_BASE_URL matches ALLOWED_HOSTS and the SMTP "
+                     "server answers. Each line says ok or names the problem and its fix; the exit code is 1 when there is "
+                     "a problem.",
+                     "parley check\n  REDIS_URL=redis://cache:6379/0 parley check"),
+    "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
+                     f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
+                     "passing the remaining arguments on. Each script prints what it measured.",
+                     "parley bench ingest\n  parley bench inbox --help", bench_arguments),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parley", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Parley: open-source omnichannel customer service.",
+        epilog="Run `parley <command> --help` for a command's options and examples.\n\nexamples:\n  parley serve\n  parley check")
+    commands = parser.add_subparsers(dest="command", metavar="<command>", title="commands")
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.summary, description=textwrap.fill(command.description, 88),
+                                  epilog=f"examples:\n  {command.examples}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        if command.arguments:
+            command.arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `parley` command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

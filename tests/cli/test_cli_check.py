@@ -1,0 +1,55 @@
+import pytest
+
+
+@pytest.fixture
+def migrated(run_parley):
+    assert run_parley("migrate", "--verbosity", "0").returncode == 0
+
+
+def test_given_the_defaults_and_a_migrated_database_when_checked_then_every_line_is_ok(migrated, run_parley):
+    result = run_parley("check")
+
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stdout
+    assert all(line.startswith("ok: ") for line in lines[:-1])
+    assert any("migrations applied" in line for line in lines)
+    assert lines[-1] == "Everything looks fine."
+
+
+def test_given_a_fresh_data_dir_when_checked_then_it_asks_for_migrations(run_parley):
+    result = run_parley("check")
+
+    assert result.returncode == 1
+    assert "migrations not applied — fix: run `parley migrate`" in result.stdout
+
+
+def test_given_an_unreachable_redis_when_checked_then_it_names_the_problem_and_fails(migrated, run_parley):
+    result = run_parley("check", extra_env={"REDIS_URL": "redis://127.0.0.1:1/0"})
+
+    assert result.returncode == 1
+    assert "problem: REDIS_URL redis://127.0.0.1:1/0 is not reachable" in result.stdout
+    assert "— fix: start Redis or correct REDIS_URL" in result.stdout
+
+
+def test_given_a_base_url_outside_allowed_hosts_when_checked_then_it_says_which_host_to_allow(migrated, run_parley):
+    result = run_parley("check", extra_env={"PARLEY_BASE_URL": "https://help.example.com"})
+
+    assert result.returncode == 1
+    assert "problem: PARLEY_BASE_URL host help.example.com is not in ALLOWED_HOSTS" in result.stdout
+    assert "fix: add help.example.com to PARLEY_ALLOWED_HOSTS" in result.stdout
+
+
+def test_given_an_unreachable_smtp_server_when_checked_then_it_fails(migrated, run_parley):
+    result = run_parley("check", extra_env={"PARLEY_SMTP_HOST": "127.0.0.1", "PARLEY_SMTP_PORT": "1"})
+
+    assert result.returncode == 1
+    assert "problem: SMTP server 127.0.0.1:1 is not reachable" in result.stdout
+
+
+def test_given_a_shared_database_without_a_secret_key_when_checked_then_it_asks_for_one(migrated, run_parley, cli_env):
+    env = {"DATABASE_URL": cli_env.get("DATABASE_URL", f"sqlite:///{cli_env['PARLEY_DATA_DIR']}/parley.sqlite3"),
+           "PARLEY_SECRET_KEY": ""}
+    result = run_parley("check", extra_env=env)
+
+    assert result.returncode == 1
+    assert "problem: DATABASE_URL is set but PARLEY_SECRET_KEY is not" in result.stdout

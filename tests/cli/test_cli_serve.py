@@ -1,0 +1,179 @@
+"""`parley serve` end to end: the console script, its web server and worker as real processes.
+
+Runs on the embedded default, or on PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from parley.demo.content import STORIES
+
+START_TIMEOUT = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _descendants(pid: int) -> set[int]:
+    """Return the pids of every live process below `pid` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Serve:
+    """A running `parley serve` whose console output goes to a file the test reads."""
+
+    def __init__(self, parley_bin: str, env: dict, tmp_path: Path, *args: str, port: int | None = None):
+        self.port = port or _free_port()
+        self.log = tmp_path / "serve.log"
+        self.env = env
+        with open(self.log, "wb") as out:
+            self.process = subprocess.Popen([parley_bin, "serve", "--port", str(self.port), *args], env=env,
+                                            stdout=out, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_until_running(self) -> str:
+        def started():
+            assert self.process.poll() is None, f"parley serve exited early:\n{self.output()}"
+            return re.search(r"Parley is running at (http://\S+?)/?$", self.output(), re.M)
+
+        return _wait_for(started, START_TIMEOUT, "the URL line").group(1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def serve(parley_bin, cli_env, tmp_path):
+    running = []
+
+    def start(*args: str, port: int | None = None) -> Serve:
+        running.append(Serve(parley_bin, cli_env, tmp_path, *args, port=port))
+        return running[-1]
+
+    yield start
+    for process in running:
+        for pid in _descendants(process.process.pid):
+            os.kill(pid, signal.SIGKILL)
+        process.stop()
+
+
+def _orm(env: dict, code: str) -> str:
+    """Run Django ORM code against the served database and return what it prints."""
+    script = "import django; django.setup()\n" + code
+    result = subprocess.run([sys.executable, "-c", script], env={**env, "DJANGO_SETTINGS_MODULE": "parley.settings"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.servers
+def test_given_a_fresh_machine_when_parley_serves_then_the_demo_is_usable_and_replies_are_delivered(serve):
+    server = serve()
+    base = server.wait_until_running()
+    output = server.output()
+    email, password = re.search(r"Admin login: (\S+)\s+password: (\S+)", output).groups()
+    assert "Seeding the demo workspace: 150/150 conversations" in output
+    assert f"API docs: {base}/api/v1/docs" in output
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get("/login/")
+        login = client.post("/login/", data={"username": email, "password": password,
+                                             "csrfmiddlewaretoken": client.cookies["csrftoken"]})
+        assert login.status_code == 302, login.text
+        inbox = client.get("/")
+        subjects = {story.subjects[0].split("{")[0] for story in STORIES}
+        assert inbox.status_code == 200
+        assert sum(subject in inbox.text for subject in subjects) >= 3
+        assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Parley API"
+
+        # An API inbox without a callback URL delivers without any outside server (no SMTP, no webhook).
+        number = _orm(server.env, "from parley.conversations.models import Conversation\n"
+                                  "print(Conversation.objects.filter(inbox__kind='api').first().pk)")
+        reply = client.post(f"/c/{number}/reply/", data={"text": "Checking in from the end-to-end test.", "status": ""},
+                            headers={"X-CSRFToken": client.cookies["csrftoken"], "Referer": base + "/"})
+        assert reply.status_code in (200, 302), reply.text
+
+    # Only the outbox worker counts an attempt, so "sent after one attempt" proves the worker ran the task.
+    query = ("from parley.conversations.models import Message\n"
+             "m = Message.objects.get(text='Checking in from the end-to-end test.')\n"
+             "print(m.delivery_status, m.attempts)")
+    _wait_for(lambda: _orm(server.env, query) == "sent 1", 60, "the worker to deliver the reply")
+
+    children = _descendants(server.process.pid)
+    assert len(children) >= 2
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(60) == 0
+    assert "Stopped." in server.output()
+    assert not [pid for pid in children if _alive(pid)]
+
+
+@pytest.mark.servers
+def test_given_a_running_parley_when_the_web_server_dies_then_the_worker_is_stopped_and_serve_fails(serve):
+    server = serve("--no-demo")
+    server.wait_until_running()
+    assert "No agents yet" in server.output()
+    children = _descendants(server.process.pid)
+    web = next(pid for pid in children if "uvicorn" in Path(f"/proc/{pid}/cmdline").read_text())
+
+    os.kill(web, signal.SIGKILL)
+
+    assert server.process.wait(60) == 1
+    assert "the web server exited unexpectedly" in server.output()
+    assert not [pid for pid in children if _alive(pid)]
+
+
+@pytest.mark.servers
+def test_given_a_taken_port_when_parley_serves_then_it_says_so_and_stops_the_worker(serve):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = serve("--no-demo", port=taken.getsockname()[1])
+
+        assert server.process.wait(90) == 1
+    assert "exited unexpectedly" in server.output() or "did not start" in server.output()
