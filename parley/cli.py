@@ -144,10 +144,14 @@ def serve(args) -> int:
     children = {"web server": subprocess.Popen([
         sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", args.host, "--port", str(args.port),
         "--workers", str(args.workers), "--log-level", args.log_level], **spawn)}
-    children["background worker"] = subprocess.Popen([
-        sys.executable, "-m", "celery", "-A", "parley", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
-        "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME), "--loglevel", args.log_level,
-        "--without-mingle", "--without-gossip"], **spawn)
+    if not args.no_worker:
+        children["background worker"] = subprocess.Popen([
+            sys.executable, "-m", "celery", "-A", "parley", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
+            "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME), "--loglevel", args.log_level,
+            "--without-mingle", "--without-gossip"], **spawn)
+    if args.smtp_port:
+        children["SMTP receiver"] = subprocess.Popen([
+            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], **spawn)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:
@@ -172,6 +176,10 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="web server processes (default 1)")
     parser.add_argument("--no-demo", action="store_true", help="do not create the demo workspace on first start")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="web server only; run `parley worker` processes separately (at scale)")
+    parser.add_argument("--smtp-port", type=int, metavar="PORT",
+                        help="also receive email over SMTP on this port (see `parley smtpd`)")
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"],
                         help="log level of the web server and the worker (default warning)")
 
@@ -406,6 +414,19 @@ def check(args) -> int:
     return 1 if problems else 0
 
 
+# --- smtpd -------------------------------------------------------------------------------------------
+
+def smtpd(args) -> int:
+    from parley.channels.email.smtpd import main as smtpd_main
+
+    return smtpd_main(["--host", args.host, "--port", str(args.port)])
+
+
+def smtpd_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2525, help="port to listen on (default 2525)")
+
+
 # --- bench -------------------------------------------------------------------------------------------
 
 def bench(args) -> int:
@@ -469,6 +490,11 @@ COMMANDS: dict[str, Command] = {
                      "server answers. Each line says ok or names the problem and its fix; the exit code is 1 when there is "
                      "a problem.",
                      "parley check\n  REDIS_URL=redis://cache:6379/0 parley check"),
+    "smtpd": Command(smtpd, "receive email over SMTP, straight into the email inboxes",
+                     "Run Parley's own SMTP server. Point your mail server's route (or an MX record) for the support "
+                     "addresses here: each mail is stored before it is accepted, the recipient address picks the email "
+                     "inbox, and unknown recipients are refused with 550. No polling delay, no mailbox to empty.",
+                     "parley smtpd --port 2525\n  parley smtpd --host 0.0.0.0 --port 25", smtpd_arguments),
     "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
                      f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
                      "passing the remaining arguments on. Each script prints what it measured.",

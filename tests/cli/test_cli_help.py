@@ -9,13 +9,14 @@ def test_given_the_installed_command_when_asked_for_help_then_every_command_is_l
     result = subprocess.run([parley_bin, "--help"], capture_output=True, text=True, timeout=30)
 
     assert result.returncode == 0
-    for name in ("serve", "worker", "demo", "createagent", "migrate", "check", "bench"):
+    for name in ("serve", "worker", "demo", "createagent", "migrate", "check", "smtpd", "bench"):
         assert name in result.stdout
     assert "run the whole product" in result.stdout
 
 
 @pytest.mark.parametrize(("command", "options"), [
-    ("serve", ["--host", "--port", "--workers", "--no-demo"]),
+    ("serve", ["--host", "--port", "--workers", "--no-demo", "--no-worker", "--smtp-port"]),
+    ("smtpd", ["--host", "--port"]),
     ("worker", ["--beat", "--concurrency"]),
     ("demo", ["--reset", "--yes"]),
     ("createagent", ["--email", "--name", "--role", "--password", "light_agent"]),
