@@ -332,7 +332,7 @@ def _check_broker(settings) -> Finding:
     from parley.celery import app
 
     url = settings.CELERY_BROKER_URL
-    if url == "filesystem://":
+    if url.startswith("filesystem://"):
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         if os.access(folder, os.W_OK):
             return Finding(f"task broker: folder {folder}")
