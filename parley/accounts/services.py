@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
 
 TOKEN_PREFIX = "prl_"
+TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 
 
 def hash_token(secret: str) -> str:
@@ -77,7 +79,10 @@ def api_token_authenticate(secret: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
     if token is None or not secrets.compare_digest(token.key_hash, hash_token(secret)) or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # A write on every request would serialise API traffic on SQLite; a minute's precision is plenty.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORD_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 
