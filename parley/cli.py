@@ -146,7 +146,7 @@ def serve(args) -> int:
         "--workers", str(args.workers), "--log-level", args.log_level], **spawn)}
     if not args.no_worker:
         children["background worker"] = subprocess.Popen([
-            sys.executable, "-m", "celery", "-A", "parley", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
+            sys.executable, "-m", "celery", "-A", "parley", "--quiet", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
             "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME), "--loglevel", args.log_level,
             "--without-mingle", "--without-gossip"], **spawn)
     if args.smtp_port:
@@ -378,10 +378,11 @@ def _check_hosts(settings) -> Finding:
 
 
 def _check_email(settings) -> Finding:
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        return Finding(f"outbound email is written to {settings.EMAIL_FILE_PATH}, not sent "
+                       "(set PARLEY_SMTP_HOST to send replies)")
     if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
         return Finding(f"outbound email through {settings.EMAIL_BACKEND}")
-    if not os.environ.get("PARLEY_SMTP_HOST"):
-        return Finding("outbound email: no SMTP server configured (set PARLEY_SMTP_HOST to send email replies)")
     where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
     try:
         socket.getaddrinfo(settings.EMAIL_HOST, settings.EMAIL_PORT)

@@ -146,7 +146,12 @@ MEDIA_ROOT = Path(os.environ.get("PARLEY_MEDIA_ROOT", DATA_DIR / "media"))
 PARLEY_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARLEY_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES * 2
 
-EMAIL_BACKEND = os.environ.get("PARLEY_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# With no mail server configured, outbound mail is written to a folder (one .log file per
+# batch) so a laptop install "sends" replies that can be read there; PARLEY_SMTP_HOST sends for real.
+EMAIL_BACKEND = os.environ.get("PARLEY_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("PARLEY_SMTP_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "sent-mail"
 EMAIL_HOST = os.environ.get("PARLEY_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PARLEY_SMTP_PORT", 25))
 EMAIL_HOST_USER = os.environ.get("PARLEY_SMTP_USER", "")

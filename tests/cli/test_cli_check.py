@@ -13,6 +13,7 @@ def test_given_the_defaults_and_a_migrated_database_when_checked_then_every_line
     assert result.returncode == 0, result.stdout
     assert all(line.startswith("ok: ") for line in lines[:-1])
     assert any("migrations applied" in line for line in lines)
+    assert any(line.startswith("ok: outbound email is written to ") and "sent-mail" in line for line in lines)
     assert lines[-1] == "Everything looks fine."
 
 
