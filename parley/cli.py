@@ -141,6 +141,9 @@ def serve(args) -> int:
         print("Note: with several web workers, live updates reach only agents on the same worker until REDIS_URL is set.")
     # Children get their own process group: Ctrl-C reaches only this process, which stops them in order.
     spawn = {"process_group": 0, "env": os.environ.copy()}
+    # Without Redis the web server's channel layer is in its own memory: other children relay events to it.
+    background = {**spawn, "env": {**spawn["env"], "PARLEY_EVENT_RELAY_URL": "" if settings.REDIS_URL
+                                   else f"http://{_browse_host(args.host)}:{args.port}/internal/events/"}}
     children = {"web server": subprocess.Popen([
         sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", args.host, "--port", str(args.port),
         "--workers", str(args.workers), "--log-level", args.log_level], **spawn)}
@@ -148,10 +151,10 @@ def serve(args) -> int:
         children["background worker"] = subprocess.Popen([
             sys.executable, "-m", "celery", "-A", "parley", "--quiet", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
             "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME), "--loglevel", args.log_level,
-            "--without-mingle", "--without-gossip"], **spawn)
+            "--without-mingle", "--without-gossip"], **background)
     if args.smtp_port:
         children["SMTP receiver"] = subprocess.Popen([
-            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], **spawn)
+            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], **background)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:

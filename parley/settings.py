@@ -31,6 +31,8 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PARLEY_ALLOWED_HOSTS", "loca
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 PARLEY_BASE_URL = os.environ.get("PARLEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PARLEY_COMPANY_NAME = os.environ.get("PARLEY_COMPANY_NAME", "Parley")
+#: Set by `parley serve` for its worker when there is no Redis: where to post events for live push.
+PARLEY_EVENT_RELAY_URL = os.environ.get("PARLEY_EVENT_RELAY_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,9 +1,15 @@
 """Every subscriber to every domain event, registered here and nowhere else."""
+from django.conf import settings
+
 from parley.core.events import EVENTS, subscribe
 
 
 def register_all() -> None:
-    from parley.realtime.push import push_event
+    # A worker without a shared channel layer relays events to the web server (see realtime.relay).
+    if settings.PARLEY_EVENT_RELAY_URL:
+        from parley.realtime.relay import relay_event as push
+    else:
+        from parley.realtime.push import push_event as push
 
     for name in EVENTS:
-        subscribe(name, push_event)
+        subscribe(name, push)

@@ -177,3 +177,39 @@ def test_given_a_taken_port_when_parley_serves_then_it_says_so_and_stops_the_wor
 
         assert server.process.wait(90) == 1
     assert "exited unexpectedly" in server.output() or "did not start" in server.output()
+
+
+@pytest.mark.servers
+def test_given_parley_serving_when_the_worker_processes_an_api_message_then_the_agent_socket_hears_it_live(serve):
+    import json
+
+    from websockets.sync.client import connect
+
+    server = serve()
+    base = server.wait_until_running()
+    email, password = re.search(r"Admin login: (\S+)\s+password: (\S+)", server.output()).groups()
+    secret, inbox_id = _orm(server.env, (
+        "from parley.accounts.models import User\n"
+        "from parley.accounts.services import api_token_create\n"
+        "from parley.channels.models import Inbox\n"
+        "_, secret = api_token_create(user=User.objects.get(email='" + email + "'), name='live test')\n"
+        "print(secret, Inbox.objects.get(kind='api').pk)")).split()
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get("/login/")
+        client.post("/login/", data={"username": email, "password": password, "csrfmiddlewaretoken": client.cookies["csrftoken"]})
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        with connect(base.replace("http", "ws") + "/ws/workspace/", additional_headers={"Cookie": cookie, "Origin": base}) as socket_:
+            posted = client.post(f"/api/v1/inboxes/{inbox_id}/messages", headers={"Authorization": f"Bearer {secret}"},
+                                 json={"contact": {"source_id": "live-1", "name": "Lou Live"}, "text": "Is anyone there?",
+                                       "idempotency_key": "live-test-1"})
+            assert posted.status_code == 202, posted.text
+
+            def heard_received():
+                event = json.loads(socket_.recv(timeout=60))
+                return event if event.get("event") == "message.received" else None
+
+            event = _wait_for(heard_received, 90, "message.received on the agent's socket")
+    # The web server answered before the worker processed the message, so the event came from the worker.
+    assert posted.json()["message_id"] is None
+    assert event["payload"]["conversation_id"] > 0

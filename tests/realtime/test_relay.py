@@ -1,0 +1,35 @@
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+
+
+def signed(body: dict, key: str | None = None) -> tuple[bytes, str]:
+    raw = json.dumps(body).encode()
+    return raw, hmac.new((key or settings.SECRET_KEY).encode(), raw, hashlib.sha256).hexdigest()
+
+
+def test_a_relayed_event_signed_with_the_install_key_is_accepted(client):
+    raw, signature = signed({"event": "conversation.updated", "payload": {"conversation_id": 1, "changes": {}, "actor_id": None}})
+
+    response = client.post("/internal/events/", raw, content_type="application/json", HTTP_X_PARLEY_RELAY_SIGNATURE=signature)
+
+    assert response.status_code == 204
+
+
+def test_a_relayed_event_with_a_forged_signature_is_refused(client):
+    raw, signature = signed({"event": "conversation.updated", "payload": {"conversation_id": 1}}, key="someone else's key")
+
+    response = client.post("/internal/events/", raw, content_type="application/json", HTTP_X_PARLEY_RELAY_SIGNATURE=signature)
+
+    assert response.status_code == 403
+    assert "signature" in response.json()["message"]
+
+
+def test_an_unknown_relayed_event_is_refused(client):
+    raw, signature = signed({"event": "conversation.exploded", "payload": {}})
+
+    response = client.post("/internal/events/", raw, content_type="application/json", HTTP_X_PARLEY_RELAY_SIGNATURE=signature)
+
+    assert response.status_code == 400
