@@ -3,6 +3,7 @@ from django.db import transaction
 from parley.contacts.models import GLOBAL_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind, Organization, Segment
 from parley.core import events
 from parley.core.errors import ValidationFailed
+from parley.core.models import surviving
 from parley.core.services import audit_record
 
 
@@ -56,11 +57,11 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, name: str = ""
         raise ValidationFailed("An identity needs a source id.", extra={"source_id": "required"})
     identity = ContactIdentity.objects.select_related("contact").filter(inbox=inbox, kind=kind, source_id=source_id).first()
     if identity:
-        return _live(identity.contact)
+        return surviving(identity.contact)
     contact = None
     if kind in GLOBAL_IDENTITY_KINDS:
         known = ContactIdentity.objects.select_related("contact").filter(kind=kind, source_id=source_id).first()
-        contact = _live(known.contact) if known else None
+        contact = surviving(known.contact) if known else None
         if contact is None:
             field = "email" if kind == IdentityKind.EMAIL else "phone"
             contact = Contact.objects.filter(**{field: source_id}, merged_into__isnull=True).first()
@@ -74,13 +75,6 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, name: str = ""
         contact.name = name
         contact.save(update_fields=["name", "updated_at"])
     ContactIdentity.objects.create(contact=contact, inbox=inbox, kind=kind, source_id=source_id)
-    return contact
-
-
-def _live(contact: Contact) -> Contact:
-    # Follow merges so a message from an old identity lands on the surviving contact.
-    while contact.merged_into_id:
-        contact = contact.merged_into
     return contact
 
 

@@ -19,3 +19,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+def surviving(record):
+    """Return the record `record` was merged into, following a chain of merges (itself if never merged)."""
+    while record.merged_into_id:
+        record = record.merged_into
+    return record

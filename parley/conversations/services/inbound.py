@@ -8,6 +8,7 @@ from parley.conversations.models import ACTIVE_STATUSES, Conversation, DeliveryS
 from parley.conversations.services.actions import _apply_status, conversation_create
 from parley.conversations.services.common import attachments_store, attachments_validate, event_message, preview_of
 from parley.core import events
+from parley.core.models import surviving
 from parley.core.html import sanitize_html
 
 
@@ -16,21 +17,15 @@ def _thread(inbox, contact, inbound: InboundMessage) -> Conversation | None:
     if inbound.conversation_id:
         found = Conversation.objects.filter(pk=inbound.conversation_id, inbox=inbox).first()
         if found:
-            return _follow_merges(found)
+            return surviving(found)
     if inbound.thread_refs:
         earlier = (Message.objects.filter(conversation__inbox=inbox, external_id__in=inbound.thread_refs)
                    .select_related("conversation").order_by("-created_at").first())
         if earlier:
-            return _follow_merges(earlier.conversation)
+            return surviving(earlier.conversation)
     if inbox.adapter.continues_open_conversation:
         return Conversation.objects.filter(inbox=inbox, contact=contact, status__in=ACTIVE_STATUSES).order_by("-last_message_at").first()
     return None
-
-
-def _follow_merges(conversation: Conversation) -> Conversation:
-    while conversation.merged_into_id:
-        conversation = conversation.merged_into
-    return conversation
 
 
 @transaction.atomic
