@@ -90,6 +90,9 @@ class Conversation(models.Model):
             models.Index(fields=["status", "-last_message_at"]),
             models.Index(fields=["assignee", "status", "-last_message_at"]),
             models.Index(fields=["team", "status", "-last_message_at"]),
+            # Serves the sidebar counts and the unassigned view, which read only unmerged rows.
+            models.Index(fields=["status", "assignee"], condition=models.Q(merged_into__isnull=True),
+                         name="conversation_live_status_idx"),
         ]
 
     def __str__(self) -> str:
