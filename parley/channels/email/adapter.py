@@ -1,8 +1,9 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
 from parley.channels.base import ChannelAdapter, DeliveryResult, InboundMessage
-from parley.channels.email.config import EmailConfig, validate_email_config
+from parley.channels.email.config import validate_email_config
 from parley.channels.email.inbound import inbound_from_envelope
 from parley.channels.email.sending import email_send, message_id_new, reply_email
+from parley.channels.email.services import sending_config
 from parley.channels.registry import register
 
 
@@ -18,7 +19,7 @@ class EmailAdapter(ChannelAdapter):
         return inbound_from_envelope(envelope)
 
     def send(self, message) -> DeliveryResult:
-        config = EmailConfig.of(message.conversation.inbox)
+        config = sending_config(inbox=message.conversation.inbox)
         message_id = message_id_new(config.from_address.rpartition("@")[2])
         email_send(config, reply_email(message, config, message_id=message_id))
         return DeliveryResult(external_id=message_id, status="sent")

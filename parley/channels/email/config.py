@@ -4,14 +4,19 @@ Stored in `Inbox.config` as JSON::
 
     {"addresses": ["support@example.com"], "display_name": "Example Support",
      "imap": {"host": "imap.example.com", "port": 993, "security": "ssl", "username": "...",
-              "password": "..." | "oauth2_token": "...", "folder": "INBOX", "move_to": ""},
+              "auth": "password" | "oauth2", "password": "..." | "oauth2_token": "...", "folder": "INBOX",
+              "move_to": ""},
      "smtp": {"host": "smtp.example.com", "port": 587, "security": "starttls", "username": "...",
-              "password": "..."}  |  {"backend": "anymail.backends.mailgun.EmailBackend", "options": {...}},
+              "auth": "password" | "oauth2", "password": "..."}
+             |  {"backend": "anymail.backends.mailgun.EmailBackend", "options": {...}},
+     "oauth2": {...},  (see oauth2.py: the client and refresh token behind "auth": "oauth2")
      "thread_window_days": 7, "reply_to_closed": "reopen" | "follow_up",
      "block": ["spam@example.net", "@spam.example"], "allow": [], "rate_limit_per_hour": 30,
      "auto_acknowledge": false, "acknowledgement_text": "..."}
 
 Without "smtp" replies go out through the site's default mail backend (Django's EMAIL_* settings).
+A server with "auth": "oauth2" logs in with SASL XOAUTH2, using its own fixed "oauth2_token" or
+else the access token kept fresh from the "oauth2" section.
 """
 from __future__ import annotations
 
@@ -19,7 +24,10 @@ from dataclasses import dataclass, field
 
 from django.core.validators import EmailValidator, ValidationError
 
+from parley.channels.email.oauth2 import OAuth2Settings, validate_oauth2
+
 SECURITY_MODES = ("ssl", "starttls", "none")
+AUTH_MODES = ("password", "oauth2")
 REPLY_TO_CLOSED = ("reopen", "follow_up")
 DEFAULT_ACKNOWLEDGEMENT = (
     "Thank you for writing to us. We received your message and will answer as soon as we can.\n"
@@ -38,6 +46,7 @@ class ServerSettings:
     host: str
     port: int
     security: str = "ssl"
+    auth: str = "password"
     username: str = ""
     password: str = ""
     oauth2_token: str = ""
@@ -55,6 +64,7 @@ class EmailConfig:
     #: Dotted path of a Django mail backend (an anymail ESP) with its options, instead of SMTP.
     backend: str = ""
     backend_options: dict = field(default_factory=dict)
+    oauth2: OAuth2Settings | None = None
     thread_window_days: int = 7
     reply_to_closed: str = "reopen"
     block: tuple[str, ...] = ()
@@ -68,13 +78,16 @@ class EmailConfig:
         """Read an inbox's stored configuration (already checked by validate_email_config)."""
         config = inbox.config or {}
         smtp = config.get("smtp") or {}
+        oauth2 = OAuth2Settings.of(config.get("oauth2"))
+        access_token = oauth2.access_token if oauth2 else ""
         return cls(
             addresses=tuple(a.strip().lower() for a in config.get("addresses", ())),
             display_name=config.get("display_name", "") or inbox.name,
-            imap=_server(config.get("imap"), default_port=993),
-            smtp=None if smtp.get("backend") else _server(smtp, default_port=587),
+            imap=_server(config.get("imap"), default_port=993, access_token=access_token),
+            smtp=None if smtp.get("backend") else _server(smtp, default_port=587, access_token=access_token),
             backend=smtp.get("backend", ""),
             backend_options=smtp.get("options") or {},
+            oauth2=oauth2,
             thread_window_days=int(config.get("thread_window_days", 7)),
             reply_to_closed=config.get("reply_to_closed", "reopen"),
             block=tuple(e.strip().lower() for e in config.get("block", ())),
@@ -107,14 +120,21 @@ def _matches(address: str, entry: str) -> bool:
     return address.rpartition("@")[2] == entry.lstrip("@")
 
 
-def _server(data: dict | None, *, default_port: int) -> ServerSettings | None:
+def _server(data: dict | None, *, default_port: int, access_token: str) -> ServerSettings | None:
     if not data or not data.get("host"):
         return None
+    auth = _auth_mode(data)
     return ServerSettings(
-        host=data["host"], port=int(data.get("port") or default_port), security=data.get("security", "ssl"),
-        username=data.get("username", ""), password=data.get("password", ""), oauth2_token=data.get("oauth2_token", ""),
+        host=data["host"], port=int(data.get("port") or default_port), security=data.get("security", "ssl"), auth=auth,
+        username=data.get("username", ""), password=data.get("password", ""),
+        oauth2_token=(data.get("oauth2_token") or access_token) if auth == "oauth2" else "",
         folder=data.get("folder") or "INBOX", move_to=data.get("move_to", ""), timeout=int(data.get("timeout", 30)),
     )
+
+
+def _auth_mode(server: dict) -> str:
+    # A fixed "oauth2_token" alone has always meant XOAUTH2; "auth" says so explicitly.
+    return server.get("auth") or ("oauth2" if server.get("oauth2_token") else "password")
 
 
 def validate_email_config(config: dict) -> dict:
@@ -144,8 +164,14 @@ def validate_email_config(config: dict) -> dict:
             problems[f"{name}.security"] = f"must be one of {', '.join(SECURITY_MODES)}"
         elif not str(server.get("port", "1")).isdigit():
             problems[f"{name}.port"] = "must be a number"
-        elif name == "imap" and not (server.get("password") or server.get("oauth2_token")):
+        elif _auth_mode(server) not in AUTH_MODES:
+            problems[f"{name}.auth"] = f"must be one of {', '.join(AUTH_MODES)}"
+        elif _auth_mode(server) == "oauth2" and not (server.get("oauth2_token") or config.get("oauth2")):
+            problems[f"{name}.auth"] = 'OAuth2 needs an "oauth2" section with the client and refresh token'
+        elif name == "imap" and not (server.get("password") or _auth_mode(server) == "oauth2"):
             problems["imap.password"] = "a password or an OAuth2 access token is required"
+    if config.get("oauth2") is not None:
+        problems.update(validate_oauth2(config["oauth2"]))
     if config.get("reply_to_closed", "reopen") not in REPLY_TO_CLOSED:
         problems["reply_to_closed"] = f"must be one of {', '.join(REPLY_TO_CLOSED)}"
     for name in ("thread_window_days", "rate_limit_per_hour"):

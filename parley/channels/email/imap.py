@@ -7,14 +7,11 @@ import imaplib
 import ssl
 
 from parley.channels.email.config import ServerSettings
+from parley.channels.email.oauth2 import xoauth2_string
+
 
 class ImapError(Exception):
     """The IMAP server refused a command or answered something unreadable."""
-
-
-def xoauth2_string(user: str, access_token: str) -> bytes:
-    """Return the SASL XOAUTH2 initial response (imaplib base64-encodes it)."""
-    return f"user={user}\x01auth=Bearer {access_token}\x01\x01".encode()
 
 
 def _ok(response, what: str):
@@ -42,7 +39,7 @@ class ImapMailbox:
             if server.security == "starttls":
                 _ok(self.client.starttls(context), "STARTTLS")
         try:
-            if server.oauth2_token:
+            if server.auth == "oauth2":
                 _ok(self.client.authenticate("XOAUTH2", lambda _: xoauth2_string(server.username, server.oauth2_token)), "AUTHENTICATE")
             else:
                 _ok(self.client.login(server.username, server.password), "LOGIN")

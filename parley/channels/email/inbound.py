@@ -92,6 +92,9 @@ def inbound_from_envelope(envelope) -> InboundMessage | None:
                            if not config.is_own_address(address) and address != sender),
         metadata={
             "message_id": parsed.message_id,
+            # Replies go here, but the contact stays the From address: a Reply-To never moves a conversation
+            # onto someone else's record.
+            "reply_to": [address for _, address in parsed.reply_to],
             "quoted_text": parsed.quoted_text,
             "signature": parsed.signature or "",
             "parse_errors": parsed.parse_errors,
@@ -123,19 +126,29 @@ def _refusal(inbox, config: EmailConfig, parsed: ParsedEmail, headers, sender: s
 
 
 def _bounce_record(inbox, parsed: ParsedEmail) -> None:
-    """Mark the outbound message a permanent bounce returns as failed; delays and strangers are only logged."""
-    from parley.conversations.services import message_set_delivery
+    """Mark the outbound message a permanent bounce returns as failed, or note a delay on its conversation.
+
+    A delay (Action: delayed, a 4.x.x status) leaves the message as it is: the sending server
+    keeps trying, and a later permanent bounce still marks it failed. Bounces for mail we
+    cannot find are only logged.
+    """
+    from parley.conversations.services import message_delivery_delayed, message_set_delivery
 
     report = parsed.bounce
     original = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND,
                                        external_id=report.original_message_id).first()
                 if report.original_message_id else None)
-    if original is None or not report.permanent:
-        logger.info("bounce for %s in inbox %s left alone (permanent=%s, known=%s)", report.original_message_id,
-                    inbox.pk, report.permanent, original is not None)
+    if original is None:
+        logger.info("bounce for unknown message %s in inbox %s left alone", report.original_message_id, inbox.pk)
         return
-    if original.delivery_status != DeliveryStatus.FAILED:
-        message_set_delivery(message=original, status=DeliveryStatus.FAILED, reason=f"bounced: {report.reason}"[:2000])
+    if report.permanent:
+        if original.delivery_status != DeliveryStatus.FAILED:
+            message_set_delivery(message=original, status=DeliveryStatus.FAILED, reason=f"bounced: {report.reason}"[:2000])
+        return
+    for recipient in report.recipients:
+        if recipient.action == "delayed":
+            message_delivery_delayed(message=original, recipient=recipient.address,
+                                     reason=(recipient.diagnostic or f"status {recipient.status or 'unknown'}")[:1000])
 
 
 def _size(n: int) -> str:

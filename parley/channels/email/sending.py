@@ -10,14 +10,19 @@ import hashlib
 import smtplib
 import ssl
 import uuid
+from email import encoders
+from email.mime.base import MIMEBase
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPEmailBackend
+from django.core.mail.message import SafeMIMEMultipart
 from django.utils.html import escape, linebreaks
 
 from parley.channels.base import DeliveryError
 from parley.channels.email.config import EmailConfig, address_key
+from parley.channels.email.oauth2 import xoauth2_string
 from parley.channels.email.threads import subject_base
 
 LOOP_HEADER = "X-Parley-Loop"
@@ -43,6 +48,29 @@ def reply_subject(conversation) -> str:
     return f"Re: {base} [#{conversation.pk}]"
 
 
+class XOAuth2EmailBackend(SMTPEmailBackend):
+    """Django's SMTP backend logging in with SASL XOAUTH2 (Gmail, Microsoft 365) instead of a password."""
+
+    def __init__(self, *, oauth2_token: str, **kwargs):
+        # An empty password (not None, which means "the site's EMAIL_HOST_PASSWORD") skips Django's LOGIN.
+        super().__init__(password="", **kwargs)
+        self.oauth2_token = oauth2_token
+
+    def open(self) -> bool | None:
+        opened = super().open()
+        if not opened:
+            return opened
+        initial = xoauth2_string(self.username, self.oauth2_token).decode()
+        try:
+            self.connection.ehlo_or_helo_if_needed()
+            # A refused token gets a 334 challenge carrying the error; the client answers it empty.
+            self.connection.auth("XOAUTH2", lambda challenge=None: initial if challenge is None else "")
+        except Exception:
+            self.close()
+            raise
+        return opened
+
+
 def connection_for(config: EmailConfig):
     """Return a mail connection for the inbox: its own SMTP server, its ESP backend, or the site default."""
     if config.backend:
@@ -50,11 +78,13 @@ def connection_for(config: EmailConfig):
     if config.smtp is None:
         return get_connection(fail_silently=False)
     smtp = config.smtp
-    return get_connection(
-        "django.core.mail.backends.smtp.EmailBackend", fail_silently=False, host=smtp.host, port=smtp.port,
-        username=smtp.username or None, password=smtp.password or None, use_tls=smtp.security == "starttls",
-        use_ssl=smtp.security == "ssl", timeout=smtp.timeout,
-    )
+    common = {"fail_silently": False, "host": smtp.host, "port": smtp.port, "use_tls": smtp.security == "starttls",
+              "use_ssl": smtp.security == "ssl", "timeout": smtp.timeout}
+    if smtp.auth == "oauth2":
+        return get_connection(f"{__name__}.XOAuth2EmailBackend", username=smtp.username, oauth2_token=smtp.oauth2_token,
+                              **common)
+    return get_connection("django.core.mail.backends.smtp.EmailBackend", username=smtp.username or None,
+                          password=smtp.password or None, **common)
 
 
 def email_send(config: EmailConfig, email: EmailMultiAlternatives) -> None:
@@ -107,14 +137,54 @@ def _references(ids: list[str]) -> str:
     return " ".join(f"<{i}>" for i in kept)
 
 
+class RelatedEmail(EmailMultiAlternatives):
+    """An email whose inline parts (attachments with a Content-ID) travel in multipart/related with the HTML.
+
+    Mail clients show a `cid:` image in place only when it shares a multipart/related with the
+    HTML that refers to it; Django 5.2 builds multipart/mixed only, so this nests
+    mixed(related(alternative, inline parts), files). ESP backends read the same parts
+    from `attachments`, where the inline disposition and Content-ID mark them.
+    """
+
+    def _create_attachments(self, msg):
+        inline = [a for a in self.attachments if isinstance(a, MIMEBase) and a["Content-ID"]]
+        if not inline:
+            return super()._create_attachments(msg)
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        related = SafeMIMEMultipart(_subtype="related", encoding=encoding)
+        related.attach(msg)
+        for part in inline:
+            related.attach(part)
+        files = [a for a in self.attachments if not any(a is part for part in inline)]
+        if not files:
+            return related
+        mixed = SafeMIMEMultipart(_subtype=self.mixed_subtype, encoding=encoding)
+        mixed.attach(related)
+        for attachment in files:
+            mixed.attach(attachment if isinstance(attachment, MIMEBase) else self._create_attachment(*attachment))
+        return mixed
+
+
+def inline_part(filename: str, content: bytes, content_type: str, content_id: str) -> MIMEBase:
+    """Return a part the HTML shows in place through `cid:<content_id>`."""
+    maintype, _, subtype = (content_type or "application/octet-stream").partition("/")
+    part = MIMEBase(maintype, subtype or "octet-stream")
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "inline", filename=filename)
+    part.add_header("Content-ID", f"<{content_id}>")
+    return part
+
+
 def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiAlternatives:
-    """Build the email for an agent's reply: From the inbox, To the contact, Cc the participants."""
+    """Build the email for an agent's reply: From the inbox, To the customer (or their Reply-To), Cc the participants."""
     conversation = message.conversation
-    to = _contact_address(conversation.contact)
+    to = _reply_recipients(conversation, config)
     if not to:
         raise DeliveryError(f"{conversation.contact} has no email address", permanent=True)
+    sent_to = {address_key(a) for a in to}
     cc = [p.email for p in conversation.participants.all()
-          if p.email and not config.is_own_address(p.email) and address_key(p.email) != address_key(to)]
+          if p.email and not config.is_own_address(p.email) and address_key(p.email) not in sent_to]
     signature = (message.author.signature or "").strip() if message.author else ""
     text = message.text + (f"\n\n-- \n{signature}" if signature else "")
     html = (message.html or linebreaks(escape(message.text))) + (
@@ -124,15 +194,32 @@ def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiA
     if earlier:
         headers["In-Reply-To"] = f"<{_last_inbound_id(conversation, earlier)}>"
         headers["References"] = _references(earlier)
-    email = EmailMultiAlternatives(
+    email = RelatedEmail(
         subject=reply_subject(conversation), body=text, from_email=formataddr((config.display_name, config.from_address)),
-        to=[to], cc=cc, headers=headers,
+        to=to, cc=cc, headers=headers,
     )
     email.attach_alternative(html, "text/html")
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as handle:
-            email.attach(attachment.filename, handle.read(), attachment.content_type)
+            content = handle.read()
+        if attachment.content_id:
+            email.attach(inline_part(attachment.filename, content, attachment.content_type, attachment.content_id))
+        else:
+            email.attach(attachment.filename, content, attachment.content_type)
     return email
+
+
+def reply_to_addresses(metadata: dict, config: EmailConfig) -> list[str]:
+    """Return the Reply-To addresses a received mail asked answers to go to, leaving out the inbox's own."""
+    return [a for a in (metadata or {}).get("reply_to", ()) if a and not config.is_own_address(a)]
+
+
+def _reply_recipients(conversation, config: EmailConfig) -> list[str]:
+    """Return where a reply goes: the Reply-To of the contact's latest mail when it had one, else the contact."""
+    latest = (conversation.messages.filter(direction="in", sender_contact=conversation.contact)
+              .order_by("-created_at", "-id").values_list("metadata", flat=True).first())
+    address = _contact_address(conversation.contact)
+    return reply_to_addresses(latest, config) or ([address] if address else [])
 
 
 def _last_inbound_id(conversation, ids: list[str]) -> str:

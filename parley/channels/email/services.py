@@ -1,4 +1,4 @@
-"""Writes for the email channel: store received mail, poll IMAP, send acknowledgements."""
+"""Writes for the email channel: store received mail, poll IMAP, refresh OAuth2 tokens, send acknowledgements."""
 from __future__ import annotations
 
 import hashlib
@@ -12,10 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from parley.channels.base import DeliveryError
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.imap import ImapMailbox
 from parley.channels.email.models import Acknowledgement, EmailInboxState
-from parley.channels.email.sending import acknowledgement_email, email_send, message_id_new
+from parley.channels.email.oauth2 import OAuth2Error, token_refresh
+from parley.channels.email.sending import acknowledgement_email, email_send, message_id_new, reply_to_addresses
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.services import envelope_store
 
@@ -69,6 +71,39 @@ def inbox_state(*, inbox: Inbox) -> EmailInboxState:
     return EmailInboxState.objects.get_or_create(inbox=inbox)[0]
 
 
+def oauth2_token_refresh(*, inbox: Inbox) -> EmailConfig:
+    """Return the inbox's configuration with a usable OAuth2 access token, refreshing and storing it first when due.
+
+    Raises OAuth2Error when the token endpoint refuses or cannot be reached.
+    """
+    config = EmailConfig.of(inbox)
+    if config.oauth2 is None or not config.oauth2.needs_refresh():
+        return config
+    with transaction.atomic():
+        # The row lock makes concurrent workers refresh once: providers that rotate refresh tokens
+        # invalidate the old one, so a second, racing refresh could store a dead token.
+        locked = Inbox.objects.select_for_update().get(pk=inbox.pk)
+        config = EmailConfig.of(locked)
+        if config.oauth2 is not None and config.oauth2.needs_refresh():
+            grant = token_refresh(config.oauth2)
+            oauth2 = {**locked.config["oauth2"], "access_token": grant.access_token,
+                      "expires_at": grant.expires_at.isoformat()}
+            if grant.refresh_token:
+                oauth2["refresh_token"] = grant.refresh_token
+            locked.config = {**locked.config, "oauth2": oauth2}
+            Inbox.objects.filter(pk=locked.pk).update(config=locked.config)
+    inbox.config = locked.config
+    return EmailConfig.of(inbox)
+
+
+def sending_config(*, inbox: Inbox) -> EmailConfig:
+    """Return the inbox's configuration ready to send with; raise DeliveryError when its OAuth2 token cannot be had."""
+    try:
+        return oauth2_token_refresh(inbox=inbox)
+    except OAuth2Error as exc:
+        raise DeliveryError(str(exc), permanent=exc.permanent) from exc
+
+
 def inbox_poll(*, inbox: Inbox) -> int:
     """Fetch new mail from the inbox's IMAP folder; return how many new envelopes were stored.
 
@@ -77,8 +112,7 @@ def inbox_poll(*, inbox: Inbox) -> int:
     a message fetched twice from becoming two. A failure is recorded on the inbox's state and
     the next poll backs off exponentially.
     """
-    config = EmailConfig.of(inbox)
-    if config.imap is None:
+    if EmailConfig.of(inbox).imap is None:
         return 0
     state = inbox_state(inbox=inbox)
     now = timezone.now()
@@ -88,6 +122,7 @@ def inbox_poll(*, inbox: Inbox) -> int:
         return 0
     stored = 0
     try:
+        config = oauth2_token_refresh(inbox=inbox)
         with ImapMailbox(config.imap) as mailbox:
             if state.uidvalidity != mailbox.uidvalidity:
                 state.uidvalidity, state.last_uid = mailbox.uidvalidity, 0
@@ -131,10 +166,10 @@ def acknowledgement_send(*, envelope_id: int) -> Acknowledgement | None:
     if message is None or not message.sender_contact or not message.sender_contact.email:
         return None
     conversation = message.conversation
-    config = EmailConfig.of(envelope.inbox)
+    config = sending_config(inbox=envelope.inbox)
     acknowledgement, _ = Acknowledgement.objects.get_or_create(conversation=conversation, defaults={
         "message_id": message_id_new(config.from_address.rpartition("@")[2]),
-        "recipient": message.sender_contact.email,
+        "recipient": next(iter(reply_to_addresses(message.metadata, config)), message.sender_contact.email),
     })
     if acknowledgement.sent_at:
         return acknowledgement

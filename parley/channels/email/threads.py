@@ -21,6 +21,7 @@ from parley.channels.email.config import EmailConfig, address_key
 from parley.channels.email.models import Acknowledgement
 from parley.contacts.models import Contact, ContactIdentity
 from parley.conversations.models import Conversation, Message, Status
+from parley.core.models import surviving
 
 NUMBER_TAG = re.compile(r"\[#(\d{1,12})\]")
 _PREFIX = re.compile(
@@ -75,7 +76,7 @@ def thread_find(*, inbox, config: EmailConfig, sender: str, subject: str, refs: 
     ):
         conversation = lookup()
         if conversation is not None:
-            conversation = _follow_merges(conversation)
+            conversation = surviving(conversation)
             if conversation.status == Status.CLOSED and config.reply_to_closed == "follow_up":
                 return Thread(follow_up_of=conversation, found_by=found_by)
             return Thread(conversation=conversation, found_by=found_by)
@@ -130,9 +131,3 @@ def _by_subject(inbox, config: EmailConfig, subject: str, sender: str) -> Conver
     candidates = (Conversation.objects.filter(inbox=inbox, contact_id__in=senders, last_message_at__gte=since)
                   .order_by("-last_message_at")[:50])
     return next((c for c in candidates if subject_key(c.subject) == key), None)
-
-
-def _follow_merges(conversation: Conversation) -> Conversation:
-    while conversation.merged_into_id:
-        conversation = conversation.merged_into
-    return conversation

@@ -163,6 +163,16 @@ def message_set_delivery(*, message: Message, status: str, reason: str = "") -> 
     return message
 
 
+@transaction.atomic
+def message_delivery_delayed(*, message: Message, recipient: str, reason: str) -> Message:
+    """Note on the timeline that delivery of a sent reply is delayed; the reply keeps its status meanwhile."""
+    note = event_message(message.conversation, f"Delivery to {recipient} is delayed: {reason}",
+                         data={"delayed_message_id": message.pk})
+    events.publish("message.created", {"message_id": note.pk, "conversation_id": message.conversation_id, "kind": note.kind,
+                                       "direction": note.direction, "actor_id": None})
+    return note
+
+
 def outbox_due(*, now=None) -> list[int]:
     """Return ids of queued messages whose retry time has come (or that never got a task)."""
     now = now or timezone.now()

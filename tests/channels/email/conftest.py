@@ -1,4 +1,5 @@
 """Real mail servers on loopback for the email channel tests: an SMTP sink, Parley's SMTP receiver, Dovecot."""
+import base64
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -48,6 +50,34 @@ def smtp_sink():
     """An SMTP server that keeps what it receives: handler.messages is [(mail_from, rcpt_tos, EmailMessage)]."""
     handler = SinkHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+class XOAuth2SinkHandler(SinkHandler):
+    """A sink that takes mail only after AUTH XOAUTH2 with `token`, answering a wrong one as Gmail documents:
+    a 334 challenge carrying a JSON error, the client's empty answer, then 535."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token, self.logins = token, []
+
+    async def auth_XOAUTH2(self, server, args):
+        fields = dict(item.split("=", 1) for item in base64.b64decode(args[1]).decode().split("\x01") if item)
+        if fields.get("auth") == f"Bearer {self.token}":
+            self.logins.append(fields["user"])
+            return AuthResult(success=True, auth_data=fields["user"])
+        await server.challenge_auth(b'{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}')
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Username and Password not accepted")
+
+
+@pytest.fixture
+def xoauth2_smtp_sink():
+    """An SMTP sink that requires AUTH XOAUTH2 with the token "ya29.smtp-access-token" (no TLS: loopback only)."""
+    handler = XOAuth2SinkHandler("ya29.smtp-access-token")
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), auth_required=True, auth_require_tls=False)
     controller.start()
     handler.port = controller.port
     yield handler
@@ -132,7 +162,7 @@ class Dovecot:
         (directory / "home").mkdir()
         os.chown(directory / "home", unprivileged.pw_uid, unprivileged.pw_gid)
         directory.chmod(0o755)
-        (directory / "users").write_text(f"{self.user}:{{PLAIN}}{self.password}\noauth@example.test:{{PLAIN}}{self.token}\n")
+        (directory / "users").write_text(f"{self.user}:{{PLAIN}}{self.password}\n{self.oauth_user}:{{PLAIN}}{self.token}\n")
         (directory / "dovecot.conf").write_text(DOVECOT_CONF.format(
             dir=directory, port=self.port, internal_user=me.pw_name, internal_group=grp.getgrgid(me.pw_gid).gr_name,
             login_user=unprivileged.pw_name, mail_uid=unprivileged.pw_uid, mail_gid=unprivileged.pw_gid))
@@ -155,21 +185,24 @@ class Dovecot:
         self.process.wait(10)
         shutil.rmtree(self.dir / "run", ignore_errors=True)
 
-    def client(self):
+    oauth_user = "oauth@example.test"
+
+    def client(self, user: str = ""):
+        """Log in as `user` (default: the password account; the OAuth2 account's password is its token)."""
         import imaplib
 
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=5)
-        client.login(self.user, self.password)
+        client.login(user or self.user, self.token if user == self.oauth_user else self.password)
         client.select("INBOX")
         return client
 
-    def append(self, raw: bytes) -> None:
-        client = self.client()
+    def append(self, raw: bytes, *, user: str = "") -> None:
+        client = self.client(user)
         client.append("INBOX", None, None, raw)
         client.logout()
 
-    def seen_flags(self) -> dict[int, bool]:
-        client = self.client()
+    def seen_flags(self, *, user: str = "") -> dict[int, bool]:
+        client = self.client(user)
         _, data = client.uid("FETCH", "1:*", "(FLAGS)")
         client.logout()
         flags = {}

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 def mail(*, sender="Rita Ruiz <rita@customer.test>", to="Support <support@example.test>", subject="Order 1001 is late",
          text="Hello, my order 1001 has not arrived.", html=None, cc=None, message_id=None, in_reply_to=None,
-         references=None, headers=None, attachments=()) -> bytes:
+         references=None, reply_to=None, headers=None, attachments=()) -> bytes:
     """Return RFC 5322 bytes; message_id/in_reply_to/references are given without angle brackets."""
     msg = EmailMessage()
     msg["From"] = sender
@@ -20,6 +20,8 @@ def mail(*, sender="Rita Ruiz <rita@customer.test>", to="Support <support@exampl
         msg["In-Reply-To"] = f"<{in_reply_to}>"
     if references:
         msg["References"] = " ".join(f"<{r}>" for r in references)
+    if reply_to:
+        msg["Reply-To"] = reply_to
     for name, value in (headers or {}).items():
         msg[name] = value
     msg.set_content(text)
@@ -31,13 +33,14 @@ def mail(*, sender="Rita Ruiz <rita@customer.test>", to="Support <support@exampl
     return msg.as_bytes()
 
 
-def dsn(*, original_message_id: str, recipient="rita@customer.test", status="5.1.1",
-        diagnostic="smtp; 550 5.1.1 <rita@customer.test>: Recipient address rejected: User unknown") -> bytes:
+def dsn(*, original_message_id: str, recipient="rita@customer.test", action="failed", status="5.1.1",
+        diagnostic="smtp; 550 5.1.1 <rita@customer.test>: Recipient address rejected: User unknown",
+        subject="Undelivered Mail Returned to Sender") -> bytes:
     """Return a Postfix-style RFC 3464 delivery status notification for a message we sent."""
     return (
         "From: MAILER-DAEMON@mx.customer.test (Mail Delivery System)\r\n"
         "To: support@example.test\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Subject: {subject}\r\n"
         f"Message-ID: <{make_msgid(domain='mx.customer.test')[1:-1]}>\r\n"
         "Auto-Submitted: auto-replied\r\n"
         "MIME-Version: 1.0\r\n"
@@ -46,7 +49,7 @@ def dsn(*, original_message_id: str, recipient="rita@customer.test", status="5.1
         "be delivered to one or more recipients.\r\n\r\n"
         "--B1\r\nContent-Type: message/delivery-status\r\n\r\n"
         "Reporting-MTA: dns; mx.customer.test\r\n\r\n"
-        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: {status}\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
         f"Diagnostic-Code: {diagnostic}\r\n\r\n"
         "--B1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"From: support@example.test\r\nTo: {recipient}\r\nMessage-ID: <{original_message_id}>\r\nSubject: Re: hi\r\n\r\n"

@@ -5,7 +5,7 @@ import pytest
 
 from mailmaker import mail
 from parley.channels.email import services
-from parley.channels.email.imap import xoauth2_string
+from parley.channels.email.oauth2 import xoauth2_string
 from parley.channels.email.models import EmailInboxState
 from parley.conversations.models import Conversation, Message
 

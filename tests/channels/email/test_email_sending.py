@@ -76,3 +76,82 @@ def test_a_reply_stays_queued_for_retry_when_the_server_is_unreachable(conversat
     assert reply.delivery_status == DeliveryStatus.QUEUED
     assert reply.next_attempt_at is not None
     assert "unreachable" in reply.failure_reason
+
+
+@pytest.fixture
+def reply_to_conversation(make_email_inbox, smtp_sink, on_commit):
+    def make(reply_to: str, **options):
+        inbox = make_email_inbox(smtp_port=smtp_sink.port, **options)
+        with on_commit():
+            email_store(inbox=inbox, raw=mail(message_id="form@customer.test", reply_to=reply_to))
+        return Conversation.objects.get()
+
+    return make
+
+
+def test_given_a_mail_with_reply_to_when_an_agent_replies_then_it_goes_there_and_the_contact_stays_the_sender(
+        reply_to_conversation, smtp_sink, agent, on_commit):
+    conversation = reply_to_conversation("Rita at home <Rita.Home@personal.test>")
+
+    with on_commit():
+        message_reply(conversation=conversation, author=agent, text="It ships today.")
+
+    (_, recipients, sent), = smtp_sink.messages
+    assert recipients == ["rita.home@personal.test"] and sent["To"] == "rita.home@personal.test"
+    assert conversation.contact.email == "rita@customer.test"
+    assert list(conversation.contact.identities.values_list("source_id", flat=True)) == ["rita@customer.test"]
+    assert conversation.messages.get(direction="in").metadata["reply_to"] == ["rita.home@personal.test"]
+
+
+def test_a_reply_to_naming_the_inbox_itself_is_ignored_so_replies_never_loop_back(
+        reply_to_conversation, smtp_sink, agent, on_commit):
+    conversation = reply_to_conversation("support@example.test")
+
+    with on_commit():
+        message_reply(conversation=conversation, author=agent, text="It ships today.")
+
+    assert [recipients for _, recipients, _ in smtp_sink.messages] == [["rita@customer.test"]]
+
+
+def test_the_acknowledgement_of_a_new_conversation_goes_to_the_reply_to(reply_to_conversation, smtp_sink):
+    reply_to_conversation("rita.home@personal.test", auto_acknowledge=True)
+
+    (_, recipients, acknowledgement), = smtp_sink.messages
+    assert recipients == ["rita.home@personal.test"]
+    assert acknowledgement["Auto-Submitted"] == "auto-replied"
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cf"
+                    "c0f01f0005000200d5e1d2e10000000049454e44ae426082")
+
+
+def test_an_inline_image_travels_in_multipart_related_with_the_html_that_shows_it_and_files_stay_attached(
+        conversation, smtp_sink, agent, on_commit):
+    with on_commit():
+        message_reply(conversation=conversation, author=agent, text="Here is where to find the label.",
+                      html='<p>Here is where to find the label:</p><p><img src="cid:label-spot@parley" alt="label"></p>',
+                      attachments=[InboundAttachment("spot.png", "image/png", PNG, content_id="label-spot@parley"),
+                                   InboundAttachment("label.pdf", "application/pdf", b"%PDF-1.4 label")])
+
+    (_, _, sent), = smtp_sink.messages
+    assert sent.get_content_type() == "multipart/mixed"
+    related, pdf = sent.get_payload()
+    assert related.get_content_type() == "multipart/related"
+    alternative, image = related.get_payload()
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html"]
+    assert 'src="cid:label-spot@parley"' in sent.get_body(("html",)).get_content()
+    assert image["Content-ID"] == "<label-spot@parley>"
+    assert image.get_content_disposition() == "inline" and image.get_content() == PNG
+    assert pdf.get_content_disposition() == "attachment" and pdf.get_filename() == "label.pdf"
+
+
+def test_a_reply_with_only_inline_images_is_multipart_related_at_the_top(conversation, smtp_sink, agent, on_commit):
+    with on_commit():
+        message_reply(conversation=conversation, author=agent, text="See the picture.",
+                      html='<p><img src="cid:spot@parley"></p>',
+                      attachments=[InboundAttachment("spot.png", "image/png", PNG, content_id="spot@parley")])
+
+    (_, _, sent), = smtp_sink.messages
+    assert sent.get_content_type() == "multipart/related"
+    assert [p.get_content_type() for p in sent.get_payload()] == ["multipart/alternative", "image/png"]
+    assert sent.get_payload()[1]["Content-ID"] == "<spot@parley>"

@@ -115,3 +115,43 @@ def test_a_bounce_marks_the_reply_failed_and_opens_no_conversation(receiver, mak
     assert "5.1.1" in reply.failure_reason
     assert Conversation.objects.count() == 1
     assert Message.objects.filter(conversation=conversation, kind="event", text__contains="could not be delivered").exists()
+
+
+def delayed_dsn(original_message_id: str) -> bytes:
+    # What Postfix sends after a few hours of 4xx answers: a warning, the mail is still queued.
+    return dsn(original_message_id=original_message_id, action="delayed", status="4.4.1",
+               diagnostic="X-Postfix; connect to mx.customer.test[203.0.113.5]:25: Connection timed out",
+               subject="Delayed Mail (still being retried)")
+
+
+@pytest.fixture
+def sent_reply(receiver, make_email_inbox, smtp_sink, agent):
+    make_email_inbox(smtp_port=smtp_sink.port)
+    send(receiver, mail(message_id="first@customer.test"))
+    reply = message_reply(conversation=Conversation.objects.get(), author=agent, text="It ships today.")
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.SENT
+    return reply
+
+
+def test_a_delayed_delivery_report_notes_the_delay_on_the_conversation_and_leaves_the_reply_sent(receiver, sent_reply):
+    send(receiver, delayed_dsn(sent_reply.external_id), mail_from="")
+
+    sent_reply.refresh_from_db()
+    assert sent_reply.delivery_status == DeliveryStatus.SENT and sent_reply.failure_reason == ""
+    note = Message.objects.get(conversation=sent_reply.conversation, kind="event", text__icontains="deliver")
+    assert note.text == ("Delivery to rita@customer.test is delayed: "
+                         "connect to mx.customer.test[203.0.113.5]:25: Connection timed out")
+    assert Conversation.objects.count() == 1
+
+
+def test_after_a_delay_the_final_failure_still_marks_the_reply_failed(receiver, sent_reply):
+    send(receiver, delayed_dsn(sent_reply.external_id), mail_from="")
+    send(receiver, dsn(original_message_id=sent_reply.external_id), mail_from="")
+
+    sent_reply.refresh_from_db()
+    assert sent_reply.delivery_status == DeliveryStatus.FAILED
+    assert "5.1.1" in sent_reply.failure_reason
+    events = list(Message.objects.filter(conversation=sent_reply.conversation, kind="event", text__icontains="deliver")
+                  .order_by("pk").values_list("text", flat=True))
+    assert [e.split(":")[0] for e in events] == ["Delivery to rita@customer.test is delayed", "Reply could not be delivered"]

@@ -119,3 +119,77 @@ def test_mail_for_an_address_no_inbox_receives_is_refused_with_a_clear_error(cli
     assert response.status_code == 406
     assert "sales@example.test" in response.json()["message"]
     assert not InboundEnvelope.objects.exists()
+
+
+def sendgrid_raw_form(raw: bytes, *, recipient="support@example.test") -> dict:
+    # SendGrid Inbound Parse with "POST the raw, full MIME message" on: a multipart/form-data POST whose
+    # "email" field is the whole message, next to envelope, charsets and the spam and SPF verdicts.
+    return {"email": raw.decode(), "to": f"Support <{recipient}>", "from": "Rita Ruiz <rita@customer.test>",
+            "subject": "Order 1001 is late", "sender_ip": "203.0.113.7", "SPF": "pass", "dkim": "{@customer.test : pass}",
+            "spam_score": "0.1", "spam_report": "Spam detection software ... 0.1 points",
+            "envelope": json.dumps({"to": [recipient], "from": "rita@customer.test"}),
+            "charsets": json.dumps({"to": "UTF-8", "from": "UTF-8", "subject": "UTF-8"})}
+
+
+def sendgrid_parsed_form() -> dict:
+    # SendGrid Inbound Parse's default format (its "Setting up the Inbound Parse Webhook" page): the headers
+    # block, text and html fields, and files described by attachment-info.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    headers = ("From: Rita Ruiz <rita@customer.test>\nTo: Support <support@example.test>\nSubject: Printer on fire\n"
+               "Message-ID: <sg-parsed-1@customer.test>\nDate: Thu, 5 Apr 2025 16:59:01 +0200\nMIME-Version: 1.0\n")
+    return {"headers": headers, "text": "The printer is on fire.\n", "html": "<p>The printer is on fire.</p>",
+            "from": "Rita Ruiz <rita@customer.test>", "to": "Support <support@example.test>", "subject": "Printer on fire",
+            "envelope": json.dumps({"to": ["support@example.test"], "from": "rita@customer.test"}),
+            "charsets": json.dumps({"to": "UTF-8", "html": "UTF-8", "subject": "UTF-8", "from": "UTF-8", "text": "UTF-8"}),
+            "SPF": "pass", "spam_score": "0.0", "attachments": "1",
+            "attachment-info": json.dumps({"attachment1": {"filename": "fire.txt", "name": "fire.txt", "type": "text/plain"}}),
+            "attachment1": SimpleUploadedFile("fire.txt", b"smoke", content_type="text/plain")}
+
+
+# Anymail warns on every SendGrid request that it no longer tests SendGrid; these tests are what check it here.
+sendgrid = pytest.mark.filterwarnings("ignore::anymail.exceptions.AnymailNotSupportedWarning")
+
+
+@sendgrid
+def test_a_sendgrid_raw_mime_delivery_with_the_right_basic_auth_becomes_a_conversation(client, make_email_inbox, on_commit):
+    inbox = make_email_inbox()
+
+    with on_commit():
+        response = client.post("/channels/email/inbound/sendgrid/", sendgrid_raw_form(
+            mail(message_id="sg-1@customer.test", to="help+orders@example.test")),
+            HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+
+    assert response.status_code == 200
+    conversation = Conversation.objects.get(inbox=inbox)
+    assert conversation.subject == "Order 1001 is late" and conversation.contact.email == "rita@customer.test"
+    assert conversation.messages.get().text == "Hello, my order 1001 has not arrived."
+    assert InboundEnvelope.objects.get().external_id == "sg-1@customer.test"
+
+
+@sendgrid
+def test_a_sendgrid_delivery_in_the_default_parsed_format_keeps_text_and_attachment(client, make_email_inbox, on_commit):
+    inbox = make_email_inbox()
+
+    with on_commit():
+        response = client.post("/channels/email/inbound/sendgrid/", sendgrid_parsed_form(),
+                               HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+
+    assert response.status_code == 200
+    message = Conversation.objects.get(inbox=inbox).messages.get()
+    assert message.text == "The printer is on fire."
+    assert [(a.filename, a.file.read()) for a in message.attachments.all()] == [("fire.txt", b"smoke")]
+
+
+@sendgrid
+@pytest.mark.parametrize("authorization", [basic_auth("parley:guess"), None], ids=["wrong-credentials", "no-credentials"])
+def test_a_forged_sendgrid_delivery_is_refused_and_nothing_stored(client, make_email_inbox, on_commit, authorization):
+    make_email_inbox()
+    credentials = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+
+    with on_commit():
+        response = client.post("/channels/email/inbound/sendgrid/", sendgrid_raw_form(mail()), **credentials)
+
+    assert response.status_code == 400
+    assert not InboundEnvelope.objects.exists()
+    assert not Conversation.objects.exists()
