@@ -1,9 +1,13 @@
 """Forms that parse what an agent submits in the workspace into the arguments services take."""
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import filesizeformat
 
-from parley.accounts.models import Role, Team, User
+from parley.accounts.models import Availability, Role, Team, User
+from parley.channels.base import InboundAttachment
 from parley.channels.registry import kinds
+from parley.contacts.selectors import contact_list
 from parley.conversations.models import Conversation, ConversationType, CustomStatus, Priority, Status
 from parley.conversations.selectors import VIEWS, ConversationFilters
 
@@ -45,19 +49,65 @@ class ConversationListForm(forms.Form):
         )
 
 
-class ReplyForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply…"}),
-                           error_messages={"required": "Write something before sending."})
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Any number of uploaded files, each refused (code "too_large") past PARLEY_MAX_ATTACHMENT_BYTES."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        cleaned = [super(AttachmentsField, self).clean(upload, initial) for upload in uploads]
+        files = [upload for upload in cleaned if upload]
+        limit = settings.PARLEY_MAX_ATTACHMENT_BYTES
+        # Checked on the upload's size so an oversized file is never read into memory.
+        for upload in files:
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    "%(name)s is %(size)s; attachments may be up to %(limit)s each.", code="too_large",
+                    params={"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
+        return files
+
+
+class ComposerForm(forms.Form):
+    """What reply and note share: text and attached files."""
+
+    attachments = AttachmentsField(required=False)
+
+    def attachments_for_service(self) -> tuple[InboundAttachment, ...]:
+        """Return the uploads in the shape message_reply and message_note take."""
+        return tuple(InboundAttachment(filename=upload.name, content_type=upload.content_type or "", content=upload.read())
+                     for upload in self.cleaned_data["attachments"])
+
+
+class ReplyForm(ComposerForm):
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply…"}))
     status = forms.ChoiceField(required=False, label="Submit as", choices=[("", "Keep status"), *Status.choices])
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("text", "").strip() and not data.get("attachments") and "attachments" not in self.errors:
+            self.add_error("text", forms.ValidationError("Write something or attach a file before sending.", code="required"))
+        return data
 
-class NoteForm(forms.Form):
+
+class NoteForm(ComposerForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Internal note — @name to mention"}),
                            error_messages={"required": "Write something before adding a note."})
 
 
+class AgentChoiceField(forms.ModelChoiceField):
+    """An agent picker whose options say whether each agent is online, away or offline."""
+
+    def label_from_instance(self, agent: User) -> str:
+        return f"{agent} — {agent.get_availability_display()}"
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label="Nobody")
+    assignee = AgentChoiceField(queryset=assignable_agents(), required=False, empty_label="Nobody")
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
 
 
@@ -113,3 +163,30 @@ class OtherConversationForm(forms.Form):
         if other is None:
             raise forms.ValidationError(f"There is no conversation #{raw}.")
         return other
+
+
+class AvailabilityForm(forms.Form):
+    availability = forms.ChoiceField(choices=Availability.choices, error_messages={
+        "required": "Choose online, away or offline.", "invalid_choice": "Choose online, away or offline."})
+
+
+class CustomerSearchForm(forms.Form):
+    """The name or email an agent types to find the customer to merge into."""
+
+    q = forms.CharField(required=False, max_length=200, label="Find the customer to keep")
+
+    #: Fewer characters would list half the customer base.
+    MIN_LENGTH = 2
+
+    def query(self) -> str:
+        text = self.cleaned_data["q"].strip() if self.is_valid() else ""
+        return text if len(text) >= self.MIN_LENGTH else ""
+
+
+class CustomerMergeForm(forms.Form):
+    """The customer that stays when this conversation's customer is merged into them."""
+
+    into = forms.ModelChoiceField(queryset=contact_list(), label="Customer to keep", error_messages={
+        "required": "Choose the customer to keep.",
+        "invalid_choice": "That customer no longer exists or was merged into another one.",
+    })

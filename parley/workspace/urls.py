@@ -10,8 +10,11 @@ urlpatterns = [
     path("", views.conversation_list, name="home"),
     path("c/<int:number>/", views.conversation_detail, name="conversation"),
     path("c/<int:number>/timeline/", views.conversation_timeline, name="timeline"),
+    path("c/<int:number>/details/", views.conversation_details, name="details"),
+    path("c/<int:number>/customer/merge/", views.customer_merge, name="customer-merge"),
     path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications-read"),
+    path("me/availability/", views.availability_set, name="availability"),
 ]

@@ -1,4 +1,4 @@
-"""The agent workspace: inbox lists, the conversation page and the actions agents take on it.
+"""The agent workspace: inbox lists, the conversation page, the actions agents take on it, and their availability.
 
 Every action posts a form; the view parses it, calls one service and answers with the
 re-rendered conversation (htmx) or a redirect (plain form post). A refused action is
@@ -7,6 +7,8 @@ shown to the agent with the service's message and the HTTP status it carries.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,11 +17,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from parley.accounts import services as accounts_services
+from parley.accounts.models import Availability
 from parley.accounts.permissions import can
+from parley.contacts import services as contact_services
 from parley.contacts.models import ContactIdentity
+from parley.contacts.selectors import contact_list
 from parley.conversations import selectors, services
 from parley.conversations.models import Attachment, Conversation, Notification
 from parley.core.errors import ApplicationError
@@ -40,9 +47,9 @@ def _vary_on_htmx(response):
     return response
 
 
-def _allowed(request, action: str) -> None:
+def _allowed(request, action: str, refusal: str = "Your role may not open the workspace.") -> None:
     if not can(request.user, action):
-        raise PermissionDenied("Your role may not open the workspace.")
+        raise PermissionDenied(refusal)
 
 
 @login_required
@@ -70,19 +77,12 @@ def _conversation_for(request, number: int) -> Conversation:
     return get_object_or_404(Conversation.objects.select_related("contact__organization", "inbox", "assignee", "team", "custom_status", "merged_into"), pk=number)
 
 
-def _conversation_context(request, conversation: Conversation, *, error: str = "", bound: dict | None = None) -> dict:
-    """Everything the conversation page shows; `bound` carries forms to show again with their input."""
-    contact = conversation.contact
+def _details_context(request, conversation: Conversation) -> dict:
+    """What the Details panel shows: the conversation's current assignee, status, fields and tags."""
     status_form = forms.StatusForm(initial={"status": f"custom-{conversation.custom_status_id}" if conversation.custom_status_id else conversation.status})
-    context = {
+    return {
         "conversation": conversation,
-        "timeline": selectors.conversation_timeline(conversation=conversation),
-        "error": error,
-        "can_reply": can(request.user, "conversation.reply"),
         "can_update": can(request.user, "conversation.update"),
-        "reply_form": forms.ReplyForm(),
-        "note_form": forms.NoteForm(),
-        "composer_tab": "reply" if can(request.user, "conversation.reply") else "note",
         "assign_form": forms.AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
         "status_form": status_form,
         "fields_form": forms.FieldsForm(initial={"priority": conversation.priority, "type": conversation.type}),
@@ -91,6 +91,22 @@ def _conversation_context(request, conversation: Conversation, *, error: str = "
         "merge_form": forms.OtherConversationForm(),
         "link_form": forms.OtherConversationForm(),
         "related": conversation.related.all(),
+    }
+
+
+def _conversation_context(request, conversation: Conversation, *, error: str = "", bound: dict | None = None) -> dict:
+    """Everything the conversation page shows; `bound` carries forms to show again with their input."""
+    contact = conversation.contact
+    context = {
+        **_details_context(request, conversation),
+        "timeline": selectors.conversation_timeline(conversation=conversation),
+        "error": error,
+        "can_reply": can(request.user, "conversation.reply"),
+        "reply_form": forms.ReplyForm(),
+        "note_form": forms.NoteForm(),
+        "composer_tab": "reply" if can(request.user, "conversation.reply") else "note",
+        "max_attachment_bytes": settings.PARLEY_MAX_ATTACHMENT_BYTES,
+        "can_merge_customer": can(request.user, "contact.merge"),
         "contact": contact,
         "identities": ContactIdentity.objects.filter(contact=contact).select_related("inbox").order_by("kind", "source_id"),
         "past_conversations": selectors.contact_timeline(contact_id=contact.pk),
@@ -117,6 +133,14 @@ def conversation_timeline(request, number: int):
         "conversation": conversation, "timeline": selectors.conversation_timeline(conversation=conversation)})
 
 
+@login_required
+@require_GET
+def conversation_details(request, number: int):
+    """Answer the Details panel, which the live socket asks for when the conversation changed."""
+    conversation = _conversation_for(request, number)
+    return render(request, "workspace/_details.html", _details_context(request, conversation))
+
+
 @dataclass(frozen=True)
 class Action:
     """How one posted form becomes one service call; `form_key` names the form shown again on error."""
@@ -128,11 +152,12 @@ class Action:
 
 def _reply(conversation, user, form):
     services.message_reply(conversation=conversation, author=user, text=form.cleaned_data["text"],
-                           status=form.cleaned_data["status"] or None)
+                           attachments=form.attachments_for_service(), status=form.cleaned_data["status"] or None)
 
 
 def _note(conversation, user, form):
-    services.message_note(conversation=conversation, author=user, text=form.cleaned_data["text"])
+    services.message_note(conversation=conversation, author=user, text=form.cleaned_data["text"],
+                          attachments=form.attachments_for_service())
 
 
 def _assign(conversation, user, form):
@@ -192,10 +217,11 @@ def conversation_action(request, number: int, action: str):
         raise Http404("Unknown action.")
     spec = ACTIONS[action]
     conversation = _conversation_for(request, number)
-    form = spec.form_class(request.POST)
+    form = spec.form_class(request.POST, request.FILES)
     status, error = 200, ""
     if not form.is_valid():
-        status, error = 422, _first_error(form)
+        # A file over the limit is refused as the service would refuse it: 413, not 422.
+        status, error = 413 if form.has_error("attachments", "too_large") else 422, _first_error(form)
     else:
         try:
             result = spec.perform(conversation, request.user, form)
@@ -240,3 +266,70 @@ def notification_mark_read(request):
     """Mark all of the agent's notifications read, which clears the badge."""
     workspace_services.notifications_mark_read(user=request.user)
     return redirect("workspace:notifications")
+
+
+def _back_to(request) -> str:
+    """Return the page the agent came from (the posted `next`), if it is on this site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("workspace:home")
+
+
+@login_required
+@require_POST
+def availability_set(request):
+    """Set the agent's own availability (online, away, offline) from the control in the header."""
+    form = forms.AvailabilityForm(request.POST)
+    status, error = 200, ""
+    if form.is_valid():
+        try:
+            accounts_services.agent_set_availability(user=request.user, availability=form.cleaned_data["availability"])
+        except ApplicationError as exc:
+            status, error = exc.status, exc.message
+    else:
+        status, error = 422, _first_error(form)
+    if request.htmx:
+        return render(request, "workspace/_availability.html", {
+            "choices": Availability.choices, "error": error, "next": request.POST.get("next", "")}, status=status)
+    if error:
+        return render(request, "workspace/problem.html", {"error": error, "back": _back_to(request)}, status=status)
+    return redirect(_back_to(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_merge(request, number: int):
+    """Find the customer to keep, confirm, then merge this conversation's customer into them.
+
+    GET with `q` lists matching customers, GET with `into` asks for confirmation, POST merges
+    and lands on this conversation, which then belongs to the kept customer.
+    """
+    conversation = _conversation_for(request, number)
+    _allowed(request, "contact.merge", "Your role may not merge customers.")
+    contact = conversation.contact
+    query = forms.CustomerSearchForm(request.GET).query()
+    context = {"conversation": conversation, "contact": contact, "error": ""}
+    status = 200
+    if request.method == "POST" or "into" in request.GET:
+        choice = forms.CustomerMergeForm(request.POST if request.method == "POST" else request.GET)
+        if not choice.is_valid():
+            status, context["error"] = 422, _first_error(choice)
+        elif request.method == "GET":
+            context["candidate"] = choice.cleaned_data["into"]
+        else:
+            keep = choice.cleaned_data["into"]
+            try:
+                contact_services.contact_merge(keep=keep, merge=contact, actor=request.user)
+            except ApplicationError as exc:
+                status, context["error"] = exc.status, exc.message
+                context["candidate"] = keep
+            else:
+                messages.success(request, f"{contact} was merged into {keep}.")
+                target = reverse("workspace:conversation", args=[conversation.pk])
+                return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    elif query:
+        context["candidates"] = contact_list(text=query).exclude(pk=contact.pk)[:10]
+    context["query"] = query
+    template = "workspace/_customer_merge.html" if request.htmx else "workspace/customer_merge.html"
+    return render(request, template, context, status=status)

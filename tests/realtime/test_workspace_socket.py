@@ -23,7 +23,9 @@ def test_given_an_agent_on_the_socket_when_a_customer_posts_through_the_api_then
                 httpx.post, f"{live}/api/v1/inboxes/{api_inbox.pk}/messages", headers={"Authorization": f"Bearer {token}"},
                 json={"contact": {"source_id": "shop-42", "name": "Nia Noor"}, "text": "Where is order 42?", "idempotency_key": "k-42"})
             assert response.status_code == 202, response.text
-            return response.json(), await next_event(socket, "message.received")
+            posted = response.json()
+            # Other servers of the session may still be publishing on a shared (Redis) layer; wait for this message.
+            return posted, await next_event(socket, "message.received", lambda p: p["message_id"] == posted["message_id"])
 
     posted, event = run_async(scenario())
     assert event["message_id"] == posted["message_id"]

@@ -2,6 +2,7 @@
 import itertools
 
 import pytest
+from playwright.sync_api import expect
 
 from parley.channels.base import InboundMessage
 from parley.conversations.services import message_receive
@@ -22,8 +23,21 @@ def receive(db):
     return deliver
 
 
-
 @pytest.fixture
 def live(parley_server, transactional_db):
     """The running server's base URL, for tests whose rows the server must see."""
     return parley_server
+
+
+def _log_in(page, base: str, user) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("pw-secret-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".me-name")).to_have_text(user.name)
+
+
+@pytest.fixture
+def log_in():
+    """`log_in(page, base, user)`: log `user` in through the login form and wait for the workspace."""
+    return _log_in

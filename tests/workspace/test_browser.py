@@ -10,15 +10,7 @@ from parley.conversations.models import Message
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
 
-def log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill("pw-secret-1")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".me-name")).to_have_text(user.name)
-
-
-def test_an_agent_replies_and_sees_an_api_message_arrive_without_reloading(live, page, agent, api_inbox, receive):
+def test_an_agent_replies_and_sees_an_api_message_arrive_without_reloading(live, page, agent, api_inbox, receive, log_in):
     conversation = receive(api_inbox, "My order 42 has not arrived", source_id="shop-42", name="Nia Noor").conversation
     _, token = api_token_create(user=agent, name="shop backend")
     log_in(page, live, agent)
@@ -39,7 +31,7 @@ def test_an_agent_replies_and_sees_an_api_message_arrive_without_reloading(live,
     assert page.evaluate("window.__sameDocument") is True
 
 
-def test_a_second_agent_on_the_same_conversation_shows_as_viewing(live, browser, page, make_agent, api_inbox, receive):
+def test_a_second_agent_on_the_same_conversation_shows_as_viewing(live, browser, page, make_agent, api_inbox, receive, log_in):
     ana, ben = make_agent(Role.AGENT, name="Ana Lopez"), make_agent(Role.AGENT, name="Ben Okafor")
     conversation = receive(api_inbox, "Can I change my plan?").conversation
     log_in(page, live, ana)
@@ -60,7 +52,7 @@ def test_a_second_agent_on_the_same_conversation_shows_as_viewing(live, browser,
         other.close()
 
 
-def test_script_in_a_customer_message_never_runs(live, page, agent, api_inbox, receive):
+def test_script_in_a_customer_message_never_runs(live, page, agent, api_inbox, receive, log_in):
     hostile = '<p>Hello</p><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
     message = receive(api_inbox, "Hello", html=hostile)
     # The strictest case: a row holding the raw HTML, as if written past the storage-time sanitizer.
@@ -75,7 +67,7 @@ def test_script_in_a_customer_message_never_runs(live, page, agent, api_inbox, r
     assert page.evaluate("typeof window.__pwned") == "undefined"
 
 
-def test_at_phone_width_the_composer_fits_without_sideways_scrolling(live, browser, agent, api_inbox, receive):
+def test_at_phone_width_the_composer_fits_without_sideways_scrolling(live, browser, agent, api_inbox, receive, log_in):
     conversation = receive(api_inbox, "A long question " * 30, subject="Trouble with a very long subject line that wraps").conversation
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     try:

@@ -99,7 +99,7 @@ def test_an_empty_reply_is_refused_with_a_message_and_nothing_is_sent(client, ag
     response = client.post(conversation_url(conversation, "reply"), {"text": ""})
 
     assert response.status_code == 422
-    assert "Write something before sending." in response.content.decode()
+    assert "Write something or attach a file before sending." in response.content.decode()
     assert conversation.messages.count() == 1
 
 

@@ -1,8 +1,9 @@
-"""Template helpers for the workspace: short relative times, initials, safe customer HTML, badges."""
+"""Template helpers for the workspace: short relative times, initials, safe customer HTML, badges, availability."""
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from parley.accounts.models import Availability
 from parley.conversations import selectors
 from parley.conversations.models import Notification
 from parley.core.html import sanitize_html
@@ -55,3 +56,11 @@ def view_counts(context, current_view: str = "", oob: bool = False) -> dict:
     """Render the sidebar's standard views with how many active conversations each holds."""
     counts = selectors.view_counts(user=context["user"])
     return {"views": [(key, label, counts[key]) for key, label in VIEW_LABELS.items()], "current_view": current_view, "oob": oob}
+
+
+@register.inclusion_tag("workspace/_availability.html", takes_context=True)
+def availability_control(context) -> dict:
+    """Render the header control where the agent says whether they are online, away or offline."""
+    request = context["request"]
+    return {"user": context["user"], "choices": Availability.choices, "csrf_token": context.get("csrf_token"),
+            "next": request.get_full_path(), "error": ""}

@@ -1,4 +1,5 @@
 // The workspace's live socket: refresh what changed, show who else is viewing, count @mentions.
+// The Details panel is refreshed too, unless the agent is editing one of its forms.
 (function () {
   "use strict";
 
@@ -12,6 +13,7 @@
   var pingTimer = null;
   var refreshTimers = {};
   var viewers = [];
+  var detailsStale = false;
 
   function socketUrl() {
     return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/workspace/";
@@ -32,6 +34,46 @@
   function refreshTimeline() {
     var timeline = document.getElementById("timeline");
     if (timeline) refreshSoon("#timeline", timeline.dataset.refreshUrl);
+  }
+
+  function fieldChanged(field) {
+    if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      var initial = Array.prototype.findIndex.call(field.options, function (o) { return o.defaultSelected; });
+      return field.selectedIndex !== (initial < 0 ? 0 : initial);
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  // Focus inside the panel or a value not yet saved: a refresh now would throw the agent's work away.
+  function beingEdited(panel) {
+    if (panel !== document.activeElement && panel.contains(document.activeElement)) return true;
+    return Array.prototype.some.call(panel.querySelectorAll("input, select, textarea"), fieldChanged);
+  }
+
+  function markDetailsStale(panel) {
+    detailsStale = true;
+    var notice = panel.querySelector(".details-stale");
+    if (notice) notice.hidden = false;
+  }
+
+  function refreshDetails() {
+    var panel = document.getElementById("details");
+    if (!panel) return;
+    if (beingEdited(panel)) { markDetailsStale(panel); return; }
+    detailsStale = false;
+    var expanded = Array.prototype.map.call(panel.querySelectorAll("details"), function (d) { return d.open; });
+    htmx.ajax("GET", panel.dataset.refreshUrl, { target: "#details", swap: "outerHTML" }).then(function () {
+      var fresh = document.getElementById("details");
+      if (!fresh) return;
+      fresh.querySelectorAll("details").forEach(function (d, i) { d.open = Boolean(expanded[i]); });
+    });
+  }
+
+  function refreshDetailsSoon() {
+    clearTimeout(refreshTimers.details);
+    refreshTimers.details = setTimeout(refreshDetails, 150);
   }
 
   function refreshList() {
@@ -81,7 +123,7 @@
     var relevant = event.indexOf("message.") === 0 || event.indexOf("conversation.") === 0;
     if (!relevant) return;
     if (conversationId) {
-      if (payload.conversation_id === conversationId) refreshTimeline();
+      if (payload.conversation_id === conversationId) { refreshTimeline(); refreshDetailsSoon(); }
     } else if (document.getElementById("conversation-list")) {
       refreshList();
     }
@@ -116,5 +158,23 @@
 
   // A swapped-in conversation (after an action) keeps showing who is there.
   document.addEventListener("htmx:afterSwap", showViewers);
+
+  // The agent may start typing while the refreshed panel is on its way; keep what they typed.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var panel = document.getElementById("details");
+    if (panel && e.detail.target === panel && beingEdited(panel)) {
+      e.detail.shouldSwap = false;
+      markDetailsStale(panel);
+    }
+  });
+
+  // A refresh skipped while the agent was editing happens once they leave the panel with nothing unsaved.
+  document.addEventListener("focusout", function () {
+    if (!detailsStale) return;
+    setTimeout(function () {
+      var panel = document.getElementById("details");
+      if (panel && !beingEdited(panel)) refreshDetails();
+    }, 0);
+  });
   connect();
 })();
