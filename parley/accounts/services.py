@@ -34,10 +34,13 @@ def agent_create(*, email: str, name: str, password: str | None = None, role: st
 
 @transaction.atomic
 def agent_set_availability(*, user: User, availability: str) -> User:
+    """Set whether an agent is online, away or offline (assignment and the team's view read it)."""
     if availability not in Availability.values:
         raise ValidationFailed("Unknown availability.", extra={"availability": f"must be one of {', '.join(Availability.values)}"})
-    user.availability = availability
-    user.save(update_fields=["availability"])
+    if user.availability != availability:
+        audit_record(actor=user, action="agent.availability_changed", target=user, changes={"availability": [user.availability, availability]})
+        user.availability = availability
+        user.save(update_fields=["availability"])
     return user
 
 

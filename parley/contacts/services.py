@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from parley.accounts.permissions import require
 from parley.contacts.models import GLOBAL_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind, Organization, Segment
 from parley.core import events
 from parley.core.errors import ValidationFailed
@@ -80,7 +81,12 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, name: str = ""
 
 @transaction.atomic
 def contact_merge(*, keep: Contact, merge: Contact, actor=None) -> Contact:
-    """Move every identity and conversation of `merge` onto `keep`; `merge` stays as a pointer."""
+    """Move every identity and conversation of `merge` onto `keep`; `merge` stays as a pointer.
+
+    `actor` None is the system (an importer, an automation); a person needs `contact.merge`.
+    """
+    if actor is not None:
+        require(actor, "contact.merge")
     if keep.pk == merge.pk:
         raise ValidationFailed("A contact cannot be merged into itself.", extra={"merge": "same contact"})
     if merge.merged_into_id:

@@ -49,3 +49,15 @@ def test_a_contact_cannot_be_merged_twice_or_into_itself(db, admin):
     contact_merge(keep=one, merge=two, actor=admin)
     with pytest.raises(ValidationFailed, match="already merged"):
         contact_merge(keep=one, merge=two, actor=admin)
+
+
+def test_an_agent_without_merge_rights_cannot_merge_contacts(api_inbox, agent):
+    from parley.core.errors import PermissionDenied
+
+    one = contact_resolve_identity(inbox=api_inbox, kind="external_id", source_id="1")
+    two = contact_resolve_identity(inbox=api_inbox, kind="external_id", source_id="2")
+
+    with pytest.raises(PermissionDenied):
+        contact_merge(keep=one, merge=two, actor=agent)
+    two.refresh_from_db()
+    assert two.merged_into is None
