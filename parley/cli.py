@@ -9,13 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 BENCHMARKS = ("ingest", "inbox", "email")
 READY_TIMEOUT_SECONDS = 60
@@ -38,14 +36,6 @@ def _migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-
-
-def _pending_migrations() -> int:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def _show_progress(done: int, total: int) -> None:
@@ -212,10 +202,11 @@ def worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 def demo(args) -> int:
     _django()
+    from parley.core.checks import pending_migrations
     from parley.core.errors import ApplicationError
     from parley.demo.seed import workspace_has_data
 
-    if _pending_migrations():
+    if pending_migrations():
         _migrate()
     if args.reset and workspace_has_data() and not args.yes:
         return _fail("demo", "--reset deletes EVERY agent, customer, conversation and setting in this database "
@@ -251,9 +242,10 @@ def createagent(args) -> int:
     from django.core.exceptions import ValidationError
 
     from parley.accounts.services import agent_create
+    from parley.core.checks import pending_migrations
     from parley.core.errors import ApplicationError
 
-    if _pending_migrations():
+    if pending_migrations():
         return _fail("createagent", "the database is not set up yet; run `parley migrate` first.")
     try:
         password = args.password if args.password is not None else _prompt_password()
@@ -295,111 +287,6 @@ def migrate_arguments(parser: argparse.ArgumentParser) -> None:
 
 # --- check -------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Finding:
-    text: str
-    fix: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.fix
-
-
-def _check_database(settings) -> Finding:
-    from django.db import connection
-
-    engine = "PostgreSQL" if connection.vendor == "postgresql" else connection.vendor
-    try:
-        connection.ensure_connection()
-        pending = _pending_migrations()
-    except Exception as exc:
-        return Finding(f"database ({engine}) is not reachable: {exc}".strip(), "check DATABASE_URL and that the server runs")
-    if pending:
-        return Finding(f"database ({engine}) has {pending} migrations not applied", "run `parley migrate`")
-    return Finding(f"database ({engine}) reachable, migrations applied")
-
-
-def _check_redis(settings) -> Finding | None:
-    if not settings.REDIS_URL:
-        return None
-    import redis
-
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
-    except Exception as exc:
-        return Finding(f"REDIS_URL {settings.REDIS_URL} is not reachable: {exc}", "start Redis or correct REDIS_URL")
-    return Finding(f"REDIS_URL {settings.REDIS_URL} reachable")
-
-
-def _check_broker(settings) -> Finding:
-    from parley.celery import app
-
-    url = settings.CELERY_BROKER_URL
-    if url.startswith("filesystem://"):
-        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
-        if os.access(folder, os.W_OK):
-            return Finding(f"task broker: folder {folder}")
-        return Finding(f"task broker folder {folder} is not writable", "give the Parley user write access to the data dir")
-    try:
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
-    except Exception as exc:
-        return Finding(f"task broker {url} is not reachable: {exc}", "start the broker or correct CELERY_BROKER_URL / REDIS_URL")
-    return Finding(f"task broker {url} reachable")
-
-
-def _check_data_dir(settings) -> Finding:
-    try:
-        with tempfile.NamedTemporaryFile(dir=settings.DATA_DIR):
-            pass
-    except OSError as exc:
-        return Finding(f"data dir {settings.DATA_DIR} is not writable: {exc}", "set PARLEY_DATA_DIR to a writable folder")
-    return Finding(f"data dir {settings.DATA_DIR} writable")
-
-
-def _check_secret_key(settings) -> Finding:
-    if os.environ.get("PARLEY_SECRET_KEY"):
-        return Finding("PARLEY_SECRET_KEY set")
-    if os.environ.get("DATABASE_URL"):
-        return Finding("DATABASE_URL is set but PARLEY_SECRET_KEY is not, so each instance signs sessions with its own key",
-                       "set PARLEY_SECRET_KEY to one long random value on every instance "
-                       "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
-    return Finding("secret key kept in the data dir (embedded default)")
-
-
-def _check_hosts(settings) -> Finding:
-    from django.http.request import validate_host
-
-    parts = urlsplit(settings.PARLEY_BASE_URL)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL!r} is not an http(s) URL", "set it to the address agents open, e.g. https://help.example.com")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    if not validate_host(host, settings.ALLOWED_HOSTS):
-        return Finding(f"PARLEY_BASE_URL host {host} is not in ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)}), so every request to it is refused",
-                       f"add {host} to PARLEY_ALLOWED_HOSTS")
-    return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL} matches ALLOWED_HOSTS")
-
-
-def _check_email(settings) -> Finding:
-    if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
-        return Finding(f"outbound email is written to {settings.EMAIL_FILE_PATH}, not sent "
-                       "(set PARLEY_SMTP_HOST to send replies)")
-    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
-        return Finding(f"outbound email through {settings.EMAIL_BACKEND}")
-    where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
-    try:
-        socket.getaddrinfo(settings.EMAIL_HOST, settings.EMAIL_PORT)
-    except OSError as exc:
-        return Finding(f"SMTP host {settings.EMAIL_HOST} does not resolve: {exc}", "correct PARLEY_SMTP_HOST")
-    try:
-        with socket.create_connection((settings.EMAIL_HOST, settings.EMAIL_PORT), timeout=5):
-            pass
-    except OSError as exc:
-        return Finding(f"SMTP server {where} is not reachable: {exc}", "check PARLEY_SMTP_HOST / PARLEY_SMTP_PORT and the firewall")
-    return Finding(f"SMTP server {where} reachable")
-
-
-CHECKS = (_check_database, _check_redis, _check_broker, _check_data_dir, _check_secret_key, _check_hosts, _check_email)
 
 
 def check(args) -> int:
@@ -410,7 +297,9 @@ def check(args) -> int:
         return 1
     from django.conf import settings
 
-    findings = [finding for run in CHECKS if (finding := run(settings)) is not None]
+    from parley.core.checks import configuration_findings
+
+    findings = configuration_findings(settings)
     for finding in findings:
         print(f"ok: {finding.text}" if finding.ok else f"problem: {finding.text} — fix: {finding.fix}")
     problems = sum(not finding.ok for finding in findings)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from parley.channels.models import InboundEnvelope, Inbox
+    from parley.channels.models import InboundEnvelope
     from parley.conversations.models import Message
 
 

@@ -1,0 +1,128 @@
+"""Configuration checks behind `parley check`: each returns a Finding, ok or with its fix."""
+import os
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.fix
+
+
+def _check_database(settings) -> Finding:
+    from django.db import connection
+
+    engine = "PostgreSQL" if connection.vendor == "postgresql" else connection.vendor
+    try:
+        connection.ensure_connection()
+        pending = pending_migrations()
+    except Exception as exc:
+        return Finding(f"database ({engine}) is not reachable: {exc}".strip(), "check DATABASE_URL and that the server runs")
+    if pending:
+        return Finding(f"database ({engine}) has {pending} migrations not applied", "run `parley migrate`")
+    return Finding(f"database ({engine}) reachable, migrations applied")
+
+
+def _check_redis(settings) -> Finding | None:
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as exc:
+        return Finding(f"REDIS_URL {settings.REDIS_URL} is not reachable: {exc}", "start Redis or correct REDIS_URL")
+    return Finding(f"REDIS_URL {settings.REDIS_URL} reachable")
+
+
+def _check_broker(settings) -> Finding:
+    from parley.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        if os.access(folder, os.W_OK):
+            return Finding(f"task broker: folder {folder}")
+        return Finding(f"task broker folder {folder} is not writable", "give the Parley user write access to the data dir")
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+    except Exception as exc:
+        return Finding(f"task broker {url} is not reachable: {exc}", "start the broker or correct CELERY_BROKER_URL / REDIS_URL")
+    return Finding(f"task broker {url} reachable")
+
+
+def _check_data_dir(settings) -> Finding:
+    try:
+        with tempfile.NamedTemporaryFile(dir=settings.DATA_DIR):
+            pass
+    except OSError as exc:
+        return Finding(f"data dir {settings.DATA_DIR} is not writable: {exc}", "set PARLEY_DATA_DIR to a writable folder")
+    return Finding(f"data dir {settings.DATA_DIR} writable")
+
+
+def _check_secret_key(settings) -> Finding:
+    if os.environ.get("PARLEY_SECRET_KEY"):
+        return Finding("PARLEY_SECRET_KEY set")
+    if os.environ.get("DATABASE_URL"):
+        return Finding("DATABASE_URL is set but PARLEY_SECRET_KEY is not, so each instance signs sessions with its own key",
+                       "set PARLEY_SECRET_KEY to one long random value on every instance "
+                       "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
+    return Finding("secret key kept in the data dir (embedded default)")
+
+
+def _check_hosts(settings) -> Finding:
+    from django.http.request import validate_host
+
+    parts = urlsplit(settings.PARLEY_BASE_URL)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL!r} is not an http(s) URL", "set it to the address agents open, e.g. https://help.example.com")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if not validate_host(host, settings.ALLOWED_HOSTS):
+        return Finding(f"PARLEY_BASE_URL host {host} is not in ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)}), so every request to it is refused",
+                       f"add {host} to PARLEY_ALLOWED_HOSTS")
+    return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL} matches ALLOWED_HOSTS")
+
+
+def _check_email(settings) -> Finding:
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        return Finding(f"outbound email is written to {settings.EMAIL_FILE_PATH}, not sent "
+                       "(set PARLEY_SMTP_HOST to send replies)")
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+        return Finding(f"outbound email through {settings.EMAIL_BACKEND}")
+    where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    try:
+        socket.getaddrinfo(settings.EMAIL_HOST, settings.EMAIL_PORT)
+    except OSError as exc:
+        return Finding(f"SMTP host {settings.EMAIL_HOST} does not resolve: {exc}", "correct PARLEY_SMTP_HOST")
+    try:
+        with socket.create_connection((settings.EMAIL_HOST, settings.EMAIL_PORT), timeout=5):
+            pass
+    except OSError as exc:
+        return Finding(f"SMTP server {where} is not reachable: {exc}", "check PARLEY_SMTP_HOST / PARLEY_SMTP_PORT and the firewall")
+    return Finding(f"SMTP server {where} reachable")
+
+
+CHECKS = (_check_database, _check_redis, _check_broker, _check_data_dir, _check_secret_key, _check_hosts, _check_email)
+
+
+def configuration_findings(settings) -> list["Finding"]:
+    """Run every check against `settings` and return what each found (skipped checks left out)."""
+    return [finding for run in CHECKS if (finding := run(settings)) is not None]
+
+
+def pending_migrations() -> int:
+    """Return how many migrations are not applied to the default database."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
