@@ -44,6 +44,31 @@ def agent_set_availability(*, user: User, availability: str) -> User:
     return user
 
 
+#: Long enough for a name, title, phone and a link; short enough to stay a signature.
+SIGNATURE_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def agent_update_profile(*, user: User, name: str, signature: str) -> User:
+    """Change an agent's own display name and the signature appended to their email replies."""
+    name, signature = name.strip(), signature.strip()
+    max_name = User._meta.get_field("name").max_length
+    if not name:
+        raise ValidationFailed("Your name cannot be empty.", extra={"name": "required"})
+    if len(name) > max_name:
+        raise ValidationFailed(f"A name is at most {max_name} characters.", extra={"name": "too long"})
+    if len(signature) > SIGNATURE_MAX_LENGTH:
+        raise ValidationFailed(f"A signature is at most {SIGNATURE_MAX_LENGTH} characters.", extra={"signature": "too long"})
+    changes = {field: [getattr(user, field), value] for field, value in (("name", name), ("signature", signature))
+               if getattr(user, field) != value}
+    if changes:
+        for field, (_, value) in changes.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(changes))
+        audit_record(actor=user, action="agent.profile_updated", target=user, changes=changes)
+    return user
+
+
 @transaction.atomic
 def team_create(*, name: str, description: str = "", member_ids: list[int] | None = None, actor=None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():

@@ -30,7 +30,7 @@ class ContactMergeIn(InputSchema):
 
 
 class ContactQuery(ListQuery):
-    q: str = Field("", max_length=200, description="Words in the name, email or phone.")
+    q: str = Field("", max_length=200, description="Words in the name, email, phone or organization.")
     email: str = Field("", max_length=254)
     organization_id: ObjectId | None = None
     segment_id: ObjectId | None = None

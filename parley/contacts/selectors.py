@@ -1,16 +1,17 @@
 """Reads of contacts that views and the API share."""
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
-from parley.contacts.models import Contact
+from parley.contacts.models import Contact, ContactIdentity
 
 
 def contact_list(*, text: str = "", email: str = "", organization_id: int | None = None, segment_id: int | None = None) -> QuerySet:
-    """Return live (not merged-away) contacts matching every given filter; `text` looks in name, email and phone."""
+    """Return live (not merged-away) contacts matching every given filter; `text` looks in name, email, phone and organization."""
     contacts = (Contact.objects.filter(merged_into__isnull=True).select_related("organization")
                 .prefetch_related("segments", "identities"))
     if text.strip():
         text = text.strip()
-        contacts = contacts.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text))
+        contacts = contacts.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
+                                   | Q(organization__name__icontains=text))
     if email:
         contacts = contacts.filter(email=email.strip().lower())
     if organization_id:
@@ -18,3 +19,16 @@ def contact_list(*, text: str = "", email: str = "", organization_id: int | None
     if segment_id:
         contacts = contacts.filter(segments__pk=segment_id)
     return contacts
+
+
+def contact_directory(*, text: str = "", segment_id: int | None = None) -> QuerySet:
+    """Return live contacts for the customers directory, with their conversation count and last activity, most recent first."""
+    return (contact_list(text=text, segment_id=segment_id)
+            .annotate(conversation_count=Count("conversations", distinct=True),
+                      last_activity=Max("conversations__last_message_at"))
+            .order_by(F("last_activity").desc(nulls_last=True), "name", "id"))
+
+
+def contact_identities(*, contact_id: int) -> QuerySet:
+    """Return every way a contact is known (email, phone, chat visitor …), with the inbox of each."""
+    return ContactIdentity.objects.filter(contact_id=contact_id).select_related("inbox").order_by("kind", "source_id")

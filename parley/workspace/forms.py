@@ -2,11 +2,14 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 
-from parley.accounts.models import Availability, Role, Team, User
+from parley.accounts.models import ApiToken, Availability, Role, Team, User
+from parley.accounts.services import SIGNATURE_MAX_LENGTH
 from parley.channels.base import InboundAttachment
 from parley.channels.registry import kinds
+from parley.contacts.models import Contact, Organization, Segment
 from parley.contacts.selectors import contact_list
 from parley.conversations.models import Conversation, ConversationType, CustomStatus, Priority, Status
 from parley.conversations.selectors import VIEWS, ConversationFilters
@@ -190,3 +193,58 @@ class CustomerMergeForm(forms.Form):
         "required": "Choose the customer to keep.",
         "invalid_choice": "That customer no longer exists or was merged into another one.",
     })
+
+
+class CustomerListForm(forms.Form):
+    """The customers directory's search text, segment and page, from the query string."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False, empty_label="Any segment", error_messages={
+        "invalid_choice": "That segment does not exist."})
+    page = forms.IntegerField(required=False, min_value=1)
+
+
+class ContactEditForm(forms.Form):
+    """A customer's name, email, phone and organization, as contact_update takes them."""
+
+    name = forms.CharField(required=False, max_length=Contact._meta.get_field("name").max_length)
+    email = forms.EmailField(required=False, max_length=Contact._meta.get_field("email").max_length)
+    phone = forms.CharField(required=False, max_length=Contact._meta.get_field("phone").max_length, validators=[
+        RegexValidator(r"^\+?[0-9][0-9 ().\-/]*$", "A phone number has digits, spaces, + - ( ) . / only.")])
+    organization = forms.ModelChoiceField(queryset=Organization.objects.all(), required=False, empty_label="No organization",
+                                          error_messages={"invalid_choice": "That organization does not exist."})
+
+    @classmethod
+    def for_contact(cls, contact: Contact) -> "ContactEditForm":
+        return cls(initial={"name": contact.name, "email": contact.email, "phone": contact.phone,
+                            "organization": contact.organization_id})
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(field) for field in ("name", "email", "phone")):
+            raise forms.ValidationError("Give the customer a name, an email or a phone number.")
+        return data
+
+
+class ProfileForm(forms.Form):
+    """The agent's own display name and email signature."""
+
+    name = forms.CharField(max_length=User._meta.get_field("name").max_length, error_messages={"required": "Your name cannot be empty."})
+    signature = forms.CharField(required=False, max_length=SIGNATURE_MAX_LENGTH, strip=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text="Added below your replies by email.")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=ApiToken._meta.get_field("name").max_length, label="Token name",
+                           error_messages={"required": "Name the token after the app or script that will use it."})
+
+
+def first_error(form) -> str:
+    """Return the form's first error, prefixed by the label of the field it belongs to."""
+    field, errors = next(iter(form.errors.items()))
+    if field not in form.fields:
+        return errors[0]
+    return f"{form.fields[field].label or field.capitalize()}: {errors[0]}"

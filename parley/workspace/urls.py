@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import views
+from parley.workspace import customer_views, profile_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -16,5 +16,10 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications-read"),
+    path("customers/", customer_views.customer_list, name="customers"),
+    path("customers/<int:contact_id>/", customer_views.customer_detail, name="customer"),
+    path("me/", profile_views.profile, name="profile"),
     path("me/availability/", views.availability_set, name="availability"),
+    path("me/tokens/", profile_views.token_create, name="token-create"),
+    path("me/tokens/<int:token_id>/revoke/", profile_views.token_revoke, name="token-revoke"),
 ]

@@ -25,8 +25,8 @@ from parley.accounts import services as accounts_services
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
 from parley.contacts import services as contact_services
-from parley.contacts.models import ContactIdentity
-from parley.contacts.selectors import contact_list
+from parley.contacts.models import Contact
+from parley.contacts.selectors import contact_identities, contact_list
 from parley.conversations import selectors, services
 from parley.conversations.models import Attachment, Conversation, Notification
 from parley.core.errors import ApplicationError
@@ -41,13 +41,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _vary_on_htmx(response):
+def vary_on_htmx(response):
     # The list URL answers with a whole page or a fragment; caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _allowed(request, action: str, refusal: str = "Your role may not open the workspace.") -> None:
+def allowed(request, action: str, refusal: str = "Your role may not open the workspace.") -> None:
     if not can(request.user, action):
         raise PermissionDenied(refusal)
 
@@ -56,7 +56,7 @@ def _allowed(request, action: str, refusal: str = "Your role may not open the wo
 @require_GET
 def conversation_list(request):
     """Show a view of conversations (mine, unassigned, my teams, all), filtered and searched."""
-    _allowed(request, "conversation.view")
+    allowed(request, "conversation.view")
     form = forms.ConversationListForm(request.GET)
     page, status = None, 200
     if form.is_valid():
@@ -69,11 +69,11 @@ def conversation_list(request):
     query.pop("page", None)
     context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode()}
     template = "workspace/_list.html" if request.htmx else "workspace/inbox.html"
-    return _vary_on_htmx(render(request, template, context, status=status))
+    return vary_on_htmx(render(request, template, context, status=status))
 
 
 def _conversation_for(request, number: int) -> Conversation:
-    _allowed(request, "conversation.view")
+    allowed(request, "conversation.view")
     return get_object_or_404(Conversation.objects.select_related("contact__organization", "inbox", "assignee", "team", "custom_status", "merged_into"), pk=number)
 
 
@@ -94,9 +94,18 @@ def _details_context(request, conversation: Conversation) -> dict:
     }
 
 
+def customer_profile_context(contact: Contact, *, message_limit: int) -> dict:
+    """What the customer's unified profile shows: identities, conversations and messages on every channel."""
+    return {
+        "contact": contact,
+        "identities": contact_identities(contact_id=contact.pk),
+        "past_conversations": selectors.contact_timeline(contact_id=contact.pk),
+        "contact_messages": selectors.contact_messages(contact_id=contact.pk, limit=message_limit),
+    }
+
+
 def _conversation_context(request, conversation: Conversation, *, error: str = "", bound: dict | None = None) -> dict:
     """Everything the conversation page shows; `bound` carries forms to show again with their input."""
-    contact = conversation.contact
     context = {
         **_details_context(request, conversation),
         "timeline": selectors.conversation_timeline(conversation=conversation),
@@ -107,10 +116,7 @@ def _conversation_context(request, conversation: Conversation, *, error: str = "
         "composer_tab": "reply" if can(request.user, "conversation.reply") else "note",
         "max_attachment_bytes": settings.PARLEY_MAX_ATTACHMENT_BYTES,
         "can_merge_customer": can(request.user, "contact.merge"),
-        "contact": contact,
-        "identities": ContactIdentity.objects.filter(contact=contact).select_related("inbox").order_by("kind", "source_id"),
-        "past_conversations": selectors.contact_timeline(contact_id=contact.pk),
-        "contact_messages": selectors.contact_messages(contact_id=contact.pk, limit=20),
+        **customer_profile_context(conversation.contact, message_limit=20),
     }
     context.update(bound or {})
     return context
@@ -202,13 +208,6 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _first_error(form) -> str:
-    field, errors = next(iter(form.errors.items()))
-    if field not in form.fields:
-        return errors[0]
-    return f"{form.fields[field].label or field.capitalize()}: {errors[0]}"
-
-
 @login_required
 @require_POST
 def conversation_action(request, number: int, action: str):
@@ -221,7 +220,7 @@ def conversation_action(request, number: int, action: str):
     status, error = 200, ""
     if not form.is_valid():
         # A file over the limit is refused as the service would refuse it: 413, not 422.
-        status, error = 413 if form.has_error("attachments", "too_large") else 422, _first_error(form)
+        status, error = 413 if form.has_error("attachments", "too_large") else 422, forms.first_error(form)
     else:
         try:
             result = spec.perform(conversation, request.user, form)
@@ -246,7 +245,7 @@ def conversation_action(request, number: int, action: str):
 @require_GET
 def attachment_download(request, attachment_id: int):
     """Send an attachment to an agent (files are never served without a login)."""
-    _allowed(request, "conversation.view")
+    allowed(request, "conversation.view")
     attachment = get_object_or_404(Attachment, pk=attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
                         content_type=attachment.content_type)
@@ -288,7 +287,7 @@ def availability_set(request):
         except ApplicationError as exc:
             status, error = exc.status, exc.message
     else:
-        status, error = 422, _first_error(form)
+        status, error = 422, forms.first_error(form)
     if request.htmx:
         return render(request, "workspace/_availability.html", {
             "choices": Availability.choices, "error": error, "next": request.POST.get("next", "")}, status=status)
@@ -306,7 +305,7 @@ def customer_merge(request, number: int):
     and lands on this conversation, which then belongs to the kept customer.
     """
     conversation = _conversation_for(request, number)
-    _allowed(request, "contact.merge", "Your role may not merge customers.")
+    allowed(request, "contact.merge", "Your role may not merge customers.")
     contact = conversation.contact
     query = forms.CustomerSearchForm(request.GET).query()
     context = {"conversation": conversation, "contact": contact, "error": ""}
@@ -314,7 +313,7 @@ def customer_merge(request, number: int):
     if request.method == "POST" or "into" in request.GET:
         choice = forms.CustomerMergeForm(request.POST if request.method == "POST" else request.GET)
         if not choice.is_valid():
-            status, context["error"] = 422, _first_error(choice)
+            status, context["error"] = 422, forms.first_error(choice)
         elif request.method == "GET":
             context["candidate"] = choice.cleaned_data["into"]
         else:

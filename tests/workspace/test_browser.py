@@ -1,10 +1,12 @@
-"""The workspace in headless Chromium against a real server: reply, live updates, presence, safety, phone width."""
+"""The workspace in headless Chromium against a real server: reply, live updates, presence, safety, phone width, customers, profile."""
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from parley.accounts.models import Role
 from parley.accounts.services import api_token_create
+from parley.contacts.models import Organization
+from parley.contacts.services import contact_update
 from parley.conversations.models import Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
@@ -86,3 +88,53 @@ def test_at_phone_width_the_composer_fits_without_sideways_scrolling(live, brows
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
+
+
+def test_an_agent_finds_a_customer_from_the_sidebar_and_corrects_their_phone(live, page, agent, api_inbox, webform_inbox, receive, log_in):
+    rita = receive(api_inbox, "Where is order 77?", kind="email", source_id="rita@shop.test", email="rita@shop.test",
+                   name="Rita Ruiz", subject="Order 77").conversation.contact
+    receive(webform_inbox, "Invoice 77 is wrong", kind="email", source_id="rita@shop.test", email="rita@shop.test", subject="Invoice 77")
+    contact_update(contact=rita, organization=Organization.objects.create(name="Ruiz Ceramics"))
+    receive(api_inbox, "Hello", source_id="omar", name="Omar Haddad")
+    log_in(page, live, agent)
+
+    page.get_by_role("link", name="Customers").click()
+    expect(page.locator("#customer-list tbody tr")).to_have_count(2)
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_label("Search customers").fill("ceramics")
+    expect(page.locator("#customer-list tbody tr")).to_have_count(1)
+    assert page.evaluate("window.__sameDocument") is True
+    page.get_by_role("link", name="Rita Ruiz").click()
+
+    customer = page.get_by_role("region", name="Customer")
+    expect(customer.locator(".past li")).to_have_count(2)
+    expect(customer.locator(".identities")).to_contain_text("in Contact form")
+    expect(customer.locator(".history")).to_contain_text("Invoice 77 is wrong")
+    page.get_by_label("Phone").fill("call me")
+    page.get_by_role("button", name="Save customer").click()
+    expect(page.get_by_role("alert")).to_have_text("Phone: A phone number has digits, spaces, + - ( ) . / only.")
+    page.get_by_label("Phone").fill("+34 600 111 222")
+    page.get_by_role("button", name="Save customer").click()
+    expect(customer.locator(".facts")).to_contain_text("+34 600 111 222")
+    expect(page.get_by_role("status")).to_have_text("Rita Ruiz was saved.")
+
+
+def test_an_agent_makes_an_api_token_copies_its_secret_and_revokes_it(live, page, agent, log_in):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live)
+    log_in(page, live, agent)
+
+    page.get_by_role("link", name=f"My profile: {agent.name}").click()
+    page.get_by_label("Token name").fill("Reporting script")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_label("New token secret").input_value()
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    assert httpx.get(f"{live}/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+    page.get_by_text("Revoke…").click()
+    page.get_by_role("button", name="Revoke Reporting script").click()
+
+    expect(page.locator("#api-tokens tbody")).to_contain_text("Revoked")
+    expect(page.get_by_label("New token secret")).to_have_count(0)
+    assert httpx.get(f"{live}/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"}).status_code == 401

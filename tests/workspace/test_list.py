@@ -88,3 +88,13 @@ def test_an_unknown_filter_value_is_reported_and_lists_nothing(client, agent, ap
     assert response.status_code == 400
     assert "Select a valid choice. sky-high is not one of the available choices." in response.content.decode()
     assert numbers_in(response) == []
+
+
+def test_a_search_nothing_matches_says_so_instead_of_showing_a_blank_list(client, agent, api_inbox, receive):
+    receive(api_inbox, "Printer jams")
+    client.force_login(agent)
+
+    response = listing(client, q="zebra crossing")
+
+    assert numbers_in(response) == []
+    assert "No conversations match. Try another view or clear the filters." in response.content.decode()

@@ -1,4 +1,4 @@
-"""Screenshots of the inbox and a conversation with realistic data, at 1280x800.
+"""Screenshots of the inbox, a conversation and a customer's page with realistic data, at 1280x800.
 
 They go to `tmp_path`, or to PARLEY_SCREENSHOTS_DIR when set; the pictures in docs/screenshots
 are made with `PARLEY_SCREENSHOTS_DIR=docs/screenshots pytest tests/workspace/test_screenshots.py`.
@@ -63,7 +63,7 @@ def seed(receive, api_inbox, webform_inbox, make_agent):
     return maya, busy
 
 
-def test_the_inbox_and_a_busy_conversation_render_for_screenshots(live, page, api_inbox, webform_inbox, make_agent, receive, tmp_path):
+def test_the_inbox_a_busy_conversation_and_its_customer_render_for_screenshots(live, page, api_inbox, webform_inbox, make_agent, receive, tmp_path):
     out = Path(os.environ.get("PARLEY_SCREENSHOTS_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     maya, busy = seed(receive, api_inbox, webform_inbox, make_agent)
@@ -77,5 +77,9 @@ def test_the_inbox_and_a_busy_conversation_render_for_screenshots(live, page, ap
     page.goto(f"{live}/c/{busy.pk}/")
     expect(page.locator("#timeline")).to_contain_text("Any idea when it will arrive?")
     page.screenshot(path=str(out / "conversation.png"))
+    page.get_by_role("link", name="Customer page →").click()
+    expect(page.get_by_role("region", name="Customer").locator(".past li")).to_have_count(2)
+    page.screenshot(path=str(out / "customer.png"))
 
-    assert (out / "workspace.png").stat().st_size > 10_000 and (out / "conversation.png").stat().st_size > 10_000
+    for name in ("workspace.png", "conversation.png", "customer.png"):
+        assert (out / name).stat().st_size > 10_000

@@ -1,0 +1,66 @@
+"""The agent's own profile: name, email signature and API tokens."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from parley.accounts.models import ApiToken
+from parley.accounts.services import agent_update_profile, api_token_create, api_token_revoke
+from parley.core.errors import ApplicationError
+from parley.workspace import forms
+
+
+def _render(request, *, profile_form=None, token_form=None, error: str = "", token_error: str = "", new_token=None,
+            new_secret: str = "", status: int = 200):
+    """Answer the whole profile page, or only the tokens card when htmx asked for it."""
+    user = request.user
+    context = {
+        "profile_form": profile_form or forms.ProfileForm(initial={"name": user.name, "signature": user.signature}),
+        "token_form": token_form or forms.ApiTokenForm(), "tokens": user.api_tokens.all(),
+        "error": error, "token_error": token_error, "new_token": new_token, "new_secret": new_secret, "section": "profile",
+    }
+    template = "workspace/_api_tokens.html" if request.htmx else "workspace/profile.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """Show the agent's own profile; a POST saves their name and signature."""
+    if request.method == "GET":
+        return _render(request)
+    form = forms.ProfileForm(request.POST)
+    if not form.is_valid():
+        return _render(request, profile_form=form, error=forms.first_error(form), status=422)
+    try:
+        agent_update_profile(user=request.user, name=form.cleaned_data["name"], signature=form.cleaned_data["signature"])
+    except ApplicationError as exc:
+        return _render(request, profile_form=form, error=exc.message, status=exc.status)
+    messages.success(request, "Your profile was saved.")
+    return redirect("workspace:profile")
+
+
+@never_cache
+@login_required
+@require_POST
+def token_create(request):
+    """Create an API token for the agent and show its secret, this once only (it is never stored)."""
+    form = forms.ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _render(request, token_form=form, token_error=forms.first_error(form), status=422)
+    token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    return _render(request, new_token=token, new_secret=secret, status=201)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    """Revoke one of the agent's own tokens (confirmed in the page first); requests carrying it are refused from now on."""
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    if token.revoked_at is None:
+        api_token_revoke(token=token, actor=request.user)
+    if request.htmx:
+        return _render(request)
+    messages.success(request, f"The token “{token.name}” was revoked.")
+    return redirect("workspace:profile")
