@@ -5,7 +5,7 @@ from django.urls import reverse
 from parley.accounts.models import Role
 from parley.accounts.services import team_create
 from parley.conversations.models import CustomStatus, DeliveryStatus, MessageKind, Priority, Status
-from parley.conversations.services import conversation_assign, conversation_set_tags, message_note, message_reply, message_set_delivery
+from parley.conversations.services import message_note, message_reply, message_set_delivery
 
 
 def conversation_url(conversation, action=None):
