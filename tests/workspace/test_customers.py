@@ -202,3 +202,16 @@ def test_an_anonymous_visitor_is_sent_to_log_in_from_customer_pages(client, rita
     for url in (CUSTOMERS, customer_url(rita)):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("workspace:login"))
+
+
+def test_a_long_directory_is_paged_fifty_at_a_time(client, agent):
+    for n in range(51):
+        contact_create(name=f"Customer {n:02d}", email=f"c{n}@example.test")
+    client.force_login(agent)
+
+    first = client.get(CUSTOMERS).content.decode()
+    second = client.get(CUSTOMERS + "?page=2").content.decode()
+
+    assert "Page 1 of 2" in first and "Next →" in first and "← Previous" not in first
+    assert len(listed_names(first)) == 50 and len(listed_names(second)) == 1
+    assert "← Previous" in second
