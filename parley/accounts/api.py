@@ -18,7 +18,7 @@ router = Router()
 @router.get("/tokens", response=Page[TokenOut], tags=["tokens"])
 def token_list(request, query: Query[ListQuery]):
     """List your own API tokens (never their secrets)."""
-    return paginate(ApiToken.objects.filter(user=request.auth), limit=query.limit, cursor=query.cursor)
+    return paginate(selectors.api_token_list(user=request.auth), limit=query.limit, cursor=query.cursor)
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, tags=["tokens"])

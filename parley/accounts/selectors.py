@@ -1,7 +1,7 @@
 """Reads of agents and teams that views and the API share."""
 from django.db.models import QuerySet
 
-from parley.accounts.models import User
+from parley.accounts.models import ApiToken, User
 
 
 def agent_list(*, role: str = "", team_id: int | None = None) -> QuerySet:
@@ -12,3 +12,8 @@ def agent_list(*, role: str = "", team_id: int | None = None) -> QuerySet:
     if team_id:
         agents = agents.filter(teams__pk=team_id)
     return agents
+
+
+def api_token_list(*, user: User) -> QuerySet:
+    """Return the agent's own API tokens, newest first (secrets are never stored)."""
+    return ApiToken.objects.filter(user=user)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from parley.accounts.models import User
-from parley.conversations.models import ACTIVE_STATUSES, Conversation, Message
+from parley.conversations.models import ACTIVE_STATUSES, Conversation, Message, Notification
 from parley.search import search_conversations
 
 #: The agent's standard views.
@@ -29,12 +29,8 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
     """Return the conversations `user` asked for, newest activity first, merged ones left out."""
     qs = (Conversation.objects.filter(merged_into__isnull=True)
           .select_related("contact", "inbox", "assignee", "team", "custom_status"))
-    if filters.view == "mine":
-        qs = qs.filter(assignee=user)
-    elif filters.view == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.view == "teams":
-        qs = qs.filter(team__in=user.teams.all())
+    if filters.view in VIEWS:
+        qs = qs.filter(_view_condition(filters.view, user))
     if filters.status == "active":
         qs = qs.filter(status__in=ACTIVE_STATUSES)
     elif filters.status:
@@ -61,12 +57,17 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
 def view_counts(*, user: User) -> dict[str, int]:
     """Return how many active conversations each standard view holds (for the sidebar)."""
     active = Conversation.objects.filter(merged_into__isnull=True, status__in=ACTIVE_STATUSES)
+    return {view: active.filter(_view_condition(view, user)).count() for view in VIEWS}
+
+
+def _view_condition(view: str, user: User) -> Q:
+    """Return what puts a conversation in one of the standard views, for the list and its count alike."""
     return {
-        "mine": active.filter(assignee=user).count(),
-        "unassigned": active.filter(assignee__isnull=True).count(),
-        "teams": active.filter(team__in=user.teams.all()).count(),
-        "all": active.count(),
-    }
+        "mine": Q(assignee=user),
+        "unassigned": Q(assignee__isnull=True),
+        "teams": Q(team__in=user.teams.all()),
+        "all": Q(),
+    }[view]
 
 
 def conversation_timeline(*, conversation: Conversation, include_private: bool = True) -> QuerySet:
@@ -81,6 +82,16 @@ def contact_timeline(*, contact_id: int) -> QuerySet:
     """Return every conversation of a contact across all channels, newest first (the unified profile)."""
     return (Conversation.objects.filter(contact_id=contact_id)
             .select_related("inbox", "assignee").order_by("-last_message_at"))
+
+
+def notification_list(*, user: User, limit: int = 100) -> list[Notification]:
+    """Return the agent's latest notifications (@mentions, assignments), newest first."""
+    return list(Notification.objects.filter(recipient=user).select_related("conversation")[:limit])
+
+
+def unread_notification_count(*, user: User) -> int:
+    """Return how many of the agent's notifications are unread (the header badge)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def contact_messages(*, contact_id: int, limit: int = 200) -> list[Message]:

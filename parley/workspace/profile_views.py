@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.accounts.models import ApiToken
+from parley.accounts.selectors import api_token_list
 from parley.accounts.services import agent_update_profile, api_token_create, api_token_revoke
 from parley.core.errors import ApplicationError
 from parley.workspace import forms
@@ -17,7 +18,7 @@ def _render(request, *, profile_form=None, token_form=None, error: str = "", tok
     user = request.user
     context = {
         "profile_form": profile_form or forms.ProfileForm(initial={"name": user.name, "signature": user.signature}),
-        "token_form": token_form or forms.ApiTokenForm(), "tokens": user.api_tokens.all(),
+        "token_form": token_form or forms.ApiTokenForm(), "tokens": api_token_list(user=user),
         "error": error, "token_error": token_error, "new_token": new_token, "new_secret": new_secret, "section": "profile",
     }
     template = "workspace/_api_tokens.html" if request.htmx else "workspace/profile.html"

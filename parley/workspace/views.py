@@ -28,9 +28,9 @@ from parley.contacts import services as contact_services
 from parley.contacts.models import Contact
 from parley.contacts.selectors import contact_identities, contact_list
 from parley.conversations import selectors, services
-from parley.conversations.models import Attachment, Conversation, Notification
+from parley.conversations.models import Attachment, Conversation
 from parley.core.errors import ApplicationError
-from parley.workspace import forms, services as workspace_services
+from parley.workspace import forms
 
 PAGE_SIZE = 50
 
@@ -255,15 +255,14 @@ def attachment_download(request, attachment_id: int):
 @require_GET
 def notification_list(request):
     """List the agent's recent notifications (@mentions, assignments), newest first."""
-    notifications = Notification.objects.filter(recipient=request.user).select_related("conversation")[:100]
-    return render(request, "workspace/notifications.html", {"notifications": notifications})
+    return render(request, "workspace/notifications.html", {"notifications": selectors.notification_list(user=request.user)})
 
 
 @login_required
 @require_POST
 def notification_mark_read(request):
     """Mark all of the agent's notifications read, which clears the badge."""
-    workspace_services.notifications_mark_read(user=request.user)
+    services.notifications_mark_read(user=request.user)
     return redirect("workspace:notifications")
 
 

@@ -24,6 +24,7 @@ from parley.conversations.services.outbound import (
     message_note,
     message_reply,
     message_set_delivery,
+    notifications_mark_read,
     outbox_due,
 )
 
@@ -31,6 +32,6 @@ __all__ = [
     "conversation_assign", "conversation_create", "conversation_delete", "conversation_escalate", "conversation_link",
     "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update", "custom_status_create",
     "message_deliver", "message_delivery_delayed", "message_note", "message_receive", "message_reply",
-    "message_set_delivery", "outbox_due",
+    "message_set_delivery", "notifications_mark_read", "outbox_due",
     "tag_create", "tag_delete",
 ]

@@ -104,6 +104,11 @@ def message_note(*, conversation: Conversation, author: User, text: str, attachm
     return message
 
 
+def notifications_mark_read(*, user: User) -> int:
+    """Mark every unread notification of `user` read; return how many there were."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def message_deliver(*, message_id: int) -> str:
     """Send one queued message through its channel; transient failures wait for the next sweep.
 

@@ -5,7 +5,6 @@ from django.utils.safestring import mark_safe
 
 from parley.accounts.models import Availability
 from parley.conversations import selectors
-from parley.conversations.models import Notification
 from parley.core.html import sanitize_html
 from parley.workspace.forms import VIEW_LABELS
 
@@ -48,7 +47,7 @@ def unread_notifications(user) -> int:
     """Return how many notifications `user` has not read (the badge number)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return selectors.unread_notification_count(user=user)
 
 
 @register.inclusion_tag("workspace/_view_counts.html", takes_context=True)
