@@ -171,8 +171,11 @@ def browser():
     """Debian's Chromium, headless, driven by Playwright."""
     import os
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Two cores run the browser, the server and the suite at once: give every wait more room than
+    # Playwright's 5 s default. These are upper bounds on waiting, never timing assertions.
+    expect.set_options(timeout=15_000)
     # Playwright's sync API keeps an event loop running in this thread, which makes Django refuse
     # the test's own (synchronous) ORM calls; servers the tests start do not inherit this.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
