@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
 
     os.environ["PARLEY_DATA_DIR"] = tempfile.mkdtemp(prefix="parley-bench-email-")
-    os.environ["PARLEY_TASKS_EAGER"] = "1"
+    os.environ["PARLEY_JOBS_EAGER"] = "1"
     os.environ.setdefault("PARLEY_LOG_LEVEL", "ERROR")
     if options.database_url:
         os.environ["DATABASE_URL"] = options.database_url

@@ -10,13 +10,12 @@ from pathlib import Path
 def environment(*, data_dir: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
     """Return the environment a Parley process needs to run on `data_dir` and the given services.
 
-    Without a database URL this is the embedded default (SQLite in the data dir, folder broker);
+    Without a database URL this is the embedded default (SQLite in the data dir);
     variables inherited from the shell are overridden so a benchmark never lands on another database.
     """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.settings", "PARLEY_DATA_DIR": str(data_dir),
-           "PARLEY_LOG_LEVEL": "WARNING", "PARLEY_TASKS_EAGER": "0",
+           "PARLEY_LOG_LEVEL": "WARNING", "PARLEY_JOBS_EAGER": "0",
            "DATABASE_URL": database_url or f"sqlite:///{data_dir / 'parley.sqlite3'}", "REDIS_URL": redis_url}
-    env.pop("CELERY_BROKER_URL", None)
     return env
 
 

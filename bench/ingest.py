@@ -112,7 +112,7 @@ def wait_processed(*, inbox_id: int, since: datetime, expected: int, timeout: fl
 
 
 class Servers:
-    """uvicorn and a Celery worker on the benchmark's data dir, stopped on exit."""
+    """uvicorn and a Parley worker on the benchmark's data dir, stopped on exit."""
 
     def __init__(self, env: dict[str, str], data_dir: Path, workers: int):
         self.env, self.data_dir, self.workers = env, data_dir, workers
@@ -122,9 +122,8 @@ class Servers:
         port = self._free_port()
         self._spawn("uvicorn", [sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", "127.0.0.1",
                                 "--port", str(port), "--log-level", "warning", "--no-access-log"])
-        self._spawn("celery", [sys.executable, "-m", "celery", "-A", "parley", "worker", "--pool=threads",
-                               f"--concurrency={self.workers}", "--loglevel=WARNING", "--without-heartbeat",
-                               "--without-gossip", "--without-mingle"])
+        self._spawn("worker", [sys.executable, "-m", "parley.cli", "worker", f"--concurrency={self.workers}",
+                               "--log-level=warning"])
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):
             self._check_alive()

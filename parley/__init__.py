@@ -1,3 +1,1 @@
-from parley.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""Parley: open-source omnichannel customer service."""

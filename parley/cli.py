@@ -97,16 +97,73 @@ def _stop_children(children: dict[str, subprocess.Popen]) -> None:
             process.wait()
 
 
-def _supervise(children: dict[str, subprocess.Popen]) -> int:
-    """Wait for a signal or a child's death; either way stop every child. Return the exit code."""
+#: A dead child is started again after this many seconds, doubling while it keeps dying, up to a minute.
+RESTART_BACKOFF_SECONDS = 1
+MAX_RESTART_BACKOFF_SECONDS = 60
+#: A child that ran this long before dying is restarted without the accumulated backoff.
+STABLE_SECONDS = 60
+
+
+@dataclass
+class _Child:
+    command: list[str]
+    spawn: dict
+    #: The web server is the product: if it dies Parley stops. Others are restarted.
+    essential: bool = False
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    backoff: float = RESTART_BACKOFF_SECONDS
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, **self.spawn)
+        self.started = time.monotonic()
+        self.restart_at = None
+
+
+def _stop_children(children: dict[str, _Child]) -> None:
+    running = {name: c.process for name, c in children.items() if c.process is not None and c.process.poll() is None}
+    for process in running.values():
+        process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for name, process in running.items():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"parley serve: the {name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it.", file=sys.stderr)
+            process.kill()
+            process.wait()
+
+
+def _supervise(children: dict[str, _Child]) -> int:
+    """Wait for a signal; restart a background child that dies (with backoff). Return the exit code.
+
+    Only the web server's death stops Parley: the worker and the SMTP receiver are restarted,
+    and nothing is lost meanwhile because every job waits in the database.
+    """
     try:
         while True:
-            for name, process in children.items():
-                if process.poll() is not None:
-                    print(f"parley serve: the {name} exited unexpectedly (exit code {process.returncode}); "
-                          "stopping Parley.", file=sys.stderr, flush=True)
+            now = time.monotonic()
+            for name, child in children.items():
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        child.start()
+                        print(f"parley serve: the {name} was started again.", file=sys.stderr, flush=True)
+                    continue
+                code = child.process.poll()
+                if code is None:
+                    continue
+                if child.essential:
+                    print(f"parley serve: the {name} exited unexpectedly (exit code {code}); stopping Parley.",
+                          file=sys.stderr, flush=True)
                     _stop_children(children)
                     return 1
+                if now - child.started >= STABLE_SECONDS:
+                    child.backoff = RESTART_BACKOFF_SECONDS
+                child.restart_at = now + child.backoff
+                print(f"parley serve: the {name} exited unexpectedly (exit code {code}); restarting it in "
+                      f"{child.backoff:g} s.", file=sys.stderr, flush=True)
+                child.backoff = min(child.backoff * 2, MAX_RESTART_BACKOFF_SECONDS)
             time.sleep(0.2)
     except _Stop:
         print("\nStopping Parley…", flush=True)
@@ -134,21 +191,21 @@ def serve(args) -> int:
     # Without Redis the web server's channel layer is in its own memory: other children relay events to it.
     background = {**spawn, "env": {**spawn["env"], "PARLEY_EVENT_RELAY_URL": "" if settings.REDIS_URL
                                    else f"http://{_browse_host(args.host)}:{args.port}/internal/events/"}}
-    children = {"web server": subprocess.Popen([
+    children = {"web server": _Child([
         sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", args.host, "--port", str(args.port),
-        "--workers", str(args.workers), "--log-level", args.log_level], **spawn)}
+        "--workers", str(args.workers), "--log-level", args.log_level], spawn, essential=True)}
     if not args.no_worker:
-        children["background worker"] = subprocess.Popen([
-            sys.executable, "-m", "celery", "-A", "parley", "--quiet", "worker", "--beat", "--pool", "threads", "--concurrency", "4",
-            "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME), "--loglevel", args.log_level,
-            "--without-mingle", "--without-gossip"], **background)
+        children["background worker"] = _Child([
+            sys.executable, "-m", "parley.cli", "worker", "--concurrency", "4", "--log-level", args.log_level], background)
     if args.smtp_port:
-        children["SMTP receiver"] = subprocess.Popen([
-            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], **background)
+        children["SMTP receiver"] = _Child([
+            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], background)
+    for child in children.values():
+        child.start()
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:
-        if not _wait_until_listening(_browse_host(args.host), args.port, children["web server"]):
+        if not _wait_until_listening(_browse_host(args.host), args.port, children["web server"].process):
             _stop_children(children)
             return _fail("serve", f"the web server did not start on {args.host}:{args.port} (is the port in use?).")
     except _Stop:
@@ -181,20 +238,28 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def worker(args) -> int:
     _django()
-    from django.conf import settings
+    import logging
+    import threading
 
-    command = [sys.executable, "-m", "celery", "-A", "parley", "worker", "--pool", args.pool,
-               "--concurrency", str(args.concurrency), "--loglevel", args.log_level]
-    if args.beat:
-        command += ["--beat", "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]
-    os.execv(sys.executable, command)
+    from parley.core import worker as job_worker
+
+    logging.getLogger("parley").setLevel(args.log_level.upper())
+    stop = threading.Event()
+
+    def request_stop(signum, frame) -> None:
+        # Finish the jobs in hand, then leave; an unfinished job's lease lets another worker take it.
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    job_worker.run(concurrency=args.concurrency, stop=stop, schedules=not args.no_schedules)
+    return 0
 
 
 def worker_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--beat", action="store_true", help="also run the scheduler (exactly one worker in a deployment)")
-    parser.add_argument("--concurrency", type=int, default=4, metavar="N", help="tasks run at once (default 4)")
-    parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "solo"],
-                        help="how tasks run (default threads: the tasks wait on networks, not on CPU)")
+    parser.add_argument("--concurrency", type=int, default=4, metavar="N", help="jobs run at once, in threads (default 4)")
+    parser.add_argument("--no-schedules", action="store_true",
+                        help="leave the periodic work (IMAP polling, clean-ups) to other workers")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
@@ -351,17 +416,21 @@ COMMANDS: dict[str, Command] = {
     "serve": Command(serve, "run the whole product: web server, background worker and scheduler",
                      "Apply database migrations, create the demo workspace on the first start (when there are no agents "
                      "yet, unless --no-demo), print the address and the admin login, then run the web server (uvicorn) "
-                     "and one background worker with the scheduler as child processes. Ctrl-C or SIGTERM stops them all; "
-                     "if one of them dies, the others are stopped too and the exit code is non-zero. With no configuration "
+                     "and one background worker as child processes. Ctrl-C or SIGTERM stops them all. A worker (or SMTP "
+                     "receiver) that dies is restarted, waiting longer each time it keeps dying; if the web server dies, "
+                     "the others are stopped too and the exit code is non-zero. With no configuration "
                      "everything lives in the data dir (./var, or PARLEY_DATA_DIR); DATABASE_URL and REDIS_URL switch to "
                      "PostgreSQL and Redis.",
                      "parley serve\n  parley serve --host 0.0.0.0 --port 8080 --workers 4\n  parley serve --no-demo",
                      serve_arguments),
     "worker": Command(worker, "run a background worker (for deployments that scale out)",
-                      "Run one Celery worker that delivers replies, processes inbound messages and runs scheduled jobs. "
-                      "`parley serve` already starts one; start more on other machines when you run at scale (with REDIS_URL "
-                      "or CELERY_BROKER_URL pointing at the shared broker). Exactly one worker in a deployment gets --beat.",
-                      "parley worker --beat\n  REDIS_URL=redis://cache:6379/0 parley worker --concurrency 8", worker_arguments),
+                      "Run a worker that processes inbound messages, delivers replies and runs the periodic work "
+                      "(IMAP polling, clean-ups). Jobs wait in the database and workers claim them, so any number of "
+                      "workers on any number of machines can share one database, and each job and each turn of the "
+                      "periodic work runs once. `parley serve` already starts one. With REDIS_URL, idle workers are woken "
+                      "through Redis the moment a job is queued; without it they look a few times a second.",
+                      "parley worker\n  DATABASE_URL=postgres://parley@db/parley REDIS_URL=redis://cache:6379/0 parley worker --concurrency 8",
+                      worker_arguments),
     "demo": Command(demo, "create the demo workspace (or wipe and recreate it)",
                     "Seed a realistic help desk: teams, agents of every role, customers with organizations and segments, "
                     "and about 150 conversations over the past six weeks. It only goes into an empty database; --reset "
@@ -378,7 +447,7 @@ COMMANDS: dict[str, Command] = {
                        "before starting several instances or workers against a shared database.",
                        "parley migrate\n  DATABASE_URL=postgres://parley@db/parley parley migrate", migrate_arguments),
     "check": Command(check, "check the configuration and the services it points at",
-                     "Check that the database is reachable and migrated, Redis and the task broker answer, the data dir "
+                     "Check that the database is reachable and migrated, Redis answers, a worker is taking the queued jobs, the data dir "
                      "is writable, a shared secret key is set at scale, PARLEY_BASE_URL matches ALLOWED_HOSTS and the SMTP "
                      "server answers. Each line says ok or names the problem and its fix; the exit code is 1 when there is "
                      "a problem.",

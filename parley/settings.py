@@ -114,25 +114,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Celery: Redis (or any broker URL) at scale; a folder on disk when nothing is configured.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost//"
-CELERY_BROKER_DIR = DATA_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    (CELERY_BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "store_processed": False,
-        # kombu polls the folder once a second by default, which caps the embedded worker at a few tasks a second.
-        "polling_interval": 0.1,
-        # Broadcast (remote control) messages; kombu's default is a "control" folder in the working directory.
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-    }
-CELERY_TASK_ALWAYS_EAGER = _env_bool("PARLEY_TASKS_EAGER")
-CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+#: Run each job in the process that queued it, as soon as its transaction commits (tests, scripts).
+#: Otherwise jobs wait in the database for `parley worker` (which `parley serve` starts).
+PARLEY_JOBS_EAGER = _env_bool("PARLEY_JOBS_EAGER")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,7 +1,13 @@
 """Every subscriber to every domain event, registered here and nowhere else."""
 from django.conf import settings
 
-from parley.core.events import EVENTS, subscribe
+from parley.core.events import EVENTS, subscribe, subscribe_durable
+
+
+def _acknowledge(name: str, payload: dict) -> None:
+    from parley.channels.services import conversation_acknowledge
+
+    conversation_acknowledge(conversation_id=payload["conversation_id"])
 
 
 def register_all() -> None:
@@ -13,3 +19,4 @@ def register_all() -> None:
 
     for name in EVENTS:
         subscribe(name, push)
+    subscribe_durable("conversation.created", "acknowledge", _acknowledge)

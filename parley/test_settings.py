@@ -1,4 +1,4 @@
-"""Settings for the test suite: the same as production, with tasks run in-process and fast hashing.
+"""Settings for the test suite: the same as production, with jobs run in-process and fast hashing.
 
 DATABASE_URL and REDIS_URL still switch the suite to PostgreSQL and Redis.
 """
@@ -9,7 +9,7 @@ os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-")
 
 from parley.settings import *  # noqa: E402,F401,F403
 
-CELERY_TASK_ALWAYS_EAGER = True
+PARLEY_JOBS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test process always collects mail in memory; a server a test starts may be pointed at a real SMTP sink.
 EMAIL_BACKEND = os.environ.get("PARLEY_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

@@ -85,7 +85,7 @@ def _running_server(extra_env: dict[str, str]):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": _database_url(),
-           "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_TASKS_EAGER": "1", "PARLEY_SECRET_KEY": settings.SECRET_KEY,
+           "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_JOBS_EAGER": "1", "PARLEY_SECRET_KEY": settings.SECRET_KEY,
            "PARLEY_BASE_URL": base, **extra_env}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log_path = settings.DATA_DIR / f"server-{port}.log"
@@ -240,3 +240,21 @@ def api_as(db):
 def bearer(db):
     """Return ApiClient: call it with a token secret (None sends no Authorization header)."""
     return ApiClient
+
+
+@pytest.fixture
+def run_due_jobs(db):
+    """Return a function that makes every waiting job due (as if its backoff had passed) and runs one round."""
+    from django.utils import timezone
+
+    from parley.core import jobs
+    from parley.core.models import Job
+
+    def run(queue: str | None = None) -> int:
+        waiting = Job.objects.filter(dead_at__isnull=True)
+        if queue:
+            waiting = waiting.filter(queue=queue)
+        waiting.update(due_at=timezone.now(), claimed_until=None)
+        return jobs.run_due(limit=1000)
+
+    return run

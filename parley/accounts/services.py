@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
+from parley.core import events
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
 
@@ -41,6 +42,7 @@ def agent_set_availability(*, user: User, availability: str) -> User:
         audit_record(actor=user, action="agent.availability_changed", target=user, changes={"availability": [user.availability, availability]})
         user.availability = availability
         user.save(update_fields=["availability"])
+        events.publish("agent.availability_changed", {"agent_id": user.pk, "availability": availability})
     return user
 
 

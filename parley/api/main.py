@@ -16,6 +16,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "parley.conversations.api:router"),
     ("/", "parley.channels.inbox_api:router"),
     ("/", "parley.channels.api.endpoints:router"),
+    ("/", "parley.core.api:router"),
 ]
 
 

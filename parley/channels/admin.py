@@ -16,7 +16,7 @@ class InboxAdmin(ParleyAdmin):
 class InboundEnvelopeAdmin(ParleyAdmin):
     """Every raw inbound payload; failed ones show their error and can be retried."""
 
-    list_display = ("id", "inbox", "external_id", "status", "attempts", "last_error", "received_at", "next_attempt_at")
+    list_display = ("id", "inbox", "external_id", "status", "last_error", "received_at")
     list_filter = ("status", "inbox")
     search_fields = ("external_id", "last_error")
     exclude = ("raw",)

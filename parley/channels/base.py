@@ -87,6 +87,13 @@ class ChannelAdapter:
         """Deliver an outbound message; raise DeliveryError when it cannot be delivered."""
         raise NotImplementedError
 
+    def acknowledgement(self, conversation) -> str:
+        """Return the automatic answer a new conversation gets on this channel ("" for none).
+
+        It is queued as a reply through the outbox once the conversation's first message is in.
+        """
+        return ""
+
     def validate_config(self, config: dict) -> dict:
         """Return field -> problem for an inbox configuration (empty when it is fine)."""
         return {}

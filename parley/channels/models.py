@@ -43,9 +43,8 @@ class InboundEnvelope(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     raw = models.BinaryField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=EnvelopeStatus.choices, default=EnvelopeStatus.RECEIVED, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    #: The latest processing error; attempts, backoff and the dead letter are on its job (core.jobs).
     last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
     message = models.ForeignKey("conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)

@@ -62,7 +62,6 @@ class EnvelopeOut(Schema):
     id: int
     external_id: str
     status: str
-    attempts: int
     last_error: str
     message_id: int | None
     received_at: datetime

@@ -1,86 +1,98 @@
 """Inbound envelopes: store the raw payload first, then process it (idempotently) in a worker."""
-from datetime import timedelta
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
-from parley.core import events
+from parley.core import actors, events, jobs
+from parley.core.models import Job
 from parley.core.errors import ApplicationError
 
+#: Processing attempts before an envelope waits in the dead letter (a crash of the worker counts too).
 MAX_PROCESS_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 10
+PROCESS_QUEUE = "envelope.process"
 
 
 def envelope_store(*, inbox: Inbox, external_id: str, payload: dict | None = None, raw: bytes | None = None) -> tuple[InboundEnvelope, bool]:
     """Store a raw inbound payload once per (inbox, external_id) and queue it; return (envelope, created).
 
     A second delivery of the same provider id returns the first envelope untouched, so
-    provider retries and client double-posts never make a second message.
+    provider retries and client double-posts never make a second message. The processing
+    job is written in the same transaction: once this returns committed, the payload is safe
+    whether or not any worker or broker is running.
     """
     if not external_id:
         raise ApplicationError("An inbound payload needs an id.", extra={"external_id": "required"}, status=422)
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.create(inbox=inbox, external_id=external_id[:255], payload=payload or {}, raw=raw)
+            jobs.enqueue(PROCESS_QUEUE, envelope.pk)
     except IntegrityError:
         return InboundEnvelope.objects.get(inbox=inbox, external_id=external_id[:255]), False
-    from parley.channels import tasks
-
-    transaction.on_commit(lambda: tasks.process_envelope.delay(envelope.pk))
     return envelope, True
 
 
-def envelope_process(*, envelope_id: int) -> InboundEnvelope:
-    """Parse an envelope through its channel adapter and hand it to message_receive.
-
-    The envelope row is locked, so two workers never process it at once; a processed
-    envelope is left alone. A failure is recorded on the envelope and retried later.
-    """
+def envelope_apply(*, envelope: InboundEnvelope):
+    """Parse an envelope through its channel adapter and hand what it carries to the conversations."""
     from parley.conversations.services import message_receive
 
+    inbound = envelope.inbox.adapter.parse(envelope)
+    return None if inbound is None else message_receive(inbox=envelope.inbox, inbound=inbound)
+
+
+def envelope_process(*, envelope_id: int) -> InboundEnvelope:
+    """Process one stored envelope (the job handler); a processed envelope is left alone.
+
+    The envelope row is locked, so two workers never process it at once. A failure rolls
+    back everything the attempt wrote, is recorded on the envelope, and is raised for the job
+    to retry; a malformed payload (ValueError, ApplicationError) will never parse, so it goes
+    straight to the dead letter.
+    """
+    try:
+        with transaction.atomic():
+            envelope = InboundEnvelope.objects.select_for_update().select_related("inbox").get(pk=envelope_id)
+            if envelope.status == EnvelopeStatus.PROCESSED:
+                return envelope
+            message = envelope_apply(envelope=envelope)
+            envelope.status = EnvelopeStatus.PROCESSED
+            envelope.message = message
+            envelope.last_error = ""
+            envelope.processed_at = timezone.now()
+            envelope.save(update_fields=["status", "message", "last_error", "processed_at"])
+            return envelope
+    except InboundEnvelope.DoesNotExist:
+        raise jobs.Permanent(f"envelope {envelope_id} no longer exists") from None
+    except Exception as exc:  # recorded, then retried by the job: a bad payload must stay visible, not vanish
+        error = f"{type(exc).__name__}: {exc}"[:4000]
+        InboundEnvelope.objects.filter(pk=envelope_id).update(last_error=error)
+        if isinstance(exc, (ValueError, ApplicationError)):
+            raise jobs.Permanent(error) from exc
+        raise
+
+
+def envelope_dead(envelope_id: int, reason: str) -> None:
+    """Mark an envelope failed once its job gave up, and say so (the job's dead-letter hook)."""
     with transaction.atomic():
-        envelope = InboundEnvelope.objects.select_for_update().select_related("inbox").get(pk=envelope_id)
-        if envelope.status == EnvelopeStatus.PROCESSED:
-            return envelope
-        try:
-            with transaction.atomic():
-                inbound = envelope.inbox.adapter.parse(envelope)
-                message = None if inbound is None else message_receive(inbox=envelope.inbox, inbound=inbound)
-        except Exception as exc:  # recorded and retried: a bad payload must stay visible, not vanish
-            envelope.attempts += 1
-            envelope.status = EnvelopeStatus.FAILED
-            envelope.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-            permanent = isinstance(exc, (ValueError, ApplicationError)) or envelope.attempts >= MAX_PROCESS_ATTEMPTS
-            envelope.next_attempt_at = None if permanent else timezone.now() + timedelta(seconds=RETRY_BASE_SECONDS * 2 ** envelope.attempts)
-            envelope.save()
-            events.publish("envelope.failed", {"envelope_id": envelope.pk, "inbox_id": envelope.inbox_id, "error": envelope.last_error})
-            return envelope
-        envelope.status = EnvelopeStatus.PROCESSED
-        envelope.message = message
-        envelope.last_error = ""
-        envelope.next_attempt_at = None
-        envelope.processed_at = timezone.now()
-        envelope.save()
-        return envelope
+        envelope = InboundEnvelope.objects.filter(pk=envelope_id).first()
+        if envelope is None or envelope.status == EnvelopeStatus.PROCESSED:
+            return
+        envelope.status = EnvelopeStatus.FAILED
+        envelope.last_error = envelope.last_error or reason[:4000]
+        envelope.save(update_fields=["status", "last_error"])
+        events.publish("envelope.failed", {"envelope_id": envelope.pk, "inbox_id": envelope.inbox_id, "error": envelope.last_error})
 
 
-def envelope_retry(*, envelope: InboundEnvelope) -> InboundEnvelope:
-    """Queue a failed envelope again at once (an admin's "retry" button)."""
-    from parley.channels import tasks
-
-    InboundEnvelope.objects.filter(pk=envelope.pk, status=EnvelopeStatus.FAILED).update(next_attempt_at=timezone.now())
-    transaction.on_commit(lambda: tasks.process_envelope.delay(envelope.pk))
+@transaction.atomic
+def envelope_retry(*, envelope: InboundEnvelope, actor=None) -> InboundEnvelope:
+    """Process a failed envelope again with a fresh set of attempts (an admin's "retry" button)."""
+    InboundEnvelope.objects.filter(pk=envelope.pk, status=EnvelopeStatus.FAILED).update(status=EnvelopeStatus.RECEIVED)
+    job = Job.objects.filter(queue=PROCESS_QUEUE, target_id=envelope.pk).first()
+    if job is None:
+        jobs.enqueue(PROCESS_QUEUE, envelope.pk)
+    else:
+        jobs.job_retry(job_id=job.pk, actor=actor)
+    envelope.refresh_from_db()
     return envelope
-
-
-def envelopes_due(*, now=None) -> list[int]:
-    """Return ids of envelopes to (re)process: failed ones whose retry time came, and stragglers."""
-    now = now or timezone.now()
-    stale = now - timedelta(seconds=RETRY_BASE_SECONDS * 6)
-    retry = InboundEnvelope.objects.filter(status=EnvelopeStatus.FAILED, next_attempt_at__lte=now)
-    lost = InboundEnvelope.objects.filter(status=EnvelopeStatus.RECEIVED, received_at__lte=stale)
-    return list((retry | lost).values_list("pk", flat=True)[:500])
 
 
 @transaction.atomic
@@ -99,6 +111,7 @@ def inbox_create(*, name: str, kind: str, config: dict | None = None, default_te
         raise ValidationFailed("The inbox configuration is not valid.", extra=problems)
     inbox = Inbox.objects.create(name=name, kind=kind, config=config or {}, default_team=default_team, greeting=greeting)
     audit_record(actor=actor, action="inbox.created", target=inbox, changes={"kind": kind})
+    events.publish("inbox.created", {"inbox_id": inbox.pk, "kind": kind, "actor": actors.describe(actor)})
     return inbox
 
 
@@ -124,6 +137,7 @@ def inbox_update(*, inbox: Inbox, actor, **fields) -> Inbox:
     if changed:
         inbox.save()
         audit_record(actor=actor, action="inbox.updated", target=inbox, changes={"fields": changed})
+        events.publish("inbox.updated", {"inbox_id": inbox.pk, "fields": changed, "actor": actors.describe(actor)})
     return inbox
 
 
@@ -138,3 +152,26 @@ def inbox_delete(*, inbox: Inbox, actor) -> None:
                                extra={"inbox": "has conversations"}, status=409)
     audit_record(actor=actor, action="inbox.deleted", target=inbox, changes={"name": inbox.name, "kind": inbox.kind})
     inbox.delete()
+
+
+def conversation_acknowledge(*, conversation_id: int):
+    """Queue the inbox's automatic acknowledgement of a new conversation, at most once.
+
+    A durable subscriber of "conversation.created": it may run twice, so it looks for an
+    acknowledgement first. A conversation opened by an automatic mail (an out-of-office
+    reply) is not acknowledged, which would start a loop of robots answering each other.
+    """
+    from parley.conversations.models import Conversation, Direction
+    from parley.conversations.services import message_auto_reply
+
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().select_related("inbox").filter(pk=conversation_id).first()
+        if conversation is None or conversation.messages.filter(metadata__automatic="acknowledgement").exists():
+            return None
+        first = conversation.messages.filter(direction=Direction.INBOUND).order_by("created_at", "id").first()
+        if first is None or first.metadata.get("auto_reply"):
+            return None
+        text = conversation.inbox.adapter.acknowledgement(conversation)
+        if not text:
+            return None
+        return message_auto_reply(conversation=conversation, text=text, reason="acknowledgement")

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from parley.accounts.permissions import require
 from parley.contacts.models import GLOBAL_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind, Organization, Segment
-from parley.core import events
+from parley.core import actors, events
 from parley.core.errors import ValidationFailed
 from parley.core.models import surviving
 from parley.core.services import audit_record
@@ -41,6 +41,7 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
     if changes:
         contact.save()
         audit_record(actor=actor, action="contact.updated", target=contact, changes=changes)
+        events.publish("contact.updated", {"contact_id": contact.pk, "fields": sorted(changes), "actor": actors.describe(actor)})
     return contact
 
 
@@ -107,7 +108,7 @@ def contact_merge(*, keep: Contact, merge: Contact, actor=None) -> Contact:
     merge.save(update_fields=["merged_into", "updated_at"])
     audit_record(actor=actor, action="contact.merged", target=keep, changes={
         "merged_id": merge.pk, "identities": [f"{k}:{s}" for k, s in moved_identities], "conversations": moved_conversations})
-    events.publish("contact.merged", {"contact_id": keep.pk, "merged_id": merge.pk, "actor_id": getattr(actor, "pk", None)})
+    events.publish("contact.merged", {"contact_id": keep.pk, "merged_id": merge.pk, "actor": actors.describe(actor)})
     return keep
 
 

@@ -33,7 +33,7 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(ParleyAdmin):
-    list_display = ("id", "conversation", "direction", "kind", "delivery_status", "attempts", "created_at")
+    list_display = ("id", "conversation", "direction", "kind", "delivery_status", "created_at")
     list_filter = ("direction", "kind", "delivery_status")
     search_fields = ("external_id", "text")
     list_select_related = ("conversation",)

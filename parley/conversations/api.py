@@ -137,6 +137,13 @@ def message_create(request, conversation_id: ObjectId, body: MessageIn):
     return Status(201, message)
 
 
+@router.post("/conversations/{conversation_id}/messages/{message_id}/resend", response=MessageOut)
+def message_resend(request, conversation_id: ObjectId, message_id: ObjectId):
+    """Queue a reply whose delivery failed again, with a fresh set of attempts (409 unless it failed)."""
+    message = get_object_or_404(_conversation(conversation_id).messages, pk=message_id)
+    return services.message_resend(message=message, actor=request.auth)
+
+
 @router.get("/tags", response=Page[TagOut], tags=["tags"])
 def tag_list(request, query: Query[ListQuery]):
     """List tags."""

@@ -139,9 +139,8 @@ class Message(models.Model):
     html = models.TextField(blank=True)
     external_id = models.CharField(max_length=255, blank=True, db_index=True)
     delivery_status = models.CharField(max_length=10, choices=DeliveryStatus.choices, db_index=True)
+    #: Why delivery failed (or, while it is retried, why the last attempt did); attempts are on its job.
     failure_reason = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mentioned_in", blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)

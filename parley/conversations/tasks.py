@@ -1,17 +1,19 @@
-from celery import shared_task
+"""Job handlers of the conversations app: the outbox."""
+from django.urls import reverse
 
-from parley.conversations import services
-
-
-@shared_task(acks_late=True)
-def deliver_message(message_id: int) -> str:
-    return services.message_deliver(message_id=message_id)
+from parley.conversations.models import Message
+from parley.conversations.services import outbound
+from parley.core import jobs
 
 
-@shared_task
-def sweep_outbox() -> int:
-    """Requeue replies whose retry time came; runs on the beat schedule."""
-    due = services.outbox_due()
-    for message_id in due:
-        deliver_message.delay(message_id)
-    return len(due)
+def _describe(message_id: int) -> tuple[str, str]:
+    conversation_id = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
+    if conversation_id is None:
+        return f"a reply that no longer exists (#{message_id})", ""
+    return f"a reply on conversation #{conversation_id}", reverse("workspace:conversation", args=[conversation_id])
+
+
+@jobs.handler(outbound.DELIVER_QUEUE, max_attempts=outbound.MAX_DELIVERY_ATTEMPTS, backoff_seconds=outbound.RETRY_BASE_SECONDS,
+              on_dead=outbound.message_delivery_dead, describe=_describe)
+def deliver_message(message_id: int) -> None:
+    outbound.message_deliver(message_id=message_id)

@@ -6,7 +6,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        # Subscribers are wired in one place, once every app's models are loaded.
+        # Subscribers are wired in one place, once every app's models are loaded; every app's
+        # tasks module declares its job handlers and schedules.
         from parley import subscriptions
+        from parley.core import jobs
 
+        jobs.autodiscover()
         subscriptions.register_all()

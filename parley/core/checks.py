@@ -3,7 +3,7 @@ import os
 import socket
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 
@@ -43,21 +43,30 @@ def _check_redis(settings) -> Finding | None:
     return Finding(f"REDIS_URL {settings.REDIS_URL} reachable")
 
 
-def _check_broker(settings) -> Finding:
-    from parley.celery import app
+#: A due job nobody claimed for this long means no worker is running.
+STALLED_JOB_AGE = timedelta(minutes=5)
 
-    url = settings.CELERY_BROKER_URL
-    if url.startswith("filesystem://"):
-        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
-        if os.access(folder, os.W_OK):
-            return Finding(f"task broker: folder {folder}")
-        return Finding(f"task broker folder {folder} is not writable", "give the Parley user write access to the data dir")
+
+def _check_jobs(settings) -> Finding | None:
+    """Say whether jobs are waiting with no worker taking them, and what waits in the dead letter."""
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from parley.core.models import Job
+
     try:
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
-    except Exception as exc:
-        return Finding(f"task broker {url} is not reachable: {exc}", "start the broker or correct CELERY_BROKER_URL / REDIS_URL")
-    return Finding(f"task broker {url} reachable")
+        stalled = Job.objects.filter(dead_at__isnull=True, claimed_until__isnull=True,
+                                     due_at__lt=timezone.now() - STALLED_JOB_AGE).count()
+        dead = Job.objects.filter(dead_at__isnull=False).count()
+    except DatabaseError:
+        return None  # the database finding already says what is wrong
+    if stalled:
+        return Finding(f"{stalled} job(s) have waited over {STALLED_JOB_AGE.seconds // 60} minutes: no worker is taking them",
+                       "start `parley worker` (or `parley serve` without --no-worker)")
+    if dead:
+        return Finding(f"{dead} job(s) gave up and wait in the dead letter",
+                       "read their errors under Settings → Failed jobs in the workspace, fix the cause and retry them")
+    return Finding("jobs: none waiting for a worker, none failed")
 
 
 def _check_data_dir(settings) -> Finding:
@@ -111,7 +120,7 @@ def _check_email(settings) -> Finding:
     return Finding(f"SMTP server {where} reachable")
 
 
-CHECKS = (_check_database, _check_redis, _check_broker, _check_data_dir, _check_secret_key, _check_hosts, _check_email)
+CHECKS = (_check_database, _check_redis, _check_jobs, _check_data_dir, _check_secret_key, _check_hosts, _check_email)
 
 
 def configuration_findings(settings) -> list["Finding"]:

@@ -1,55 +1,292 @@
-"""Domain events: a registry of named events, published after the surrounding transaction commits.
+"""Domain events: typed, durable, and announced after the transaction that made them commits.
 
-A service calls `publish("conversation.assigned", {...})`; subscribers registered in
-`parley/subscriptions.py` run once the data they will read is committed. A subscriber
-must be quick (push to a socket, enqueue a task): anything slow belongs in a task.
+A service calls `publish("conversation.assigned", {...})` inside its transaction. The payload is
+checked against the event's declared dataclass, and the event is written as a row in that same
+transaction (a transactional outbox), so an event exists exactly when its change does.
+
+Two kinds of subscriber, registered in `parley/subscriptions.py` and nowhere else:
+- `subscribe(name, fn)` — live subscribers (the push to screens): called after commit, in the
+  process that published, best effort. They must be quick.
+- `subscribe_durable(name, key, fn)` — at-least-once subscribers (acknowledgements, SLA clocks,
+  automations, outgoing webhooks): a job per (event, subscriber) is queued in the same
+  transaction and run by a worker with retries and a dead letter (core.jobs). They must be
+  idempotent: a crash between their work and the job's completion runs them again.
+
+Every payload carries "event_id" (the row's id) besides its declared fields, so a receiver can
+recognise an event it already has. docs/events.md lists every event; a test keeps it in step.
 """
+from __future__ import annotations
+
 import logging
+import types
+import typing
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-#: Every event, with the keys of its payload. Payloads carry ids and small scalars only.
-EVENTS: dict[str, str] = {
-    "conversation.created": "conversation_id, inbox_id, contact_id",
-    "conversation.updated": "conversation_id, changes (field -> [old, new]), actor_id",
-    "conversation.assigned": "conversation_id, assignee_id, team_id, actor_id",
-    "conversation.status_changed": "conversation_id, old, new, actor_id",
-    "conversation.merged": "conversation_id (kept), merged_id, actor_id",
-    "message.received": "message_id, conversation_id, inbox_id, contact_id",
-    "message.created": "message_id, conversation_id, kind, direction, actor_id",
-    "message.delivery_changed": "message_id, conversation_id, status, reason",
-    "agent.mentioned": "message_id, conversation_id, agent_id",
-    "contact.merged": "contact_id (kept), merged_id, actor_id",
-    "envelope.failed": "envelope_id, inbox_id, error",
+# --- the payloads ------------------------------------------------------------------------------------
+# `actor` is {"kind": person|system|bot|rule|integration, "id": user id or None, "label": str}
+# (core.actors.describe). Payloads carry ids and small scalars: subscribers read the rest.
+
+
+@dataclass(frozen=True)
+class ConversationCreated:
+    """A conversation was opened, by a channel, an agent, the API or the importer."""
+    conversation_id: int
+    inbox_id: int
+    contact_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ConversationUpdated:
+    """Fields changed: `changes` maps each field to [old, new] (priority, type, subject, tags, tier, custom fields…)."""
+    conversation_id: int
+    changes: dict
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ConversationAssigned:
+    """The assignee or the team changed (None: nobody)."""
+    conversation_id: int
+    assignee_id: int | None
+    team_id: int | None
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ConversationStatusChanged:
+    """The status moved (new, open, pending, on_hold, solved, closed)."""
+    conversation_id: int
+    old: str
+    new: str
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ConversationMerged:
+    """`merged_id` was merged into `conversation_id`, which keeps every message."""
+    conversation_id: int
+    merged_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ConversationLinked:
+    """Two conversations were marked as related."""
+    conversation_id: int
+    other_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ConversationDeleted:
+    """A conversation was deleted for good, with its messages."""
+    conversation_id: int
+    inbox_id: int
+    contact_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A customer's message was stored in a conversation."""
+    message_id: int
+    conversation_id: int
+    inbox_id: int
+    contact_id: int
+
+
+@dataclass(frozen=True)
+class MessageCreated:
+    """An agent, the bot, a rule or the system added a reply, a note or a timeline event."""
+    message_id: int
+    conversation_id: int
+    kind: str
+    direction: str
+    actor: dict
+
+
+@dataclass(frozen=True)
+class MessageDeliveryChanged:
+    """An outbound message's delivery status moved (sent, delivered, read, failed) or was queued again."""
+    message_id: int
+    conversation_id: int
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AgentMentioned:
+    """An internal note @mentioned an agent."""
+    message_id: int
+    conversation_id: int
+    agent_id: int
+
+
+@dataclass(frozen=True)
+class AgentAvailabilityChanged:
+    """An agent went online, away or offline."""
+    agent_id: int
+    availability: str
+
+
+@dataclass(frozen=True)
+class ContactUpdated:
+    """A contact's details changed; `fields` names them (values may be personal data)."""
+    contact_id: int
+    fields: list
+    actor: dict
+
+
+@dataclass(frozen=True)
+class ContactMerged:
+    """`merged_id` was merged into `contact_id`, which keeps every identity and conversation."""
+    contact_id: int
+    merged_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class InboxCreated:
+    """An inbox of a channel kind was added."""
+    inbox_id: int
+    kind: str
+    actor: dict
+
+
+@dataclass(frozen=True)
+class InboxUpdated:
+    """An inbox's settings changed; `fields` names them (never secret values)."""
+    inbox_id: int
+    fields: list
+    actor: dict
+
+
+@dataclass(frozen=True)
+class EnvelopeFailed:
+    """An inbound payload could not be processed; it is retried, then waits in the dead letter."""
+    envelope_id: int
+    inbox_id: int
+    error: str
+
+
+#: Every event by name, with its payload's dataclass.
+EVENTS: dict[str, type] = {
+    "conversation.created": ConversationCreated,
+    "conversation.updated": ConversationUpdated,
+    "conversation.assigned": ConversationAssigned,
+    "conversation.status_changed": ConversationStatusChanged,
+    "conversation.merged": ConversationMerged,
+    "conversation.linked": ConversationLinked,
+    "conversation.deleted": ConversationDeleted,
+    "message.received": MessageReceived,
+    "message.created": MessageCreated,
+    "message.delivery_changed": MessageDeliveryChanged,
+    "agent.mentioned": AgentMentioned,
+    "agent.availability_changed": AgentAvailabilityChanged,
+    "contact.updated": ContactUpdated,
+    "contact.merged": ContactMerged,
+    "inbox.created": InboxCreated,
+    "inbox.updated": InboxUpdated,
+    "envelope.failed": EnvelopeFailed,
 }
 
+
+class PayloadError(TypeError):
+    """A payload that does not match its event's declaration: a bug in the publishing service."""
+
+
+def _matches(value, hint) -> bool:
+    if isinstance(hint, types.UnionType):
+        return any(_matches(value, option) for option in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def validate(name: str, payload: dict) -> None:
+    """Raise PayloadError unless `payload` has exactly the declared fields of event `name`, with their types."""
+    try:
+        declared = EVENTS[name]
+    except KeyError:
+        raise KeyError(f"unknown event {name!r}") from None
+    fields = typing.get_type_hints(declared)
+    given = set(payload) - {"event_id"}
+    if given != set(fields):
+        raise PayloadError(f"{name}: payload has {sorted(given)}, declared {sorted(fields)}")
+    for key, annotation in fields.items():
+        if not _matches(payload[key], annotation):
+            raise PayloadError(f"{name}: {key}={payload[key]!r} is not {annotation}")
+
+
+# --- subscribers -------------------------------------------------------------------------------------
+
 Subscriber = Callable[[str, dict], None]
-_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+_live: dict[str, list[Subscriber]] = defaultdict(list)
+#: event name -> {subscriber key -> fn}; the key names the job queue ("event:<key>").
+_durable: dict[str, dict[str, Subscriber]] = defaultdict(dict)
 
 
 def subscribe(name: str, subscriber: Subscriber) -> None:
-    """Register `subscriber` for event `name` (call only from parley/subscriptions.py)."""
+    """Register a live subscriber for event `name` (call only from parley/subscriptions.py)."""
     if name not in EVENTS:
         raise KeyError(f"unknown event {name!r}")
-    if subscriber not in _subscribers[name]:
-        _subscribers[name].append(subscriber)
+    if subscriber not in _live[name]:
+        _live[name].append(subscriber)
+
+
+def subscribe_durable(name: str, key: str, subscriber: Subscriber) -> None:
+    """Register an at-least-once subscriber under a stable `key` (call only from parley/subscriptions.py)."""
+    from parley.core import jobs
+
+    if name not in EVENTS:
+        raise KeyError(f"unknown event {name!r}")
+    queue = f"event:{key}"
+    _durable[name][key] = subscriber
+    try:
+        jobs.handler_for(queue)
+    except LookupError:
+        jobs.handler(queue, max_attempts=8, backoff_seconds=15)(lambda event_id, key=key: deliver_durable(key, event_id))
 
 
 def publish(name: str, payload: dict) -> None:
-    """Publish `name` once the current transaction commits (at once when none is open)."""
-    if name not in EVENTS:
-        raise KeyError(f"unknown event {name!r}")
-    transaction.on_commit(lambda: dispatch(name, payload))
+    """Record event `name` in the current transaction; subscribers hear of it once it commits."""
+    from parley.core import jobs
+    from parley.core.models import Event
+
+    validate(name, payload)
+    event = Event.objects.create(name=name, payload=payload, created_at=timezone.now())
+    for key in _durable.get(name, {}):
+        jobs.enqueue(f"event:{key}", event.pk)
+    announced = {**payload, "event_id": event.pk}
+    transaction.on_commit(lambda: dispatch(name, announced))
 
 
 def dispatch(name: str, payload: dict) -> None:
-    """Call every subscriber of `name`; one failing subscriber never stops the others."""
-    for subscriber in list(_subscribers[name]):
+    """Call every live subscriber of `name`; one failing subscriber never stops the others."""
+    for subscriber in list(_live[name]):
         try:
             subscriber(name, payload)
         except Exception:
             logger.exception("subscriber %s failed on %s", getattr(subscriber, "__qualname__", subscriber), name)
+
+
+def deliver_durable(key: str, event_id: int) -> None:
+    """Run durable subscriber `key` on a stored event (the job handler of queue "event:<key>")."""
+    from parley.core.models import Event
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    subscriber = _durable[event.name].get(key)
+    if subscriber is not None:
+        subscriber(event.name, {**event.payload, "event_id": event.pk})

@@ -26,3 +26,51 @@ def surviving(record):
     while record.merged_into_id:
         record = record.merged_into
     return record
+
+
+class Job(models.Model):
+    """Work to do on one row, in one queue: claimed by a worker with a lease, retried, dead-lettered (see core.jobs)."""
+
+    queue = models.CharField(max_length=60)
+    target_id = models.BigIntegerField()
+    due_at = models.DateTimeField()
+    #: A worker holds the job until then; past it, the job is free again (its worker died).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    #: Claims so far: counted when a worker takes the job, so a job that kills its worker still runs out.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    #: Set when the job gave up: it waits in the dead letter for an admin's retry.
+    dead_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["queue", "target_id"], name="job_unique_per_target")]
+        indexes = [models.Index(fields=["due_at"], condition=models.Q(dead_at__isnull=True), name="job_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.queue} #{self.target_id}"
+
+
+class Schedule(models.Model):
+    """When a periodic job runs next; one worker wins each turn by a conditional update."""
+
+    name = models.CharField(max_length=120, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """A domain event, written in the transaction of the change it describes (the transactional outbox)."""
+
+    name = models.CharField(max_length=60, db_index=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

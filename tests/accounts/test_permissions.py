@@ -55,6 +55,7 @@ ATTEMPTS = {
     "agent.manage": lambda api, w: api.post("/agents", {"email": "new@example.test", "name": "New"}),
     "tag.manage": lambda api, w: api.post("/tags", {"name": "vip"}),
     "envelope.view": lambda api, w: api.get(f"/inboxes/{w.inbox_id}/envelopes"),
+    "job.manage": lambda api, w: api.get("/jobs/failed"),
     "inbound.post": lambda api, w: api.post(f"/inboxes/{w.inbox_id}/messages", {"contact": {"source_id": "z"}, "text": "Hi",
                                                                                 "idempotency_key": "perm-1"}),
 }

@@ -4,15 +4,15 @@ import hashlib
 import hmac
 import json
 import threading
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
 from parley.channels.models import InboundEnvelope
 from parley.conversations.models import DeliveryStatus, Message, MessageKind
-from parley.conversations.services import message_deliver, outbox_due
-from parley.conversations.services.outbound import MAX_DELIVERY_ATTEMPTS
+from parley.conversations.services.outbound import DELIVER_QUEUE, MAX_DELIVERY_ATTEMPTS
+from parley.core.models import Job
 
 
 def inbound(key="order-77-msg-1", **extra):
@@ -160,7 +160,8 @@ def test_an_agents_reply_reaches_the_callback_signed_with_the_inbox_secret(api_a
     assert Message.objects.get(pk=reply["id"]).delivery_status == DeliveryStatus.DELIVERED
 
 
-def test_a_failing_callback_keeps_the_reply_queued_then_fails_it_visibly_after_the_last_attempt(api_as, agent, callback_inbox, on_commit):
+def test_a_failing_callback_keeps_the_reply_queued_then_fails_it_visibly_after_the_last_attempt(
+        api_as, agent, callback_inbox, on_commit, run_due_jobs):
     api = api_as(agent)
     with CallbackReceiver(500) as receiver:
         conversation_id = _conversation_on(api, callback_inbox(receiver)["id"], on_commit)
@@ -168,16 +169,17 @@ def test_a_failing_callback_keeps_the_reply_queued_then_fails_it_visibly_after_t
             reply_id = api.post(f"/conversations/{conversation_id}/messages", {"kind": "reply", "text": "Hello"}).json()["id"]
 
         reply = Message.objects.get(pk=reply_id)
-        assert (reply.delivery_status, reply.attempts) == (DeliveryStatus.QUEUED, 1)
-        assert reply.next_attempt_at is not None and "500" in reply.failure_reason
+        job = Job.objects.get(queue=DELIVER_QUEUE, target_id=reply_id)
+        assert (reply.delivery_status, job.attempts) == (DeliveryStatus.QUEUED, 1)
+        assert job.due_at > timezone.now() and "500" in reply.failure_reason
         for _ in range(MAX_DELIVERY_ATTEMPTS - 1):
             assert reply.delivery_status == DeliveryStatus.QUEUED
-            assert reply_id in outbox_due(now=reply.next_attempt_at + timedelta(seconds=1))
-            message_deliver(message_id=reply_id)
+            run_due_jobs()
             reply.refresh_from_db()
 
     assert len(receiver.requests) == MAX_DELIVERY_ATTEMPTS
-    assert (reply.delivery_status, reply.next_attempt_at) == (DeliveryStatus.FAILED, None)
+    assert reply.delivery_status == DeliveryStatus.FAILED
+    assert Job.objects.get(queue=DELIVER_QUEUE, target_id=reply_id).dead_at is not None
     timeline = api.get(f"/conversations/{conversation_id}/messages").json()["items"]
     assert any(m["kind"] == MessageKind.EVENT and "could not be delivered" in m["text"] for m in timeline)
 
@@ -190,6 +192,6 @@ def test_a_callback_refusing_with_4xx_fails_the_reply_at_once(api_as, agent, cal
             reply_id = api.post(f"/conversations/{conversation_id}/messages", {"kind": "reply", "text": "Hello"}).json()["id"]
 
     reply = Message.objects.get(pk=reply_id)
-    assert (reply.delivery_status, reply.attempts, len(receiver.requests)) == (DeliveryStatus.FAILED, 1, 1)
+    assert (reply.delivery_status, len(receiver.requests)) == (DeliveryStatus.FAILED, 1)
     assert "410" in reply.failure_reason
-    assert reply_id not in outbox_due(now=reply.created_at + timedelta(days=1))
+    assert Job.objects.get(queue=DELIVER_QUEUE, target_id=reply_id).dead_at is not None

@@ -21,7 +21,7 @@ def cli_env(tmp_path):
     """Environment for a `parley` subprocess: its own data dir, plus its own PostgreSQL database when
     DATABASE_URL is set (REDIS_URL is passed on), so every run starts from an empty workspace."""
     env = {k: v for k, v in os.environ.items()
-           if k not in {"DJANGO_SETTINGS_MODULE", "PARLEY_TASKS_EAGER", "DATABASE_URL", "PARLEY_SECRET_KEY", "PARLEY_BASE_URL"}}
+           if k not in {"DJANGO_SETTINGS_MODULE", "PARLEY_JOBS_EAGER", "DATABASE_URL", "PARLEY_SECRET_KEY", "PARLEY_BASE_URL"}}
     env["PARLEY_DATA_DIR"] = str(tmp_path / "var")
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:

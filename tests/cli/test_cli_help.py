@@ -17,7 +17,7 @@ def test_given_the_installed_command_when_asked_for_help_then_every_command_is_l
 @pytest.mark.parametrize(("command", "options"), [
     ("serve", ["--host", "--port", "--workers", "--no-demo", "--no-worker", "--smtp-port"]),
     ("smtpd", ["--host", "--port"]),
-    ("worker", ["--beat", "--concurrency"]),
+    ("worker", ["--concurrency", "--no-schedules"]),
     ("demo", ["--reset", "--yes"]),
     ("createagent", ["--email", "--name", "--role", "--password", "light_agent"]),
     ("migrate", []),

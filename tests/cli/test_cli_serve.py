@@ -139,11 +139,11 @@ def test_given_a_fresh_machine_when_parley_serves_then_the_demo_is_usable_and_re
                             headers={"X-CSRFToken": client.cookies["csrftoken"], "Referer": base + "/"})
         assert reply.status_code in (200, 302), reply.text
 
-    # Only the outbox worker counts an attempt, so "sent after one attempt" proves the worker ran the task.
-    query = ("from parley.conversations.models import Message\n"
+    # Only the outbox worker marks a reply sent and removes its job, so this proves the worker ran it.
+    query = ("from parley.conversations.models import Message\nfrom parley.core.models import Job\n"
              "m = Message.objects.get(text='Checking in from the end-to-end test.')\n"
-             "print(m.delivery_status, m.attempts)")
-    _wait_for(lambda: _orm(server.env, query) == "sent 1", 60, "the worker to deliver the reply")
+             "print(m.delivery_status, Job.objects.filter(queue='message.deliver', target_id=m.pk).exists())")
+    _wait_for(lambda: _orm(server.env, query) == "sent False", 60, "the worker to deliver the reply")
 
     children = _descendants(server.process.pid)
     assert len(children) >= 2
@@ -166,6 +166,25 @@ def test_given_a_running_parley_when_the_web_server_dies_then_the_worker_is_stop
     assert server.process.wait(60) == 1
     assert "the web server exited unexpectedly" in server.output()
     assert not [pid for pid in children if _alive(pid)]
+
+
+@pytest.mark.servers
+def test_given_a_running_parley_when_the_worker_is_killed_then_serve_restarts_it_and_stays_up(serve):
+    server = serve("--no-demo")
+    base = server.wait_until_running()
+
+    def worker_pid():
+        return next((pid for pid in _descendants(server.process.pid)
+                     if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")), None)
+
+    first = worker_pid()
+    os.kill(first, signal.SIGKILL)
+
+    _wait_for(lambda: "background worker was started again" in server.output(), 30, "serve to restart the worker")
+    assert "the background worker exited unexpectedly (exit code -9); restarting it" in server.output()
+    assert worker_pid() not in (None, first)
+    assert server.process.poll() is None
+    assert httpx.get(base + "/login/", timeout=10).status_code == 200
 
 
 @pytest.mark.servers

@@ -35,6 +35,8 @@ def _log_in(page, base: str, user) -> None:
     page.get_by_label("Password").fill("pw-secret-1")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".me-name")).to_have_text(user.name)
+    # htmx wires the page's controls on DOMContentLoaded: a control used before that posts nothing.
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from parley.channels.email.models import Acknowledgement, EmailInboxState
+from parley.channels.email.models import EmailInboxState
 
 
 @admin.register(EmailInboxState)
@@ -8,15 +8,6 @@ class EmailInboxStateAdmin(admin.ModelAdmin):
     list_display = ("inbox", "last_success_at", "last_error_at", "last_error", "failures", "next_poll_at")
     readonly_fields = ("inbox", "last_success_at", "last_error", "last_error_at", "last_uid", "uidvalidity",
                        "failures", "next_poll_at", "polling_until")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-
-@admin.register(Acknowledgement)
-class AcknowledgementAdmin(admin.ModelAdmin):
-    list_display = ("conversation", "recipient", "created_at", "sent_at")
-    readonly_fields = ("conversation", "message_id", "recipient", "created_at", "sent_at")
 
     def has_add_permission(self, request) -> bool:
         return False

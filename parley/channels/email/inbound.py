@@ -69,12 +69,6 @@ def inbound_from_envelope(envelope) -> InboundMessage | None:
     if notes:
         text = "\n\n".join([text, *(f"[{note}]" for note in notes)]).strip()
 
-    is_new = thread.conversation is None
-    if is_new and config.auto_acknowledge and not parsed.is_auto_reply:
-        from parley.channels.email import tasks
-
-        # Dropped with the savepoint if storing the message fails, so a failure never acknowledges.
-        transaction.on_commit(lambda: tasks.send_acknowledgement.delay(envelope.pk))
     return InboundMessage(
         external_id=envelope.external_id,
         identity_kind="email",

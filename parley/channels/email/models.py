@@ -21,16 +21,3 @@ class EmailInboxState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inbox} (IMAP)"
-
-
-class Acknowledgement(models.Model):
-    """The automatic "we got your message" email sent for a new conversation (at most one each)."""
-
-    conversation = models.OneToOneField("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
-    message_id = models.CharField(max_length=255, unique=True)
-    recipient = models.EmailField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"acknowledgement of #{self.conversation_id}"

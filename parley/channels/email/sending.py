@@ -7,9 +7,9 @@ mail coming back (a forwarding rule, an auto-responder) and is refused, which cu
 from __future__ import annotations
 
 import hashlib
+import hmac
 import smtplib
 import ssl
-import uuid
 from email import encoders
 from email.mime.base import MIMEBase
 from email.utils import formataddr
@@ -34,9 +34,15 @@ def loop_token() -> str:
     return hashlib.sha256(f"parley-mail-loop:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
 
 
-def message_id_new(domain: str) -> str:
-    """Return a fresh Message-ID (without angle brackets) that marks the mail as ours."""
-    return f"{uuid.uuid4().hex}.{loop_token()}@{domain}"
+def message_id_for(message, domain: str) -> str:
+    """Return the Message-ID (without angle brackets) of an outbound message: the same on every attempt.
+
+    A resend after a crash (the server took the mail, the worker died before recording it)
+    carries the same Message-ID, so mail servers and clients recognise it as the same message.
+    The keyed digest keeps ids unguessable although they derive from the message's number.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"parley-message:{message.pk}".encode(), hashlib.sha256).hexdigest()[:16]
+    return f"{message.pk}.{digest}.{loop_token()}@{domain}"
 
 
 def is_own_message_id(message_id: str) -> bool:
@@ -191,6 +197,9 @@ def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiA
         f'<p class="signature">-- <br>{linebreaks(escape(signature))}</p>' if signature else "")
     earlier = _thread_ids(conversation, before=message)
     headers = {"Message-ID": f"<{message_id}>", LOOP_HEADER: loop_token()}
+    if message.metadata.get("automatic"):
+        # RFC 3834: an automatic answer, which other responders must not answer in turn.
+        headers.update({"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"})
     if earlier:
         headers["In-Reply-To"] = f"<{_last_inbound_id(conversation, earlier)}>"
         headers["References"] = _references(earlier)
@@ -237,19 +246,3 @@ def _contact_address(contact) -> str:
         return contact.email
     identity = contact.identities.filter(kind="email").values_list("source_id", flat=True).first()
     return identity or ""
-
-
-def acknowledgement_email(conversation, config: EmailConfig, *, recipient: str, answering: str,
-                          message_id: str) -> EmailMultiAlternatives:
-    """Build the automatic acknowledgement of a new conversation (RFC 3834: Auto-Submitted: auto-replied)."""
-    text = config.acknowledgement_text.replace("{number}", str(conversation.pk))
-    headers = {
-        "Message-ID": f"<{message_id}>", "In-Reply-To": f"<{answering}>", "References": f"<{answering}>",
-        "Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", LOOP_HEADER: loop_token(),
-    }
-    email = EmailMultiAlternatives(
-        subject=reply_subject(conversation), body=text, from_email=formataddr((config.display_name, config.from_address)),
-        to=[recipient], headers=headers,
-    )
-    email.attach_alternative(linebreaks(escape(text)), "text/html")
-    return email

@@ -1,4 +1,4 @@
-"""Writes for the email channel: store received mail, poll IMAP, refresh OAuth2 tokens, send acknowledgements."""
+"""Writes for the email channel: store received mail, poll IMAP, refresh OAuth2 tokens."""
 from __future__ import annotations
 
 import hashlib
@@ -15,9 +15,8 @@ from django.utils import timezone
 from parley.channels.base import DeliveryError
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.imap import ImapMailbox
-from parley.channels.email.models import Acknowledgement, EmailInboxState
+from parley.channels.email.models import EmailInboxState
 from parley.channels.email.oauth2 import OAuth2Error, token_refresh
-from parley.channels.email.sending import acknowledgement_email, email_send, message_id_new, reply_to_addresses
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.services import envelope_store
 
@@ -154,28 +153,3 @@ def _poll_failed(state: EmailInboxState, exc: Exception) -> None:
 def _poll_succeeded(state: EmailInboxState) -> None:
     EmailInboxState.objects.filter(pk=state.pk).update(
         last_success_at=timezone.now(), failures=0, next_poll_at=None, polling_until=None)
-
-
-def acknowledgement_send(*, envelope_id: int) -> Acknowledgement | None:
-    """Send the inbox's acknowledgement for the conversation an envelope opened, at most once.
-
-    Raises DeliveryError when the mail server refuses or cannot be reached.
-    """
-    envelope = InboundEnvelope.objects.select_related("inbox", "message__conversation", "message__sender_contact").get(pk=envelope_id)
-    message = envelope.message
-    if message is None or not message.sender_contact or not message.sender_contact.email:
-        return None
-    conversation = message.conversation
-    config = sending_config(inbox=envelope.inbox)
-    acknowledgement, _ = Acknowledgement.objects.get_or_create(conversation=conversation, defaults={
-        "message_id": message_id_new(config.from_address.rpartition("@")[2]),
-        "recipient": next(iter(reply_to_addresses(message.metadata, config)), message.sender_contact.email),
-    })
-    if acknowledgement.sent_at:
-        return acknowledgement
-    answering = message.metadata.get("message_id") or message.external_id
-    email_send(config, acknowledgement_email(conversation, config, recipient=acknowledgement.recipient,
-                                             answering=answering, message_id=acknowledgement.message_id))
-    acknowledgement.sent_at = timezone.now()
-    acknowledgement.save(update_fields=["sent_at"])
-    return acknowledgement

@@ -18,7 +18,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from parley.channels.email.config import EmailConfig, address_key
-from parley.channels.email.models import Acknowledgement
 from parley.contacts.models import Contact, ContactIdentity
 from parley.conversations.models import Conversation, Message, Status
 from parley.core.models import surviving
@@ -88,8 +87,6 @@ def _by_references(inbox, refs: list[str]) -> Conversation | None:
         return None
     found = dict(Message.objects.filter(conversation__inbox=inbox, external_id__in=refs)
                  .values_list("external_id", "conversation_id"))
-    found.update(Acknowledgement.objects.filter(conversation__inbox=inbox, message_id__in=refs)
-                 .values_list("message_id", "conversation_id"))
     for ref in refs:
         if ref in found:
             return Conversation.objects.get(pk=found[ref])

@@ -8,15 +8,15 @@ from parley.conversations.models import (
     ConversationType, Conversation, CustomStatus, Priority, Status, Tag,
 )
 from parley.conversations.services.common import event_message
-from parley.core import events
+from parley.core import actors, events
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
 
 MAX_TIER = 3
 
 
-def _actor_id(actor) -> int | None:
-    return getattr(actor, "pk", None)
+def _actor_id(record) -> int | None:
+    return getattr(record, "pk", None)
 
 
 @transaction.atomic
@@ -34,7 +34,8 @@ def conversation_create(*, inbox, contact, subject: str = "", priority: str = Pr
         team=team or inbox.default_team, created_at=now, last_message_at=now,
     )
     audit_record(actor=actor, action="conversation.created", target=conversation)
-    events.publish("conversation.created", {"conversation_id": conversation.pk, "inbox_id": inbox.pk, "contact_id": contact.pk})
+    events.publish("conversation.created", {"conversation_id": conversation.pk, "inbox_id": inbox.pk, "contact_id": contact.pk,
+                                            "actor": actors.describe(actor)})
     return conversation
 
 
@@ -63,7 +64,7 @@ def conversation_assign(*, conversation: Conversation, actor, assignee: User | N
         audit_record(actor=actor, action="conversation.assigned", target=conversation,
                      changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
         events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee),
-                                                 "team_id": _actor_id(new_team), "actor_id": _actor_id(actor)})
+                                                 "team_id": _actor_id(new_team), "actor": actors.describe(actor)})
     return conversation
 
 
@@ -100,7 +101,7 @@ def _apply_status(conversation: Conversation, status: str, *, actor, at=None) ->
     label = Status(status).label
     event_message(conversation, f"{actor or 'Parley'} set the status to {label}.", actor=actor, data={"status": [old, status]}, at=now)
     audit_record(actor=actor, action="conversation.status_changed", target=conversation, changes={"status": [old, status]})
-    events.publish("conversation.status_changed", {"conversation_id": conversation.pk, "old": old, "new": status, "actor_id": _actor_id(actor)})
+    events.publish("conversation.status_changed", {"conversation_id": conversation.pk, "old": old, "new": status, "actor": actors.describe(actor)})
 
 
 @transaction.atomic
@@ -130,7 +131,7 @@ def conversation_update(*, conversation: Conversation, actor, **fields) -> Conve
         summary = ", ".join(f"{f} to {v[1]}" for f, v in changes.items() if f != "custom_fields") or "custom fields"
         event_message(conversation, f"{actor} changed {summary}.", actor=actor)
         audit_record(actor=actor, action="conversation.updated", target=conversation, changes=changes)
-        events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": changes, "actor_id": _actor_id(actor)})
+        events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": changes, "actor": actors.describe(actor)})
     return conversation
 
 
@@ -146,7 +147,7 @@ def conversation_set_tags(*, conversation: Conversation, actor, tags: list[str])
         return conversation
     conversation.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
     audit_record(actor=actor, action="conversation.tagged", target=conversation, changes={"tags": [old, names]})
-    events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tags": [old, names]}, "actor_id": _actor_id(actor)})
+    events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tags": [old, names]}, "actor": actors.describe(actor)})
     return conversation
 
 
@@ -163,7 +164,7 @@ def conversation_escalate(*, conversation: Conversation, actor, reason: str = ""
     note = f"{actor} escalated this to tier {conversation.tier}" + (f" ({team})" if team else "") + (f": {reason}" if reason else ".")
     event_message(conversation, note, actor=actor, data={"tier": conversation.tier})
     audit_record(actor=actor, action="conversation.escalated", target=conversation, changes={"tier": [conversation.tier - 1, conversation.tier]})
-    events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tier": [conversation.tier - 1, conversation.tier]}, "actor_id": _actor_id(actor)})
+    events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tier": [conversation.tier - 1, conversation.tier]}, "actor": actors.describe(actor)})
     return conversation
 
 
@@ -188,7 +189,7 @@ def conversation_merge(*, keep: Conversation, merge: Conversation, actor) -> Con
     event_message(keep, f"{actor} merged #{merge.pk} into this conversation ({moved} messages).", actor=actor, data={"merged_id": merge.pk})
     event_message(merge, f"{actor} merged this conversation into #{keep.pk}.", actor=actor, data={"merged_into": keep.pk})
     audit_record(actor=actor, action="conversation.merged", target=keep, changes={"merged_id": merge.pk, "messages": moved})
-    events.publish("conversation.merged", {"conversation_id": keep.pk, "merged_id": merge.pk, "actor_id": _actor_id(actor)})
+    events.publish("conversation.merged", {"conversation_id": keep.pk, "merged_id": merge.pk, "actor": actors.describe(actor)})
     return keep
 
 
@@ -202,6 +203,7 @@ def conversation_link(*, conversation: Conversation, other: Conversation, actor)
     event_message(conversation, f"{actor} linked #{other.pk}.", actor=actor, data={"linked": other.pk})
     event_message(other, f"{actor} linked #{conversation.pk}.", actor=actor, data={"linked": conversation.pk})
     audit_record(actor=actor, action="conversation.linked", target=conversation, changes={"other": other.pk})
+    events.publish("conversation.linked", {"conversation_id": conversation.pk, "other_id": other.pk, "actor": actors.describe(actor)})
     return conversation
 
 
@@ -211,6 +213,8 @@ def conversation_delete(*, conversation: Conversation, actor) -> None:
     require(actor, "conversation.delete")
     audit_record(actor=actor, action="conversation.deleted", target=conversation,
                  changes={"subject": conversation.subject, "contact_id": conversation.contact_id})
+    events.publish("conversation.deleted", {"conversation_id": conversation.pk, "inbox_id": conversation.inbox_id,
+                                            "contact_id": conversation.contact_id, "actor": actors.describe(actor)})
     conversation.delete()
 
 

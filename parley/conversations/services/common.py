@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from parley.conversations.models import Attachment, Conversation, DeliveryStatus, Direction, Message, MessageKind
+from parley.core.actors import describe, is_person
 from parley.core.errors import PayloadTooLarge, ValidationFailed
 
 
@@ -34,8 +35,12 @@ def preview_of(text: str) -> str:
 
 
 def event_message(conversation: Conversation, text: str, *, actor=None, data: dict | None = None, at=None) -> Message:
-    """Add a system event to the timeline ("Ana assigned this to Support")."""
+    """Add a system event to the timeline ("Ana assigned this to Support", "rule 'VIP' escalated …")."""
+    metadata = dict(data or {})
+    if actor is not None and not is_person(actor):
+        metadata["actor"] = describe(actor)
     return Message.objects.create(
-        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.EVENT, author=actor if getattr(actor, "pk", None) else None,
-        text=text, delivery_status=DeliveryStatus.SENT, created_at=at or timezone.now(), metadata=data or {},
+        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.EVENT,
+        author=actor if is_person(actor) and actor.pk else None,
+        text=text, delivery_status=DeliveryStatus.SENT, created_at=at or timezone.now(), metadata=metadata,
     )

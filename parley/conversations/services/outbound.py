@@ -1,7 +1,5 @@
 """Agents write (replies, notes); the outbox delivers replies through their channel."""
 import re
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,26 +9,29 @@ from parley.channels.base import DeliveryError
 from parley.conversations.models import Conversation, DeliveryStatus, Direction, Message, MessageKind, Notification, Status
 from parley.conversations.services.actions import _apply_status
 from parley.conversations.services.common import attachments_store, attachments_validate, event_message, preview_of
-from parley.core import events
+from parley.core import actors, events, jobs
+from parley.core.actors import Actor
+from parley.core.models import Job
 from parley.core.errors import ValidationFailed
 from parley.core.html import sanitize_html
 
 MAX_DELIVERY_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 15
+DELIVER_QUEUE = "message.deliver"
 _MENTION = re.compile(r"@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 
 def _enqueue_delivery(message_id: int) -> None:
-    from parley.conversations import tasks
-
-    transaction.on_commit(lambda: tasks.deliver_message.delay(message_id))
+    # The job is written with the message: a reply is never queued without someone to deliver it.
+    jobs.enqueue(DELIVER_QUEUE, message_id)
 
 
 @transaction.atomic
-def message_reply(*, conversation: Conversation, author: User, text: str, html: str = "", attachments=(),
+def message_reply(*, conversation: Conversation, author: User | Actor, text: str, html: str = "", attachments=(),
                   status: str | None = None, created_at=None) -> Message:
     """Queue a public reply to the customer; `status` optionally moves the conversation too.
 
+    `author` is the agent, or the bot or a rule (core.actors) answering on the team's behalf.
     `created_at` backdates the reply (imports and the demo replay history through here).
     """
     require(author, "conversation.reply")
@@ -40,17 +41,17 @@ def message_reply(*, conversation: Conversation, author: User, text: str, html: 
     adapter = conversation.inbox.adapter
     now = created_at or timezone.now()
     message = Message.objects.create(
-        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY, author=author,
-        text=text, html=sanitize_html(html), created_at=now,
+        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY,
+        author=author if actors.is_person(author) else None, text=text, html=sanitize_html(html), created_at=now,
         delivery_status=DeliveryStatus.QUEUED if adapter.can_send else DeliveryStatus.SENT,
-        sent_at=None if adapter.can_send else now,
+        sent_at=None if adapter.can_send else now, metadata={} if actors.is_person(author) else {"actor": actors.describe(author)},
     )
     attachments_store(message, attachments)
     conversation.first_response_at = conversation.first_response_at or now
     conversation.last_message_at = now
     conversation.outbound_count += 1
     conversation.preview = preview_of(text)
-    if conversation.assignee_id is None and author.role != "light_agent":
+    if conversation.assignee_id is None and actors.is_person(author) and author.role != "light_agent":
         conversation.assignee = author
     if status:
         if status not in Status.values:
@@ -62,7 +63,25 @@ def message_reply(*, conversation: Conversation, author: User, text: str, html: 
     if adapter.can_send:
         _enqueue_delivery(message.pk)
     events.publish("message.created", {"message_id": message.pk, "conversation_id": conversation.pk, "kind": message.kind,
-                                       "direction": message.direction, "actor_id": author.pk})
+                                       "direction": message.direction, "actor": actors.describe(author)})
+    return message
+
+
+@transaction.atomic
+def message_auto_reply(*, conversation: Conversation, text: str, reason: str, actor: Actor = actors.SYSTEM) -> Message:
+    """Queue an automatic answer (an acknowledgement, say): sent through the outbox like any reply.
+
+    It is marked automatic (mail carries Auto-Submitted) and is not a response: it leaves the
+    first-response time, the status and the assignee as they were.
+    """
+    message = Message.objects.create(
+        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY, text=text,
+        delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now(),
+        metadata={"automatic": reason, "actor": actors.describe(actor)},
+    )
+    _enqueue_delivery(message.pk)
+    events.publish("message.created", {"message_id": message.pk, "conversation_id": conversation.pk, "kind": message.kind,
+                                       "direction": message.direction, "actor": actors.describe(actor)})
     return message
 
 
@@ -100,7 +119,7 @@ def message_note(*, conversation: Conversation, author: User, text: str, attachm
         events.publish("agent.mentioned", {"message_id": message.pk, "conversation_id": conversation.pk, "agent_id": agent.pk})
     Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
     events.publish("message.created", {"message_id": message.pk, "conversation_id": conversation.pk, "kind": message.kind,
-                                       "direction": message.direction, "actor_id": author.pk})
+                                       "direction": message.direction, "actor": actors.describe(author)})
     return message
 
 
@@ -110,46 +129,68 @@ def notifications_mark_read(*, user: User) -> int:
 
 
 def message_deliver(*, message_id: int) -> str:
-    """Send one queued message through its channel; transient failures wait for the next sweep.
+    """Send one queued message through its channel (the outbox job's handler).
 
-    The row is locked for the attempt so two workers never send the same message twice.
+    The job's claim (a lease, committed before this runs) keeps other workers off the message,
+    so the provider is called outside any database transaction: a slow provider holds no lock
+    and no connection. The result is recorded in a new transaction, and only while the message
+    is still queued. A transient failure is raised for the job to retry with backoff; a
+    permanent one goes to the dead letter, whose hook marks the reply failed. Adapters derive
+    provider-facing ids from the message (an email's Message-ID, a callback's idempotency key),
+    so a resend after a crash is recognisably the same message.
     """
+    message = Message.objects.select_related("conversation__inbox", "conversation__contact", "author").filter(pk=message_id).first()
+    if message is None or message.delivery_status != DeliveryStatus.QUEUED:
+        return message.delivery_status if message else "missing"
+    try:
+        result = message.conversation.inbox.adapter.send(message)
+    except DeliveryError as exc:
+        Message.objects.filter(pk=message.pk, delivery_status=DeliveryStatus.QUEUED).update(failure_reason=exc.reason[:2000])
+        if exc.permanent:
+            raise jobs.Permanent(exc.reason) from exc
+        raise
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("conversation__inbox").filter(pk=message_id).first()
-        if message is None or message.delivery_status != DeliveryStatus.QUEUED:
-            return message.delivery_status if message else "missing"
-        message.attempts += 1
-        try:
-            result = message.conversation.inbox.adapter.send(message)
-        except DeliveryError as exc:
-            return _delivery_failed(message, exc.reason, permanent=exc.permanent)
-        except Exception as exc:  # a bug or an outage in an adapter must not lose the message
-            return _delivery_failed(message, f"{type(exc).__name__}: {exc}", permanent=False)
-        message.delivery_status = result.status or DeliveryStatus.SENT
-        message.external_id = result.external_id or message.external_id
-        message.sent_at = timezone.now()
-        message.next_attempt_at = None
-        message.failure_reason = ""
-        message.save()
-        events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
-                                                    "status": message.delivery_status, "reason": ""})
-        return message.delivery_status
+        sent = Message.objects.filter(pk=message.pk, delivery_status=DeliveryStatus.QUEUED).update(
+            delivery_status=result.status or DeliveryStatus.SENT, external_id=result.external_id or message.external_id,
+            sent_at=timezone.now(), failure_reason="")
+        if sent:
+            events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
+                                                        "status": result.status or DeliveryStatus.SENT, "reason": ""})
+    return result.status or DeliveryStatus.SENT
 
 
-def _delivery_failed(message: Message, reason: str, *, permanent: bool) -> str:
-    message.failure_reason = reason[:2000]
-    if permanent or message.attempts >= MAX_DELIVERY_ATTEMPTS:
+def message_delivery_dead(message_id: int, reason: str) -> None:
+    """Mark a reply failed once its delivery gave up, visibly on the conversation (the outbox's dead-letter hook)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id, delivery_status=DeliveryStatus.QUEUED).first()
+        if message is None:
+            return
         message.delivery_status = DeliveryStatus.FAILED
-        message.next_attempt_at = None
-        message.save()
-        event_message(message.conversation, f"Reply could not be delivered after {message.attempts} attempt(s): {reason}",
+        message.failure_reason = reason[:2000]
+        message.save(update_fields=["delivery_status", "failure_reason"])
+        attempts = Job.objects.filter(queue=DELIVER_QUEUE, target_id=message_id).values_list("attempts", flat=True).first() or 1
+        event_message(message.conversation, f"Reply could not be delivered after {attempts} attempt(s): {reason}",
                       data={"failed_message_id": message.pk})
         events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
-                                                    "status": DeliveryStatus.FAILED, "reason": reason})
-        return DeliveryStatus.FAILED
-    message.next_attempt_at = timezone.now() + timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
-    message.save()
-    return DeliveryStatus.QUEUED
+                                                    "status": DeliveryStatus.FAILED, "reason": reason[:2000]})
+
+
+@transaction.atomic
+def message_resend(*, message: Message, actor) -> Message:
+    """Queue a failed reply again with a fresh set of attempts (the "retry" on a failed reply)."""
+    require(actor, "conversation.reply")
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.direction != Direction.OUTBOUND or message.delivery_status != DeliveryStatus.FAILED:
+        raise ValidationFailed("Only a failed reply can be sent again.", extra={"message": message.delivery_status}, status=409)
+    message.delivery_status = DeliveryStatus.QUEUED
+    message.failure_reason = ""
+    message.save(update_fields=["delivery_status", "failure_reason"])
+    Job.objects.filter(queue=DELIVER_QUEUE, target_id=message.pk).delete()
+    _enqueue_delivery(message.pk)
+    event_message(message.conversation, f"{actor} sent a failed reply again.", actor=actor, data={"resent_message_id": message.pk})
+    events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
+                                                "status": DeliveryStatus.QUEUED, "reason": ""})
+    return message
 
 
 @transaction.atomic
@@ -174,15 +215,5 @@ def message_delivery_delayed(*, message: Message, recipient: str, reason: str) -
     note = event_message(message.conversation, f"Delivery to {recipient} is delayed: {reason}",
                          data={"delayed_message_id": message.pk})
     events.publish("message.created", {"message_id": note.pk, "conversation_id": message.conversation_id, "kind": note.kind,
-                                       "direction": note.direction, "actor_id": None})
+                                       "direction": note.direction, "actor": actors.describe(None)})
     return note
-
-
-def outbox_due(*, now=None) -> list[int]:
-    """Return ids of queued messages whose retry time has come (or that never got a task)."""
-    now = now or timezone.now()
-    stale = now - timedelta(seconds=RETRY_BASE_SECONDS * 4)
-    due = Message.objects.filter(delivery_status=DeliveryStatus.QUEUED, direction=Direction.OUTBOUND)
-    retry = due.filter(next_attempt_at__lte=now)
-    never_tried = due.filter(next_attempt_at__isnull=True, attempts=0, created_at__lte=stale)
-    return list((retry | never_tried).values_list("pk", flat=True)[:500])

@@ -6,11 +6,18 @@ from django.utils.safestring import mark_safe
 from parley.accounts.models import Availability
 from parley.conversations import selectors
 from parley.core.html import sanitize_html
+from parley.core.selectors import dead_job_count
 from parley.workspace.forms import VIEW_LABELS
 
 register = template.Library()
 
 _UNITS = ((86400 * 365, "y"), (86400 * 30, "mo"), (86400 * 7, "w"), (86400, "d"), (3600, "h"), (60, "min"))
+
+
+@register.simple_tag
+def failed_job_count() -> int:
+    """Return how many jobs wait in the dead letter (shown to admins next to "Failed jobs")."""
+    return dead_job_count()
 
 
 @register.filter

@@ -1,11 +1,14 @@
 """Agent replies leave through the inbox's SMTP server (an aiosmtpd sink on loopback)."""
 import pytest
+from django.utils import timezone
 
 from mailmaker import mail
 from parley.channels.base import InboundAttachment
 from parley.channels.email.services import email_store
 from parley.conversations.models import Conversation, DeliveryStatus
 from parley.conversations.services import message_reply
+from parley.conversations.services.outbound import DELIVER_QUEUE
+from parley.core.models import Job
 
 pytestmark = pytest.mark.servers
 
@@ -74,7 +77,7 @@ def test_a_reply_stays_queued_for_retry_when_the_server_is_unreachable(conversat
 
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.QUEUED
-    assert reply.next_attempt_at is not None
+    assert Job.objects.get(queue=DELIVER_QUEUE, target_id=reply.pk).due_at > timezone.now()  # a retry is scheduled
     assert "unreachable" in reply.failure_reason
 
 

@@ -4,11 +4,14 @@ import socket
 import uuid
 
 import pytest
+from django.utils import timezone
 from django.core import mail
 
 from parley.channels.base import InboundMessage
 from parley.conversations.models import DeliveryStatus, MessageKind
 from parley.conversations.services import message_receive, message_reply
+from parley.conversations.services.outbound import DELIVER_QUEUE
+from parley.core.models import Job
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def test_when_the_mail_server_is_down_the_reply_stays_queued_for_a_retry(form_co
 
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.QUEUED
-    assert reply.next_attempt_at is not None
+    assert Job.objects.get(queue=DELIVER_QUEUE, target_id=reply.pk).due_at > timezone.now()  # a retry is scheduled
     assert "sending the email failed" in reply.failure_reason
 
 
