@@ -7,7 +7,8 @@ turn a stored InboundEnvelope into an InboundMessage, and deliver an outbound Me
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -45,6 +46,19 @@ class InboundMessage:
     follow_up_of: int | None = None
     participants: tuple[tuple[str, str], ...] = ()
     metadata: dict = field(default_factory=dict)
+
+    def to_payload(self) -> dict:
+        """Return this message as JSON for an envelope (attachments base64), for sources that need no parsing."""
+        data = asdict(self)
+        data["attachments"] = [{**a, "content": base64.b64encode(a["content"]).decode("ascii")} for a in data["attachments"]]
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict) -> InboundMessage:
+        """Rebuild a message stored by `to_payload`."""
+        attachments = tuple(InboundAttachment(**{**a, "content": base64.b64decode(a["content"])}) for a in data["attachments"])
+        return cls(**{**data, "attachments": attachments, "thread_refs": tuple(data["thread_refs"]),
+                      "participants": tuple(tuple(p) for p in data["participants"])})
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from parley.channels.base import InboundMessage
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
 from parley.core import actors, events, jobs
 from parley.core.models import Job
@@ -11,6 +12,8 @@ from parley.core.errors import ApplicationError
 MAX_PROCESS_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 10
 PROCESS_QUEUE = "envelope.process"
+#: The payload key of an envelope that holds an InboundMessage already (envelope_store_inbound).
+INBOUND_KEY = "parley_inbound"
 
 
 def envelope_store(*, inbox: Inbox, external_id: str, payload: dict | None = None, raw: bytes | None = None) -> tuple[InboundEnvelope, bool]:
@@ -32,11 +35,23 @@ def envelope_store(*, inbox: Inbox, external_id: str, payload: dict | None = Non
     return envelope, True
 
 
+def envelope_store_inbound(*, inbox: Inbox, inbound: InboundMessage) -> tuple[InboundEnvelope, bool]:
+    """Store a message that is already in channel-neutral form (the portal's replies) as an envelope.
+
+    It travels the same path as any channel's payload, stored first and processed by a worker,
+    so a double submission (the same external id) makes one message.
+    """
+    return envelope_store(inbox=inbox, external_id=inbound.external_id, payload={INBOUND_KEY: inbound.to_payload()})
+
+
 def envelope_apply(*, envelope: InboundEnvelope):
     """Parse an envelope through its channel adapter and hand what it carries to the conversations."""
     from parley.conversations.services import message_receive
 
-    inbound = envelope.inbox.adapter.parse(envelope)
+    if INBOUND_KEY in envelope.payload:
+        inbound = InboundMessage.from_payload(envelope.payload[INBOUND_KEY])
+    else:
+        inbound = envelope.inbox.adapter.parse(envelope)
     return None if inbound is None else message_receive(inbox=envelope.inbox, inbound=inbound)
 
 

@@ -37,6 +37,8 @@ class LoginRequestForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    #: Rendered with the form, so a double-clicked send stores one reply.
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     text = forms.CharField(label="Your message", widget=forms.Textarea(attrs={"rows": 5}), max_length=50_000,
                            error_messages={"required": "Please write a message."})
     attachments = MultipleFileField(required=False)

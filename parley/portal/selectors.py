@@ -1,7 +1,7 @@
 """Reads for the customer portal: which inbox takes the contact form, and what a customer may see."""
 from django.db.models import Q, QuerySet
 
-from parley.channels.models import InboundEnvelope, Inbox
+from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
 from parley.contacts.models import Contact, ContactIdentity, IdentityKind
 from parley.conversations.models import Attachment, Conversation, Status
 from parley.conversations.selectors import conversation_timeline
@@ -92,3 +92,12 @@ def submission_request_number(*, envelope_id: int | None) -> int | None:
     """Return the request number a contact-form submission became, or None while it waits to be processed."""
     envelope = InboundEnvelope.objects.filter(pk=envelope_id).select_related("message").first() if envelope_id else None
     return envelope.message.conversation_id if envelope and envelope.message else None
+
+
+def customer_pending_replies(*, conversation: Conversation) -> list[str]:
+    """Return the texts of portal replies to `conversation` that are stored but not yet in its timeline."""
+    from parley.channels.services import INBOUND_KEY
+
+    pending = InboundEnvelope.objects.filter(inbox_id=conversation.inbox_id, status=EnvelopeStatus.RECEIVED,
+                                             **{f"payload__{INBOUND_KEY}__conversation_id": conversation.pk})
+    return [envelope.payload[INBOUND_KEY]["text"] for envelope in pending.order_by("received_at")]

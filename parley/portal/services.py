@@ -1,7 +1,7 @@
 """Writes for the customer portal: contact-form submissions, sign-in links, customer replies."""
 import base64
 import hashlib
-import logging
+import hmac
 import secrets
 import uuid
 from datetime import timedelta
@@ -14,17 +14,16 @@ from django.utils import timezone
 
 from parley.channels.base import InboundAttachment, InboundMessage
 from parley.channels.models import InboundEnvelope, Inbox
-from parley.channels.services import envelope_store
+from parley.channels.services import envelope_store, envelope_store_inbound
 from parley.contacts.models import Contact
-from parley.conversations.models import Conversation, Message
-from parley.conversations.services import message_receive
+from parley.conversations.models import Conversation
+from parley.core import jobs
 from parley.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from parley.portal.models import PortalLoginToken
 from parley.portal.selectors import login_contact_for_email
 
-logger = logging.getLogger(__name__)
-
 LOGIN_LINK_LIFETIME = timedelta(minutes=30)
+LOGIN_LINK_QUEUE = "portal.login_link"
 #: Unused links a customer may hold at once, so the form cannot be used to flood their mailbox.
 MAX_OPEN_LOGIN_LINKS = 5
 
@@ -69,8 +68,19 @@ def _token_hash(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
+def _raw_token(salt: str) -> str:
+    """Return the secret of a sign-in link: derived from its stored salt with the secret key, so only a hash is kept."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"portal-login:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@transaction.atomic
 def login_link_request(*, email: str) -> None:
-    """Email a one-time sign-in link when the address belongs to a contact; say nothing either way."""
+    """Queue a one-time sign-in link for the address when it belongs to a contact; say nothing either way.
+
+    The mail goes out from the worker, never inside the request, so the answer takes the same
+    time for a known and an unknown address.
+    """
     contact = login_contact_for_email(email=email)
     if contact is None:
         return
@@ -78,21 +88,26 @@ def login_link_request(*, email: str) -> None:
     open_links = PortalLoginToken.objects.filter(contact=contact, used_at__isnull=True, expires_at__gt=now)
     if open_links.count() >= MAX_OPEN_LOGIN_LINKS:
         return
-    raw_token = secrets.token_urlsafe(32)
-    address = email.strip().lower()
-    PortalLoginToken.objects.create(contact=contact, email=address, token_hash=_token_hash(raw_token),
-                                    created_at=now, expires_at=now + LOGIN_LINK_LIFETIME)
-    link = settings.PARLEY_BASE_URL + reverse("portal:login_confirm", args=[raw_token])
+    salt = secrets.token_hex(16)
+    token = PortalLoginToken.objects.create(contact=contact, email=email.strip().lower(), salt=salt,
+                                            token_hash=_token_hash(_raw_token(salt)), created_at=now,
+                                            expires_at=now + LOGIN_LINK_LIFETIME)
+    jobs.enqueue(LOGIN_LINK_QUEUE, token.pk)
+
+
+def login_link_send(*, token_id: int) -> None:
+    """Email a queued sign-in link (the job's handler); an expired or used link is not sent."""
+    token = PortalLoginToken.objects.select_related("contact").filter(pk=token_id).first()
+    if token is None or token.used_at is not None or token.expires_at <= timezone.now():
+        return
+    link = settings.PARLEY_BASE_URL + reverse("portal:login_confirm", args=[_raw_token(token.salt)])
     minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
-    try:
-        send_mail(
-            subject=f"Your sign-in link for {company_name()}",
-            message=(f"Hello {contact.name or ''},\n\nFollow this link to see your requests with {company_name()}:\n\n"
-                     f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask for it, ignore this email."),
-            from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[address],
-        )
-    except Exception:  # the page must read the same for known and unknown addresses, so only log
-        logger.exception("could not send a portal sign-in link")
+    send_mail(
+        subject=f"Your sign-in link for {company_name()}",
+        message=(f"Hello {token.contact.name or ''},\n\nFollow this link to see your requests with {company_name()}:\n\n"
+                 f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask for it, ignore this email."),
+        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[token.email],
+    )
 
 
 def login_token_check(*, raw_token: str) -> PortalLoginToken:
@@ -114,19 +129,22 @@ def login_token_redeem(*, raw_token: str) -> PortalLoginToken:
     return token
 
 
-def customer_reply(*, contact: Contact, email: str, conversation: Conversation, text: str, files=()) -> Message:
-    """Add a customer's portal reply to their conversation as an inbound message.
+def customer_reply(*, contact: Contact, email: str, conversation: Conversation, submission_id: uuid.UUID, text: str,
+                   files=()) -> InboundEnvelope:
+    """Store a customer's portal reply as an envelope of their conversation's inbox.
 
-    It goes through message_receive like any channel's message, so it reopens a solved
-    conversation and notifies agents.
+    A worker turns it into a message through message_receive like any channel's message, so it
+    reopens a solved conversation and notifies agents; `submission_id` comes from the rendered
+    form, so a double-clicked send stores one reply.
     """
     if not text.strip():
         raise ValidationFailed("Please write a message.", extra={"text": "required"})
     attachments_check_size(files)
     inbound = InboundMessage(
-        external_id=f"portal-{uuid.uuid4()}", identity_kind="email", source_id=email, contact_email=email,
+        external_id=f"portal-{submission_id}", identity_kind="email", source_id=email, contact_email=email,
         contact_name=contact.name, text=text, conversation_id=conversation.pk,
         attachments=tuple(InboundAttachment(filename=f.name, content_type=f.content_type or "application/octet-stream",
                                             content=_read(f)) for f in files),
     )
-    return message_receive(inbox=conversation.inbox, inbound=inbound)
+    envelope, _ = envelope_store_inbound(inbox=conversation.inbox, inbound=inbound)
+    return envelope

@@ -138,7 +138,8 @@ def request_detail(request, conversation_id: int):
         if form.is_valid():
             try:
                 services.customer_reply(contact=request.customer, email=request.session[SESSION_EMAIL], conversation=conversation,
-                                        text=form.cleaned_data["text"], files=form.cleaned_data["attachments"])
+                                        submission_id=form.cleaned_data["submission_id"], text=form.cleaned_data["text"],
+                                        files=form.cleaned_data["attachments"])
                 return redirect(reverse("portal:request", args=[conversation.pk]) + "#latest")
             except PayloadTooLarge as exc:
                 form.add_error("attachments", exc.message)
@@ -151,6 +152,7 @@ def request_detail(request, conversation_id: int):
     return _render(request, "request_detail.html", {
         "conversation": conversation, "status_label": selectors.customer_status_label(conversation),
         "timeline": selectors.customer_timeline(conversation=conversation), "form": form,
+        "pending_replies": selectors.customer_pending_replies(conversation=conversation),
     }, status=status)
 
 

@@ -10,12 +10,13 @@ from parley.channels.base import InboundMessage
 from parley.channels.services import inbox_create
 from parley.contacts.models import Contact
 from parley.conversations.models import Conversation
-from parley.conversations.services import message_receive
+from parley.conversations.services import conversation_create, message_receive
 
 
 @dataclass
 class World:
     conversation: Conversation
+    #: A second conversation of the same customer (conversations merge only within one customer).
     other_conversation: Conversation
     contact: Contact
     other_contact: Contact
@@ -33,7 +34,8 @@ def world(db, agent):
         return message_receive(inbox=inbox, inbound=inbound).conversation
 
     first, second = receive("a"), receive("b")
-    return World(conversation=first, other_conversation=second, contact=first.contact, other_contact=second.contact,
+    same_customer = conversation_create(inbox=inbox, contact=first.contact, subject="Another matter")
+    return World(conversation=first, other_conversation=same_customer, contact=first.contact, other_contact=second.contact,
                  idle_contact=Contact.objects.create(name="Idle"), inbox_id=inbox.pk, team=team_create(name="Support"))
 
 

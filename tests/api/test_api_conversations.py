@@ -62,9 +62,11 @@ def test_patch_changes_fields_and_status_and_records_it_on_the_timeline(api_as, 
 
 
 def test_assign_escalate_link_and_merge(api_as, agent, team, customer_message):
+    from parley.conversations.services import conversation_create
+
     first = customer_message(source_id="a").conversation
     second = customer_message(source_id="b").conversation
-    third = customer_message(source_id="c").conversation
+    third = conversation_create(inbox=first.inbox, contact=first.contact, subject="The same customer, another matter")
     api = api_as(agent)
 
     assigned = api.post(f"/conversations/{first.pk}/assign", {"assignee_id": agent.pk, "team_id": team.pk}).json()
@@ -78,6 +80,11 @@ def test_assign_escalate_link_and_merge(api_as, agent, team, customer_message):
     assert merged["id"] == first.pk
     assert api.get(f"/conversations/{third.pk}").json()["merged_into_id"] == first.pk
     assert third.pk not in [c["id"] for c in api.get("/conversations").json()["items"]]
+
+    refused = api.post(f"/conversations/{first.pk}/merge", {"merge_id": second.pk})
+    assert refused.status_code == 409
+    assert "belongs to another customer" in refused.json()["message"]
+    assert api.get(f"/conversations/{second.pk}").json()["merged_into_id"] is None
 
 
 def test_assigning_an_agent_outside_the_team_is_refused_and_changes_nothing(api_as, agent, make_agent, team, customer_message):

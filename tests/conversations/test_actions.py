@@ -3,9 +3,10 @@ import pytest
 from parley.accounts.models import Role
 from parley.accounts.services import team_create
 from parley.channels.base import InboundMessage
+from parley.contacts.services import contact_merge
 from parley.conversations.models import CustomStatus, MessageKind, Status
 from parley.conversations.services import (
-    conversation_assign, conversation_escalate, conversation_link, conversation_merge, conversation_set_status,
+    conversation_assign, conversation_create, conversation_escalate, conversation_link, conversation_merge, conversation_set_status,
     conversation_set_tags, conversation_update, message_note, message_receive, message_reply,
 )
 from parley.core.errors import PermissionDenied, ValidationFailed
@@ -86,26 +87,49 @@ def test_tags_are_normalised_and_escalation_stops_at_tier_three(conversation, ag
     assert any("tier 2: needs engineering" in text for text in events_of(conversation))
 
 
+def _second_conversation_of(conversation, text: str, external_id: str = "m9"):
+    """The same customer's second, separate conversation (opened by an agent, then written into)."""
+    other = conversation_create(inbox=conversation.inbox, contact=conversation.contact, subject="Another thread")
+    return message_receive(inbox=conversation.inbox, inbound=InboundMessage(
+        external_id=external_id, identity_kind="external_id", source_id="cust-1", text=text, conversation_id=other.pk)).conversation
+
+
 def test_merging_moves_every_message_and_closes_the_other(api_inbox, conversation, agent):
-    other = message_receive(inbox=api_inbox, inbound=InboundMessage(
-        external_id="m9", identity_kind="external_id", source_id="cust-2", text="Same parcel, other account")).conversation
+    other = _second_conversation_of(conversation, "Same parcel, other thread")
 
     conversation_merge(keep=conversation, merge=other, actor=agent)
 
     other.refresh_from_db()
     assert other.status == Status.CLOSED and other.merged_into == conversation
-    assert conversation.messages.filter(text="Same parcel, other account").exists()
+    assert conversation.messages.filter(text="Same parcel, other thread").exists()
     with pytest.raises(ValidationFailed, match="already merged"):
         conversation_merge(keep=conversation, merge=other, actor=agent)
 
 
+def test_merging_another_customers_conversation_is_refused_until_the_customers_are_merged(api_inbox, conversation, agent, admin):
+    bobs = message_receive(inbox=api_inbox, inbound=InboundMessage(
+        external_id="m9", identity_kind="external_id", source_id="cust-2", contact_name="Bob", text="My own parcel")).conversation
+
+    with pytest.raises(ValidationFailed, match="belongs to another customer") as refused:
+        conversation_merge(keep=conversation, merge=bobs, actor=agent)
+
+    assert refused.value.status == 409
+    bobs.refresh_from_db()
+    assert bobs.merged_into is None and bobs.contact.name == "Bob"
+    assert bobs.messages.filter(text="My own parcel").exists()
+
+    contact_merge(keep=conversation.contact, merge=bobs.contact, actor=admin)
+    bobs.refresh_from_db()
+    conversation_merge(keep=conversation, merge=bobs, actor=agent)
+    assert conversation.messages.filter(text="My own parcel").exists()
+
+
 def test_a_message_to_a_merged_conversation_lands_in_the_one_it_was_merged_into(api_inbox, conversation, agent):
-    other = message_receive(inbox=api_inbox, inbound=InboundMessage(
-        external_id="m9", identity_kind="external_id", source_id="cust-2", text="first")).conversation
+    other = _second_conversation_of(conversation, "first")
     conversation_merge(keep=conversation, merge=other, actor=agent)
 
     late = message_receive(inbox=api_inbox, inbound=InboundMessage(
-        external_id="m10", identity_kind="external_id", source_id="cust-2", text="late", conversation_id=other.pk))
+        external_id="m10", identity_kind="external_id", source_id="cust-1", text="late", conversation_id=other.pk))
 
     assert late.conversation_id == conversation.pk
 

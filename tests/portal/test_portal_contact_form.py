@@ -1,4 +1,5 @@
 """The contact form: a submission becomes one conversation, bad input changes nothing."""
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile as upload
 
 from parley.channels.models import InboundEnvelope
@@ -25,7 +26,7 @@ def test_when_a_customer_submits_the_form_then_one_conversation_holds_their_mess
 
     assert response.status_code == 302
     conversation = Conversation.objects.get()
-    message = conversation.messages.get()
+    message = conversation.messages.get(direction="in")
     assert conversation.inbox == webform_inbox
     assert conversation.subject == "Broken zipper"
     assert (conversation.contact.name, conversation.contact.email) == ("Rita Ruiz", "rita@example.test")
@@ -35,6 +36,22 @@ def test_when_a_customer_submits_the_form_then_one_conversation_holds_their_mess
     thanks = client.get(response["Location"]).content.decode()
     assert "We got your request" in thanks
     assert f"#{conversation.number}" in thanks
+
+
+def test_the_thank_you_email_the_form_promises_goes_out_through_the_outbox_and_shows_on_the_conversation(
+        client, webform_inbox, contact_form_data, on_commit):
+    with on_commit():
+        client.post("/portal/contact/", contact_form_data())
+
+    conversation = Conversation.objects.get()
+    (acknowledgement,) = conversation.messages.filter(direction="out", kind="reply")
+    assert acknowledgement.metadata["automatic"] == "acknowledgement"
+    assert acknowledgement.delivery_status == "sent" and acknowledgement.author is None
+    (sent,) = mail.outbox
+    assert sent.to == ["rita@example.test"]
+    assert f"#{conversation.number}" in sent.subject and f"#{conversation.number}" in sent.body
+    assert sent.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert conversation.first_response_at is None and conversation.status == "new"  # not an answer from the team
 
 
 def test_given_a_known_email_when_they_write_again_then_the_same_contact_gets_a_new_request(

@@ -2,9 +2,13 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 
 from parley.portal.models import PortalLoginToken
+
+# The link is mailed by a job once the request's transaction commits, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _link_path(message) -> str:

@@ -1,4 +1,6 @@
 """A signed-in customer sees their own requests, in their terms, and replies to them."""
+import uuid
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parley.contacts.services import contact_merge
@@ -59,7 +61,8 @@ def test_a_customer_reply_reopens_a_solved_request_as_an_inbound_message(client,
 
     with on_commit():
         response = client.post(f"/portal/requests/{conversation.pk}/", {
-            "text": "It still has not arrived.", "attachments": [SimpleUploadedFile("tracking.txt", b"track-123", "text/plain")]})
+            "text": "It still has not arrived.", "submission_id": str(uuid.uuid4()),
+            "attachments": [SimpleUploadedFile("tracking.txt", b"track-123", "text/plain")]})
 
     conversation.refresh_from_db()
     reply = conversation.messages.filter(direction=Direction.INBOUND).latest("created_at")
@@ -92,7 +95,7 @@ def test_an_oversized_reply_attachment_is_refused_with_413(client, customer_requ
     sign_in(client, "rita@example.test")
 
     response = client.post(f"/portal/requests/{conversation.pk}/", {
-        "text": "see file", "attachments": [SimpleUploadedFile("big.bin", b"123456")]})
+        "text": "see file", "submission_id": str(uuid.uuid4()), "attachments": [SimpleUploadedFile("big.bin", b"123456")]})
 
     assert response.status_code == 413
     assert "too large" in response.content.decode()
@@ -120,3 +123,20 @@ def test_an_email_of_a_merged_contact_signs_in_as_the_surviving_contact(customer
     contact_merge(keep=own.contact, merge=old.contact, actor=admin)
 
     assert login_contact_for_email(email="rita.old@example.test") == own.contact
+
+
+def test_a_double_submitted_reply_makes_one_message_and_shows_as_pending_until_processed(client, customer_request, sign_in):
+    """Without a worker running, the reply waits as a stored envelope; the page says so, and a second post adds nothing."""
+    from parley.channels.models import InboundEnvelope
+
+    conversation = customer_request("rita@example.test")
+    sign_in(client, "rita@example.test")
+    form = {"text": "Any news on my parcel?", "submission_id": str(uuid.uuid4())}
+
+    first = client.post(f"/portal/requests/{conversation.pk}/", form)
+    second = client.post(f"/portal/requests/{conversation.pk}/", form)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert InboundEnvelope.objects.filter(external_id=f"portal-{form['submission_id']}").count() == 1
+    page = client.get(f"/portal/requests/{conversation.pk}/").content.decode()
+    assert "Your reply “Any news on my parcel?” is being added to this request" in page

@@ -166,8 +166,11 @@ def test_agent_actions_change_the_conversation_and_show_in_the_timeline(client, 
 
 
 def test_merging_moves_the_messages_and_opens_the_kept_conversation(client, agent, api_inbox, receive):
+    from parley.conversations.services import conversation_create
+
     keep = receive(api_inbox, "First", source_id="a").conversation
-    merged = receive(api_inbox, "Second", source_id="b").conversation
+    merged = conversation_create(inbox=api_inbox, contact=keep.contact, subject="Second")
+    receive(api_inbox, "Second", source_id="a", conversation_id=merged.pk)
     client.force_login(agent)
 
     response = client.post(conversation_url(merged, "merge"), {"number": str(keep.pk)}, headers={"HX-Request": "true"})
@@ -176,6 +179,19 @@ def test_merging_moves_the_messages_and_opens_the_kept_conversation(client, agen
     merged.refresh_from_db()
     assert merged.merged_into == keep
     assert "Second" in client.get(conversation_url(keep)).content.decode()
+
+
+def test_merging_another_customers_conversation_says_why_not_and_changes_nothing(client, agent, api_inbox, receive):
+    ritas = receive(api_inbox, "First", source_id="a").conversation
+    bobs = receive(api_inbox, "Bob's own", source_id="b", name="Bob Brown").conversation
+    client.force_login(agent)
+
+    response = client.post(conversation_url(bobs, "merge"), {"number": str(ritas.pk)}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 409
+    assert "belongs to another customer" in response.content.decode()
+    bobs.refresh_from_db()
+    assert bobs.merged_into is None
 
 
 def test_the_timeline_tells_notes_replies_delivery_and_attachments_apart(client, agent, api_inbox, receive):

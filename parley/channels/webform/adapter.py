@@ -3,7 +3,7 @@ import base64
 import smtplib
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from parley.channels.base import ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage
@@ -30,6 +30,11 @@ class WebFormAdapter(ChannelAdapter):
             ),
         )
 
+    def acknowledgement(self, conversation) -> str:
+        # The form's thank-you page promises this email, with the request number.
+        return (f"Thank you for contacting {settings.PARLEY_COMPANY_NAME}. We received your request and will answer "
+                f"by email as soon as we can.\n\nYour request number is #{conversation.number}.")
+
     def send(self, message) -> DeliveryResult:
         """Email the reply to the customer with a link to the request in the portal."""
         conversation = message.conversation
@@ -39,8 +44,10 @@ class WebFormAdapter(ChannelAdapter):
         link = settings.PARLEY_BASE_URL + reverse("portal:request", args=[conversation.pk])
         subject = f"Re: {conversation.subject} [#{conversation.number}]" if conversation.subject else f"Your request #{conversation.number}"
         body = f"{message.text}\n\n—\nSee your request and reply: {link}\n"
+        headers = {"Auto-Submitted": "auto-replied"} if message.metadata.get("automatic") else {}
         try:
-            send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[recipient])
+            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient],
+                         headers=headers).send()
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"the mail server refused {recipient}: {exc}", permanent=True) from exc
         except (smtplib.SMTPException, OSError) as exc:

@@ -10,6 +10,7 @@ from parley.conversations.models import (
 from parley.conversations.services.common import event_message
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
+from parley.core.models import surviving
 from parley.core.services import audit_record
 
 MAX_TIER = 3
@@ -170,12 +171,22 @@ def conversation_escalate(*, conversation: Conversation, actor, reason: str = ""
 
 @transaction.atomic
 def conversation_merge(*, keep: Conversation, merge: Conversation, actor) -> Conversation:
-    """Move every message of `merge` into `keep` and close `merge` with a pointer to `keep`."""
+    """Move every message of `merge` into `keep` and close `merge` with a pointer to `keep`.
+
+    Both must belong to the same customer. Merging another customer's conversation would move
+    their messages under this customer's name, out of their own "my requests", and send later
+    replies only to this customer: the customers are merged first (contact_merge), deliberately.
+    """
     require(actor, "conversation.merge")
     if keep.pk == merge.pk:
         raise ValidationFailed("A conversation cannot be merged into itself.", extra={"merge": "same conversation"})
     if merge.merged_into_id:
         raise ValidationFailed(f"#{merge.pk} was already merged.", extra={"merge": "already merged"})
+    if surviving(keep.contact).pk != surviving(merge.contact).pk:
+        raise ValidationFailed(
+            f"#{merge.pk} belongs to another customer ({merge.contact}) than #{keep.pk} ({keep.contact}). "
+            "If they are the same person, merge the customers first; otherwise link the conversations.",
+            extra={"merge": "another customer's conversation"}, status=409)
     moved = merge.messages.update(conversation=keep)
     keep.tags.add(*merge.tags.all())
     keep.participants.add(*merge.participants.all())
