@@ -37,16 +37,13 @@ def envelope_process(*, envelope_id: int) -> InboundEnvelope:
     The envelope row is locked, so two workers never process it at once; a processed
     envelope is left alone. A failure is recorded on the envelope and retried later.
     """
-    from parley.conversations.services import message_receive
-
     with transaction.atomic():
         envelope = InboundEnvelope.objects.select_for_update().select_related("inbox").get(pk=envelope_id)
         if envelope.status == EnvelopeStatus.PROCESSED:
             return envelope
         try:
             with transaction.atomic():
-                inbound = envelope.inbox.adapter.parse(envelope)
-                message = None if inbound is None else message_receive(inbox=envelope.inbox, inbound=inbound)
+                message = envelope_apply(envelope=envelope)
         except Exception as exc:  # recorded and retried: a bad payload must stay visible, not vanish
             envelope.attempts += 1
             envelope.status = EnvelopeStatus.FAILED
@@ -138,3 +135,55 @@ def inbox_delete(*, inbox: Inbox, actor) -> None:
                                extra={"inbox": "has conversations"}, status=409)
     audit_record(actor=actor, action="inbox.deleted", target=inbox, changes={"name": inbox.name, "kind": inbox.kind})
     inbox.delete()
+
+
+class ReportForUnknownMessage(Exception):
+    """A delivery report names no message this inbox sent.
+
+    Not a ValueError on purpose: the envelope is retried, because a fast provider can call
+    back before the outbox has recorded the id the provider gave the message.
+    """
+
+
+def envelope_apply(*, envelope: InboundEnvelope):
+    """Parse an envelope through its adapter and apply what it carries; return the first message received.
+
+    Inbound messages go to message_receive, delivery reports to delivery_report_apply, in
+    the order the provider sent them. Runs inside the caller's transaction.
+    """
+    from parley.channels.base import DeliveryReport, InboundMessage
+    from parley.conversations.services import message_receive
+
+    parsed = envelope.inbox.adapter.parse(envelope)
+    items = parsed if isinstance(parsed, list) else [] if parsed is None else [parsed]
+    first = None
+    for item in items:
+        if isinstance(item, InboundMessage):
+            message = message_receive(inbox=envelope.inbox, inbound=item)
+            first = first or message
+        elif isinstance(item, DeliveryReport):
+            if delivery_report_apply(inbox=envelope.inbox, report=item) is None:
+                raise ReportForUnknownMessage(f"no message sent from this inbox has the provider id {item.external_id!r}")
+        else:
+            raise TypeError(f"{type(envelope.inbox.adapter).__name__}.parse returned {type(item).__name__}")
+    return first
+
+
+@transaction.atomic
+def delivery_report_apply(*, inbox: Inbox, report):
+    """Move the outbound message a provider reports on forward; return it, or None when no message has that id.
+
+    Status only moves forward (see message_set_delivery): a late or repeated callback
+    changes nothing and emits nothing.
+    """
+    from parley.conversations.models import Direction, Message
+    from parley.conversations.services import message_set_delivery
+    from parley.core.errors import ValidationFailed
+
+    if not report.external_id:
+        raise ValidationFailed("A delivery report needs the provider's message id.", extra={"external_id": "required"})
+    message = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND, external_id=report.external_id)
+               .select_related("conversation").first())
+    if message is None:
+        return None
+    return message_set_delivery(message=message, status=report.status, reason=report.reason, at=report.at)
