@@ -71,6 +71,10 @@ class Capabilities:
     #: Extra words the composer shows, e.g. "replies by email with a link to the help center".
     note: str = field(default="", compare=False)
 
+    @property
+    def reply_window_hours(self) -> int | None:
+        return None if self.reply_window is None else round(self.reply_window.total_seconds() / 3600)
+
     def window_open(self, *, last_inbound_at: datetime | None, now: datetime) -> bool:
         """Tell whether a free-form reply is allowed now (always, on a channel without a reply window)."""
         if self.reply_window is None:
@@ -82,8 +86,7 @@ class Capabilities:
         """Return field -> what this channel cannot carry in a reply (empty when it can carry all of it)."""
         problems: dict[str, str] = {}
         if not self.window_open(last_inbound_at=last_inbound_at, now=now):
-            hours = round(self.reply_window.total_seconds() / 3600)
-            problems["text"] = (f"the {hours}-hour reply window after the customer's last message has closed; "
+            problems["text"] = (f"the {self.reply_window_hours}-hour reply window after the customer's last message has closed; "
                                 "only a template message can be sent now")
         elif self.max_length is not None and len(text) > self.max_length:
             problems["text"] = f"{len(text)} characters; at most {self.max_length} fit in one message"
@@ -125,7 +128,7 @@ class Capabilities:
             parts.append(f"up to {rules.max_count} attachments{kinds}, {size} each" if rules.max_count
                          else f"attachments{kinds} up to {size}")
         if self.reply_window is not None:
-            parts.append(f"replies within {round(self.reply_window.total_seconds() / 3600)} h of the customer's last message")
+            parts.append(f"replies within {self.reply_window_hours} h of the customer's last message")
         if self.typing:
             parts.append("typing indicator")
         if self.read_receipts:
