@@ -125,8 +125,12 @@ class Capabilities:
         else:
             kinds = f" ({', '.join(rules.types)})" if rules.types else ""
             size = filesizeformat(rules.byte_limit)
-            parts.append(f"up to {rules.max_count} attachments{kinds}, {size} each" if rules.max_count
-                         else f"attachments{kinds} up to {size}")
+            if rules.max_count == 1:
+                parts.append(f"1 attachment{kinds} up to {size}")
+            elif rules.max_count:
+                parts.append(f"up to {rules.max_count} attachments{kinds}, {size} each")
+            else:
+                parts.append(f"attachments{kinds} up to {size}")
         if self.reply_window is not None:
             parts.append(f"replies within {self.reply_window_hours} h of the customer's last message")
         if self.typing:

@@ -147,3 +147,11 @@ def test_the_email_channel_answers_on_the_same_seam_without_a_url_of_its_own(cli
     response = client.get("/channels/email/inbound/postmark/")
 
     assert response.status_code == 405 and response.json()["extra"] == {"allowed": ["POST", "HEAD"]}
+
+
+def test_the_inboxes_api_tells_an_admin_where_the_provider_should_call(pigeon_inbox, admin, api_as, settings):
+    response = api_as(admin).get(f"/inboxes/{pigeon_inbox.pk}")
+
+    body = response.json()
+    assert body["key"] == pigeon_inbox.key
+    assert body["webhook_urls"][0] == f"{settings.PARLEY_BASE_URL}/channels/pigeon/{pigeon_inbox.key}/updates/"
