@@ -1,5 +1,7 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
-from parley.channels.base import AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage
+from parley.channels.base import (
+    AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
+)
 from parley.channels.email.config import validate_email_config
 from parley.channels.email.inbound import inbound_from_envelope
 from parley.channels.email.sending import email_send, message_id_new, reply_email
