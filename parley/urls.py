@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parley.api.main import api
+from parley.channels.webhooks import channel_webhook
 from parley.realtime.relay import receive_relayed_event
 
 urlpatterns = [
@@ -10,7 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("internal/events/", receive_relayed_event, name="event-relay"),
     path("portal/", include("parley.portal.urls")),
-    path("channels/email/", include("parley.channels.email.urls")),
+    # Every channel's inbound endpoints, found through the adapter registry at request time.
+    path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.workspace.urls")),
 ]
 

@@ -10,6 +10,7 @@ class InboxAdmin(ParleyAdmin):
     list_display = ("name", "kind", "default_team", "is_active", "created_at")
     list_filter = ("kind", "is_active")
     exclude = ("signing_secret",)
+    readonly_fields = ("key",)
 
 
 @admin.register(InboundEnvelope)

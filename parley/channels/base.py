@@ -1,19 +1,30 @@
 """The channel adapter interface: what every channel package implements, and nothing more.
 
 To add a channel, create `parley/channels/<kind>/adapter.py` with a `ChannelAdapter`
-subclass decorated with `@register`, and list its package in INSTALLED_APPS. Adapters
-know their provider's wire format and nothing about SLAs, routing or automations: they
-turn a stored InboundEnvelope into an InboundMessage, and deliver an outbound Message.
+subclass decorated with `@register`, and list its package in INSTALLED_APPS (docs/channels.md
+walks through one). Adapters know their provider's wire format and nothing about SLAs,
+routing or automations: they declare the HTTP endpoints their provider calls, turn a stored
+InboundEnvelope into InboundMessages and DeliveryReports, deliver an outbound Message, and
+say what a message on their channel can carry.
 """
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Union
+
+from parley.channels.capabilities import AttachmentRules, Capabilities
 
 if TYPE_CHECKING:
     from parley.channels.models import InboundEnvelope
     from parley.conversations.models import Message
+
+__all__ = [
+    "AttachmentRules", "Capabilities", "ChannelAdapter", "DeliveryError", "DeliveryReport", "DeliveryResult", "Endpoint",
+    "InboundAttachment", "InboundMessage", "Parsed",
+]
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,44 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
+class DeliveryReport:
+    """A provider's word on an outbound message (a status callback, a bounce), ready for delivery_report_apply.
+
+    Status is one of queued, sent, delivered, read, failed; it only ever moves a message forward.
+    """
+
+    #: The provider's id of the outbound message (what send() returned as DeliveryResult.external_id).
+    external_id: str
+    status: str
+    reason: str = ""
+    #: When the provider says it happened.
+    at: datetime | None = None
+    #: The provider's id of this callback, when it has one (use it as the envelope's external id).
+    event_id: str = ""
+
+
+#: What parse() returns: one message, one report, several of either, or None for nothing to do.
+Parsed = Union[InboundMessage, DeliveryReport, list[Union[InboundMessage, DeliveryReport]], None]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An inbound HTTP endpoint of a channel, mounted at /channels/<kind>/[<inbox key>/]<path>.
+
+    `path` uses Django's route syntax ("inbound/<str:provider>/"). The view is called as
+    `view(request, **route_kwargs)`, with `inbox=` added for a per-inbox endpoint; it answers
+    what the provider expects (parley.channels.webhooks.Webhook does the usual steps).
+    """
+
+    path: str
+    view: Callable
+    methods: tuple[str, ...] = ("POST",)
+    #: True: mounted under the inbox's public key (one URL per inbox, as Telegram or Twilio want);
+    #: False: one URL for the channel, where the payload names the inbox (an email's recipient).
+    per_inbox: bool = False
+
+
+@dataclass(frozen=True)
 class DeliveryResult:
     """What a send achieved: the provider's id for the message and the status it reached."""
 
@@ -79,21 +128,31 @@ class DeliveryError(Exception):
 
 
 class ChannelAdapter:
-    """Base class of every channel; subclasses set `kind` and implement parse and send."""
+    """Base class of every channel; subclasses set `kind`, `label` and `capabilities` and implement parse and send.
+
+    Override `endpoints` when the provider calls Parley over HTTP, and `validate_config` when
+    an inbox of the channel has settings.
+    """
 
     kind: ClassVar[str]
     label: ClassVar[str]
+    #: What a message on this channel can carry; replies that do not fit are refused before they are queued.
+    capabilities: ClassVar[Capabilities] = Capabilities()
     #: Whether agents reply on this channel (a channel without outbound stores the reply only).
     can_send: ClassVar[bool] = True
     #: Whether a message with no thread reference continues the contact's open conversation in
     #: this inbox (chat, SMS, API) rather than starting a new one (email, web form).
     continues_open_conversation: ClassVar[bool] = False
 
-    def parse(self, envelope: InboundEnvelope) -> InboundMessage | None:
-        """Turn a stored raw payload into an InboundMessage; raise ValueError on malformed input.
+    def endpoints(self) -> list[Endpoint]:
+        """Return the HTTP endpoints the provider calls (webhooks, status callbacks, handshakes)."""
+        return []
 
-        Return None for a payload that carries no customer message and that the adapter has
-        fully handled itself (a delivery report, say): the envelope is then marked processed.
+    def parse(self, envelope: InboundEnvelope) -> Parsed:
+        """Turn a stored raw payload into InboundMessages and DeliveryReports; raise ValueError on malformed input.
+
+        Return one of them, a list mixing them (a provider batching several events), or None
+        for a payload that needs nothing done: the envelope is then marked processed.
         """
         raise NotImplementedError
 

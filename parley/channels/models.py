@@ -3,6 +3,11 @@ import secrets
 from django.db import models
 
 
+def inbox_key_new() -> str:
+    """Return a fresh unguessable inbox key (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
 class Inbox(models.Model):
     """One configured channel: where customers reach us (an address, a widget, a number …)."""
 
@@ -12,6 +17,10 @@ class Inbox(models.Model):
     default_team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     greeting = models.TextField(blank=True)
     signing_secret = models.CharField(max_length=64, default=secrets.token_hex, help_text="Signs callbacks Parley sends for this inbox.")
+    # Public, in the inbox's webhook URLs (/channels/<kind>/<key>/…): unguessable so the URL alone
+    # does not let anyone post into an inbox whose provider signs nothing.
+    key = models.CharField(max_length=32, unique=True, default=inbox_key_new, editable=False,
+                           help_text="Names the inbox in its webhook URLs.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -44,6 +44,14 @@ class InboxOut(Schema):
     greeting: str
     is_active: bool
     created_at: datetime
+    key: str = Field(description="The inbox's public key in its webhook URLs.")
+    webhook_urls: list[str] = Field(description="Where the provider sends this inbox's webhooks.")
+
+    @staticmethod
+    def resolve_webhook_urls(inbox) -> list[str]:
+        from parley.channels.webhooks import endpoint_urls
+
+        return endpoint_urls(inbox)
 
     @staticmethod
     def resolve_config(inbox) -> dict:

@@ -44,17 +44,6 @@ def envelope_store_inbound(*, inbox: Inbox, inbound: InboundMessage) -> tuple[In
     return envelope_store(inbox=inbox, external_id=inbound.external_id, payload={INBOUND_KEY: inbound.to_payload()})
 
 
-def envelope_apply(*, envelope: InboundEnvelope):
-    """Parse an envelope through its channel adapter and hand what it carries to the conversations."""
-    from parley.conversations.services import message_receive
-
-    if INBOUND_KEY in envelope.payload:
-        inbound = InboundMessage.from_payload(envelope.payload[INBOUND_KEY])
-    else:
-        inbound = envelope.inbox.adapter.parse(envelope)
-    return None if inbound is None else message_receive(inbox=envelope.inbox, inbound=inbound)
-
-
 def envelope_process(*, envelope_id: int) -> InboundEnvelope:
     """Process one stored envelope (the job handler); a processed envelope is left alone.
 
@@ -190,3 +179,58 @@ def conversation_acknowledge(*, conversation_id: int):
         if not text:
             return None
         return message_auto_reply(conversation=conversation, text=text, reason="acknowledgement")
+
+
+class ReportForUnknownMessage(Exception):
+    """A delivery report names no message this inbox sent.
+
+    Not a ValueError on purpose: the envelope is retried, because a fast provider can call
+    back before the outbox has recorded the id the provider gave the message.
+    """
+
+
+def envelope_apply(*, envelope: InboundEnvelope):
+    """Parse an envelope through its adapter and apply what it carries; return the first message received.
+
+    Inbound messages go to message_receive, delivery reports to delivery_report_apply, in
+    the order the provider sent them. Runs inside the caller's transaction.
+    """
+    from parley.channels.base import DeliveryReport
+    from parley.conversations.services import message_receive
+
+    if INBOUND_KEY in envelope.payload:
+        parsed = InboundMessage.from_payload(envelope.payload[INBOUND_KEY])
+    else:
+        parsed = envelope.inbox.adapter.parse(envelope)
+    items = parsed if isinstance(parsed, list) else [] if parsed is None else [parsed]
+    first = None
+    for item in items:
+        if isinstance(item, InboundMessage):
+            message = message_receive(inbox=envelope.inbox, inbound=item)
+            first = first or message
+        elif isinstance(item, DeliveryReport):
+            if delivery_report_apply(inbox=envelope.inbox, report=item) is None:
+                raise ReportForUnknownMessage(f"no message sent from this inbox has the provider id {item.external_id!r}")
+        else:
+            raise TypeError(f"{type(envelope.inbox.adapter).__name__}.parse returned {type(item).__name__}")
+    return first
+
+
+@transaction.atomic
+def delivery_report_apply(*, inbox: Inbox, report):
+    """Move the outbound message a provider reports on forward; return it, or None when no message has that id.
+
+    Status only moves forward (see message_set_delivery): a late or repeated callback
+    changes nothing and emits nothing.
+    """
+    from parley.conversations.models import Direction, Message
+    from parley.conversations.services import message_set_delivery
+    from parley.core.errors import ValidationFailed
+
+    if not report.external_id:
+        raise ValidationFailed("A delivery report needs the provider's message id.", extra={"external_id": "required"})
+    message = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND, external_id=report.external_id)
+               .select_related("conversation").first())
+    if message is None:
+        return None
+    return message_set_delivery(message=message, status=report.status, reason=report.reason, at=report.at)

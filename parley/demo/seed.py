@@ -241,7 +241,7 @@ class _Director:
                                   status=final if last else Status.PENDING)
             if reply.delivery_status == DeliveryStatus.QUEUED:
                 # History: these replies reached the customer long ago; nothing is to be sent now.
-                message_set_delivery(message=reply, status=DeliveryStatus.SENT)
+                message_set_delivery(message=reply, status=DeliveryStatus.SENT, at=reply.created_at)
             if not last or plan.status == Status.OPEN:
                 receive(story.follow_ups[min(turn, len(story.follow_ups) - 1)], next(clock))
         if plan.status == Status.ON_HOLD:

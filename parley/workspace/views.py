@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -115,11 +116,23 @@ def _conversation_context(request, conversation: Conversation, *, error: str = "
         "note_form": forms.NoteForm(),
         "composer_tab": "reply" if can(request.user, "conversation.reply") else "note",
         "max_attachment_bytes": settings.PARLEY_MAX_ATTACHMENT_BYTES,
+        **_channel_context(conversation),
         "can_merge_customer": can(request.user, "contact.merge"),
         **customer_profile_context(conversation.contact, message_limit=20),
     }
     context.update(bound or {})
     return context
+
+
+def _channel_context(conversation: Conversation) -> dict:
+    """What the reply composer says about the channel: what it carries, its limits, whether its window is open."""
+    adapter = conversation.inbox.adapter
+    capabilities = adapter.capabilities
+    return {
+        "channel_summary": " · ".join([adapter.label, *capabilities.summary()]),
+        "capabilities": capabilities,
+        "reply_window_open": capabilities.window_open(last_inbound_at=conversation.last_inbound_at, now=timezone.now()),
+    }
 
 
 @login_required
@@ -226,6 +239,10 @@ def conversation_action(request, number: int, action: str):
             result = spec.perform(conversation, request.user, form)
         except ApplicationError as exc:
             status, error = exc.status, exc.message
+            # Shown next to the field too (what the channel cannot carry, say), so the agent sees what to change.
+            for field, problem in exc.extra.items():
+                if field in form.fields:
+                    form.add_error(field, str(problem))
         else:
             target = reverse("workspace:conversation", args=[result.pk if isinstance(result, Conversation) else conversation.pk])
             if request.htmx and isinstance(result, Conversation):

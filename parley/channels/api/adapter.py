@@ -7,7 +7,9 @@ import time
 
 import httpx
 
-from parley.channels.base import ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage
+from parley.channels.base import (
+    AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage,
+)
 from parley.channels.registry import register
 
 CALLBACK_TIMEOUT_SECONDS = 10
@@ -23,6 +25,8 @@ class ApiAdapter(ChannelAdapter):
     kind = "api"
     label = "API"
     continues_open_conversation = True
+    # The callback carries text and HTML; the integrating system fetches attachments through the API.
+    capabilities = Capabilities(html=True, attachments=AttachmentRules())
 
     def validate_config(self, config: dict) -> dict:
         url = config.get("callback_url", "")

@@ -1,10 +1,13 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
-from parley.channels.base import ChannelAdapter, DeliveryResult, InboundMessage
+from parley.channels.base import (
+    AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
+)
 from parley.channels.email.config import validate_email_config
 from parley.channels.email.inbound import inbound_from_envelope
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.sending import email_send, message_id_for, reply_email
 from parley.channels.email.services import sending_config
+from parley.channels.email.webhooks import provider_endpoints
 from parley.channels.registry import register
 
 
@@ -12,11 +15,17 @@ from parley.channels.registry import register
 class EmailAdapter(ChannelAdapter):
     kind = "email"
     label = "Email"
+    # Mail carries HTML and files of any type; the site's per-file limit applies (25 MB by default,
+    # what the large mailbox providers accept).
+    capabilities = Capabilities(html=True, attachments=AttachmentRules())
 
     def validate_config(self, config: dict) -> dict:
         return validate_email_config(config)
 
-    def parse(self, envelope) -> InboundMessage | None:
+    def endpoints(self) -> list[Endpoint]:
+        return provider_endpoints()
+
+    def parse(self, envelope) -> InboundMessage | DeliveryReport | None:
         return inbound_from_envelope(envelope)
 
     def send(self, message) -> DeliveryResult:

@@ -1,7 +1,8 @@
 """Turn a stored raw email into an InboundMessage, or handle it without one.
 
 What becomes of a mail, in order:
-- a bounce (DSN) marks the outbound message it returns as failed and opens nothing;
+- a permanent bounce (DSN) becomes a DeliveryReport that marks the outbound message it returns
+  failed; a delay is noted on its conversation; neither opens anything;
 - our own mail coming back (loop), a blocked sender, or a sender over the inbox's hourly
   limit is refused: the envelope stays stored, marked failed with the reason, so an admin
   sees it and can retry it, but no conversation is made (a loop would otherwise flood the
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from parley.channels.base import InboundAttachment, InboundMessage
+from parley.channels.base import DeliveryReport, InboundAttachment, InboundMessage
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.parsing import ParsedEmail, parse_email
 from parley.channels.email.sending import LOOP_HEADER, is_own_message_id, loop_token
@@ -38,16 +39,15 @@ class MailRefused(ValueError):
     """The inbox does not take this mail (loop, block list, rate limit); the envelope keeps it."""
 
 
-def inbound_from_envelope(envelope) -> InboundMessage | None:
-    """Return the InboundMessage an email envelope carries, or None when it was a bounce."""
+def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
+    """Return the InboundMessage an email envelope carries, the DeliveryReport a bounce is, or None."""
     inbox = envelope.inbox
     config = EmailConfig.of(inbox)
     raw = bytes(envelope.raw or b"")
     parsed = parse_email(raw)
     headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
     if parsed.is_bounce:
-        _bounce_record(inbox, parsed)
-        return None
+        return _bounce_report(inbox, parsed)
     sender = parsed.from_address or str(headers.get("Return-Path", "")).strip(" <>\r\n\t").lower() or UNKNOWN_SENDER
     refusal = _refusal(inbox, config, parsed, headers, sender)
     if refusal:
@@ -119,14 +119,14 @@ def _refusal(inbox, config: EmailConfig, parsed: ParsedEmail, headers, sender: s
     return ""
 
 
-def _bounce_record(inbox, parsed: ParsedEmail) -> None:
-    """Mark the outbound message a permanent bounce returns as failed, or note a delay on its conversation.
+def _bounce_report(inbox, parsed: ParsedEmail) -> DeliveryReport | None:
+    """Return the failure report a permanent bounce is, or note a delay on the returned message's conversation.
 
     A delay (Action: delayed, a 4.x.x status) leaves the message as it is: the sending server
     keeps trying, and a later permanent bounce still marks it failed. Bounces for mail we
-    cannot find are only logged.
+    did not send (backscatter) are only logged.
     """
-    from parley.conversations.services import message_delivery_delayed, message_set_delivery
+    from parley.conversations.services import message_delivery_delayed
 
     report = parsed.bounce
     original = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND,
@@ -134,15 +134,15 @@ def _bounce_record(inbox, parsed: ParsedEmail) -> None:
                 if report.original_message_id else None)
     if original is None:
         logger.info("bounce for unknown message %s in inbox %s left alone", report.original_message_id, inbox.pk)
-        return
+        return None
     if report.permanent:
-        if original.delivery_status != DeliveryStatus.FAILED:
-            message_set_delivery(message=original, status=DeliveryStatus.FAILED, reason=f"bounced: {report.reason}"[:2000])
-        return
+        return DeliveryReport(external_id=original.external_id, status=DeliveryStatus.FAILED,
+                              reason=f"bounced: {report.reason}"[:2000], at=parsed.date)
     for recipient in report.recipients:
         if recipient.action == "delayed":
             message_delivery_delayed(message=original, recipient=recipient.address,
                                      reason=(recipient.diagnostic or f"status {recipient.status or 'unknown'}")[:1000])
+    return None
 
 
 def _size(n: int) -> str:

@@ -1,18 +1,26 @@
 """Inbound mail from email providers (Mailgun, SendGrid, Postmark, Amazon SES …) through django-anymail.
 
-Anymail's views check each provider's signature (Mailgun's HMAC with MAILGUN_WEBHOOK_SIGNING_KEY,
-basic auth with WEBHOOK_SECRET for the others, SNS signatures for SES) and answer 400 to a
-forged request; its `inbound` signal then reaches `inbound_store`, which stores the raw mail
-as an envelope of the inbox it is addressed to.
+They are channel-level endpoints of the webhook seam, at /channels/email/inbound/<provider>/:
+one URL per provider, since the recipient address picks the inbox. Anymail's views check each
+provider's signature (Mailgun's HMAC with MAILGUN_WEBHOOK_SIGNING_KEY, basic auth with
+WEBHOOK_SECRET for the others, SNS signatures for SES), refused with a JSON 403; its `inbound`
+signal then reaches `inbound_store`, which stores the raw mail as an envelope of the inbox it
+is addressed to.
 """
 from __future__ import annotations
 
 from functools import wraps
 
+from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import inbound
 from anymail.utils import get_anymail_setting
+from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
+from anymail.webhooks.mailgun import MailgunInboundWebhookView
+from anymail.webhooks.postmark import PostmarkInboundWebhookView
+from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from django.http import JsonResponse
 
+from parley.channels.base import Endpoint
 from parley.channels.email.selectors import inbox_for_address
 from parley.channels.email.services import email_store
 from parley.core.errors import ApplicationError
@@ -49,7 +57,24 @@ def provider_view(view_class, *, needs_secret: bool):
                                  "extra": {"setting": "WEBHOOK_SECRET"}}, status=403)
         try:
             return view(request, *args, **kwargs)
+        except AnymailWebhookValidationFailure as exc:
+            return JsonResponse({"message": "The provider's signature or credentials are not valid.",
+                                 "extra": {"signature": str(exc)}}, status=403)
         except ApplicationError as exc:
             return JsonResponse({"message": exc.message, "extra": exc.extra}, status=exc.status)
 
     return wrapped
+
+
+def provider_endpoints() -> list[Endpoint]:
+    """Return the inbound endpoints of the providers Parley takes mail from (HEAD: some check the URL first)."""
+    mailgun = provider_view(MailgunInboundWebhookView, needs_secret=False)
+    views = {
+        # Mailgun posts the raw MIME when the URL contains "mime", its parsed fields otherwise.
+        "mailgun": mailgun,
+        "mailgun_mime": mailgun,
+        "postmark": provider_view(PostmarkInboundWebhookView, needs_secret=True),
+        "sendgrid": provider_view(SendGridInboundWebhookView, needs_secret=True),
+        "amazon_ses": provider_view(AmazonSESInboundWebhookView, needs_secret=True),
+    }
+    return [Endpoint(path=f"inbound/{provider}/", view=view, methods=("POST", "HEAD")) for provider, view in views.items()]

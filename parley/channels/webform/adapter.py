@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-from parley.channels.base import ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage
+from parley.channels.base import (
+    AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage,
+)
 from parley.channels.registry import register
 
 
@@ -14,6 +16,10 @@ from parley.channels.registry import register
 class WebFormAdapter(ChannelAdapter):
     kind = "webform"
     label = "Web form"
+    # The reply is emailed as plain text with a link to the help center, where the customer also
+    # finds its attachments.
+    capabilities = Capabilities(html=False, attachments=AttachmentRules(),
+                                note="sent by email with a link to the help center")
 
     def parse(self, envelope) -> InboundMessage:
         data = envelope.payload

@@ -40,6 +40,11 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
     attachments_validate(attachments)
     adapter = conversation.inbox.adapter
     now = created_at or timezone.now()
+    # Refused here, before anything is stored or queued: the agent edits the reply, nothing half-sends.
+    refusals = adapter.capabilities.refusals(text=text, html=html, attachments=attachments,
+                                             last_inbound_at=conversation.last_inbound_at, now=now)
+    if refusals:
+        raise ValidationFailed(f"{adapter.label} cannot carry this reply: {'; '.join(refusals.values())}.", extra=refusals)
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY,
         author=author if actors.is_person(author) else None, text=text, html=sanitize_html(html), created_at=now,
@@ -193,19 +198,49 @@ def message_resend(*, message: Message, actor) -> Message:
     return message
 
 
+# Forward order of an outbound message's delivery; failed is terminal and may only follow queued or sent.
+_DELIVERY_ORDER = {DeliveryStatus.QUEUED: 0, DeliveryStatus.SENT: 1, DeliveryStatus.DELIVERED: 2, DeliveryStatus.READ: 3}
+
+
+def delivery_moves_forward(current: str, new: str) -> bool:
+    """Tell whether a message whose delivery is `current` may move to `new` (never back, never out of failed)."""
+    if new == current or current == DeliveryStatus.FAILED:
+        return False
+    if new == DeliveryStatus.FAILED:
+        return current in (DeliveryStatus.QUEUED, DeliveryStatus.SENT)
+    return _DELIVERY_ORDER.get(new, -1) > _DELIVERY_ORDER.get(current, -1)
+
+
 @transaction.atomic
-def message_set_delivery(*, message: Message, status: str, reason: str = "") -> Message:
-    """Record a provider's delivery report (delivered, read, failed) for an outbound message."""
-    if status not in DeliveryStatus.values:
-        raise ValidationFailed("Unknown delivery status.", extra={"status": f"must be one of {', '.join(DeliveryStatus.values)}"})
-    message.delivery_status = status
-    message.failure_reason = reason
-    message.save(update_fields=["delivery_status", "failure_reason"])
+def message_set_delivery(*, message: Message, status: str, reason: str = "", at=None) -> Message:
+    """Record a provider's word on an outbound message (sent, delivered, read, failed), moving it forward only.
+
+    Providers call back out of order and more than once: a status at or behind the current
+    one changes nothing and emits nothing. A failure is shown on the conversation.
+    """
+    if status not in _DELIVERY_ORDER and status != DeliveryStatus.FAILED:
+        raise ValidationFailed("Unknown delivery status.",
+                               extra={"status": f"must be one of {', '.join([*_DELIVERY_ORDER, DeliveryStatus.FAILED])}"})
+    if message.direction != Direction.OUTBOUND:
+        raise ValidationFailed("Only outbound messages have a delivery status to report.", extra={"message": "inbound"})
+    # Locked so two callbacks racing for the same message cannot both move it (and both emit).
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    if not delivery_moves_forward(locked.delivery_status, status):
+        message.delivery_status, message.failure_reason = locked.delivery_status, locked.failure_reason
+        return message
+    at = at or timezone.now()
+    locked.delivery_status = status
+    locked.failure_reason = reason if status == DeliveryStatus.FAILED else locked.failure_reason
+    locked.sent_at = locked.sent_at or (at if status != DeliveryStatus.FAILED else None)
+    locked.metadata = {**locked.metadata, "delivery": {**locked.metadata.get("delivery", {}), status: at.isoformat()}}
+    locked.save(update_fields=["delivery_status", "failure_reason", "sent_at", "metadata"])
     if status == DeliveryStatus.FAILED:
-        event_message(message.conversation, f"Reply could not be delivered: {reason or 'no reason given'}",
-                      data={"failed_message_id": message.pk})
-    events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
-                                                "status": status, "reason": reason})
+        event_message(locked.conversation, f"Reply could not be delivered: {reason or 'no reason given'}",
+                      data={"failed_message_id": locked.pk})
+    events.publish("message.delivery_changed", {"message_id": locked.pk, "conversation_id": locked.conversation_id,
+                                                "status": status, "reason": locked.failure_reason})
+    for name in ("delivery_status", "failure_reason", "sent_at", "metadata"):
+        setattr(message, name, getattr(locked, name))
     return message
 
 

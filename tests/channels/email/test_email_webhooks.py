@@ -70,7 +70,7 @@ def test_a_mailgun_delivery_with_a_forged_signature_is_refused_and_nothing_store
         response = client.post("/channels/email/inbound/mailgun_mime/", mailgun_form(mail(), key="not-the-key"),
                                HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
 
-    assert response.status_code == 400
+    assert response.status_code == 403 and "signature" in response.json()["message"]
     assert not InboundEnvelope.objects.exists()
 
 
@@ -95,7 +95,7 @@ def test_a_postmark_delivery_with_wrong_credentials_is_refused_and_nothing_store
         response = client.post("/channels/email/inbound/postmark/", json.dumps(postmark_payload()),
                                content_type="application/json", HTTP_AUTHORIZATION=basic_auth("parley:guess"))
 
-    assert response.status_code == 400
+    assert response.status_code == 403 and "signature" in response.json()["message"]
     assert not InboundEnvelope.objects.exists()
 
 
@@ -190,6 +190,6 @@ def test_a_forged_sendgrid_delivery_is_refused_and_nothing_stored(client, make_e
     with on_commit():
         response = client.post("/channels/email/inbound/sendgrid/", sendgrid_raw_form(mail()), **credentials)
 
-    assert response.status_code == 400
+    assert response.status_code == 403 and "signature" in response.json()["message"]
     assert not InboundEnvelope.objects.exists()
     assert not Conversation.objects.exists()
