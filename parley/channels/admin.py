@@ -27,7 +27,7 @@ class InboundEnvelopeAdmin(ParleyAdmin):
     def retry(self, request, queryset):
         failed = list(queryset.filter(status=EnvelopeStatus.FAILED))
         for envelope in failed:
-            envelope_retry(envelope=envelope)
+            envelope_retry(envelope=envelope, actor=request.user)
         skipped = queryset.count() - len(failed)
         self.message_user(request, f"Queued {len(failed)} envelope(s) again." + (f" {skipped} had not failed and were left alone." if skipped else ""),
                           messages.SUCCESS)

@@ -86,12 +86,17 @@ def envelope_dead(envelope_id: int, reason: str) -> None:
         events.publish("envelope.failed", {"envelope_id": envelope.pk, "inbox_id": envelope.inbox_id, "error": envelope.last_error})
 
 
+def envelope_requeue(envelope_id: int) -> None:
+    """Put a failed envelope back to be processed (its job's retry hook)."""
+    InboundEnvelope.objects.filter(pk=envelope_id, status=EnvelopeStatus.FAILED).update(status=EnvelopeStatus.RECEIVED)
+
+
 @transaction.atomic
 def envelope_retry(*, envelope: InboundEnvelope, actor=None) -> InboundEnvelope:
     """Process a failed envelope again with a fresh set of attempts (an admin's "retry" button)."""
-    InboundEnvelope.objects.filter(pk=envelope.pk, status=EnvelopeStatus.FAILED).update(status=EnvelopeStatus.RECEIVED)
     job = Job.objects.filter(queue=PROCESS_QUEUE, target_id=envelope.pk).first()
     if job is None:
+        envelope_requeue(envelope.pk)
         jobs.enqueue(PROCESS_QUEUE, envelope.pk)
     else:
         jobs.job_retry(job_id=job.pk, actor=actor)

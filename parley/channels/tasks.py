@@ -12,6 +12,6 @@ def _describe(envelope_id: int) -> tuple[str, str]:
 
 
 @jobs.handler(services.PROCESS_QUEUE, max_attempts=services.MAX_PROCESS_ATTEMPTS, backoff_seconds=services.RETRY_BASE_SECONDS,
-              on_dead=services.envelope_dead, describe=_describe)
+              on_dead=services.envelope_dead, on_retry=services.envelope_requeue, describe=_describe)
 def process_envelope(envelope_id: int) -> None:
     services.envelope_process(envelope_id=envelope_id)

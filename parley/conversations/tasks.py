@@ -14,6 +14,6 @@ def _describe(message_id: int) -> tuple[str, str]:
 
 
 @jobs.handler(outbound.DELIVER_QUEUE, max_attempts=outbound.MAX_DELIVERY_ATTEMPTS, backoff_seconds=outbound.RETRY_BASE_SECONDS,
-              on_dead=outbound.message_delivery_dead, describe=_describe)
+              on_dead=outbound.message_delivery_dead, on_retry=outbound.message_requeue, describe=_describe)
 def deliver_message(message_id: int) -> None:
     outbound.message_deliver(message_id=message_id)

@@ -45,6 +45,8 @@ class Handler:
     on_dead: Callable[[int, str], None] | None = None
     #: What the target is, in words for the admin's failed-jobs screen, and where to look at it.
     describe: Callable[[int], tuple[str, str]] | None = None
+    #: Undo what on_dead recorded when a dead job is retried (a failed reply is queued again).
+    on_retry: Callable[[int], None] | None = None
 
     def delay_after(self, attempts: int) -> timedelta:
         return timedelta(seconds=self.backoff_seconds * 2 ** max(attempts - 1, 0))
@@ -54,10 +56,11 @@ _handlers: dict[str, Handler] = {}
 
 
 def handler(queue: str, *, max_attempts: int = 5, backoff_seconds: float = 10,
-            on_dead: Callable[[int, str], None] | None = None, describe: Callable[[int], tuple[str, str]] | None = None):
+            on_dead: Callable[[int, str], None] | None = None, describe: Callable[[int], tuple[str, str]] | None = None,
+            on_retry: Callable[[int], None] | None = None):
     """Decorator: make `fn(target_id)` the handler of `queue`."""
     def register(fn):
-        _handlers[queue] = Handler(queue, fn, max_attempts, backoff_seconds, on_dead, describe)
+        _handlers[queue] = Handler(queue, fn, max_attempts, backoff_seconds, on_dead, describe, on_retry)
         return fn
     return register
 
@@ -201,6 +204,9 @@ def job_retry(*, job_id: int, actor=None) -> Job:
 
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
+        h = _handlers.get(job.queue)
+        if job.dead_at is not None and h is not None and h.on_retry is not None:
+            h.on_retry(job.target_id)
         job.dead_at = None
         job.attempts = 0
         job.claimed_until = None

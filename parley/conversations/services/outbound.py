@@ -180,21 +180,34 @@ def message_delivery_dead(message_id: int, reason: str) -> None:
                                                     "status": DeliveryStatus.FAILED, "reason": reason[:2000]})
 
 
+def message_requeue(message_id: int) -> None:
+    """Put a failed reply back in the queue (the outbox job's retry hook); the job then sends it."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id, delivery_status=DeliveryStatus.FAILED).first()
+        if message is None:
+            return
+        message.delivery_status = DeliveryStatus.QUEUED
+        message.failure_reason = ""
+        message.save(update_fields=["delivery_status", "failure_reason"])
+        events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
+                                                    "status": DeliveryStatus.QUEUED, "reason": ""})
+
+
 @transaction.atomic
 def message_resend(*, message: Message, actor) -> Message:
-    """Queue a failed reply again with a fresh set of attempts (the "retry" on a failed reply)."""
+    """Send a failed reply again with a fresh set of attempts (the "send again" on a failed reply)."""
     require(actor, "conversation.reply")
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.direction != Direction.OUTBOUND or message.delivery_status != DeliveryStatus.FAILED:
         raise ValidationFailed("Only a failed reply can be sent again.", extra={"message": message.delivery_status}, status=409)
-    message.delivery_status = DeliveryStatus.QUEUED
-    message.failure_reason = ""
-    message.save(update_fields=["delivery_status", "failure_reason"])
-    Job.objects.filter(queue=DELIVER_QUEUE, target_id=message.pk).delete()
-    _enqueue_delivery(message.pk)
+    job = Job.objects.filter(queue=DELIVER_QUEUE, target_id=message.pk).first()
+    if job is None:  # failed by a provider's report after it was sent: no job is left
+        message_requeue(message.pk)
+        _enqueue_delivery(message.pk)
+    else:
+        jobs.job_retry(job_id=job.pk, actor=actor)
     event_message(message.conversation, f"{actor} sent a failed reply again.", actor=actor, data={"resent_message_id": message.pk})
-    events.publish("message.delivery_changed", {"message_id": message.pk, "conversation_id": message.conversation_id,
-                                                "status": DeliveryStatus.QUEUED, "reason": ""})
+    message.refresh_from_db()
     return message
 
 

@@ -158,3 +158,40 @@ def test_a_reply_with_only_inline_images_is_multipart_related_at_the_top(convers
     assert sent.get_content_type() == "multipart/related"
     assert [p.get_content_type() for p in sent.get_payload()] == ["multipart/alternative", "image/png"]
     assert sent.get_payload()[1]["Content-ID"] == "<spot@parley>"
+
+
+def test_a_reply_sent_again_after_a_worker_crash_carries_the_same_message_id(conversation, smtp_sink, agent, on_commit):
+    """The server took the mail, then the worker died before recording it: the resend is recognisably the same mail."""
+    from parley.conversations.services import message_deliver
+
+    with on_commit():
+        reply = message_reply(conversation=conversation, author=agent, text="It ships today.")
+    Job.objects.create(queue=DELIVER_QUEUE, target_id=reply.pk, due_at=timezone.now(), created_at=timezone.now())
+    type(reply).objects.filter(pk=reply.pk).update(delivery_status=DeliveryStatus.QUEUED)  # as if never recorded
+
+    message_deliver(message_id=reply.pk)
+
+    first, second = (sent["Message-ID"] for _, _, sent in smtp_sink.messages)
+    assert first == second
+    reply.refresh_from_db()
+    assert f"<{reply.external_id}>" == first
+
+
+def test_an_acknowledgement_is_an_automatic_reply_on_the_conversation_sent_once(make_email_inbox, smtp_sink, on_commit):
+    from parley.channels.services import conversation_acknowledge
+
+    inbox = make_email_inbox(smtp_port=smtp_sink.port, auto_acknowledge=True)
+    with on_commit():
+        email_store(inbox=inbox, raw=mail(message_id="first@customer.test"))
+    conversation = Conversation.objects.get()
+    with on_commit():
+        assert conversation_acknowledge(conversation_id=conversation.pk) is None  # a second delivery of the event
+
+    (acknowledgement,) = conversation.messages.filter(direction="out", kind="reply")
+    assert acknowledgement.metadata["automatic"] == "acknowledgement"
+    assert acknowledgement.metadata["actor"]["kind"] == "system"
+    assert acknowledgement.delivery_status == DeliveryStatus.SENT
+    (_, _, sent), = smtp_sink.messages
+    assert sent["Message-ID"] == f"<{acknowledgement.external_id}>"
+    conversation.refresh_from_db()
+    assert conversation.first_response_at is None and conversation.status == "new"
