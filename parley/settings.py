@@ -148,6 +148,8 @@ EMAIL_PORT = int(os.environ.get("PARLEY_SMTP_PORT", 25))
 EMAIL_HOST_USER = os.environ.get("PARLEY_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PARLEY_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("PARLEY_SMTP_STARTTLS")
+# Every network call has a timeout: a mail server that never answers must not hold a worker thread.
+EMAIL_TIMEOUT = int(os.environ.get("PARLEY_SMTP_TIMEOUT", 30))
 DEFAULT_FROM_EMAIL = os.environ.get("PARLEY_FROM_EMAIL", "support@parley.localhost")
 # Inbound email webhooks: anymail checks each provider's signature with these.
 ANYMAIL = {
