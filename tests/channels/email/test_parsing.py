@@ -55,6 +55,14 @@ def _check_bounce(parsed, expected: dict) -> None:
         assert expected["bounce_diagnostic_contains"] in parsed.bounce.reason
     if "bounce_permanent" in expected:
         assert parsed.bounce.permanent is expected["bounce_permanent"]
+    if "bounce_category" in expected:
+        assert parsed.bounce.category == expected["bounce_category"], parsed.bounce
+    if "bounce_kind" in expected:
+        assert parsed.bounce.hard is (expected["bounce_kind"] == "hard"), parsed.bounce
+    if "original_subject" in expected:
+        assert parsed.bounce.original_subject == expected["original_subject"]
+    if "original_to" in expected:
+        assert parsed.bounce.original_to == expected["original_to"]
 
 
 CHECKS = {
@@ -74,6 +82,12 @@ CHECKS = {
     "parse_errors": lambda p, v: p.parse_errors == v,
     "parse_errors_nonempty": lambda p, v: bool(p.parse_errors) is v,
     "message_id_synthetic": lambda p, v: p.message_id.startswith("parley-synth-") is v,
+    "is_forward": lambda p, v: p.is_forward is v,
+    "quote_only": lambda p, v: p.quote_only is v,
+    "auto_reply_kind": lambda p, v: p.auto_reply_kind == v,
+    "is_complaint": lambda p, v: (p.complaint is not None) is v and (not v or not p.is_bounce and not p.is_auto_reply),
+    "complaint_recipient": lambda p, v: p.complaint.recipient == v,
+    "complaint_message_id": lambda p, v: p.complaint.original_message_id == v,
 }
 TEXT_CHECKS = {
     "new_text_contains": ("new_text", _check_contains),
@@ -83,13 +97,30 @@ TEXT_CHECKS = {
     "text_excludes": ("text", _check_excludes),
     "html_contains": ("html", _check_contains),
     "html_excludes": ("html", _check_excludes),
+    "quoted_html_contains": ("quoted_html", _check_contains),
+    "signature_html_contains": ("signature_html", _check_contains),
 }
-BOUNCE_KEYS = {"original_message_id", "bounce_recipients", "bounce_diagnostic_contains", "bounce_permanent"}
+BOUNCE_KEYS = {
+    "original_message_id", "bounce_recipients", "bounce_diagnostic_contains", "bounce_permanent", "bounce_category",
+    "bounce_kind", "original_subject", "original_to",
+}
 
 
 def test_every_corpus_file_has_expectations():
     assert CORPUS_FILES == sorted(EXPECTED)
-    assert 35 <= len(CORPUS_FILES) <= 50
+    assert 90 <= len(CORPUS_FILES) <= 200
+    # Every sidecar belongs to a mail, so a renamed sample cannot silently drop its check.
+    assert {path.name.removesuffix(".expected.txt") + ".eml" for path in CORPUS.glob("*.expected.txt")} <= set(EXPECTED)
+
+
+VISIBLE = sorted(path.name.removesuffix(".expected.txt") + ".eml" for path in CORPUS.glob("*.expected.txt"))
+
+
+@pytest.mark.parametrize("name", VISIBLE)
+def test_visible_text_is_exactly_what_the_customer_wrote(name):
+    """The sidecar <name>.expected.txt holds the text the agent must see, byte for byte."""
+    want = (CORPUS / name.replace(".eml", ".expected.txt")).read_text(encoding="utf-8").rstrip("\n")
+    assert parse_email((CORPUS / name).read_bytes()).new_text == want
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
@@ -182,9 +213,11 @@ def test_html_only_outlook_reply_is_split():
     )
     raw = f"From: jane@example.com\nMessage-ID: <o@x>\nContent-Type: text/html\n\n{html}\n".encode()
     parsed = parse_email(raw)
-    assert parsed.new_text == "Works now, thanks."
-    assert parsed.signature == "Kind regards\nJane"
+    assert parsed.new_text == "Works now, thanks.\n\nKind regards\nJane"
+    assert parsed.signature is None
     assert parsed.quoted_text.startswith("----\nFrom: Support") and "Old question?" in parsed.quoted_text
+    assert "Kind regards" in parsed.html and "Old question?" not in parsed.html
+    assert parsed.quoted_html.startswith("<div><hr><b>From:</b>") and "Old question?" in parsed.quoted_html
 
 
 def test_empty_plain_alternative_falls_back_to_html():
@@ -244,10 +277,20 @@ def test_split_reply_leaves_ordinary_prose_alone(body):
     assert parts.quoted_text == "" and parts.signature is None
 
 
-def test_split_reply_finds_sign_off_only_near_the_end():
+def test_split_reply_keeps_the_sign_off_and_folds_the_signature_block():
     parts = split_reply("Please check order 7.\n\nBest regards,\nMia Wong\nHead of Ops\nWong & Co.")
-    assert parts.new_text == "Please check order 7."
-    assert parts.signature.startswith("Best regards,")
+    assert parts.new_text == "Please check order 7.\n\nBest regards,\nMia Wong"
+    assert parts.signature == "Head of Ops\nWong & Co."
+
+
+def test_split_reply_keeps_a_short_sign_off_visible():
+    parts = split_reply("Works now.\n\nThanks,\nAlex")
+    assert parts.new_text == "Works now.\n\nThanks,\nAlex" and parts.signature is None
+
+
+def test_split_reply_keeps_prose_after_a_thank_you():
+    body = "Thanks!\nThe export still fails on large files though.\nCan you look?"
+    assert split_reply(body).new_text == body
 
 
 @pytest.mark.parametrize(
