@@ -123,9 +123,11 @@ _SIGN_OFF = re.compile(
 )
 # A name under a sign-off: a few words, no sentence.
 _NAME = re.compile(r"^[^\s.!?:;,][^.!?:;]{0,40}$")
+_POSTSCRIPT = re.compile(r"^P\.?\s?S\b", re.IGNORECASE)
+_URL = re.compile(r"\s*<https?://[^>\s]+>")
 # Gmail's tracking pixel leaves U+1427 behind; zero-width spaces and BOMs come from copy and paste.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u180e]|(?<![\u1400-\u167f])\u1427(?![\u1400-\u167f])")
-_MAX_SIGN_OFF_TAIL = 6
+_MAX_SIGN_OFF_TAIL = 14
 _MAX_DASHDASH_TAIL = 30
 
 
@@ -204,24 +206,24 @@ def _signature_start(lines: list[str], kept: list[int]) -> int | None:
     follows them (title, phone, address), a "-- " block or a "Sent from my phone" line is folded.
     """
     content = [i for i in kept if lines[i].strip()]
-    # Count, from the end, the non-blank lines after each line and the longest of them, so the scan stays
-    # linear on long mails.
-    after, longest = [0] * len(content), [0] * len(content)
-    width = 0
+    # Count, from the end, the lines after each line that a fold would hide from a postscript, so the scan
+    # stays linear on long mails.
+    postscript_after = [False] * len(content)
+    seen = False
     for position in range(len(content) - 1, -1, -1):
-        after[position], longest[position] = len(content) - 1 - position, width
-        width = max(width, len(lines[content[position]].strip()))
+        postscript_after[position] = seen
+        seen = seen or bool(_POSTSCRIPT.match(lines[content[position]].strip()))
     for position, index in enumerate(content):
         if position == 0:
             continue
+        after = len(content) - 1 - position
         stripped = lines[index].strip()
         # Lines arrive right-stripped, so the RFC 3676 "-- " delimiter shows up as "--".
-        if (stripped == "--" and after[position] <= _MAX_DASHDASH_TAIL) or (
-            after[position] <= 2 and _MOBILE.match(stripped)
-        ):
+        if (stripped == "--" and after <= _MAX_DASHDASH_TAIL) or (after <= 2 and _MOBILE.match(_URL.sub("", stripped))):
             return index
-        if after[position] <= _MAX_SIGN_OFF_TAIL and longest[position] <= 80 and _SIGN_OFF.match(stripped):
-            if after[position] < 2 or not _NAME.match(lines[content[position + 1]].strip()):
+        if after <= _MAX_SIGN_OFF_TAIL and _SIGN_OFF.match(stripped):
+            # Only a sign-off followed by a name ends the text; "Thanks!" can just as well open a paragraph.
+            if after < 2 or not _NAME.match(lines[content[position + 1]].strip()) or postscript_after[position + 1]:
                 return None
             return content[position + 2]
     return None
