@@ -110,7 +110,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
 }
 # Providers' wording, checked before status codes: many servers send a bare 550 or a generic 5.0.0.
 _REASON_TEXTS = [
-    ("mailbox_full", r"mailbox (?:is )?full|over ?quota|quota (?:exceeded|exceded)|exceeded (?:the )?storage"
+    ("mailbox_full", r"mailbox (?:is )?full|\bquota\b|exceeded (?:the )?storage"
                      r"|insufficient (?:system )?storage|mailbox size limit|out of storage|QuotaExceeded"
                      r"|容量(?:が)?(?:オーバー|超過|不足)|メールボックスがいっぱい"),
     ("mailbox_disabled", r"\b(?:disabled|deactivated|inactive|suspended)\b|no longer (?:active|in use)"
@@ -125,7 +125,7 @@ _REASON_TEXTS = [
     ("too_large", r"too (?:large|big)|message size|size limit|exceeds (?:the )?(?:maximum )?size"),
     ("spam", r"spam|unsolicited|\bjunk\b|\bvirus\b|malware|content (?:was )?rejected|迷惑メール"),
     ("blocked", r"block(?:ed|list| list)|blacklist|denied|not authori[sz]ed|policy|banned|reputation|\bspf\b|\bdkim\b"
-                r"|\bdmarc\b|refused|relay(?:ing)? (?:not permitted|denied|access)|受信拒否|拒否"),
+                r"|\bdmarc\b|relay(?:ing)? (?:not permitted|denied|access)|受信拒否|拒否"),
     ("expired", r"retry timeout exceeded|expired|timed? ?out|gave up|giving up|maximum time"),
 ]
 _REASON_PATTERNS = [(category, re.compile(pattern, re.IGNORECASE)) for category, pattern in _REASON_TEXTS]
@@ -147,11 +147,13 @@ def bounce_classify(status: str, diagnostic: str, action: str = "") -> tuple[str
             category = "temporary"
     if category is None:
         category = "temporary" if action == "delayed" else "other"
+    delayed = action == "delayed" or status.startswith("4")
+    if delayed and category == "expired":
+        # A timeout while the server keeps trying is not the end of delivery.
+        category = "temporary"
     kind, explanation = CATEGORIES[category]
     # A delay never condemns an address, whatever the reason the server gave for it.
-    if action == "delayed" or status.startswith("4"):
-        kind = "soft"
-    return category, kind, explanation
+    return category, "soft" if delayed else kind, explanation
 
 
 def _classified(address: str, action: str, status: str, diagnostic: str) -> BounceRecipient:

@@ -35,6 +35,8 @@ _STRONG_ATTRIBUTION = re.compile(
             r"^.{1,200}?\s(?:schrieb am|schreef op|a écrit le|wrote on)\s.{1,120}:$",
             # Thunderbird in Polish and Russian: "W dniu 23.11.2026 o 10:05, Jan pisze:", "23.11.2026 10:05, Ivan пишет:".
             r"^W dniu\s.{1,200}\spisze\s?:$",
+            # Gmail in Hungarian: "Parley Support <s@x> ezt írta (időpont: 2026. nov. 23., H, 10:05):".
+            r"^.{1,200}\sezt írta\s?\(.{1,80}\)\s?:$",
             # Date-first headers (Gmail in several locales, Yandex, Mail.ru) that name no verb at all:
             # "2016-03-03 17:21 GMT+01:00 Some One <x@y>:", "Понедельник, 23 ноября 2026, 10:05 +03:00 от Ivan <x@y>:".
             rf"^.{{0,200}}\b\d{{1,2}}:\d{{2}}\b.{{0,200}}[<(\[](?:mailto:)?{_EMAIL}[>)\]]\s?[:：]$",
