@@ -451,6 +451,6 @@ def _html_parts(html: str, forwarded: bool, quote_only: bool) -> tuple[str, str,
     cut = split_html(html, forwarded=forwarded)
     visible = sanitize_html(cut.visible)
     # Nothing readable left above the quote: the workspace shows the plain-text note instead.
-    if quote_only or not (html_to_text(visible).strip() or "<img" in visible):
+    if quote_only or not (cut.parts.new_text.strip() or "<img" in visible):
         visible = ""
     return visible, sanitize_html(cut.quoted), sanitize_html(cut.signature)

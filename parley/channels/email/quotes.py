@@ -46,14 +46,15 @@ _STRONG_ATTRIBUTION = re.compile(
     _FLAGS,
 )
 # Bare "Name wrote:" lines are only trusted when '>'-quoted lines follow them, or when they carry a
-# time or an address, which prose ending in "wrote:" hardly ever does.
+# date and time or an address, which prose ending in "wrote:" hardly ever does.
 _WEAK_ATTRIBUTION = re.compile(
     r"^.{1,300}?(?:\bwrote|\bschrieb|a [ée]crit|escribió|escreveu|\bschreef|ha scritto|\bskrev|\bnapisał(?:a|\(a\))?"
     r"|\bpisze|написал(?:а|\(а\))?|\bпишет|написав(?:ла)?|\bkirjoitti|\bírta|\byazdı|\bnapsal(?:a|\(a\))?"
     r"|\bgeschreven|\bέγραψε|\bwrote on .{1,80}|のメール|さんは書きました|書きました|写道|寫道|님이 작성)\s?[:：]$",
     _FLAGS,
 )
-_PROMOTES_WEAK = re.compile(rf"\d{{1,2}}:\d{{2}}|{_EMAIL}")
+# "As Bob wrote at 10:30:" is prose; a year next to the time makes it a client's header.
+_PROMOTES_WEAK = re.compile(rf"{_EMAIL}|\b(?:19|20)\d\d\b.*\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}}:\d{{2}}\b.*\b(?:19|20)\d\d\b")
 _WRAPPED_ABBREVIATION = re.compile(r"(?:\d|\b\w{1,4})\.$")
 _VERBS = r"wrote|schrieb|a écrit|escribió|escreveu|schreef|ha scritto|skrev|napisał\(a\)|написал\(а\)"
 _SEPARATOR = re.compile(
