@@ -142,10 +142,40 @@ class MessageOut(Schema):
     attachments: list[AttachmentOut]
     created_at: datetime
     sent_at: datetime | None
+    is_automatic: bool = Field(False, description="Sent by a machine (auto-reply, out of office, list mail).")
+    is_forward: bool = Field(False, description="The customer forwarded a message; its content is part of text.")
+    quoted_text: str = Field("", description="The quoted history trimmed from text.")
+    quoted_html: str = Field("", description="The quoted history trimmed from html, sanitized.")
+    signature: str = Field("", description="The signature block folded out of text.")
+    signature_html: str = Field("", description="The signature block folded out of html, sanitized.")
 
     @staticmethod
     def resolve_attachments(message) -> list:
         return list(message.attachments.all())
+
+    @staticmethod
+    def resolve_is_automatic(message) -> bool:
+        return bool((message.metadata or {}).get("auto_reply"))
+
+    @staticmethod
+    def resolve_is_forward(message) -> bool:
+        return bool((message.metadata or {}).get("is_forward"))
+
+    @staticmethod
+    def resolve_quoted_text(message) -> str:
+        return str((message.metadata or {}).get("quoted_text") or "")
+
+    @staticmethod
+    def resolve_quoted_html(message) -> str:
+        return str((message.metadata or {}).get("quoted_html") or "")
+
+    @staticmethod
+    def resolve_signature(message) -> str:
+        return str((message.metadata or {}).get("signature") or "")
+
+    @staticmethod
+    def resolve_signature_html(message) -> str:
+        return str((message.metadata or {}).get("signature_html") or "")
 
 
 class TagIn(InputSchema):

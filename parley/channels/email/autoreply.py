@@ -65,3 +65,17 @@ def auto_reply_reason(msg: Message, subject: str = "") -> str | None:
     if _SUBJECT.match(subject):
         return f"subject: {subject.strip()}"
     return None
+
+
+def auto_reply_kind(reason: str) -> str:
+    """Return what kind of machine mail `reason` (from auto_reply_reason) describes.
+
+    "bulk" for lists and newsletters, "receipt" for read receipts, "auto_reply" for everything
+    a mailbox answers by itself (out of office, vacation, "we got your mail").
+    """
+    lowered = reason.lower()
+    if lowered.startswith("bulk:") or re.match(r"(?:x-)?precedence: (?:bulk|junk|list)$", lowered):
+        return "bulk"
+    if lowered.startswith("read receipt"):
+        return "receipt"
+    return "auto_reply"

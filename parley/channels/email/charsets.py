@@ -31,12 +31,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 # Detection only weighs encodings seen in real mail; trying all ~100 Python codecs costs ~8 ms a call.
 _DETECTABLE = [
     "cp1252", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "koi8_u", "cp1253", "cp1254", "cp1255",
-    "cp1256", "cp1257", "cp874", "mac_roman", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "cp949",
+    "cp1256", "cp1257", "cp874", "mac_roman", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "cp949", "utf_8",
 ]
 _UNLABELLED = {"", "unknown-8bit", "x-unknown", "unknown", "8bit", "default", "none", "x-user-defined"}
 _NOT_FOR_MAIL = {"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode"}
-# A body declared in one of these that is nevertheless valid UTF-8 was almost surely mislabelled.
-_SINGLE_BYTE = re.compile(r"^(?:ascii|iso8859-\d+|cp125\d|koi8-[ru]|mac-[\w-]+|cp874|cp8\d\d)$")
+# Labels whose bytes can be valid UTF-8 by design: UTF-16/32 text of Latin letters is mostly NULs and ASCII.
+_WIDE = re.compile(r"^utf-(?:16|32)")
 
 
 def _codecs_for(charset: str | None, errors: list[str], where: str) -> list[str]:
@@ -71,8 +71,10 @@ def _decode(data: bytes, charset: str | None, errors: list[str], where: str) -> 
             utf8 = data.decode("utf-8")
         except UnicodeDecodeError:
             utf8 = None
-        if utf8 is not None and (not names or _SINGLE_BYTE.match(names[0])):
-            if names:
+        # Real UTF-8 is almost never valid in a legacy encoding, single- or multi-byte, so a body labelled
+        # GB2312 or Big5 (or anything else) that decodes as strict UTF-8 was mislabelled.
+        if utf8 is not None and not (names and _WIDE.match(names[0])):
+            if names and names[0] != "utf-8":
                 errors.append(f"{where}: labelled {charset!r} but is UTF-8")
             return utf8
     for name in names:
@@ -101,7 +103,7 @@ def unfold(value: str) -> str:
     return re.sub(r"\r?\n[ \t]*", " ", value).strip()
 
 
-def _to_bytes(value: str) -> bytes:
+def to_bytes(value: str) -> bytes:
     """Recover the wire bytes the email package smuggled into `value` as surrogates."""
     try:
         return value.encode("utf-8", "surrogateescape")
@@ -111,14 +113,14 @@ def _to_bytes(value: str) -> bytes:
 
 def printable(value: str) -> str:
     """Make `value` safe to store: no lone surrogates or NUL, invalid bytes shown as U+FFFD."""
-    return _to_bytes(value).decode("utf-8", "replace").replace("\x00", "")
+    return to_bytes(value).decode("utf-8", "replace").replace("\x00", "")
 
 
 def real_text(value: str, errors: list[str], where: str) -> str:
     """Turn surrogate-escaped 8-bit header bytes back into text."""
     if value.isascii():
         return value.replace("\x00", "")
-    return decode_bytes(_to_bytes(value), None, errors, where)
+    return decode_bytes(to_bytes(value), None, errors, where)
 
 
 def decode_header_value(value: str | None, errors: list[str], where: str = "header") -> str:

@@ -1,8 +1,9 @@
 """Turn a stored raw email into an InboundMessage, or handle it without one.
 
 What becomes of a mail, in order:
+- a feedback-loop complaint (ARF) is logged and opens nothing;
 - a permanent bounce (DSN) becomes a DeliveryReport that marks the outbound message it returns
-  failed; a delay is noted on its conversation; neither opens anything;
+  failed, in plain words; a delay is noted on its conversation; neither opens anything;
 - our own mail coming back (loop), a blocked sender, or a sender over the inbox's hourly
   limit is refused: the envelope stays stored, marked failed with the reason, so an admin
   sees it and can retry it, but no conversation is made (a loop would otherwise flood the
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.channels.base import DeliveryReport, InboundAttachment, InboundMessage
+from parley.channels.email.bounces import bounce_message_find
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.parsing import ParsedEmail, parse_email
 from parley.channels.email.sending import LOOP_HEADER, is_own_message_id, loop_token
@@ -33,6 +35,7 @@ from parley.conversations.models import DeliveryStatus, Direction, Message
 logger = logging.getLogger(__name__)
 
 UNKNOWN_SENDER = "unknown-sender@invalid"
+QUOTE_ONLY_NOTE = "[No new text; the quoted message is below.]"
 
 
 class MailRefused(ValueError):
@@ -46,6 +49,11 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
     raw = bytes(envelope.raw or b"")
     parsed = parse_email(raw)
     headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    if parsed.complaint is not None:
+        complaint = parsed.complaint
+        logger.info("feedback-loop complaint (%s) from %s about %s in inbox %s", complaint.feedback_type,
+                    complaint.recipient or "an undisclosed recipient", complaint.original_message_id, inbox.pk)
+        return None
     if parsed.is_bounce:
         return _bounce_report(inbox, parsed)
     sender = parsed.from_address or str(headers.get("Return-Path", "")).strip(" <>\r\n\t").lower() or UNKNOWN_SENDER
@@ -65,7 +73,7 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
             attachments.append(InboundAttachment(filename="message.eml", content_type="message/rfc822", content=raw))
         notes.append("This email could not be read completely (" + "; ".join(parsed.parse_errors[:3]) + "). "
                      + ("The original is attached as message.eml." if keep_raw else "The original is kept with the inbound envelope."))
-    text = (parsed.new_text or parsed.text).strip()
+    text = QUOTE_ONLY_NOTE if parsed.quote_only else (parsed.new_text or parsed.text).strip()
     if notes:
         text = "\n\n".join([text, *(f"[{note}]" for note in notes)]).strip()
 
@@ -90,10 +98,16 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
             # onto someone else's record.
             "reply_to": [address for _, address in parsed.reply_to],
             "quoted_text": parsed.quoted_text,
+            "quoted_html": parsed.quoted_html,
+            "quote_only": parsed.quote_only,
             "signature": parsed.signature or "",
+            "signature_html": parsed.signature_html,
+            "is_forward": parsed.is_forward,
             "parse_errors": parsed.parse_errors,
             "auto_reply": parsed.is_auto_reply,
             "auto_reply_reason": parsed.auto_reply_reason or "",
+            # Machine-sent mail: never acknowledged, never reopens a solved conversation, never resets a clock.
+            "auto_submitted": parsed.auto_reply_kind,
             "thread_index": index_root,
             "threaded_by": thread.found_by,
             "refused_attachments": [n for n in notes if n.startswith("attachment ")],
@@ -129,15 +143,14 @@ def _bounce_report(inbox, parsed: ParsedEmail) -> DeliveryReport | None:
     from parley.conversations.services import message_delivery_delayed
 
     report = parsed.bounce
-    original = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND,
-                                       external_id=report.original_message_id).first()
-                if report.original_message_id else None)
+    original = bounce_message_find(inbox=inbox, report=report)
     if original is None:
-        logger.info("bounce for unknown message %s in inbox %s left alone", report.original_message_id, inbox.pk)
+        logger.info("bounce for unknown message %s (%s) in inbox %s left alone", report.original_message_id,
+                    ", ".join(r.address for r in report.recipients), inbox.pk)
         return None
     if report.permanent:
         return DeliveryReport(external_id=original.external_id, status=DeliveryStatus.FAILED,
-                              reason=f"bounced: {report.reason}"[:2000], at=parsed.date)
+                              reason=f"bounced: {report.explanation} {report.reason}"[:2000], at=parsed.date)
     for recipient in report.recipients:
         if recipient.action == "delayed":
             message_delivery_delayed(message=original, recipient=recipient.address,

@@ -13,10 +13,11 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from parley.core.html import sanitize_html
 
-from .autoreply import auto_reply_reason
-from .charsets import decode_bytes, decode_header_value, printable, real_text, unfold
+from .arf import ComplaintReport, parse_complaint
+from .autoreply import auto_reply_kind, auto_reply_reason
+from .charsets import decode_bytes, decode_header_value, printable, real_text, to_bytes, unfold
 from .dsn import BounceReport, parse_bounce
-from .htmlbody import html_to_text
+from .htmlbody import html_to_text, split_html
 from .quotes import split_reply
 
 _MAX_DEPTH = 25
@@ -69,6 +70,20 @@ class ParsedEmail:
     bounce: BounceReport | None
     headers: dict[str, str]
     parse_errors: list[str]
+    #: What was cut from the HTML body: the quoted history and the folded signature, sanitised.
+    quoted_html: str = ""
+    signature_html: str = ""
+    #: The sender handed over a forwarded message: it is shown, never folded as a quote.
+    is_forward: bool = False
+    #: "auto_reply" (out of office, vacation), "bulk" (lists, newsletters) or "receipt"; "" for a person.
+    auto_reply_kind: str = ""
+    #: A feedback-loop (ARF) complaint: never a conversation.
+    complaint: ComplaintReport | None = None
+
+    @property
+    def quote_only(self) -> bool:
+        """Tell whether the sender hit reply and wrote nothing above the quote."""
+        return not self.new_text and bool(self.quoted_text)
 
 
 def _addresses(value: str | None, errors: list[str], where: str) -> list[tuple[str, str]]:
@@ -138,13 +153,14 @@ class _Body:
 class _Walker:
     """Collect body text, HTML and attachments from a MIME tree."""
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], charset: str | None = None) -> None:
         self.errors = errors
         self.count = 0
+        self.charset = charset
 
     def filename(self, part: Message) -> str | None:
         try:
-            name = part.get_filename()
+            name = self.eight_bit_filename(part) or part.get_filename()
         except Exception:
             return None
         if not name:
@@ -153,6 +169,21 @@ class _Walker:
         # Never let a mail pick a path: keep the last component and drop control characters.
         name = _CONTROL.sub("", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
         return name or None
+
+    def eight_bit_filename(self, part: Message) -> str | None:
+        """Read a file name sent as raw 8-bit bytes, decoded with the part's or the message's charset."""
+        # The email package would decode such a name as ASCII, turning every byte into U+FFFD.
+        raw = _raw_headers(part)
+        values = {name: raw.get(name) for name in ("content-disposition", "content-type")}
+        if all(value is None or value.isascii() for value in values.values()):
+            return None
+        decoded = Message()
+        for name, value in values.items():
+            if value is not None:
+                decoded[name] = decode_bytes(
+                    to_bytes(unfold(value)), part.get_content_charset() or self.charset, self.errors, "filename"
+                )
+        return decoded.get_filename()
 
     def text_of(self, part: Message) -> str:
         content_type = part.get_content_type()
@@ -356,14 +387,17 @@ def _parse(msg: Message, raw: bytes, errors: list[str]) -> ParsedEmail:
     subject = re.sub(r"[ \t\r\n]+", " ", decode_header_value(headers.get("subject"), errors, "Subject")).strip()
 
     body = _Body()
-    _Walker(errors).walk(msg, body)
+    _Walker(errors, _first_charset(msg)).walk(msg, body)
     # Decoding payloads is what registers transfer-encoding defects, so collect them only now.
     errors[:0] = _defects(msg)
     text = "\n\n".join(t.strip("\n") for t in body.texts if t.strip())
-    reply = split_reply(text, forwarded=bool(_FORWARD_SUBJECT.match(subject)))
+    forwarded = bool(_FORWARD_SUBJECT.match(subject))
+    reply = split_reply(text, forwarded=forwarded)
+    html, quoted_html, signature_html = _html_parts("\n".join(body.htmls), forwarded, reply.quote_only)
 
-    bounce = parse_bounce(msg, text, sender=from_address, subject=subject)
-    auto_reason = None if bounce else auto_reply_reason(msg, subject)
+    complaint = parse_complaint(msg)
+    bounce = None if complaint else parse_bounce(msg, text, sender=from_address, subject=subject)
+    auto_reason = None if bounce or complaint else auto_reply_reason(msg, subject)
     auto_reason = printable(auto_reason) if auto_reason else None
     in_reply_to = _message_ids(headers.get("in-reply-to"))
     return ParsedEmail(
@@ -378,7 +412,7 @@ def _parse(msg: Message, raw: bytes, errors: list[str]) -> ParsedEmail:
         reply_to=_addresses(headers.get("reply-to"), errors, "Reply-To"),
         date=_parse_date(headers.get("date"), errors),
         text=text,
-        html=sanitize_html("\n".join(body.htmls)),
+        html=html,
         new_text=reply.new_text,
         quoted_text=reply.quoted_text,
         signature=reply.signature,
@@ -393,4 +427,30 @@ def _parse(msg: Message, raw: bytes, errors: list[str]) -> ParsedEmail:
             if name.lower() in headers
         },
         parse_errors=list(dict.fromkeys(printable(error) for error in errors)),
+        quoted_html=quoted_html,
+        signature_html=signature_html,
+        is_forward=reply.is_forward,
+        auto_reply_kind=auto_reply_kind(auto_reason) if auto_reason else "",
+        complaint=complaint,
     )
+
+
+def _first_charset(msg: Message) -> str | None:
+    """Return the first charset the message declares, the best guess for its unlabelled 8-bit header bytes."""
+    for part in msg.walk():
+        charset = part.get_content_charset()
+        if charset:
+            return charset
+    return None
+
+
+def _html_parts(html: str, forwarded: bool, quote_only: bool) -> tuple[str, str, str]:
+    """Return the sanitised HTML the sender wrote, its quoted history and its folded signature."""
+    if not html.strip():
+        return "", "", ""
+    cut = split_html(html, forwarded=forwarded)
+    visible = sanitize_html(cut.visible)
+    # Nothing readable left above the quote: the workspace shows the plain-text note instead.
+    if quote_only or not (cut.parts.new_text.strip() or "<img" in visible):
+        visible = ""
+    return visible, sanitize_html(cut.quoted), sanitize_html(cut.signature)

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parley.channels.email.autoreply import auto_reply_reason
-from parley.channels.email.htmlbody import html_to_text
+from parley.channels.email.dsn import bounce_classify
+from parley.channels.email.htmlbody import html_to_text, split_html
 from parley.core.html import sanitize_html
 from parley.channels.email.parsing import parse_email
 from parley.channels.email.quotes import split_reply
@@ -55,6 +56,14 @@ def _check_bounce(parsed, expected: dict) -> None:
         assert expected["bounce_diagnostic_contains"] in parsed.bounce.reason
     if "bounce_permanent" in expected:
         assert parsed.bounce.permanent is expected["bounce_permanent"]
+    if "bounce_category" in expected:
+        assert parsed.bounce.category == expected["bounce_category"], parsed.bounce
+    if "bounce_kind" in expected:
+        assert parsed.bounce.hard is (expected["bounce_kind"] == "hard"), parsed.bounce
+    if "original_subject" in expected:
+        assert parsed.bounce.original_subject == expected["original_subject"]
+    if "original_to" in expected:
+        assert parsed.bounce.original_to == expected["original_to"]
 
 
 CHECKS = {
@@ -74,6 +83,12 @@ CHECKS = {
     "parse_errors": lambda p, v: p.parse_errors == v,
     "parse_errors_nonempty": lambda p, v: bool(p.parse_errors) is v,
     "message_id_synthetic": lambda p, v: p.message_id.startswith("parley-synth-") is v,
+    "is_forward": lambda p, v: p.is_forward is v,
+    "quote_only": lambda p, v: p.quote_only is v,
+    "auto_reply_kind": lambda p, v: p.auto_reply_kind == v,
+    "is_complaint": lambda p, v: (p.complaint is not None) is v and (not v or not p.is_bounce and not p.is_auto_reply),
+    "complaint_recipient": lambda p, v: p.complaint.recipient == v,
+    "complaint_message_id": lambda p, v: p.complaint.original_message_id == v,
 }
 TEXT_CHECKS = {
     "new_text_contains": ("new_text", _check_contains),
@@ -83,13 +98,30 @@ TEXT_CHECKS = {
     "text_excludes": ("text", _check_excludes),
     "html_contains": ("html", _check_contains),
     "html_excludes": ("html", _check_excludes),
+    "quoted_html_contains": ("quoted_html", _check_contains),
+    "signature_html_contains": ("signature_html", _check_contains),
 }
-BOUNCE_KEYS = {"original_message_id", "bounce_recipients", "bounce_diagnostic_contains", "bounce_permanent"}
+BOUNCE_KEYS = {
+    "original_message_id", "bounce_recipients", "bounce_diagnostic_contains", "bounce_permanent", "bounce_category",
+    "bounce_kind", "original_subject", "original_to",
+}
 
 
 def test_every_corpus_file_has_expectations():
     assert CORPUS_FILES == sorted(EXPECTED)
-    assert 35 <= len(CORPUS_FILES) <= 50
+    assert 90 <= len(CORPUS_FILES) <= 200
+    # Every sidecar belongs to a mail, so a renamed sample cannot silently drop its check.
+    assert {path.name.removesuffix(".expected.txt") + ".eml" for path in CORPUS.glob("*.expected.txt")} <= set(EXPECTED)
+
+
+VISIBLE = sorted(path.name.removesuffix(".expected.txt") + ".eml" for path in CORPUS.glob("*.expected.txt"))
+
+
+@pytest.mark.parametrize("name", VISIBLE)
+def test_visible_text_is_exactly_what_the_customer_wrote(name):
+    """The sidecar <name>.expected.txt holds the text the agent must see, byte for byte."""
+    want = (CORPUS / name.replace(".eml", ".expected.txt")).read_text(encoding="utf-8").rstrip("\n")
+    assert parse_email((CORPUS / name).read_bytes()).new_text == want
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
@@ -182,9 +214,11 @@ def test_html_only_outlook_reply_is_split():
     )
     raw = f"From: jane@example.com\nMessage-ID: <o@x>\nContent-Type: text/html\n\n{html}\n".encode()
     parsed = parse_email(raw)
-    assert parsed.new_text == "Works now, thanks."
-    assert parsed.signature == "Kind regards\nJane"
+    assert parsed.new_text == "Works now, thanks.\n\nKind regards\nJane"
+    assert parsed.signature is None
     assert parsed.quoted_text.startswith("----\nFrom: Support") and "Old question?" in parsed.quoted_text
+    assert "Kind regards" in parsed.html and "Old question?" not in parsed.html
+    assert parsed.quoted_html.startswith("<div><hr><b>From:</b>") and "Old question?" in parsed.quoted_html
 
 
 def test_empty_plain_alternative_falls_back_to_html():
@@ -229,6 +263,65 @@ def test_split_reply_handles_clients_and_languages(body, new, gone):
     assert gone in parts.quoted_text
 
 
+QUOTED = "\n> Old text from support.\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "new"),
+    [
+        ("Merci !\n\nLe lun. 23 nov. 2026 à 10:05, Parley Support <support@parley.test> a écrit :\n" + QUOTED, "Merci !"),
+        ("Gracias.\n\nEl lun, 23 nov 2026 a las 10:05, Parley Support (<\nsupport@parley.test>) escribió:\n" + QUOTED,
+         "Gracias."),
+        ("了解です。\n\n2026年11月23日(月) 10:05 Parley Support <support@parley.test>:\n" + QUOTED, "了解です。"),
+        ("好的\n\nParley Support <support@parley.test> 于2026年11月23日周一 10:05写道：\n" + QUOTED, "好的"),
+        ("네 감사합니다\n\n2026년 11월 23일 (월) 오전 10:05, Parley Support <support@parley.test>님이 작성:\n" + QUOTED,
+         "네 감사합니다"),
+        ("Tamam.\n\nParley Support <support@parley.test>, 23 Kas 2026 Pzt, 10:05 tarihinde şunu yazdı:\n" + QUOTED,
+         "Tamam."),
+        ("Díky.\n\npo 23. 11. 2026 v 10:05 odesílatel Parley Support <support@parley.test> napsal:\n" + QUOTED, "Díky."),
+        ("Tack!\n\nDen mån 23 nov. 2026 kl 10:05 skrev Parley Support <support@parley.test>:\n" + QUOTED, "Tack!"),
+        ("Kiitos!\n\nma 23. marrask. 2026 klo 10.05 Parley Support <support@parley.test> kirjoitti:\n" + QUOTED,
+         "Kiitos!"),
+        ("Köszönöm.\n\nParley Support <support@parley.test> ezt írta (időpont: 2026. nov. 23., H, 10:05):\n" + QUOTED,
+         "Köszönöm."),
+        ("Grazie.\n\nDa: Parley Support <support@parley.test>\nInviato: lunedì 23 novembre 2026 10:05\nA: Luca\n"
+         "Oggetto: Ordine\n\nvecchio\n", "Grazie."),
+        ("Ok.\n\nFrom: Parley Support <support@parley.test>\nDate: Monday, 23 November 2026 at 10:05\nTo: Max\n"
+         "Subject: Re: Foo\n\nold\n", "Ok."),
+        ("Works.\n\n\nVon meinem iPhone gesendet\n\n> Am 23.11.2026 um 10:05 schrieb Parley Support <s@x.example>:\n"
+         + QUOTED, "Works."),
+        ("Ok\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n", "Ok"),
+        ("Thanks a lot!\n\nKind regards,\n\nSarah Connor\nSenior Buyer\nCyberdyne Systems\nPhone: +1 555 0100\n",
+         "Thanks a lot!\n\nKind regards,\n\nSarah Connor"),
+    ],
+)
+def test_split_reply_recognises_quote_headers_and_signatures_in_more_languages(body, new):
+    assert split_reply(body).new_text == new
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div>Sure.</div><hr id="zwchr"><div><b>From: </b>"Parley Support" &lt;support@parley.test&gt;<br><b>To: </b>'
+        '"Kim" &lt;kim@x&gt;<br><b>Sent: </b>Monday, November 23, 2026 10:05:00 AM<br><b>Subject: </b>Re: x<br></div>'
+        "<div>old</div>",
+        '<p>Sure.</p><div class="moz-cite-prefix">On 23/11/2026 10:05, Parley Support wrote:<br></div>'
+        '<blockquote type="cite" cite="mid:x@y">old</blockquote>',
+        '<div>Sure.</div><div class="protonmail_quote">On Monday, November 23rd, 2026 at 10:05, Parley Support '
+        '&lt;support@parley.test&gt; wrote:<br><blockquote class="protonmail_quote" type="cite">old</blockquote></div>',
+    ],
+)
+def test_split_html_cuts_zimbra_thunderbird_and_protonmail_quotes(html):
+    cut = split_html(html)
+    assert "Sure." in cut.visible and "old" not in cut.visible and "old" in cut.quoted
+
+
+def test_an_interleaved_html_reply_is_not_cut():
+    html = "<p>Hi</p><blockquote>Which browser?</blockquote><p>Firefox.</p><blockquote>Private window?</blockquote><p>Yes.</p>"
+    cut = split_html(html)
+    assert cut.visible == html and cut.quoted == ""
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -236,6 +329,9 @@ def test_split_reply_handles_clients_and_languages(body, new, gone):
         "On Monday we deployed version 2.\nSince then the export is slow.",
         "To reproduce:\n- open settings\n- click save\nNothing happens.",
         "From: the logs I can see a timeout.\nNot sure why.",
+        "As my colleague wrote at 10:30:\nthe export fails on large files.\nPlease check.",
+        "Thanks!\nThe export still fails on large files though.\nCan you look?",
+        "Regards to the team. I tried again on Monday.\nIt broke at 5.\nBob wrote:\nnothing new",
     ],
 )
 def test_split_reply_leaves_ordinary_prose_alone(body):
@@ -244,10 +340,16 @@ def test_split_reply_leaves_ordinary_prose_alone(body):
     assert parts.quoted_text == "" and parts.signature is None
 
 
-def test_split_reply_finds_sign_off_only_near_the_end():
+def test_split_reply_keeps_the_sign_off_and_folds_the_signature_block():
     parts = split_reply("Please check order 7.\n\nBest regards,\nMia Wong\nHead of Ops\nWong & Co.")
-    assert parts.new_text == "Please check order 7."
-    assert parts.signature.startswith("Best regards,")
+    assert parts.new_text == "Please check order 7.\n\nBest regards,\nMia Wong"
+    assert parts.signature == "Head of Ops\nWong & Co."
+
+
+def test_split_reply_keeps_a_short_sign_off_visible():
+    parts = split_reply("Works now.\n\nThanks,\nAlex")
+    assert parts.new_text == "Works now.\n\nThanks,\nAlex" and parts.signature is None
+
 
 
 @pytest.mark.parametrize(
@@ -270,6 +372,37 @@ def test_auto_reply_headers(headers, reason):
     msg = email.message_from_string(f"From: a@example.com\n{headers}\nSubject: Hello\n\nbody\n")
     got = auto_reply_reason(msg, "Hello")
     assert (got is None) if reason is None else (reason in got)
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "category", "kind"),
+    [
+        ("5.1.1", "550 5.1.1 <x@y>: Recipient address rejected: User unknown in virtual mailbox table", "unknown_user",
+         "hard"),
+        ("", "550 Unknown user taro@carrier.example.jp", "unknown_user", "hard"),
+        ("5.1.10", "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", "unknown_user",
+         "hard"),
+        ("5.0.0", "550 5.0.0 Host or domain name not found. Name service error", "host_not_found", "hard"),
+        ("", "Unrouteable address", "host_not_found", "hard"),
+        ("5.2.1", "550 5.2.1 The email account that you tried to reach is disabled.", "mailbox_disabled", "hard"),
+        ("5.2.2", "552 5.2.2 Mailbox full", "mailbox_full", "soft"),
+        ("", "The users mailfolder is over the allowed quota (size). (#5.2.2)", "mailbox_full", "soft"),
+        ("5.7.1", "550 5.7.1 Our system has detected that this message is likely unsolicited mail", "spam", "soft"),
+        ("5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", "blocked", "soft"),
+        ("5.7.1", "550 5.7.1 Message rejected due to DMARC policy", "blocked", "soft"),
+        ("", "受信拒否設定により受信を拒否されました。", "blocked", "soft"),
+        ("5.3.4", "552 5.3.4 Message size exceeds fixed limit", "too_large", "soft"),
+        ("", "retry timeout exceeded", "expired", "soft"),
+        ("5.4.7", "", "expired", "soft"),
+        ("4.4.1", "connect to mx.example[203.0.113.5]:25: Connection refused", "temporary", "soft"),
+        ("4.1.1", "450 4.1.1 User unknown, try again later", "unknown_user", "soft"),
+        ("5.0.0", "550 Requested action not taken", "other", "soft"),
+    ],
+)
+def test_bounce_classify_names_the_reason_and_whether_the_address_is_bad(status, diagnostic, category, kind):
+    got_category, got_kind, explanation = bounce_classify(status, diagnostic)
+    assert (got_category, got_kind) == (category, kind)
+    assert explanation.endswith(".")
 
 
 def test_auto_reply_subject_fallback():
