@@ -1,7 +1,9 @@
 """The channel adapter interface: what every channel package implements, and nothing more.
 
 To add a channel, create `parley/channels/<kind>/adapter.py` with a `ChannelAdapter`
-subclass decorated with `@register`, and list its package in INSTALLED_APPS. Adapters
+subclass decorated with `@register`, and list its package in INSTALLED_APPS. Its
+`config_schema` (a `ChannelConfig`, see config.py) types the inbox configuration and
+marks its secrets; `addresses` names what customers write to, for inbound routing. Adapters
 know their provider's wire format and nothing about SLAs, routing or automations: they
 turn a stored InboundEnvelope into an InboundMessage, and deliver an outbound Message.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
+
+from parley.channels.config import ChannelConfig
 
 if TYPE_CHECKING:
     from parley.channels.models import InboundEnvelope
@@ -31,6 +35,8 @@ class InboundMessage:
     identity_kind: str
     source_id: str
     text: str
+    #: The network of a "handle" identity (telegram, x, messenger, instagram, chat …).
+    identity_network: str = ""
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
@@ -45,6 +51,15 @@ class InboundMessage:
     follow_up_of: int | None = None
     participants: tuple[tuple[str, str], ...] = ()
     metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Address:
+    """An address an inbox receives on: `kind` is email, phone, page or username; `field` is where the configuration says so."""
+
+    kind: str
+    value: str
+    field: str
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,8 @@ class ChannelAdapter:
     #: Whether a message with no thread reference continues the contact's open conversation in
     #: this inbox (chat, SMS, API) rather than starting a new one (email, web form).
     continues_open_conversation: ClassVar[bool] = False
+    #: The inbox configuration's schema; the base one has no settings.
+    config_schema: ClassVar[type[ChannelConfig]] = ChannelConfig
 
     def parse(self, envelope: InboundEnvelope) -> InboundMessage | None:
         """Turn a stored raw payload into an InboundMessage; raise ValueError on malformed input.
@@ -87,6 +104,6 @@ class ChannelAdapter:
         """Deliver an outbound message; raise DeliveryError when it cannot be delivered."""
         raise NotImplementedError
 
-    def validate_config(self, config: dict) -> dict:
-        """Return field -> problem for an inbox configuration (empty when it is fine)."""
-        return {}
+    def addresses(self, config: dict) -> list[Address]:
+        """Return the addresses a (validated, plain) configuration receives on, normalised with address_normalize."""
+        return []

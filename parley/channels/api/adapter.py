@@ -6,8 +6,10 @@ import json
 import time
 
 import httpx
+from pydantic import Field, field_validator
 
 from parley.channels.base import ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage
+from parley.channels.config import ChannelConfig
 from parley.channels.registry import register
 
 CALLBACK_TIMEOUT_SECONDS = 10
@@ -18,17 +20,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+class ApiInboxConfig(ChannelConfig):
+    """An API inbox: where agents' replies are posted (signed with the inbox's signing secret)."""
+
+    callback_url: str = Field("", description="replies are POSTed here; empty: your system reads them through the API")
+
+    @field_validator("callback_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return url
+
+
 @register
 class ApiAdapter(ChannelAdapter):
     kind = "api"
     label = "API"
     continues_open_conversation = True
-
-    def validate_config(self, config: dict) -> dict:
-        url = config.get("callback_url", "")
-        if url and not url.startswith(("http://", "https://")):
-            return {"callback_url": "must be an http(s) URL"}
-        return {}
+    config_schema = ApiInboxConfig
 
     def parse(self, envelope) -> InboundMessage:
         data = envelope.payload
@@ -60,7 +70,7 @@ class ApiAdapter(ChannelAdapter):
 
     def send(self, message) -> DeliveryResult:
         inbox = message.conversation.inbox
-        url = inbox.config.get("callback_url")
+        url = inbox.settings.get("callback_url")
         if not url:
             # Without a callback the integrating system reads replies through the API.
             return DeliveryResult(status="sent")

@@ -1,6 +1,7 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
-from parley.channels.base import ChannelAdapter, DeliveryResult, InboundMessage
-from parley.channels.email.config import validate_email_config
+from parley.channels.addresses import address_key
+from parley.channels.base import Address, ChannelAdapter, DeliveryResult, InboundMessage
+from parley.channels.email.config import EmailInboxConfig
 from parley.channels.email.inbound import inbound_from_envelope
 from parley.channels.email.sending import email_send, message_id_new, reply_email
 from parley.channels.email.services import sending_config
@@ -11,9 +12,10 @@ from parley.channels.registry import register
 class EmailAdapter(ChannelAdapter):
     kind = "email"
     label = "Email"
+    config_schema = EmailInboxConfig
 
-    def validate_config(self, config: dict) -> dict:
-        return validate_email_config(config)
+    def addresses(self, config: dict) -> list[Address]:
+        return [Address("email", address_key(address), "addresses") for address in config.get("addresses", ())]
 
     def parse(self, envelope) -> InboundMessage | None:
         return inbound_from_envelope(envelope)
