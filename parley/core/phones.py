@@ -4,6 +4,8 @@
 spelling the same customer on SMS, WhatsApp and voice would become three contacts. Numbers
 written without a country code are read in `PARLEY_PHONE_REGION` (a two-letter country code).
 """
+import re
+
 import phonenumbers
 from django.conf import settings
 
@@ -34,3 +36,15 @@ def phone_normalize(text: str) -> str:
         return e164
     digits = "".join(ch for ch in text if ch.isdigit())
     return f"+{digits}" if text.startswith("+") and digits else digits
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+MIN_PHONE_DIGITS = 7
+
+
+def phone_in_text(text: str) -> str | None:
+    """Return the E.164 number an agent typed into a search box ("(202) 555-0143"), or None when it is not one."""
+    text = (text or "").strip()
+    if not _PHONE_LIKE.match(text) or sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
+        return None
+    return phone_e164(text)

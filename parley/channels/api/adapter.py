@@ -48,6 +48,7 @@ class ApiAdapter(ChannelAdapter):
         return InboundMessage(
             external_id=envelope.external_id,
             identity_kind=contact.get("kind", "external_id"),
+            identity_network=contact.get("network", ""),
             source_id=str(contact["source_id"]),
             contact_name=contact.get("name", ""),
             contact_email=contact.get("email", ""),
