@@ -31,7 +31,7 @@ def identity_kind(kind: str, network: str = "") -> tuple[str, str]:
                                extra={"network": "required for a handle: telegram, x, messenger, instagram, chat …"})
     if kind != IdentityKind.HANDLE and network:
         raise ValidationFailed("Only a handle has a network.", extra={"network": f"not used with kind {kind}"})
-    return kind, network
+    return IdentityKind(kind).value, network
 
 
 def _normalize_source_id(kind: str, source_id: str) -> str:

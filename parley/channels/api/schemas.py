@@ -2,7 +2,7 @@
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from parley.api.schemas import AttachmentIn, Email, InputSchema, ObjectId
 from parley.contacts.models import LEGACY_IDENTITY_KINDS, IdentityKind
@@ -23,12 +23,18 @@ class InboundContactIn(InputSchema):
     email: Email = ""
     phone: str = Field("", max_length=40)
 
-    @model_validator(mode="after")
-    def _address_kind(self):
+    @field_validator("network")
+    @classmethod
+    def _network_of_kind(cls, network: str, info: ValidationInfo) -> str:
         try:
-            self.kind, self.network = identity_kind(self.kind, self.network)
+            return identity_kind(info.data.get("kind", ""), network)[1]
         except ValidationFailed as exc:
             raise ValueError(next(iter(exc.extra.values()))) from None
+
+    @model_validator(mode="after")
+    def _address_kind(self):
+        # An old channel-named kind is stored as the address kind it stands for ("whatsapp" is a phone number).
+        self.kind = identity_kind(self.kind, self.network)[0]
         return self
 
 
