@@ -173,16 +173,32 @@ def config_plain(inbox) -> dict:
     return _opened(inbox.config or {})
 
 
+def _masked(value):
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return MASK if secrets.is_encrypted(value) else value
+
+
 def config_masked(inbox) -> tuple[dict, dict[str, bool]]:
-    """Return (configuration with each secret shown as MASK, secret path -> whether it is set) for display."""
-    masked = copy.deepcopy(inbox.config or {})
+    """Return (configuration with each secret shown as MASK, secret path -> whether it is set) for display.
+
+    Every encrypted value is masked even without the schema (a channel no longer installed),
+    and a schema's secret fields are masked even when stored in plaintext (before encryption).
+    """
+    masked = _masked(inbox.config or {})
+    try:
+        paths = secret_paths(inbox.adapter.config_schema)
+    except LookupError:
+        paths = []
     flags = {}
-    for path in secret_paths(inbox.adapter.config_schema):
+    for path in paths:
         parent = _parent(masked, path)
-        value = parent.get(path[-1]) if parent is not None else None
-        flags[".".join(path)] = value not in (None, "", {})
+        is_set = parent is not None and parent.get(path[-1]) not in (None, "", {})
+        flags[".".join(path)] = is_set
         if parent is not None and path[-1] in parent:
-            parent[path[-1]] = MASK if flags[".".join(path)] else ""
+            parent[path[-1]] = MASK if is_set else ""
     return masked, flags
 
 

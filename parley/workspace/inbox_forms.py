@@ -43,12 +43,12 @@ class _Setting:
     section: str
 
 
-def _unwrapped(annotation) -> tuple[object, bool]:
-    """Return (annotation without None, whether None was allowed)."""
+def _unwrapped(annotation):
+    """Return the annotation without its None (`int | None` → int)."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        return (args[0] if len(args) == 1 else annotation), True
-    return annotation, False
+        return args[0] if len(args) == 1 else annotation
+    return annotation
 
 
 def _default(info: FieldInfo):
@@ -89,7 +89,7 @@ class ConfigForm(forms.Form):
 
     @staticmethod
     def _field(info: FieldInfo, *, required: bool, is_set: bool) -> tuple[forms.Field, str]:
-        annotation, _ = _unwrapped(info.annotation)
+        annotation = _unwrapped(info.annotation)
         default = _default(info)
         help_text = info.description or ""
         if is_secret(info):
