@@ -48,3 +48,12 @@ def phone_in_text(text: str) -> str | None:
     if not _PHONE_LIKE.match(text) or sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
         return None
     return phone_e164(text)
+
+
+def phone_display(number: str) -> str:
+    """Return a stored number the way people read it ("+49 30 1234567"); one Parley cannot place as it is."""
+    try:
+        parsed = phonenumbers.parse(number or "", None)
+    except phonenumbers.NumberParseException:
+        return number or ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
 from parley.conversations import selectors
+from parley.core.phones import phone_display
 from parley.core.html import sanitize_html
 from parley.workspace.forms import VIEW_LABELS
 
@@ -41,6 +42,12 @@ def customer_html(html: str) -> str:
     path (an import, a fix in the shell) still cannot run script in an agent's browser.
     """
     return mark_safe(sanitize_html(html))  # noqa: S308 (sanitized on the line above)
+
+
+@register.filter
+def phone(number: str) -> str:
+    """Show a stored (E.164) phone number grouped the way its country writes it."""
+    return phone_display(number)
 
 
 @register.simple_tag
