@@ -70,7 +70,7 @@ def test_agents_find_a_customer_by_phone_number_in_any_common_spelling(settings,
     arrive(inboxes["SMS"], "Another customer", kind="phone", source_id="+4989123456")
     client.force_login(agent)
 
-    api = api_as(agent).get("/contacts", q=typed).json()["items"]
+    api = api_as(agent).get("/contacts", search=typed).json()["items"]
     directory = client.get(reverse("workspace:customers"), {"q": typed}).content.decode()
     conversations = client.get(reverse("workspace:home"), {"q": typed}).content.decode()
 
