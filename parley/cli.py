@@ -385,6 +385,21 @@ def smtpd_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=2525, help="port to listen on (default 2525)")
 
 
+# --- rotate-keys -------------------------------------------------------------------------------------
+
+def rotate_keys(args) -> int:
+    _django()
+    from parley.channels.secrets import SecretUnreadable
+    from parley.channels.services import inbox_secrets_rotate
+
+    try:
+        rotated = inbox_secrets_rotate()
+    except SecretUnreadable as exc:
+        return _fail("rotate-keys", f"{exc}; nothing was changed.")
+    print(f"Re-encrypted the secrets of {rotated} inbox(es) with the first key of PARLEY_ENCRYPTION_KEYS.")
+    return 0
+
+
 # --- bench -------------------------------------------------------------------------------------------
 
 def bench(args) -> int:
@@ -457,6 +472,12 @@ COMMANDS: dict[str, Command] = {
                      "addresses here: each mail is stored before it is accepted, the recipient address picks the email "
                      "inbox, and unknown recipients are refused with 550. No polling delay, no mailbox to empty.",
                      "parley smtpd --port 2525\n  parley smtpd --host 0.0.0.0 --port 25", smtpd_arguments),
+    "rotate-keys": Command(rotate_keys, "re-encrypt every stored inbox secret with the first encryption key",
+                           "Re-encrypt the credentials stored in inbox settings (passwords, OAuth2 secrets and tokens, "
+                           "provider keys) with the first key of PARLEY_ENCRYPTION_KEYS, in one transaction; secrets stored "
+                           "before encryption existed are encrypted on the way. To rotate: put a new key first and keep the "
+                           "old ones after it, restart, run this, then drop the old keys. See docs/channels.md, "Configuration and addresses".",
+                           "parley rotate-keys   (with PARLEY_ENCRYPTION_KEYS=new-key,old-key in the environment)"),
     "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
                      f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
                      "passing the remaining arguments on. Each script prints what it measured.",

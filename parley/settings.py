@@ -26,6 +26,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+#: Keys that encrypt inbox credentials at rest: the first encrypts, every one decrypts (rotation).
+#: Without it a key derived from SECRET_KEY is used, which also always decrypts.
+PARLEY_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PARLEY_ENCRYPTION_KEYS", "").split(",") if k.strip()]
+#: Two-letter country code that phone numbers written without a country code are read in ("DE", "US").
+PARLEY_PHONE_REGION = os.environ.get("PARLEY_PHONE_REGION", "").strip().upper()
 DEBUG = _env_bool("PARLEY_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PARLEY_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]

@@ -1,16 +1,35 @@
-from django.contrib import admin, messages
+import json
 
-from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from parley.channels.config import config_masked
+from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
 from parley.channels.services import envelope_retry
 from parley.core.admin import ParleyAdmin
 
 
+class InboxAddressInline(admin.TabularInline):
+    model = InboxAddress
+    extra = 0
+    fields = ("kind", "address")
+    readonly_fields = fields
+
+
 @admin.register(Inbox)
 class InboxAdmin(ParleyAdmin):
+    """Inboxes are read here; they are created and changed in Settings → Inboxes, which checks and encrypts the settings."""
+
     list_display = ("name", "kind", "default_team", "is_active", "created_at")
     list_filter = ("kind", "is_active")
-    exclude = ("signing_secret",)
-    readonly_fields = ("key",)
+    # The stored configuration holds encrypted credentials: the admin shows it masked, never the column itself.
+    exclude = ("signing_secret", "config")
+    readonly_fields = ("key", "settings_masked")
+    inlines = [InboxAddressInline]
+
+    @admin.display(description="configuration")
+    def settings_masked(self, inbox: Inbox) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(config_masked(inbox)[0], indent=2, ensure_ascii=False))
 
 
 @admin.register(InboundEnvelope)

@@ -2,8 +2,10 @@
 
 To add a channel, create `parley/channels/<kind>/adapter.py` with a `ChannelAdapter`
 subclass decorated with `@register`, and list its package in INSTALLED_APPS (docs/channels.md
-walks through one). Adapters know their provider's wire format and nothing about SLAs,
-routing or automations: they declare the HTTP endpoints their provider calls, turn a stored
+walks through one). Its `config_schema` (a `ChannelConfig`, see config.py) types the inbox
+configuration and marks its secrets; `addresses` names what customers write to, for inbound
+routing. Adapters know their provider's wire format and nothing about SLAs, routing or
+automations: they declare the HTTP endpoints their provider calls, turn a stored
 InboundEnvelope into InboundMessages and DeliveryReports, deliver an outbound Message, and
 say what a message on their channel can carry.
 """
@@ -16,6 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Union
 
 from parley.channels.capabilities import AttachmentRules, Capabilities
+
+from parley.channels.config import ChannelConfig
 
 if TYPE_CHECKING:
     from parley.channels.models import InboundEnvelope
@@ -43,6 +47,8 @@ class InboundMessage:
     identity_kind: str
     source_id: str
     text: str
+    #: The network of a "handle" identity (telegram, x, messenger, instagram, chat …).
+    identity_network: str = ""
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
@@ -111,6 +117,15 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class Address:
+    """An address an inbox receives on: `kind` is email, phone, page or username; `field` is where the configuration says so."""
+
+    kind: str
+    value: str
+    field: str
+
+
+@dataclass(frozen=True)
 class DeliveryResult:
     """What a send achieved: the provider's id for the message and the status it reached."""
 
@@ -130,8 +145,8 @@ class DeliveryError(Exception):
 class ChannelAdapter:
     """Base class of every channel; subclasses set `kind`, `label` and `capabilities` and implement parse and send.
 
-    Override `endpoints` when the provider calls Parley over HTTP, and `validate_config` when
-    an inbox of the channel has settings.
+    Override `endpoints` when the provider calls Parley over HTTP, and set `config_schema` (and
+    `addresses`) when an inbox of the channel has settings.
     """
 
     kind: ClassVar[str]
@@ -143,6 +158,8 @@ class ChannelAdapter:
     #: Whether a message with no thread reference continues the contact's open conversation in
     #: this inbox (chat, SMS, API) rather than starting a new one (email, web form).
     continues_open_conversation: ClassVar[bool] = False
+    #: The inbox configuration's schema; the base one has no settings.
+    config_schema: ClassVar[type[ChannelConfig]] = ChannelConfig
 
     def endpoints(self) -> list[Endpoint]:
         """Return the HTTP endpoints the provider calls (webhooks, status callbacks, handshakes)."""
@@ -167,6 +184,6 @@ class ChannelAdapter:
         """
         return ""
 
-    def validate_config(self, config: dict) -> dict:
-        """Return field -> problem for an inbox configuration (empty when it is fine)."""
-        return {}
+    def addresses(self, config: dict) -> list[Address]:
+        """Return the addresses a (validated, plain) configuration receives on, normalised with address_normalize."""
+        return []

@@ -18,7 +18,7 @@ router = Router(tags=["inboxes"])
 def inbox_list(request, query: Query[ListQuery]):
     """List inboxes (configuration secrets masked)."""
     require(request.auth, "inbox.manage")
-    return paginate(Inbox.objects.select_related("default_team"), limit=query.limit, cursor=query.cursor)
+    return paginate(Inbox.objects.select_related("default_team").prefetch_related("addresses"), limit=query.limit, cursor=query.cursor)
 
 
 @router.post("/inboxes", response={201: InboxCreatedOut})

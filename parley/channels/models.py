@@ -37,6 +37,13 @@ class Inbox(models.Model):
 
         return get_adapter(self.kind)
 
+    @property
+    def settings(self) -> dict:
+        """The configuration with its secrets decrypted, for the code that uses them (never for display)."""
+        from parley.channels.config import config_plain
+
+        return config_plain(self)
+
 
 class EnvelopeStatus(models.TextChoices):
     RECEIVED = "received", "Received"
@@ -64,3 +71,23 @@ class InboundEnvelope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inbox_id}:{self.external_id} ({self.status})"
+
+
+class InboxAddress(models.Model):
+    """An address an inbox receives on (an email address, a phone number, a page id, a bot username).
+
+    Kept in step with the inbox configuration by inbox_create and inbox_update; unique per
+    (kind, address), so two inboxes never claim one address and routing is one indexed lookup.
+    """
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=20)
+    address = models.CharField(max_length=320)
+
+    class Meta:
+        ordering = ["kind", "address"]
+        verbose_name_plural = "inbox addresses"
+        constraints = [models.UniqueConstraint(fields=["kind", "address"], name="inbox_address_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.address}"

@@ -1,35 +1,28 @@
 """Request and response shapes of the inboxes API; configuration secrets never leave the server."""
-import re
 from datetime import datetime
 
 from ninja import Schema
 from pydantic import Field
 
 from parley.api.schemas import InputSchema, ListQuery, ObjectId, Ref
+from parley.channels.config import MASK, config_masked
 from parley.channels.models import EnvelopeStatus
 
-#: Configuration keys whose values are credentials (passwords, provider tokens, API keys).
-SECRET_KEY_NAME = re.compile(r"pass|secret|token|key|credential|auth", re.IGNORECASE)
-REDACTED = "********"
-
-
-def config_redacted(config: dict) -> dict:
-    """Return `config` with every credential-looking value replaced by a placeholder."""
-    return {key: REDACTED if SECRET_KEY_NAME.search(key) and value else config_redacted(value) if isinstance(value, dict) else value
-            for key, value in config.items()}
+CONFIG_HELP = ("The channel's settings, checked by its schema (see docs/channels.md). Secrets are write-only: "
+               f"they come back as \"{MASK}\", and leaving one out (or sending \"{MASK}\") keeps the stored value.")
 
 
 class InboxIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
     kind: str = Field(min_length=1, max_length=20, description="A registered channel kind (api, email, webform …).")
-    config: dict = {}
+    config: dict = Field({}, description=CONFIG_HELP)
     default_team_id: ObjectId | None = None
     greeting: str = Field("", max_length=2000)
 
 
 class InboxPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
-    config: dict | None = Field(None, description="Keys to change; a null value removes a key; keys left out stay.")
+    config: dict | None = Field(None, description="Keys to change; a null value removes a key; keys left out stay. " + CONFIG_HELP)
     default_team_id: ObjectId | None = None
     greeting: str | None = Field(None, max_length=2000)
     is_active: bool | None = None
@@ -39,7 +32,9 @@ class InboxOut(Schema):
     id: int
     name: str
     kind: str
-    config: dict
+    config: dict = Field(description=f"The settings, each secret shown as \"{MASK}\" when set.")
+    secrets: dict[str, bool] = Field(description="Each secret setting by its path (imap.password …), and whether it is set.")
+    addresses: list[str] = Field(description="What the inbox receives on, as indexed (kind:address).")
     default_team: Ref | None
     greeting: str
     is_active: bool
@@ -55,7 +50,15 @@ class InboxOut(Schema):
 
     @staticmethod
     def resolve_config(inbox) -> dict:
-        return config_redacted(inbox.config)
+        return config_masked(inbox)[0]
+
+    @staticmethod
+    def resolve_secrets(inbox) -> dict:
+        return config_masked(inbox)[1]
+
+    @staticmethod
+    def resolve_addresses(inbox) -> list[str]:
+        return [str(address) for address in inbox.addresses.all()]
 
 
 class InboxCreatedOut(InboxOut):

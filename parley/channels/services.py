@@ -3,10 +3,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parley.channels.base import InboundMessage
-from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
+from parley.channels.config import (config_changes, config_merge, config_plain, config_reencrypted, config_sealed,
+                                    config_validate)
+from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
 from parley.core import actors, events, jobs
+from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.models import Job
-from parley.core.errors import ApplicationError
+from parley.core.services import audit_record
 
 #: Processing attempts before an envelope waits in the dead letter (a crash of the worker counts too).
 MAX_PROCESS_ATTEMPTS = 5
@@ -104,58 +107,109 @@ def envelope_retry(*, envelope: InboundEnvelope, actor=None) -> InboundEnvelope:
     return envelope
 
 
+def _addresses_sync(inbox: Inbox, config: dict) -> None:
+    """Make the address index hold exactly the addresses of `config`; refuse (409) one another inbox has."""
+    wanted = {(a.kind, a.value): a.field for a in inbox.adapter.addresses(config)}
+    taken = (InboxAddress.objects.filter(kind__in={kind for kind, _ in wanted}, address__in={value for _, value in wanted})
+             .exclude(inbox=inbox).select_related("inbox"))
+    problems = {}
+    for other in taken:
+        if (other.kind, other.address) in wanted:
+            problems.setdefault(wanted[other.kind, other.address], f"{other.address} is already an address of the inbox “{other.inbox}”")
+    if problems:
+        raise ValidationFailed("Another inbox already receives on this address.", extra=problems, status=409)
+    current = set(inbox.addresses.values_list("kind", "address"))
+    stale = current - wanted.keys()
+    for kind, address in stale:
+        InboxAddress.objects.filter(inbox=inbox, kind=kind, address=address).delete()
+    try:
+        # The savepoint turns a concurrent claim of the same address into the same 409, not a broken transaction.
+        with transaction.atomic():
+            InboxAddress.objects.bulk_create([InboxAddress(inbox=inbox, kind=kind, address=address)
+                                              for kind, address in wanted.keys() - current])
+    except IntegrityError:
+        raise ValidationFailed("Another inbox already receives on this address.",
+                               extra={field: "is already an address of another inbox" for field in set(wanted.values())},
+                               status=409) from None
+
+
 @transaction.atomic
 def inbox_create(*, name: str, kind: str, config: dict | None = None, default_team=None, greeting: str = "", actor=None) -> Inbox:
-    """Create an inbox for a registered channel kind, checking its configuration."""
+    """Create an inbox for a registered channel kind with its configuration checked, secrets encrypted and addresses indexed."""
     from parley.channels.registry import get_adapter, kinds
-    from parley.core.errors import ValidationFailed
-    from parley.core.services import audit_record
 
     try:
         adapter = get_adapter(kind)
     except LookupError:
         raise ValidationFailed("Unknown channel kind.", extra={"kind": f"must be one of {', '.join(kinds())}"}) from None
-    problems = adapter.validate_config(config or {})
-    if problems:
-        raise ValidationFailed("The inbox configuration is not valid.", extra=problems)
-    inbox = Inbox.objects.create(name=name, kind=kind, config=config or {}, default_team=default_team, greeting=greeting)
-    audit_record(actor=actor, action="inbox.created", target=inbox, changes={"kind": kind})
+    schema = adapter.config_schema
+    plain = config_validate(schema=schema, config=config_merge(schema=schema, stored={}, changes=config or {}))
+    inbox = Inbox.objects.create(name=name, kind=kind, config=config_sealed(schema=schema, config=plain),
+                                 default_team=default_team, greeting=greeting)
+    _addresses_sync(inbox, plain)
+    audit_record(actor=actor, action="inbox.created", target=inbox,
+                 changes={"kind": kind, "config": config_changes(schema=schema, before={}, after=plain)})
     events.publish("inbox.created", {"inbox_id": inbox.pk, "kind": kind, "actor": actors.describe(actor)})
     return inbox
 
 
 @transaction.atomic
 def inbox_update(*, inbox: Inbox, actor, **fields) -> Inbox:
-    """Change name, greeting, default team, active flag, or configuration keys (a None value removes a key)."""
-    from parley.core.errors import ValidationFailed
-    from parley.core.services import audit_record
+    """Change name, greeting, default team, active flag, or configuration keys.
 
+    `config` holds the keys to change: a None value removes a key, keys left out stay, and a
+    secret left out of a section (or sent as the mask, or blank) keeps its stored value.
+    """
     unknown = set(fields) - {"name", "config", "default_team", "greeting", "is_active"}
     if unknown:
         raise ValidationFailed("Unknown inbox fields.", extra={f: "unknown field" for f in sorted(unknown)})
+    changes: dict = {}
     if "config" in fields:
-        config = {**inbox.config, **fields["config"]}
-        fields["config"] = {key: value for key, value in config.items() if value is not None}
-        problems = inbox.adapter.validate_config(fields["config"])
-        if problems:
-            raise ValidationFailed("The inbox configuration is not valid.", extra=problems)
-    # Configuration values may be credentials, so the audit log names changed keys, never values.
+        schema = inbox.adapter.config_schema
+        before = config_plain(inbox)
+        plain = config_validate(schema=schema, config=config_merge(schema=schema, stored=before, changes=fields.pop("config") or {}))
+        if plain != before:
+            changes["config"] = config_changes(schema=schema, before=before, after=plain)
+            _addresses_sync(inbox, plain)
+            inbox.config = config_sealed(schema=schema, config=plain)
     changed = sorted(f for f, value in fields.items() if getattr(inbox, f) != value)
     for field, value in fields.items():
         setattr(inbox, field, value)
-    if changed:
+    if changed or changes:
         inbox.save()
-        audit_record(actor=actor, action="inbox.updated", target=inbox, changes={"fields": changed})
-        events.publish("inbox.updated", {"inbox_id": inbox.pk, "fields": changed, "actor": actors.describe(actor)})
+        # Secrets appear in the audit log as the mask only: the log is readable by more people than the credentials.
+        audit_record(actor=actor, action="inbox.updated", target=inbox,
+                     changes={"fields": sorted([*changed, *changes]), **changes})
+        events.publish("inbox.updated", {"inbox_id": inbox.pk, "fields": sorted([*changed, *changes]),
+                                         "actor": actors.describe(actor)})
     return inbox
+
+
+@transaction.atomic
+def inbox_secrets_rotate() -> int:
+    """Re-encrypt every stored inbox secret with the first key of PARLEY_ENCRYPTION_KEYS; return how many inboxes changed.
+
+    Plaintext secrets (stored before encryption) are encrypted on the way. Run it after putting a
+    new key first; the old key can be dropped once it has run everywhere the database is used.
+    """
+    from parley.channels.registry import get_adapter
+
+    rotated = 0
+    for inbox in Inbox.objects.select_for_update().order_by("pk"):
+        stored = config_reencrypted(inbox.config or {})
+        try:
+            stored = config_sealed(schema=get_adapter(inbox.kind).config_schema, config=stored)
+        except LookupError:
+            pass  # a kind whose package is not installed any more: its encrypted values are still rotated
+        if stored != inbox.config:
+            Inbox.objects.filter(pk=inbox.pk).update(config=stored)
+            rotated += 1
+    return rotated
 
 
 @transaction.atomic
 def inbox_delete(*, inbox: Inbox, actor) -> None:
     """Delete an inbox that never had a conversation; one with history is deactivated instead."""
-    from parley.core.errors import ValidationFailed
-    from parley.core.services import audit_record
-
     if inbox.conversations.exists():
         raise ValidationFailed("This inbox has conversations; deactivate it instead (is_active: false).",
                                extra={"inbox": "has conversations"}, status=409)

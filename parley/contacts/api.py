@@ -18,7 +18,7 @@ router = Router(tags=["contacts"])
 def contact_list(request, query: Query[ContactQuery]):
     """List contacts (merged-away ones left out), filtered by text, email, organization or segment."""
     require(request.auth, "contact.view")
-    contacts = selectors.contact_list(text=query.q, email=query.email, organization_id=query.organization_id,
+    contacts = selectors.contact_list(text=query.q or query.search, email=query.email, organization_id=query.organization_id,
                                       segment_id=query.segment_id)
     return paginate(contacts, limit=query.limit, cursor=query.cursor)
 

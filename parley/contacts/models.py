@@ -48,33 +48,49 @@ class Contact(models.Model):
 
 
 class IdentityKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    CHAT_VISITOR = "chat_visitor", "Chat visitor"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    MESSENGER = "messenger", "Messenger"
-    INSTAGRAM = "instagram", "Instagram"
-    TELEGRAM = "telegram", "Telegram"
-    X = "x", "X"
+    """What an identity's source id is: an address of the person, not the inbox they used."""
+
+    EMAIL = "email", "Email address"
+    PHONE = "phone", "Phone number"
+    HANDLE = "handle", "Handle on a network"
     EXTERNAL_ID = "external_id", "External id"
 
+
+#: Networks a handle lives on; others are accepted as long as they are a lower-case word.
+NETWORKS = ("telegram", "x", "messenger", "instagram", "chat")
+
+#: Kinds named after a channel before identities described addresses: old name -> (kind, network).
+LEGACY_IDENTITY_KINDS = {
+    "whatsapp": (IdentityKind.PHONE, ""),
+    "messenger": (IdentityKind.HANDLE, "messenger"),
+    "instagram": (IdentityKind.HANDLE, "instagram"),
+    "telegram": (IdentityKind.HANDLE, "telegram"),
+    "x": (IdentityKind.HANDLE, "x"),
+    "chat_visitor": (IdentityKind.HANDLE, "chat"),
+}
 
 #: Kinds that name the same person whichever inbox they write to, so they join contacts across inboxes.
 GLOBAL_IDENTITY_KINDS = {IdentityKind.EMAIL, IdentityKind.PHONE}
 
 
 class ContactIdentity(models.Model):
-    """How a contact is known in one inbox: unique per (inbox, kind, source_id)."""
+    """How a contact is known in one inbox: unique per (inbox, kind, network, source_id).
+
+    Phone numbers are stored in E.164 and email addresses lower-cased, so one number on SMS,
+    WhatsApp and voice finds one contact.
+    """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
     inbox = models.ForeignKey("inboxes.Inbox", on_delete=models.CASCADE, related_name="identities")
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
+    #: The network of a handle (telegram, x, messenger, instagram, chat …); empty for the other kinds.
+    network = models.CharField(max_length=30, blank=True, default="")
     source_id = models.CharField(max_length=320)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["inbox", "kind", "source_id"], name="identity_unique_per_inbox")]
+        constraints = [models.UniqueConstraint(fields=["inbox", "kind", "network", "source_id"], name="identity_unique_per_inbox")]
         indexes = [models.Index(fields=["kind", "source_id"])]
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.source_id}"
+        return f"{self.network or self.kind}:{self.source_id}"

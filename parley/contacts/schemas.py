@@ -30,7 +30,9 @@ class ContactMergeIn(InputSchema):
 
 
 class ContactQuery(ListQuery):
-    q: str = Field("", max_length=200, description="Words in the name, email, phone or organization.")
+    q: str = Field("", max_length=200, description="Words in the name, email, phone or organization; or a phone number in any "
+                                                  "common spelling.")
+    search: str = Field("", max_length=200, description="The same as q.")
     email: str = Field("", max_length=254)
     organization_id: ObjectId | None = None
     segment_id: ObjectId | None = None

@@ -1,17 +1,31 @@
 """Reads of contacts that views and the API share."""
 from django.db.models import Count, F, Max, Q, QuerySet
 
-from parley.contacts.models import Contact, ContactIdentity
+from parley.contacts.models import Contact, ContactIdentity, IdentityKind
+from parley.core.phones import phone_in_text
+
+
+def contact_ids_with_phone(e164: str) -> set[int]:
+    """Return ids of the contacts with this E.164 number, on their profile or as an identity (two indexed lookups)."""
+    return {*Contact.objects.filter(phone=e164).values_list("pk", flat=True),
+            *ContactIdentity.objects.filter(kind=IdentityKind.PHONE, source_id=e164).values_list("contact_id", flat=True)}
 
 
 def contact_list(*, text: str = "", email: str = "", organization_id: int | None = None, segment_id: int | None = None) -> QuerySet:
-    """Return live (not merged-away) contacts matching every given filter; `text` looks in name, email, phone and organization."""
+    """Return live (not merged-away) contacts matching every given filter; `text` looks in name, email, phone and organization.
+
+    A phone number in any common spelling ("+49 30 1234567", "030 1234567" in the default
+    region, "(202) 555-0143") finds the customer with that number.
+    """
     contacts = (Contact.objects.filter(merged_into__isnull=True).select_related("organization")
                 .prefetch_related("segments", "identities"))
     if text.strip():
         text = text.strip()
-        contacts = contacts.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
-                                   | Q(organization__name__icontains=text))
+        condition = (Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
+                     | Q(organization__name__icontains=text))
+        if e164 := phone_in_text(text):
+            condition |= Q(pk__in=contact_ids_with_phone(e164))
+        contacts = contacts.filter(condition)
     if email:
         contacts = contacts.filter(email=email.strip().lower())
     if organization_id:

@@ -1,11 +1,37 @@
+import re
+
 from django.db import transaction
 
 from parley.accounts.permissions import require
-from parley.contacts.models import GLOBAL_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind, Organization, Segment
+from parley.contacts.models import (GLOBAL_IDENTITY_KINDS, LEGACY_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind,
+                                    Organization, Segment)
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
 from parley.core.models import surviving
+from parley.core.phones import phone_normalize
 from parley.core.services import audit_record
+
+_NETWORK = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+
+
+def identity_kind(kind: str, network: str = "") -> tuple[str, str]:
+    """Return (kind, network) for an identity kind, old channel-named kinds ("whatsapp", "telegram" …) included.
+
+    Raise ValidationFailed for an unknown kind, a handle without a network, or a network on another kind.
+    """
+    kind, network = (kind or "").strip().lower(), (network or "").strip().lower()
+    if kind in LEGACY_IDENTITY_KINDS:
+        kind, implied = LEGACY_IDENTITY_KINDS[kind]
+        network = network or implied
+    if kind not in IdentityKind.values:
+        known = [*IdentityKind.values, *LEGACY_IDENTITY_KINDS]
+        raise ValidationFailed("Unknown identity kind.", extra={"kind": f"must be one of {', '.join(known)}"})
+    if kind == IdentityKind.HANDLE and not _NETWORK.match(network):
+        raise ValidationFailed("A handle needs the network it is on.",
+                               extra={"network": "required for a handle: telegram, x, messenger, instagram, chat …"})
+    if kind != IdentityKind.HANDLE and network:
+        raise ValidationFailed("Only a handle has a network.", extra={"network": f"not used with kind {kind}"})
+    return IdentityKind(kind).value, network
 
 
 def _normalize_source_id(kind: str, source_id: str) -> str:
@@ -13,14 +39,14 @@ def _normalize_source_id(kind: str, source_id: str) -> str:
     if kind == IdentityKind.EMAIL:
         return source_id.lower()
     if kind == IdentityKind.PHONE:
-        return "".join(ch for ch in source_id if ch.isdigit() or ch == "+")
+        return phone_normalize(source_id)
     return source_id
 
 
 @transaction.atomic
 def contact_create(*, name: str = "", email: str = "", phone: str = "", organization: Organization | None = None,
                    custom_attributes: dict | None = None, actor=None) -> Contact:
-    contact = Contact.objects.create(name=name.strip(), email=email.strip().lower(), phone=phone.strip(),
+    contact = Contact.objects.create(name=name.strip(), email=email.strip().lower(), phone=phone_normalize(phone),
                                      organization=organization, custom_attributes=custom_attributes or {})
     audit_record(actor=actor, action="contact.created", target=contact)
     return contact
@@ -32,6 +58,8 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed("Unknown contact fields.", extra={f: "unknown field" for f in unknown})
+    if fields.get("phone"):
+        fields["phone"] = phone_normalize(fields["phone"])
     changes = {}
     for field, value in fields.items():
         old = getattr(contact, field)
@@ -46,37 +74,39 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
 
 
 @transaction.atomic
-def contact_resolve_identity(*, inbox, kind: str, source_id: str, name: str = "", email: str = "", phone: str = "") -> Contact:
-    """Return the contact behind (inbox, kind, source_id), creating contact and identity as needed.
+def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str = "", name: str = "", email: str = "",
+                             phone: str = "") -> Contact:
+    """Return the contact behind (inbox, kind, network, source_id), creating contact and identity as needed.
 
-    An email address or phone number already known in another inbox is the same person, so
-    the new identity joins that contact rather than splitting the customer in two.
+    An email address or phone number (in any spelling: it is normalised to E.164) already
+    known in another inbox, or on a contact, is the same person, so the new identity joins
+    that contact rather than splitting the customer in two. `kind` may be an old channel-named
+    kind ("whatsapp" is a phone number, "telegram" a handle on telegram).
     """
-    if kind not in IdentityKind.values:
-        raise ValidationFailed("Unknown identity kind.", extra={"kind": f"must be one of {', '.join(IdentityKind.values)}"})
+    kind, network = identity_kind(kind, network)
     source_id = _normalize_source_id(kind, source_id)
     if not source_id:
         raise ValidationFailed("An identity needs a source id.", extra={"source_id": "required"})
-    identity = ContactIdentity.objects.select_related("contact").filter(inbox=inbox, kind=kind, source_id=source_id).first()
+    identity = (ContactIdentity.objects.select_related("contact")
+                .filter(inbox=inbox, kind=kind, network=network, source_id=source_id).first())
     if identity:
         return surviving(identity.contact)
+    phone = phone_normalize(phone) or (source_id if kind == IdentityKind.PHONE else "")
+    email = email.strip().lower() or (source_id if kind == IdentityKind.EMAIL else "")
     contact = None
     if kind in GLOBAL_IDENTITY_KINDS:
         known = ContactIdentity.objects.select_related("contact").filter(kind=kind, source_id=source_id).first()
         contact = surviving(known.contact) if known else None
-        if contact is None:
-            field = "email" if kind == IdentityKind.EMAIL else "phone"
-            contact = Contact.objects.filter(**{field: source_id}, merged_into__isnull=True).first()
-    if email and contact is None:
-        contact = Contact.objects.filter(email=email.strip().lower(), merged_into__isnull=True).first()
+    for field, value in (("email", email), ("phone", phone)):
+        if contact is None and value:
+            contact = Contact.objects.filter(**{field: value}, merged_into__isnull=True).first()
     if contact is None:
-        contact = contact_create(name=name or (source_id if kind != IdentityKind.EMAIL else source_id.split("@")[0]),
-                                 email=email or (source_id if kind == IdentityKind.EMAIL else ""),
-                                 phone=phone or (source_id if kind == IdentityKind.PHONE else ""))
+        contact = contact_create(name=name or (source_id.split("@")[0] if kind == IdentityKind.EMAIL else source_id),
+                                 email=email, phone=phone)
     elif name and not contact.name:
         contact.name = name
         contact.save(update_fields=["name", "updated_at"])
-    ContactIdentity.objects.create(contact=contact, inbox=inbox, kind=kind, source_id=source_id)
+    ContactIdentity.objects.create(contact=contact, inbox=inbox, kind=kind, network=network, source_id=source_id)
     return contact
 
 

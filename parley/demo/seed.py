@@ -46,7 +46,7 @@ INBOXES = [
     ("chat", "Website chat", {}, 3),
 ]
 #: How each kind knows a customer; kinds not listed use an external id.
-IDENTITY_KINDS = {"webform": IdentityKind.EMAIL, "email": IdentityKind.EMAIL, "chat": IdentityKind.CHAT_VISITOR}
+IDENTITY_KINDS = {"webform": (IdentityKind.EMAIL, ""), "email": (IdentityKind.EMAIL, ""), "chat": (IdentityKind.HANDLE, "chat")}
 
 Progress = Callable[[int, int], None]
 
@@ -196,16 +196,18 @@ class _Director:
 
     def play(self, plan: _Plan) -> Conversation:
         rng, story, words = self.rng, plan.story, plan.words
-        kind = IDENTITY_KINDS.get(plan.inbox.kind, IdentityKind.EXTERNAL_ID)
+        kind, network = IDENTITY_KINDS.get(plan.inbox.kind, (IdentityKind.EXTERNAL_ID, ""))
         source_id = plan.customer.email if kind == IdentityKind.EMAIL else f"demo-{plan.customer.pk}"
-        contact = contact_resolve_identity(inbox=plan.inbox, kind=kind, source_id=source_id, email=plan.customer.email)
+        contact = contact_resolve_identity(inbox=plan.inbox, kind=kind, network=network, source_id=source_id,
+                                           email=plan.customer.email)
         conversation = conversation_create(inbox=plan.inbox, contact=contact, subject=rng.choice(story.subjects).format(**words),
                                            priority=plan.priority, type=story.type, created_at=plan.start)
         serial = iter(range(1, 100))
 
         def receive(text: str, at: datetime, cc: Contact | None = None) -> None:
             message_receive(inbox=plan.inbox, received_at=at, inbound=InboundMessage(
-                external_id=f"demo-{conversation.pk}-{next(serial)}", identity_kind=kind, source_id=source_id,
+                external_id=f"demo-{conversation.pk}-{next(serial)}", identity_kind=kind, identity_network=network,
+                source_id=source_id,
                 text=text.format(**words), contact_email=plan.customer.email, conversation_id=conversation.pk,
                 participants=((cc.name, cc.email),) if cc else ()))
             # message_receive saved its own copy of the conversation; later services must start from it.

@@ -29,7 +29,7 @@ def search_conversations(queryset: QuerySet, text: str) -> QuerySet:
     """Narrow `queryset` to conversations matching `text`, most recent activity first.
 
     "#1234" finds that conversation; "1234" finds it and messages quoting 1234; an email
-    address finds that customer's conversations; words find conversations holding every word
+    address or a phone number (any common spelling) finds that customer's conversations; words find conversations holding every word
     in their messages, subject or customer (the last word also as a prefix). Any input is
     safe: query syntax is dropped, never interpreted, and nothing searchable matches nothing.
     """
@@ -43,6 +43,7 @@ def search_conversations(queryset: QuerySet, text: str) -> QuerySet:
 
 def _condition(query: SearchQuery, connection) -> Q:
     from parley.contacts.models import Contact, ContactIdentity
+    from parley.contacts.selectors import contact_ids_with_phone
 
     if query.number_only:
         return Q(pk=query.number)
@@ -54,4 +55,6 @@ def _condition(query: SearchQuery, connection) -> Q:
     condition = backend_for(connection.vendor).matching(query, connection)
     if query.number is not None:
         condition |= Q(pk=query.number)
+    if query.phone:
+        condition |= Q(contact_id__in=contact_ids_with_phone(query.phone))
     return condition

@@ -13,6 +13,7 @@ from parley.contacts.models import Contact, Organization, Segment
 from parley.contacts.selectors import contact_list
 from parley.conversations.models import Conversation, ConversationType, CustomStatus, Priority, Status
 from parley.conversations.selectors import VIEWS, ConversationFilters
+from parley.core.phones import phone_display
 
 VIEW_LABELS = {"mine": "Mine", "unassigned": "Unassigned", "teams": "My teams", "all": "All"}
 ANY = ("", "Any")
@@ -216,7 +217,7 @@ class ContactEditForm(forms.Form):
 
     @classmethod
     def for_contact(cls, contact: Contact) -> "ContactEditForm":
-        return cls(initial={"name": contact.name, "email": contact.email, "phone": contact.phone,
+        return cls(initial={"name": contact.name, "email": contact.email, "phone": phone_display(contact.phone),
                             "organization": contact.organization_id})
 
     def clean_email(self) -> str:

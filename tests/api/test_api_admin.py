@@ -6,8 +6,8 @@ from parley.channels.models import Inbox
 def test_creating_an_inbox_shows_its_signing_secret_once_and_never_its_credentials(api_as, admin):
     api = api_as(admin)
 
-    created = api.post("/inboxes", {"name": "Shop", "kind": "api", "config": {"callback_url": "https://shop.test/hook",
-                                                                             "api_key": "shop-credential-123"}})
+    created = api.post("/inboxes", {"name": "Support", "kind": "email", "config": {
+        "addresses": ["support@shop.test"], "imap": {"host": "imap.shop.test", "username": "support", "password": "imap-credential-123"}}})
 
     assert created.status_code == 201, created.json()
     inbox = Inbox.objects.get(pk=created.json()["id"])
@@ -15,8 +15,10 @@ def test_creating_an_inbox_shows_its_signing_secret_once_and_never_its_credentia
     shown = api.get(f"/inboxes/{inbox.pk}").json()
     listed = api.get("/inboxes").json()["items"]
     assert "signing_secret" not in shown and inbox.signing_secret not in str(listed)
-    assert shown["config"] == {"callback_url": "https://shop.test/hook", "api_key": "********"}
-    assert "shop-credential-123" not in str(created.json()) + str(listed)
+    assert shown["config"]["imap"] == {"host": "imap.shop.test", "username": "support", "password": "••••"}
+    assert shown["secrets"]["imap.password"] is True and shown["secrets"]["smtp.password"] is False
+    assert shown["addresses"] == ["email:support@shop.test"]
+    assert "imap-credential-123" not in str(created.json()) + str(listed)
 
 
 def test_an_inbox_with_a_bad_configuration_or_unknown_kind_is_refused(api_as, admin):
@@ -30,15 +32,15 @@ def test_an_inbox_with_a_bad_configuration_or_unknown_kind_is_refused(api_as, ad
     assert not Inbox.objects.exists()
 
 
-def test_patching_an_inbox_changes_given_config_keys_and_keeps_the_others(api_as, admin, api_inbox, team):
+def test_patching_an_inbox_changes_given_config_keys_and_keeps_the_others(api_as, admin, team):
     api = api_as(admin)
-    api.patch(f"/inboxes/{api_inbox.pk}", {"config": {"callback_url": "https://a.test/", "api_key": "k1"}})
+    inbox = api.post("/inboxes", {"name": "Support", "kind": "email", "config": {
+        "addresses": ["support@shop.test"], "display_name": "Shop", "thread_window_days": 3}}).json()
 
-    body = api.patch(f"/inboxes/{api_inbox.pk}", {"config": {"callback_url": "https://b.test/"}, "default_team_id": team.pk,
-                                                   "is_active": False}).json()
+    body = api.patch(f"/inboxes/{inbox['id']}", {"config": {"display_name": "Shop Support", "thread_window_days": None},
+                                                  "default_team_id": team.pk, "is_active": False}).json()
 
-    api_inbox.refresh_from_db()
-    assert api_inbox.config == {"callback_url": "https://b.test/", "api_key": "k1"}
+    assert Inbox.objects.get(pk=inbox["id"]).settings == {"addresses": ["support@shop.test"], "display_name": "Shop Support"}
     assert (body["default_team"]["id"], body["is_active"]) == (team.pk, False)
 
 

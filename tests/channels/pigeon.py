@@ -15,11 +15,16 @@ from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 
+from pydantic import Field
+
 from parley.channels.base import (
-    AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
+    Address, AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
 )
+from parley.channels.config import ChannelConfig
+from parley.channels.config import secret as secret_field
 from parley.channels.handshakes import meta_challenge
 from parley.channels.models import Inbox
+from parley.channels.selectors import inbox_for
 from parley.channels.webhooks import Incoming, SignatureInvalid, SignatureMissing, Webhook
 from parley.core.errors import ApplicationError
 
@@ -36,13 +41,13 @@ class Updates(Webhook):
     """Messages and status events of one inbox, in batches."""
 
     def handshake(self, request, inbox, **kwargs):
-        return meta_challenge(request, verify_token=inbox.config["verify_token"])
+        return meta_challenge(request, verify_token=inbox.settings["verify_token"])
 
     def verify(self, request, inbox, **kwargs):
         sent = request.headers.get("X-Pigeon-Signature")
         if not sent:
             raise SignatureMissing("The request carries no X-Pigeon-Signature.")
-        if not hmac.compare_digest(sent, pigeon_signature(inbox.config["secret"], request.body)):
+        if not hmac.compare_digest(sent, pigeon_signature(inbox.settings["secret"], request.body)):
             raise SignatureInvalid("X-Pigeon-Signature does not match the body.")
 
     def incoming(self, request, inbox, **kwargs):
@@ -72,7 +77,7 @@ class Status(Updates):
     @staticmethod
     def account_inbox(request) -> Inbox:
         account = str(Webhook.json_body(request).get("account", ""))
-        inbox = Inbox.objects.filter(kind="pigeon", is_active=True, config__account=account).first()
+        inbox = inbox_for(kind="page", address=account)
         if inbox is None:
             raise ApplicationError(f"No inbox has the Pigeon account {account!r}.", extra={"account": "unknown"}, status=404)
         return inbox
@@ -83,6 +88,12 @@ class Status(Updates):
     def incoming(self, request, inbox, **kwargs):
         body = self.json_body(request)
         return [Incoming(external_id=body["event_id"], payload={"events": [body]}, inbox=self.account_inbox(request))]
+
+
+class PigeonConfig(ChannelConfig):
+    account: str = Field(min_length=1, description="the Pigeon account id, as Pigeon's dashboard shows it")
+    secret: str = secret_field(min_length=1, description="signs what Pigeon posts")
+    verify_token: str = secret_field(min_length=1, description="what Pigeon's URL check must send")
 
 
 class PigeonAdapter(ChannelAdapter):
@@ -101,8 +112,10 @@ class PigeonAdapter(ChannelAdapter):
             Endpoint("status/", Status()),
         ]
 
-    def validate_config(self, config):
-        return {name: "required" for name in ("secret", "verify_token") if not config.get(name)}
+    config_schema = PigeonConfig
+
+    def addresses(self, config):
+        return [Address("page", config["account"].lower(), "account")]
 
     def parse(self, envelope):
         parsed = []

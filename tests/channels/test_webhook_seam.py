@@ -124,7 +124,7 @@ def test_a_method_the_endpoint_does_not_declare_is_a_json_405(client, pigeon_inb
 def test_every_inbox_gets_its_own_unguessable_key_and_urls(pigeon_inbox, settings):
     from parley.channels.services import inbox_create
 
-    other = inbox_create(name="Second loft", kind="pigeon", config={"secret": "s", "verify_token": "t"})
+    other = inbox_create(name="Second loft", kind="pigeon", config={"secret": "s", "verify_token": "t", "account": "AC-2"})
 
     assert pigeon_inbox.key != other.key and len(pigeon_inbox.key) >= 20
     assert endpoint_urls(pigeon_inbox) == [f"{settings.PARLEY_BASE_URL}/channels/pigeon/{pigeon_inbox.key}/updates/",
@@ -134,7 +134,7 @@ def test_every_inbox_gets_its_own_unguessable_key_and_urls(pigeon_inbox, setting
 def test_one_inboxs_key_does_not_open_another_inbox(client, pigeon_inbox):
     from parley.channels.services import inbox_create
 
-    other = inbox_create(name="Second loft", kind="pigeon", config={"secret": "other-secret", "verify_token": "t"})
+    other = inbox_create(name="Second loft", kind="pigeon", config={"secret": "other-secret", "verify_token": "t", "account": "AC-3"})
 
     # Signed with the first inbox's secret, posted to the second inbox's URL.
     response = post_signed(client, updates_url(other), message_batch())

@@ -9,7 +9,7 @@ def test_given_the_installed_command_when_asked_for_help_then_every_command_is_l
     result = subprocess.run([parley_bin, "--help"], capture_output=True, text=True, timeout=30)
 
     assert result.returncode == 0
-    for name in ("serve", "worker", "demo", "createagent", "migrate", "check", "smtpd", "bench"):
+    for name in ("serve", "worker", "demo", "createagent", "migrate", "check", "smtpd", "bench", "rotate-keys"):
         assert name in result.stdout
     assert "run the whole product" in result.stdout
 
@@ -23,6 +23,7 @@ def test_given_the_installed_command_when_asked_for_help_then_every_command_is_l
     ("migrate", []),
     ("check", []),
     ("bench", ["ingest", "inbox", "email"]),
+    ("rotate-keys", []),
 ])
 def test_given_a_command_when_asked_for_its_help_then_it_describes_itself_with_options_and_examples(command, options, capsys):
     with pytest.raises(SystemExit) as exit_:

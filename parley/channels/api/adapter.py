@@ -6,10 +6,12 @@ import json
 import time
 
 import httpx
+from pydantic import Field, field_validator
 
 from parley.channels.base import (
     AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage,
 )
+from parley.channels.config import ChannelConfig
 from parley.channels.registry import register
 
 CALLBACK_TIMEOUT_SECONDS = 10
@@ -20,6 +22,19 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+class ApiInboxConfig(ChannelConfig):
+    """An API inbox: where agents' replies are posted (signed with the inbox's signing secret)."""
+
+    callback_url: str = Field("", description="replies are POSTed here; empty: your system reads them through the API")
+
+    @field_validator("callback_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return url
+
+
 @register
 class ApiAdapter(ChannelAdapter):
     kind = "api"
@@ -27,12 +42,7 @@ class ApiAdapter(ChannelAdapter):
     continues_open_conversation = True
     # The callback carries text and HTML; the integrating system fetches attachments through the API.
     capabilities = Capabilities(html=True, attachments=AttachmentRules())
-
-    def validate_config(self, config: dict) -> dict:
-        url = config.get("callback_url", "")
-        if url and not url.startswith(("http://", "https://")):
-            return {"callback_url": "must be an http(s) URL"}
-        return {}
+    config_schema = ApiInboxConfig
 
     def parse(self, envelope) -> InboundMessage:
         data = envelope.payload
@@ -42,6 +52,7 @@ class ApiAdapter(ChannelAdapter):
         return InboundMessage(
             external_id=envelope.external_id,
             identity_kind=contact.get("kind", "external_id"),
+            identity_network=contact.get("network", ""),
             source_id=str(contact["source_id"]),
             contact_name=contact.get("name", ""),
             contact_email=contact.get("email", ""),
@@ -64,7 +75,7 @@ class ApiAdapter(ChannelAdapter):
 
     def send(self, message) -> DeliveryResult:
         inbox = message.conversation.inbox
-        url = inbox.config.get("callback_url")
+        url = inbox.settings.get("callback_url")
         if not url:
             # Without a callback the integrating system reads replies through the API.
             return DeliveryResult(status="sent")

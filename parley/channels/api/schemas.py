@@ -1,17 +1,41 @@
 """The shape of a customer message posted to an API inbox, and of the answer."""
+from typing import Literal
+
 from ninja import Schema
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from parley.api.schemas import AttachmentIn, Email, InputSchema, ObjectId
-from parley.contacts.models import IdentityKind
+from parley.contacts.models import LEGACY_IDENTITY_KINDS, IdentityKind
+from parley.contacts.services import identity_kind
+from parley.core.errors import ValidationFailed
+
+KINDS = Literal[tuple([*IdentityKind.values, *LEGACY_IDENTITY_KINDS])]
 
 
 class InboundContactIn(InputSchema):
     source_id: str = Field(min_length=1, max_length=320, description="Your system's id for this customer (or their email, phone …).")
-    kind: IdentityKind = IdentityKind.EXTERNAL_ID
+    kind: KINDS = Field(IdentityKind.EXTERNAL_ID.value, description=(
+        "What source_id is: email, phone (any common spelling; stored in E.164), handle (on `network`) or external_id. "
+        "The older names whatsapp (a phone number), messenger, instagram, telegram, x and chat_visitor (handles on "
+        "that network; chat_visitor is on chat) are still accepted."))
+    network: str = Field("", max_length=30, description="The network of a handle: telegram, x, messenger, instagram, chat …")
     name: str = Field("", max_length=200)
     email: Email = ""
     phone: str = Field("", max_length=40)
+
+    @field_validator("network")
+    @classmethod
+    def _network_of_kind(cls, network: str, info: ValidationInfo) -> str:
+        try:
+            return identity_kind(info.data.get("kind", ""), network)[1]
+        except ValidationFailed as exc:
+            raise ValueError(next(iter(exc.extra.values()))) from None
+
+    @model_validator(mode="after")
+    def _address_kind(self):
+        # An old channel-named kind is stored as the address kind it stands for ("whatsapp" is a phone number).
+        self.kind = identity_kind(self.kind, self.network)[0]
+        return self
 
 
 class InboundMessageIn(InputSchema):

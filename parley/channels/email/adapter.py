@@ -1,10 +1,10 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
+from parley.channels.addresses import address_key
 from parley.channels.base import (
-    AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
+    Address, AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
 )
-from parley.channels.email.config import validate_email_config
+from parley.channels.email.config import EmailConfig, EmailInboxConfig
 from parley.channels.email.inbound import inbound_from_envelope
-from parley.channels.email.config import EmailConfig
 from parley.channels.email.sending import email_send, message_id_for, reply_email
 from parley.channels.email.services import sending_config
 from parley.channels.email.webhooks import provider_endpoints
@@ -18,9 +18,10 @@ class EmailAdapter(ChannelAdapter):
     # Mail carries HTML and files of any type; the site's per-file limit applies (25 MB by default,
     # what the large mailbox providers accept).
     capabilities = Capabilities(html=True, attachments=AttachmentRules())
+    config_schema = EmailInboxConfig
 
-    def validate_config(self, config: dict) -> dict:
-        return validate_email_config(config)
+    def addresses(self, config: dict) -> list[Address]:
+        return [Address("email", address_key(address), "addresses") for address in config.get("addresses", ())]
 
     def endpoints(self) -> list[Endpoint]:
         return provider_endpoints()

@@ -1,6 +1,7 @@
 """An email inbox's configuration: addresses, IMAP and SMTP servers, and the receiving rules.
 
-Stored in `Inbox.config` as JSON::
+Checked by `EmailInboxConfig` (below) and stored in `Inbox.config` as JSON, every secret field
+(passwords, tokens, the ESP backend's options) encrypted::
 
     {"addresses": ["support@example.com"], "display_name": "Example Support",
      "imap": {"host": "imap.example.com", "port": 993, "security": "ssl", "username": "...",
@@ -21,24 +22,22 @@ else the access token kept fresh from the "oauth2" section.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
 
 from django.core.validators import EmailValidator, ValidationError
+from pydantic import Field, field_validator
 
-from parley.channels.email.oauth2 import OAuth2Settings, validate_oauth2
+from parley.channels.addresses import address_key
+from parley.channels.config import ChannelConfig, WholeNumber, secret
+from parley.channels.email.oauth2 import PROVIDERS, OAuth2Settings
 
-SECURITY_MODES = ("ssl", "starttls", "none")
-AUTH_MODES = ("password", "oauth2")
-REPLY_TO_CLOSED = ("reopen", "follow_up")
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 DEFAULT_ACKNOWLEDGEMENT = (
     "Thank you for writing to us. We received your message and will answer as soon as we can.\n"
     "Your reference is #{number}; keep it in the subject if you write again."
 )
-
-
-def address_key(address: str) -> str:
-    """Return the address lower-cased and without its +tag, so "Support+x@Ex.com" finds support@ex.com."""
-    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}" if local else domain
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ class EmailConfig:
 
     @classmethod
     def of(cls, inbox) -> EmailConfig:
-        """Read an inbox's stored configuration (already checked by validate_email_config)."""
-        config = inbox.config or {}
+        """Read an inbox's configuration (checked by EmailInboxConfig when it was stored)."""
+        config = inbox.settings
         smtp = config.get("smtp") or {}
         oauth2 = OAuth2Settings.of(config.get("oauth2"))
         access_token = oauth2.access_token if oauth2 else ""
@@ -137,48 +136,108 @@ def _auth_mode(server: dict) -> str:
     return server.get("auth") or ("oauth2" if server.get("oauth2_token") else "password")
 
 
-def validate_email_config(config: dict) -> dict:
-    """Return field -> problem for an email inbox configuration (empty when it is fine)."""
-    problems: dict[str, str] = {}
-    addresses = config.get("addresses")
-    if not addresses or not isinstance(addresses, list):
-        problems["addresses"] = "at least one email address is required"
-    else:
-        try:
-            for address in addresses:
+Security = Literal["ssl", "starttls", "none"]
+AuthMode = Literal["password", "oauth2"]
+
+
+class ImapConfig(ChannelConfig):
+    host: str = Field(min_length=1, title="IMAP server", description="e.g. imap.example.com")
+    port: int | None = Field(None, description="993 when empty")
+    security: Security = "ssl"
+    auth: AuthMode | None = Field(None, description="password, or oauth2 with the OAuth2 section below")
+    username: str = ""
+    password: str = secret()
+    oauth2_token: str = secret(title="Fixed OAuth2 access token", description="only without the OAuth2 section")
+    folder: str = "INBOX"
+    move_to: str = Field("", description="a folder to move fetched mail to (it is marked seen otherwise)")
+    timeout: WholeNumber = Field(30, description="seconds")
+
+
+class SmtpConfig(ChannelConfig):
+    host: str = Field("", title="SMTP server", description="empty: replies go out through the site's mail settings")
+    port: int | None = Field(None, description="587 when empty")
+    security: Security = "ssl"
+    auth: AuthMode | None = None
+    username: str = ""
+    password: str = secret()
+    oauth2_token: str = secret(title="Fixed OAuth2 access token")
+    timeout: WholeNumber = Field(30, description="seconds")
+    backend: str = Field("", description="an ESP's Django mail backend (anymail) instead of an SMTP server")
+    options: dict = secret(default_factory=dict, description="the backend's options as JSON (API keys …)")
+
+
+class OAuth2Config(ChannelConfig):
+    provider: Literal["google", "microsoft"] | None = None
+    tenant: str = Field("", description="Microsoft 365 tenant (organizations when empty)")
+    token_url: str = Field("", description="only without a provider")
+    client_id: str = Field(min_length=1)
+    client_secret: str = secret()
+    refresh_token: str = secret(..., min_length=1)
+    scope: str = ""
+    access_token: str = secret()
+    expires_at: str = ""
+
+    @field_validator("token_url")
+    @classmethod
+    def _tls_only(cls, url: str) -> str:
+        parts = urlsplit(url)
+        # The client secret and refresh token travel in the request: only loopback may skip TLS.
+        if url and not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)):
+            raise ValueError("must be an https:// URL")
+        return url
+
+    @field_validator("expires_at")
+    @classmethod
+    def _moment(cls, value: str) -> str:
+        if value:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError("must be an ISO 8601 date and time") from None
+        return value
+
+
+class EmailInboxConfig(ChannelConfig):
+    """An email inbox: its addresses, where mail is fetched and sent, and the receiving rules."""
+
+    addresses: list[str] = Field(default_factory=list, validate_default=True, description="one per line; the first one sends")
+    display_name: str = ""
+    imap: ImapConfig | None = Field(None, title="Fetch mail by IMAP")
+    smtp: SmtpConfig | None = Field(None, title="Send replies by SMTP")
+    oauth2: OAuth2Config | None = Field(None, title="OAuth2 (Google, Microsoft 365)")
+    thread_window_days: WholeNumber = 7
+    reply_to_closed: Literal["reopen", "follow_up"] = "reopen"
+    block: list[str] = Field([], description="addresses or @domains, one per line")
+    allow: list[str] = Field([], description="when set, only these addresses or @domains")
+    rate_limit_per_hour: WholeNumber = 30
+    auto_acknowledge: bool = False
+    acknowledgement_text: str = ""
+
+    @field_validator("addresses")
+    @classmethod
+    def _email_addresses(cls, addresses: list[str]) -> list[str]:
+        if not addresses:
+            raise ValueError("at least one email address is required")
+        for address in addresses:
+            try:
                 EmailValidator()(address)
-        except (ValidationError, TypeError):
-            problems["addresses"] = f"{address!r} is not an email address"
-    for name in ("imap", "smtp"):
-        server = config.get(name)
-        if server is None:
-            continue
-        if not isinstance(server, dict):
-            problems[name] = "must be an object"
-        elif name == "smtp" and server.get("backend"):
-            if not isinstance(server.get("options", {}), dict):
-                problems["smtp.options"] = "must be an object"
-        elif not server.get("host"):
-            problems[f"{name}.host"] = "required"
-        elif server.get("security", "ssl") not in SECURITY_MODES:
-            problems[f"{name}.security"] = f"must be one of {', '.join(SECURITY_MODES)}"
-        elif not str(server.get("port", "1")).isdigit():
-            problems[f"{name}.port"] = "must be a number"
-        elif _auth_mode(server) not in AUTH_MODES:
-            problems[f"{name}.auth"] = f"must be one of {', '.join(AUTH_MODES)}"
-        elif _auth_mode(server) == "oauth2" and not (server.get("oauth2_token") or config.get("oauth2")):
-            problems[f"{name}.auth"] = 'OAuth2 needs an "oauth2" section with the client and refresh token'
-        elif name == "imap" and not (server.get("password") or _auth_mode(server) == "oauth2"):
-            problems["imap.password"] = "a password or an OAuth2 access token is required"
-    if config.get("oauth2") is not None:
-        problems.update(validate_oauth2(config["oauth2"]))
-    if config.get("reply_to_closed", "reopen") not in REPLY_TO_CLOSED:
-        problems["reply_to_closed"] = f"must be one of {', '.join(REPLY_TO_CLOSED)}"
-    for name in ("thread_window_days", "rate_limit_per_hour"):
-        value = config.get(name, 0)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems[name] = "must be a whole number, 0 or more"
-    for name in ("block", "allow"):
-        if not isinstance(config.get(name, []), list):
-            problems[name] = "must be a list of addresses or domains"
-    return problems
+            except ValidationError:
+                raise ValueError(f"{address!r} is not an email address") from None
+        return [address.strip().lower() for address in addresses]
+
+    def problems(self) -> dict[str, str]:
+        problems = {}
+        for name in ("imap", "smtp"):
+            server = getattr(self, name)
+            if server is None or (name == "smtp" and server.backend):
+                continue
+            auth = server.auth or _auth_mode(server.model_dump())
+            if name == "smtp" and not server.host:
+                problems["smtp.host"] = "required"
+            elif auth == "oauth2" and not (server.oauth2_token or self.oauth2):
+                problems[f"{name}.auth"] = 'OAuth2 needs an "oauth2" section with the client and refresh token'
+            elif name == "imap" and auth == "password" and not server.password:
+                problems["imap.password"] = "a password or an OAuth2 access token is required"
+        if self.oauth2 and not self.oauth2.token_url and self.oauth2.provider not in PROVIDERS:
+            problems["oauth2.token_url"] = "required without a known provider"
+        return problems

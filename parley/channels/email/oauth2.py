@@ -1,6 +1,7 @@
 """OAuth2 for mailboxes that refuse passwords (Gmail, Microsoft 365): refreshing access tokens and SASL XOAUTH2.
 
-An inbox stores its OAuth2 client and refresh token in `Inbox.config["oauth2"]`::
+An inbox stores its OAuth2 client and refresh token in `Inbox.config["oauth2"]` (checked by
+`OAuth2Config` in config.py; the secret, refresh and access tokens are stored encrypted)::
 
     {"provider": "google" | "microsoft", "token_url": "...", "tenant": "organizations",
      "client_id": "...", "client_secret": "...", "refresh_token": "...", "scope": "...",
@@ -15,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
-from urllib.parse import urlsplit
 
 import httpx
 from django.utils import timezone
@@ -31,7 +31,6 @@ PROVIDERS = {
 EXPIRY_MARGIN = timedelta(seconds=60)
 #: RFC 6749 only recommends expires_in; without it, assume the hour every major provider uses.
 DEFAULT_LIFETIME_SECONDS = 3600
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class OAuth2Error(Exception):
@@ -81,32 +80,6 @@ class OAuth2Settings:
 def _moment(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
-
-
-def validate_oauth2(data) -> dict[str, str]:
-    """Return field -> problem for the "oauth2" section of an inbox configuration."""
-    if not isinstance(data, dict):
-        return {"oauth2": "must be an object"}
-    problems = {}
-    if data.get("provider") and data["provider"] not in PROVIDERS:
-        problems["oauth2.provider"] = f"must be one of {', '.join(PROVIDERS)}"
-    url = data.get("token_url") or ("" if data.get("provider") in PROVIDERS else None)
-    if url is None:
-        problems["oauth2.token_url"] = "required without a known provider"
-    elif url:
-        parts = urlsplit(url)
-        # The client secret and refresh token travel in the request: only loopback may skip TLS.
-        if not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)):
-            problems["oauth2.token_url"] = "must be an https:// URL"
-    for name in ("client_id", "refresh_token"):
-        if not data.get(name):
-            problems[f"oauth2.{name}"] = "required"
-    if data.get("expires_at"):
-        try:
-            datetime.fromisoformat(data["expires_at"])
-        except (TypeError, ValueError):
-            problems["oauth2.expires_at"] = "must be an ISO 8601 date and time"
-    return problems
 
 
 @dataclass(frozen=True)

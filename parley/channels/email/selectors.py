@@ -2,17 +2,14 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from parley.channels.email.config import EmailConfig, address_key
+from parley.channels.email.config import EmailConfig
 from parley.channels.models import Inbox
+from parley.channels.selectors import inbox_for
 
 
 def inbox_for_address(address: str) -> Inbox | None:
     """Return the active email inbox receiving mail for `address` (any case, any +tag), or None."""
-    key = address_key(address)
-    for inbox in Inbox.objects.filter(kind="email", is_active=True):
-        if key in {address_key(a) for a in EmailConfig.of(inbox).addresses}:
-            return inbox
-    return None
+    return inbox_for(kind="email", address=address)
 
 
 def inboxes_due_for_poll(*, now=None) -> list[int]:

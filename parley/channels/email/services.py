@@ -18,6 +18,7 @@ from parley.channels.email.imap import ImapMailbox
 from parley.channels.email.models import EmailInboxState
 from parley.channels.email.oauth2 import OAuth2Error, token_refresh
 from parley.channels.models import InboundEnvelope, Inbox
+from parley.channels.secrets import encrypt
 from parley.channels.services import envelope_store
 
 logger = logging.getLogger(__name__)
@@ -85,10 +86,10 @@ def oauth2_token_refresh(*, inbox: Inbox) -> EmailConfig:
         config = EmailConfig.of(locked)
         if config.oauth2 is not None and config.oauth2.needs_refresh():
             grant = token_refresh(config.oauth2)
-            oauth2 = {**locked.config["oauth2"], "access_token": grant.access_token,
+            oauth2 = {**locked.config["oauth2"], "access_token": encrypt(grant.access_token),
                       "expires_at": grant.expires_at.isoformat()}
             if grant.refresh_token:
-                oauth2["refresh_token"] = grant.refresh_token
+                oauth2["refresh_token"] = encrypt(grant.refresh_token)
             locked.config = {**locked.config, "oauth2": oauth2}
             Inbox.objects.filter(pk=locked.pk).update(config=locked.config)
     inbox.config = locked.config

@@ -35,8 +35,9 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
     if existing:
         return existing
     attachments_validate(inbound.attachments)
-    contact = contact_resolve_identity(inbox=inbox, kind=inbound.identity_kind, source_id=inbound.source_id,
-                                       name=inbound.contact_name, email=inbound.contact_email, phone=inbound.contact_phone)
+    contact = contact_resolve_identity(inbox=inbox, kind=inbound.identity_kind, network=inbound.identity_network,
+                                       source_id=inbound.source_id, name=inbound.contact_name, email=inbound.contact_email,
+                                       phone=inbound.contact_phone)
     now = received_at or timezone.now()
     conversation = None if inbound.follow_up_of else _thread(inbox, contact, inbound)
     if conversation is None:

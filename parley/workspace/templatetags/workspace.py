@@ -4,7 +4,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from parley.accounts.models import Availability
+from parley.accounts.permissions import can
 from parley.conversations import selectors
+from parley.core.phones import phone_display
 from parley.core.html import sanitize_html
 from parley.core.selectors import dead_job_count
 from parley.workspace.forms import VIEW_LABELS
@@ -47,6 +49,18 @@ def customer_html(html: str) -> str:
     path (an import, a fix in the shell) still cannot run script in an agent's browser.
     """
     return mark_safe(sanitize_html(html))  # noqa: S308 (sanitized on the line above)
+
+
+@register.filter
+def phone(number: str) -> str:
+    """Show a stored (E.164) phone number grouped the way its country writes it."""
+    return phone_display(number)
+
+
+@register.simple_tag
+def may(user, action: str) -> bool:
+    """`{% may user "inbox.manage" as allowed %}`: whether the user's role allows the action (to show what they can use)."""
+    return can(user, action)
 
 
 @register.simple_tag

@@ -95,7 +95,13 @@ def email_config(*, smtp_port=None, **options):
 def make_email_inbox(db):
     from parley.channels.services import inbox_create
 
+    made = iter(range(1, 1000))
+
     def make(**options):
+        n = next(made)
+        # Two inboxes cannot share an address: later ones in a test get their own unless the test names them.
+        if n > 1:
+            options.setdefault("addresses", [f"support{n}@example.test"])
         return inbox_create(name="Support email", kind="email", config=email_config(**options))
 
     return make

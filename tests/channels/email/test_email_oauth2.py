@@ -99,7 +99,7 @@ def test_given_no_usable_access_token_when_polling_then_it_is_refreshed_stored_a
     assert request == {"grant_type": "refresh_token", "refresh_token": "1//refresh-token",
                        "client_id": "1234.apps.googleusercontent.com", "client_secret": "client-secret",
                        "content_type": "application/x-www-form-urlencoded"}
-    stored = Inbox.objects.get(pk=inbox.pk).config["oauth2"]
+    stored = Inbox.objects.get(pk=inbox.pk).settings["oauth2"]
     assert stored["access_token"] == dovecot.token
     expires_at = datetime.fromisoformat(stored["expires_at"])
     assert timezone.now() + timedelta(minutes=55) < expires_at <= timezone.now() + timedelta(seconds=3599)
@@ -131,7 +131,7 @@ def test_a_revoked_refresh_token_shows_a_clear_error_on_the_inbox_state_and_fetc
     assert "invalid_grant (Token has been expired or revoked.)" in state.last_error
     assert "sign in to the mailbox again" in state.last_error
     assert state.failures == 1 and state.next_poll_at is not None
-    assert Inbox.objects.get(pk=inbox.pk).config["oauth2"]["access_token"] == "ya29.expired"
+    assert Inbox.objects.get(pk=inbox.pk).settings["oauth2"]["access_token"] == "ya29.expired"
     assert not Conversation.objects.exists()
     assert dovecot.seen_flags(user=dovecot.oauth_user) == {1: False}
 
@@ -142,7 +142,7 @@ def test_a_refresh_token_the_provider_rotates_replaces_the_stored_one(make_email
 
     services.oauth2_token_refresh(inbox=inbox)
 
-    stored = Inbox.objects.get(pk=inbox.pk).config["oauth2"]
+    stored = Inbox.objects.get(pk=inbox.pk).settings["oauth2"]
     assert (stored["access_token"], stored["refresh_token"]) == ("ya29.new", "1//rotated")
 
 
