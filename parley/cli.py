@@ -476,7 +476,7 @@ COMMANDS: dict[str, Command] = {
                            "Re-encrypt the credentials stored in inbox settings (passwords, OAuth2 secrets and tokens, "
                            "provider keys) with the first key of PARLEY_ENCRYPTION_KEYS, in one transaction; secrets stored "
                            "before encryption existed are encrypted on the way. To rotate: put a new key first and keep the "
-                           "old ones after it, restart, run this, then drop the old keys. See docs/channels.md, "Configuration and addresses".",
+                           "old ones after it, restart, run this, then drop the old keys. See \"Configuration and addresses\" in docs/channels.md.",
                            "parley rotate-keys   (with PARLEY_ENCRYPTION_KEYS=new-key,old-key in the environment)"),
     "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
                      f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
