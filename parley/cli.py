@@ -100,8 +100,9 @@ def _stop_children(children: dict[str, subprocess.Popen]) -> None:
 #: A dead child is started again after this many seconds, doubling while it keeps dying, up to a minute.
 RESTART_BACKOFF_SECONDS = 1
 MAX_RESTART_BACKOFF_SECONDS = 60
-#: A child that ran this long before dying is restarted without the accumulated backoff.
-STABLE_SECONDS = 60
+#: A child that ran this long before dying is restarted without the accumulated backoff; one that
+#: keeps dying sooner (a bad setting, a crash at start) is restarted less and less often.
+STABLE_SECONDS = 10
 
 
 @dataclass

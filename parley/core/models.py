@@ -36,6 +36,8 @@ class Job(models.Model):
     due_at = models.DateTimeField()
     #: A worker holds the job until then; past it, the job is free again (its worker died).
     claimed_until = models.DateTimeField(null=True, blank=True)
+    #: "<host>:<pid>" of the claiming worker, so a restarted worker frees what a dead one on its host held.
+    claimed_by = models.CharField(max_length=120, blank=True)
     #: Claims so far: counted when a worker takes the job, so a job that kills its worker still runs out.
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

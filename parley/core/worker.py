@@ -55,6 +55,9 @@ def _work(stop: threading.Event, *, runs_schedules: bool) -> None:
 def run(*, concurrency: int, stop: threading.Event, schedules: bool = True) -> None:
     """Run `concurrency` job threads until `stop` is set; one of them also runs the schedules."""
     jobs.autodiscover()
+    freed = jobs.release_orphans()
+    if freed:
+        logger.warning("freed %s job(s) that a stopped worker on this host still held", freed)
     threads = [threading.Thread(target=_work, args=(stop,), kwargs={"runs_schedules": schedules and n == 0},
                                 name=f"parley-worker-{n}", daemon=True) for n in range(concurrency)]
     for thread in threads:

@@ -179,3 +179,18 @@ def test_a_job_that_kills_its_worker_process_ends_in_the_dead_letter_and_the_oth
     job = Job.objects.get(target_id=13)
     assert job.dead_at is not None and job.attempts == 2
     assert not Job.objects.filter(target_id=14).exists()
+
+
+def test_a_starting_worker_frees_what_a_dead_worker_of_its_host_held_and_leaves_the_living_ones_alone(db, handler):
+    import os
+    import socket
+
+    _queue(1, 2)
+    Job.objects.filter(target_id=1).update(claimed_until=timezone.now() + timedelta(minutes=5), attempts=1,
+                                           claimed_by=f"{socket.gethostname()}:{2 ** 22 + 17}")  # no such process
+    Job.objects.filter(target_id=2).update(claimed_until=timezone.now() + timedelta(minutes=5), attempts=1,
+                                           claimed_by=f"{socket.gethostname()}:{os.getppid()}")  # alive
+
+    assert jobs.release_orphans() == 1
+
+    assert [(c.target_id, c.attempts) for c in jobs.claim()] == [(1, 2)]
