@@ -1,6 +1,6 @@
 """Soak the embedded default: stream messages into `parley serve` while its worker is killed again and again.
 
-    python bench/soak.py                       # 10,000 messages, a kill -9 of the worker every 5-15 s
+    python bench/soak.py                       # 10,000 messages, a kill -9 of the worker every 10-20 s
     python bench/soak.py --count 2000 --kill-every 1 3
 
 Posts through the API channel from a few clients, kills the background worker with SIGKILL at
@@ -100,8 +100,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--kill-every", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
-                        help="seconds between worker kills, drawn at random (default 5 15)")
+    parser.add_argument("--kill-every", type=float, nargs=2, default=(10.0, 20.0), metavar=("MIN", "MAX"),
+                        help="seconds between worker kills, drawn at random (default 10 20)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for processing to finish")
     args = parser.parse_args()
 

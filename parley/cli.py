@@ -102,7 +102,7 @@ RESTART_BACKOFF_SECONDS = 1
 MAX_RESTART_BACKOFF_SECONDS = 60
 #: A child that ran this long before dying is restarted without the accumulated backoff; one that
 #: keeps dying sooner (a bad setting, a crash at start) is restarted less and less often.
-STABLE_SECONDS = 10
+STABLE_SECONDS = 5
 
 
 @dataclass
