@@ -122,6 +122,8 @@ else:
 #: Run each job in the process that queued it, as soon as its transaction commits (tests, scripts).
 #: Otherwise jobs wait in the database for `parley worker` (which `parley serve` starts).
 PARLEY_JOBS_EAGER = _env_bool("PARLEY_JOBS_EAGER")
+#: Days the event log keeps an event (durable subscribers still waiting keep theirs longer).
+PARLEY_EVENT_RETENTION_DAYS = int(os.environ.get("PARLEY_EVENT_RETENTION_DAYS", 30))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -119,3 +119,21 @@ def test_every_event_is_documented_with_its_fields():
     for name, declared in events.EVENTS.items():
         fields = [f.strip(" `") for f in documented[name].split(",")]
         assert fields == list(declared.__dataclass_fields__), name
+
+
+def test_old_events_are_pruned_unless_a_durable_subscriber_still_waits_for_them(db, durable, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.core.tasks import events_prune
+
+    durable["failures_left"] = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish("conversation.created", CREATED)
+        events.publish("conversation.linked", {"conversation_id": 1, "other_id": 2, "actor": actors.describe(None)})
+    Event.objects.update(created_at=timezone.now() - timedelta(days=31))
+    events.publish("conversation.created", CREATED)
+
+    assert events_prune() == 1
+    assert sorted(Event.objects.values_list("name", flat=True)) == ["conversation.created", "conversation.linked"]
