@@ -1,15 +1,9 @@
 """Every subscriber to every domain event, registered here and nowhere else."""
-from django.conf import settings
-
 from parley.core.events import EVENTS, subscribe
+from parley.realtime.push import push_event
 
 
 def register_all() -> None:
-    # A worker without a shared channel layer relays events to the web server (see realtime.relay).
-    if settings.PARLEY_EVENT_RELAY_URL:
-        from parley.realtime.relay import relay_event as push
-    else:
-        from parley.realtime.push import push_event as push
-
+    # Every process pushes through the channel layer, which reaches every web process's sockets (ADR 0005).
     for name in EVENTS:
-        subscribe(name, push)
+        subscribe(name, push_event)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from parley.accounts.models import User
+from parley.channels.models import Inbox
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Message, Notification
 from parley.search import search_conversations
 
@@ -52,6 +53,20 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
     if filters.text:
         qs = search_conversations(qs, filters.text)
     return qs.order_by("-last_message_at", "-id")
+
+
+def conversation_row(*, conversation_id: int) -> Conversation | None:
+    """Return one conversation with everything its row in the inbox list shows, or None once it is gone."""
+    return (Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status")
+            .prefetch_related("tags").filter(pk=conversation_id).first())
+
+
+def visible_inbox_ids(*, user: User) -> list[int]:
+    """Return the inboxes whose conversations `user` may see; live updates reach them through exactly these.
+
+    Every agent sees every inbox today; scoping agents to their teams' inboxes narrows it here.
+    """
+    return list(Inbox.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def view_counts(*, user: User) -> dict[str, int]:

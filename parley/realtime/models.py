@@ -1,0 +1,20 @@
+"""Rows that carry channel-layer messages between processes on the embedded default."""
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class LayerMessage(models.Model):
+    """One `group_send` written by some process, for every web process to deliver to its local sockets.
+
+    Kept for about a minute: web processes read new rows within a fraction of a second,
+    and a row nobody read in that time is a live update nobody is waiting for.
+    """
+
+    group = models.CharField(max_length=100)
+    message = models.JSONField(encoder=DjangoJSONEncoder)
+    #: The layer that wrote it; that process delivered it to its own sockets already.
+    origin = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.group} #{self.pk}"
