@@ -1,0 +1,54 @@
+"""The embedded default's channel layer: each process delivers every group message once to its own members."""
+import asyncio
+from datetime import timedelta
+
+from django.utils import timezone
+
+from parley.realtime.layers import DatabaseChannelLayer
+from parley.realtime.models import LayerMessage
+
+
+def test_a_member_gets_messages_from_its_own_process_and_from_another_each_once(transactional_db, run_async):
+    web, worker = DatabaseChannelLayer(poll_interval=0.05), DatabaseChannelLayer(poll_interval=0.05)
+
+    async def scenario():
+        channel = await web.new_channel()
+        await web.group_add("inbox-1", channel)
+        await worker.group_send("inbox-1", {"type": "parley.event", "n": 1})
+        await web.group_send("inbox-1", {"type": "parley.event", "n": 2})
+        await worker.group_send("inbox-1", {"type": "parley.event", "n": 3})
+        await worker.group_send("inbox-2", {"type": "parley.event", "n": 4})
+        received = [await asyncio.wait_for(web.receive(channel), 10) for _ in range(3)]
+        await web.flush()
+        return received
+
+    received = run_async(scenario())
+    # The web process's own message went to its member at once, and the table did not bring it back.
+    assert sorted(m["n"] for m in received) == [1, 2, 3]
+
+
+def test_a_row_committed_after_a_higher_id_is_still_delivered(transactional_db):
+    from parley.realtime.layers import _Cursor
+
+    start = timezone.now()
+    cursor = _Cursor(origin="this process", since=start)
+    assert cursor.read() == []
+    first = LayerMessage.objects.create(group="g", message={"n": 1}, origin="worker", created_at=start)
+    # Two writers on PostgreSQL: the row that took id first commits after the next one.
+    LayerMessage.objects.create(id=first.pk + 2, group="g", message={"n": 3}, origin="worker", created_at=start)
+    assert cursor.read() == [("g", {"n": 1}), ("g", {"n": 3})]
+
+    LayerMessage.objects.create(id=first.pk + 1, group="g", message={"n": 2}, origin="worker", created_at=start)
+
+    assert cursor.read() == [("g", {"n": 2})]
+    assert cursor.read() == []
+
+
+def test_rows_older_than_the_retention_are_pruned_by_the_next_writer(transactional_db, run_async):
+    stale = LayerMessage.objects.create(group="g", message={}, origin="gone", created_at=timezone.now() - timedelta(minutes=5))
+    layer = DatabaseChannelLayer(retention=60)
+
+    run_async(layer.group_send("g", {"type": "parley.event"}))
+
+    assert not LayerMessage.objects.filter(pk=stale.pk).exists()
+    assert LayerMessage.objects.filter(group="g", origin=layer.origin).count() == 1
