@@ -85,11 +85,20 @@ def _view_condition(view: str, user: User) -> Q:
     }[view]
 
 
-def conversation_timeline(*, conversation: Conversation, include_private: bool = True) -> QuerySet:
-    """Return the conversation's messages and events in order; customers get public ones only."""
+def conversation_timeline(*, conversation: Conversation, include_private: bool = True, after_id: int | None = None,
+                          message_id: int | None = None) -> QuerySet:
+    """Return the conversation's messages and events in order; customers get public ones only.
+
+    `after_id` keeps only items added after that one (what an open timeline appends);
+    `message_id` keeps only that item (one whose delivery status changed).
+    """
     qs = conversation.messages.select_related("author", "sender_contact").prefetch_related("attachments")
     if not include_private:
         qs = qs.filter(Q(kind__in=("reply", "bot")))
+    if after_id is not None:
+        qs = qs.filter(id__gt=after_id)
+    if message_id is not None:
+        qs = qs.filter(id=message_id)
     return qs.order_by("created_at", "id")
 
 
