@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -51,22 +51,29 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
 
     async def group_send(self, group, message):
         """Deliver to this process's members of `group` now, and write it down for every other process."""
-        self.require_valid_group_name(group)
-        await super().group_send(group, message)
-        await sync_to_async(self._store)(group, message)
+        await self.group_send_many([(group, message)])
 
-    def _store(self, group: str, message: dict) -> None:
+    async def group_send_many(self, sends: list[tuple[str, dict]]) -> None:
+        """Send each (group, message) as `group_send` would, writing them all in one transaction."""
+        for group, message in sends:
+            self.require_valid_group_name(group)
+            await super().group_send(group, message)
+        await sync_to_async(self._store)(sends)
+
+    def _store(self, sends: list[tuple[str, dict]]) -> None:
+        from parley.realtime.models import LayerMessage
+
         now = timezone.now()
         try:
-            from parley.realtime.models import LayerMessage
-
-            LayerMessage.objects.create(group=group, message=message, origin=self.origin, created_at=now)
+            with transaction.atomic():
+                LayerMessage.objects.bulk_create(
+                    LayerMessage(group=group, message=message, origin=self.origin, created_at=now) for group, message in sends)
             if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
                 self._last_prune = time.monotonic()
                 LayerMessage.objects.filter(created_at__lt=now - timedelta(seconds=self.retention)).delete()
         except DatabaseError as exc:
             # A live update is a courtesy: the change itself is committed and shows on the next load.
-            logger.warning("could not hand %s to the other processes: %s", group, exc)
+            logger.warning("could not hand %s to the other processes: %s", ", ".join(group for group, _ in sends), exc)
 
     async def group_add(self, group, channel):
         await super().group_add(group, channel)

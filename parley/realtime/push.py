@@ -88,5 +88,9 @@ def push_event(name: str, payload: dict) -> None:
 
 
 async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:
+    # The embedded default's layer writes an event's messages in one transaction rather than one each.
+    if hasattr(layer, "group_send_many"):
+        await layer.group_send_many(sends)
+        return
     for group, message in sends:
         await layer.group_send(group, message)
