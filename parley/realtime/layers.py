@@ -87,25 +87,35 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
     async def _tail(self, cursor: "_Cursor") -> None:
         """Deliver other processes' messages to local groups while this process has any."""
         loop = asyncio.get_running_loop()
-        while self.groups:
-            try:
-                batch = await loop.run_in_executor(self._reader, cursor.read)
-            except DatabaseError as exc:
-                logger.warning("could not read other processes' live updates: %s", exc)
-                await loop.run_in_executor(self._reader, connection.close)
-                batch = []
-            for group, message in batch:
-                await super().group_send(group, message)
-            if len(batch) < BATCH:
-                await asyncio.sleep(self.poll_interval)
+        try:
+            while self.groups:
+                try:
+                    batch = await loop.run_in_executor(self._reader, cursor.read)
+                except DatabaseError as exc:
+                    logger.warning("could not read other processes' live updates: %s", exc)
+                    await loop.run_in_executor(self._reader, _close_connection)
+                    batch = []
+                for group, message in batch:
+                    await super().group_send(group, message)
+                if len(batch) < BATCH:
+                    await asyncio.sleep(self.poll_interval)
+        finally:
+            # The reading thread's connection is not needed until a socket joins again.
+            await loop.run_in_executor(self._reader, _close_connection)
 
     async def flush(self):
         await super().flush()
-        if self._tail_task is not None:
-            self._tail_task.cancel()
+        # With no groups left the tail ends by itself, closing its connection on the way out.
+        if self._tail_task is not None and self._tail_task.get_loop() is asyncio.get_running_loop():
+            await self._tail_task
 
     async def close(self):
         await self.flush()
+
+
+def _close_connection() -> None:
+    # Looked up here, in the thread that runs it: Django's connections belong to one thread each.
+    connection.close()
 
 
 class _Cursor:

@@ -2,10 +2,17 @@
 import asyncio
 from datetime import timedelta
 
+from asgiref.sync import sync_to_async
+from django.db import connection
 from django.utils import timezone
 
 from parley.realtime.layers import DatabaseChannelLayer
 from parley.realtime.models import LayerMessage
+
+
+async def _close_writers_connection():
+    # Writes outside a request run on asgiref's one shared thread, whose connection would outlive the test database.
+    await sync_to_async(lambda: connection.close())()
 
 
 def test_a_member_gets_messages_from_its_own_process_and_from_another_each_once(transactional_db, run_async):
@@ -20,6 +27,7 @@ def test_a_member_gets_messages_from_its_own_process_and_from_another_each_once(
         await worker.group_send("inbox-2", {"type": "parley.event", "n": 4})
         received = [await asyncio.wait_for(web.receive(channel), 10) for _ in range(3)]
         await web.flush()
+        await _close_writers_connection()
         return received
 
     received = run_async(scenario())
@@ -48,7 +56,11 @@ def test_rows_older_than_the_retention_are_pruned_by_the_next_writer(transaction
     stale = LayerMessage.objects.create(group="g", message={}, origin="gone", created_at=timezone.now() - timedelta(minutes=5))
     layer = DatabaseChannelLayer(retention=60)
 
-    run_async(layer.group_send("g", {"type": "parley.event"}))
+    async def send():
+        await layer.group_send("g", {"type": "parley.event"})
+        await _close_writers_connection()
+
+    run_async(send())
 
     assert not LayerMessage.objects.filter(pk=stale.pk).exists()
     assert LayerMessage.objects.filter(group="g", origin=layer.origin).count() == 1
