@@ -39,7 +39,7 @@ BATCH = 500
 class DatabaseChannelLayer(InMemoryChannelLayer):
     """Deliver to local groups in memory and, through the database, to every other process's groups."""
 
-    def __init__(self, poll_interval: float = 0.2, retention: int = 60, **kwargs):
+    def __init__(self, poll_interval: float = 0.1, retention: int = 60, **kwargs):
         super().__init__(**kwargs)
         self.poll_interval = poll_interval
         self.retention = retention
