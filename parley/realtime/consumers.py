@@ -1,7 +1,6 @@
 """The agent workspace socket: live events for lists and open conversations, and presence."""
 from collections import deque
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -61,15 +60,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"error": f"unknown action {action!r}"})
 
     async def _join(self, conversation_id: int) -> list[dict]:
-        # The cache may be Redis: its client blocks, so it must not run on the event loop.
-        return await sync_to_async(presence.join)(conversation_id, self.channel_name, self.user.pk, str(self.user))
+        return await database_sync_to_async(presence.join)(conversation_id, self.channel_name, self.user.pk, str(self.user))
 
     async def _stop_viewing(self):
         if self.viewing is None:
             return
         conversation_id, self.viewing = self.viewing, None
         await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        await self._announce(await sync_to_async(presence.leave)(conversation_id, self.channel_name), conversation_id)
+        await self._announce(await database_sync_to_async(presence.leave)(conversation_id, self.channel_name), conversation_id)
 
     async def _announce(self, viewers, conversation_id=None):
         conversation_id = conversation_id or self.viewing

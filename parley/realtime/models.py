@@ -18,3 +18,17 @@ class LayerMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} #{self.pk}"
+
+
+class Viewer(models.Model):
+    """One socket viewing one conversation: presence reads these, so agents on any web process see each other."""
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    conversation_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField()
+    name = models.CharField(max_length=150)
+    #: Refreshed by the socket's pings; a tab that crashed stops refreshing and drops out.
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} on #{self.conversation_id}"

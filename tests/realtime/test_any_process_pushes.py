@@ -1,4 +1,4 @@
-"""Live updates reach every socket once, whichever process makes the change: a worker, the web server, any web worker."""
+"""Live updates and presence reach every socket once, whichever process makes the change: a worker, the web server, any web worker."""
 import asyncio
 import json
 
@@ -138,3 +138,40 @@ def test_with_two_web_workers_every_socket_gets_each_change_once_from_a_worker_a
 
     for received in per_socket:
         assert len([m for m in received if _priority_change(m, "urgent")]) == 1
+
+
+def test_with_two_web_workers_agents_on_different_workers_see_each_other_viewing(
+        parley_server_factory, transactional_db, make_agent, api_inbox, session_cookie, open_socket, next_event,
+        server_process_of, run_async):
+    conversation = _conversation(api_inbox)
+    ana, ben = make_agent(Role.AGENT, name="Ana Lopez"), make_agent(Role.AGENT, name="Ben Okafor")
+    view = json.dumps({"action": "view", "conversation_id": conversation.pk})
+
+    with parley_server_factory({"WEB_CONCURRENCY": "2"}) as base:
+        ana_cookie, ben_cookie = session_cookie(base, ana.email), session_cookie(base, ben.email)
+        port = int(base.rsplit(":", 1)[1])
+
+        async def scenario():
+            opened = [await open_socket(base, ana_cookie)]
+            try:
+                ana_socket, ben_socket = opened[0], None
+                # Connect Ben until the kernel hands his socket to the worker Ana is not on.
+                while ben_socket is None and len(opened) < 20:
+                    opened.append(await open_socket(base, ben_cookie))
+                    if server_process_of(opened[-1], port) != server_process_of(ana_socket, port):
+                        ben_socket = opened[-1]
+                assert ben_socket is not None, "every connection went to one worker"
+                await ana_socket.send(view)
+                await next_event(ana_socket, "presence", lambda p: len(p["viewers"]) == 1)
+                await ben_socket.send(view)
+                seen_by_ben = await next_event(ben_socket, "presence", lambda p: len(p["viewers"]) == 2)
+                seen_by_ana = await next_event(ana_socket, "presence", lambda p: len(p["viewers"]) == 2)
+                return seen_by_ana, seen_by_ben
+            finally:
+                for socket in opened:
+                    await socket.close()
+
+        seen_by_ana, seen_by_ben = run_async(scenario())
+
+    both = [{"user_id": ana.pk, "name": "Ana Lopez"}, {"user_id": ben.pk, "name": "Ben Okafor"}]
+    assert seen_by_ana["viewers"] == seen_by_ben["viewers"] == both
