@@ -24,10 +24,16 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from parley.realtime.models import LayerListener, LayerMessage
+
 logger = logging.getLogger(__name__)
 
 #: How often the writer deletes rows older than the retention (per process, at most).
 PRUNE_EVERY_SECONDS = 10
+#: How often a tailing process says it is there; one silent for three beats is gone.
+LISTENER_BEAT_SECONDS = 5
+#: How long a writer trusts what it last found out about listeners.
+LISTENERS_CHECKED_EVERY_SECONDS = 1
 #: How long a missing id is waited for. On PostgreSQL ids are taken before commit, so a
 #: row with a lower id can become visible after one with a higher id.
 GAP_SECONDS = 10
@@ -45,6 +51,8 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         self.retention = retention
         self.origin = uuid.uuid4().hex
         self._last_prune = 0.0
+        self._listeners_checked = -LISTENERS_CHECKED_EVERY_SECONDS
+        self._others_listen = False
         self._tail_task: asyncio.Task | None = None
         # One thread (and so one database connection) reads the table, whatever the load.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channel-layer-tail")
@@ -60,9 +68,27 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
             await super().group_send(group, message)
         await sync_to_async(self._store)(sends)
 
-    def _store(self, sends: list[tuple[str, dict]]) -> None:
-        from parley.realtime.models import LayerMessage
+    def reaches_nobody(self) -> bool:
+        """Return True when no socket in this process or any other could get a message (call from sync code).
 
+        Publishers ask first and skip building messages (a worker ingesting with no agent online).
+        A socket that just connected may miss what happens in its first second.
+        """
+        return not self.groups and not self._others_listening()
+
+    def _others_listening(self) -> bool:
+        if time.monotonic() - self._listeners_checked >= LISTENERS_CHECKED_EVERY_SECONDS:
+            alive = timezone.now() - timedelta(seconds=3 * LISTENER_BEAT_SECONDS)
+            try:
+                self._others_listen = LayerListener.objects.filter(seen_at__gte=alive).exclude(origin=self.origin).exists()
+            except DatabaseError:
+                self._others_listen = True
+            self._listeners_checked = time.monotonic()
+        return self._others_listen
+
+    def _store(self, sends: list[tuple[str, dict]]) -> None:
+        if not self._others_listening():
+            return
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -87,9 +113,13 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
     async def _tail(self, cursor: "_Cursor") -> None:
         """Deliver other processes' messages to local groups while this process has any."""
         loop = asyncio.get_running_loop()
+        beat = 0.0
         try:
             while self.groups:
                 try:
+                    if time.monotonic() - beat >= LISTENER_BEAT_SECONDS:
+                        await loop.run_in_executor(self._reader, self._beat)
+                        beat = time.monotonic()
                     batch = await loop.run_in_executor(self._reader, cursor.read)
                 except DatabaseError as exc:
                     logger.warning("could not read other processes' live updates: %s", exc)
@@ -100,8 +130,18 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
                 if len(batch) < BATCH:
                     await asyncio.sleep(self.poll_interval)
         finally:
-            # The reading thread's connection is not needed until a socket joins again.
-            await loop.run_in_executor(self._reader, _close_connection)
+            # Writers stop writing for this process, and the reading thread's connection is not needed
+            # until a socket joins again.
+            await loop.run_in_executor(self._reader, self._stop_listening)
+
+    def _beat(self) -> None:
+        LayerListener.objects.update_or_create(origin=self.origin, defaults={"seen_at": timezone.now()})
+
+    def _stop_listening(self) -> None:
+        try:
+            LayerListener.objects.filter(origin=self.origin).delete()
+        finally:
+            _close_connection()
 
     async def flush(self):
         await super().flush()
@@ -129,8 +169,6 @@ class _Cursor:
 
     def read(self) -> list[tuple[str, dict]]:
         """Return the (group, message) pairs other processes wrote since the last read, oldest first."""
-        from parley.realtime.models import LayerMessage
-
         if self.last_id is None:
             # Start at the newest row written before the first socket joined: older ones are for nobody here.
             self.last_id = LayerMessage.objects.filter(created_at__lt=self.since).aggregate(newest=Max("id"))["newest"] or 0

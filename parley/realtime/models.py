@@ -32,3 +32,14 @@ class Viewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} on #{self.conversation_id}"
+
+
+class LayerListener(models.Model):
+    """A web process holding sockets, so other processes know whether writing a `LayerMessage` reaches anyone."""
+
+    origin = models.CharField(max_length=32, primary_key=True)
+    #: Refreshed every few seconds while the process tails; a process that died stops refreshing.
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.origin

@@ -82,7 +82,9 @@ def _customer_sees(name: str, payload: dict) -> bool:
 def push_event(name: str, payload: dict) -> None:
     """Subscriber: send the event to the groups it concerns (see `deliveries`)."""
     layer = get_channel_layer()
-    sends = deliveries(name, payload) if layer is not None else []
+    if layer is None or getattr(layer, "reaches_nobody", lambda: False)():
+        return
+    sends = deliveries(name, payload)
     if sends:
         async_to_sync(_send_all)(layer, sends)
 

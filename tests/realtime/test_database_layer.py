@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from parley.realtime.layers import DatabaseChannelLayer
-from parley.realtime.models import LayerMessage
+from parley.realtime.models import LayerListener, LayerMessage
 
 
 async def _close_writers_connection():
@@ -21,6 +21,9 @@ def test_a_member_gets_messages_from_its_own_process_and_from_another_each_once(
     async def scenario():
         channel = await web.new_channel()
         await web.group_add("inbox-1", channel)
+        # Writers skip the table until some process holding sockets says it listens.
+        while not await sync_to_async(LayerListener.objects.exists)():
+            await asyncio.sleep(0.01)
         await worker.group_send("inbox-1", {"type": "parley.event", "n": 1})
         await web.group_send("inbox-1", {"type": "parley.event", "n": 2})
         await worker.group_send("inbox-1", {"type": "parley.event", "n": 3})
@@ -53,6 +56,7 @@ def test_a_row_committed_after_a_higher_id_is_still_delivered(transactional_db):
 
 
 def test_rows_older_than_the_retention_are_pruned_by_the_next_writer(transactional_db, run_async):
+    LayerListener.objects.create(origin="a web process", seen_at=timezone.now())
     stale = LayerMessage.objects.create(group="g", message={}, origin="gone", created_at=timezone.now() - timedelta(minutes=5))
     layer = DatabaseChannelLayer(retention=60)
 
@@ -64,3 +68,28 @@ def test_rows_older_than_the_retention_are_pruned_by_the_next_writer(transaction
 
     assert not LayerMessage.objects.filter(pk=stale.pk).exists()
     assert LayerMessage.objects.filter(group="g", origin=layer.origin).count() == 1
+
+
+def test_with_no_socket_in_any_process_nothing_is_built_or_written(transactional_db, run_async):
+    worker = DatabaseChannelLayer()
+    LayerListener.objects.create(origin="a web process that died", seen_at=timezone.now() - timedelta(minutes=1))
+
+    assert worker.reaches_nobody()
+    run_async(worker.group_send("inbox-1", {"type": "parley.event"}))
+    assert not LayerMessage.objects.exists()
+
+    web = DatabaseChannelLayer()
+
+    async def listen():
+        await web.group_add("inbox-1", await web.new_channel())
+        while not await sync_to_async(LayerListener.objects.filter(origin=web.origin).exists)():
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(1)  # what the worker last found out about listeners is now stale
+        await worker.group_send("inbox-1", {"type": "parley.event"})
+        await web.flush()
+        await _close_writers_connection()
+
+    run_async(listen())
+    assert LayerMessage.objects.filter(origin=worker.origin).count() == 1
+    # A process whose last socket left stops counting as a listener.
+    assert not LayerListener.objects.filter(origin=web.origin).exists()
