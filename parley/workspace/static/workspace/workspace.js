@@ -192,13 +192,16 @@
     if (event === "message.received" || (wasUnread && row.waiting)) fresh.classList.add("is-unread");
     if (existing) existing.remove();
     var before = Array.prototype.find.call(rows.querySelectorAll("li.row"), function (other) { return comesBefore(fresh, other); });
-    var full = rows.querySelectorAll("li.row").length >= (Number(rows.dataset.pageSize) || 50);
-    if (!before && full) { if (existing) adjustListCount(-1); return; }
+    var shownRows = rows.querySelectorAll("li.row");
+    var full = shownRows.length >= (Number(rows.dataset.pageSize) || 50);
+    // Newer than everything on a later page, or older than everything on a full one: it belongs to another page.
+    var elsewhere = (!before && full) || (filters.page > 1 && before && before === shownRows[0]);
+    if (elsewhere) return;
     rows.insertBefore(fresh, before || null);
     rows.querySelectorAll("li.empty").forEach(function (empty) { empty.remove(); });
     if (!existing) adjustListCount(1);
-    var shown = rows.querySelectorAll("li.row");
-    if (shown.length > (Number(rows.dataset.pageSize) || 50)) shown[shown.length - 1].remove();
+    shownRows = rows.querySelectorAll("li.row");
+    if (shownRows.length > (Number(rows.dataset.pageSize) || 50)) shownRows[shownRows.length - 1].remove();
   }
 
   // Counts change with many events; ask for them at most every few seconds.
