@@ -17,6 +17,11 @@ def _api(live, user):
     return httpx.Client(base_url=f"{live}/api/v1", headers={"Authorization": f"Bearer {token}"})
 
 
+def _wait_until_live(page):
+    # Changes made before the page's socket joined its groups are on the page only after a reload.
+    expect(page.locator("body")).to_have_attribute("data-live", "on")
+
+
 def _customer_writes(api, inbox, source_id, text, key):
     response = api.post(f"/inboxes/{inbox.pk}/messages", json={"contact": {"source_id": source_id, "name": source_id.title()},
                                                               "text": text, "idempotency_key": key})
@@ -33,6 +38,7 @@ def test_an_open_list_moves_inserts_and_drops_single_rows_without_reloading(live
     log_in(page, live, agent)
     rows = page.locator("#conversation-list li.row")
     expect(rows).to_have_count(3)
+    _wait_until_live(page)
     # Marks that survive only if the list is changed row by row, never re-rendered.
     page.evaluate(f"document.getElementById('row-{newest.pk}').__kept = true; window.__sameDocument = true")
 
@@ -62,6 +68,7 @@ def test_a_view_of_my_conversations_takes_in_one_assigned_to_me_and_lets_go_of_i
     log_in(page, live, agent)
     page.goto(f"{live}/?view=mine")
     expect(page.locator("#conversation-list li.empty")).to_be_visible()
+    _wait_until_live(page)
 
     with _api(live, ben) as api:
         assert api.post(f"/conversations/{conversation.pk}/assign", json={"assignee_id": agent.pk}).status_code == 200
@@ -76,6 +83,7 @@ def test_an_open_conversation_appends_new_items_and_a_mention_shows_once_on_the_
     log_in(page, live, agent)
     page.goto(f"{live}/c/{first.conversation_id}/")
     expect(page.locator("#mention-badge")).to_have_text("0")
+    _wait_until_live(page)
     page.evaluate(f"document.getElementById('message-{first.pk}').__kept = true")
 
     with _api(live, ben) as api:

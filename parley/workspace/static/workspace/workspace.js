@@ -276,6 +276,8 @@
   function connect() {
     socket = new WebSocket(socketUrl());
     socket.addEventListener("open", function () {
+      // The server joins the socket to its groups before accepting it: from here on changes arrive live.
+      body.dataset.live = "on";
       attempts = 0;
       setOffline(false);
       if (conversationId) send({ action: "view", conversation_id: conversationId });
@@ -286,6 +288,7 @@
       try { handle(JSON.parse(e.data)); } catch (err) { console.error("workspace socket:", err); }
     });
     socket.addEventListener("close", function () {
+      body.dataset.live = "off";
       clearInterval(pingTimer);
       setOffline(attempts > 0);
       // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
