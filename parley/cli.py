@@ -185,22 +185,17 @@ def serve(args) -> int:
     login = None
     if not args.no_demo and not User.objects.exists():
         login = _seed_demo(reset=False, seed=1)
-    if args.workers > 1 and not settings.REDIS_URL:
-        print("Note: with several web workers, live updates reach only agents on the same worker until REDIS_URL is set.")
     # Children get their own process group: Ctrl-C reaches only this process, which stops them in order.
     spawn = {"process_group": 0, "env": os.environ.copy()}
-    # Without Redis the web server's channel layer is in its own memory: other children relay events to it.
-    background = {**spawn, "env": {**spawn["env"], "PARLEY_EVENT_RELAY_URL": "" if settings.REDIS_URL
-                                   else f"http://{_browse_host(args.host)}:{args.port}/internal/events/"}}
     children = {"web server": _Child([
         sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", args.host, "--port", str(args.port),
         "--workers", str(args.workers), "--log-level", args.log_level], spawn, essential=True)}
     if not args.no_worker:
         children["background worker"] = _Child([
-            sys.executable, "-m", "parley.cli", "worker", "--concurrency", "4", "--log-level", args.log_level], background)
+            sys.executable, "-m", "parley.cli", "worker", "--concurrency", "4", "--log-level", args.log_level], spawn)
     if args.smtp_port:
         children["SMTP receiver"] = _Child([
-            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], background)
+            sys.executable, "-m", "parley.cli", "smtpd", "--host", args.host, "--port", str(args.smtp_port)], spawn)
     for child in children.values():
         child.start()
     signal.signal(signal.SIGTERM, _raise_stop)

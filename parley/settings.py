@@ -36,8 +36,6 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PARLEY_ALLOWED_HOSTS", "loca
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 PARLEY_BASE_URL = os.environ.get("PARLEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PARLEY_COMPANY_NAME = os.environ.get("PARLEY_COMPANY_NAME", "Parley")
-#: Set by `parley serve` for its worker when there is no Redis: where to post events for live push.
-PARLEY_EVENT_RELAY_URL = os.environ.get("PARLEY_EVENT_RELAY_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -116,7 +114,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Any process (worker, SMTP receiver, every web worker) reaches every socket through the database: ADR 0005.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.DatabaseChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 #: Run each job in the process that queued it, as soon as its transaction commits (tests, scripts).

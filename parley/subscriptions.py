@@ -1,7 +1,6 @@
 """Every subscriber to every domain event, registered here and nowhere else."""
-from django.conf import settings
-
 from parley.core.events import EVENTS, subscribe, subscribe_durable
+from parley.realtime.push import push_event
 
 
 def _acknowledge(name: str, payload: dict) -> None:
@@ -11,12 +10,7 @@ def _acknowledge(name: str, payload: dict) -> None:
 
 
 def register_all() -> None:
-    # A worker without a shared channel layer relays events to the web server (see realtime.relay).
-    if settings.PARLEY_EVENT_RELAY_URL:
-        from parley.realtime.relay import relay_event as push
-    else:
-        from parley.realtime.push import push_event as push
-
+    # Every process pushes through the channel layer, which reaches every web process's sockets (ADR 0005).
     for name in EVENTS:
-        subscribe(name, push)
+        subscribe(name, push_event)
     subscribe_durable("conversation.created", "acknowledge", _acknowledge)

@@ -4,12 +4,10 @@ from django.urls import include, path
 
 from parley.api.main import api
 from parley.channels.webhooks import channel_webhook
-from parley.realtime.relay import receive_relayed_event
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("internal/events/", receive_relayed_event, name="event-relay"),
     path("portal/", include("parley.portal.urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),

@@ -1,4 +1,6 @@
 """Inbound envelopes: store the raw payload first, then process it (idempotently) in a worker."""
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -217,12 +219,18 @@ def inbox_delete(*, inbox: Inbox, actor) -> None:
     inbox.delete()
 
 
+#: An acknowledgement later than this after the customer wrote is not sent.
+ACKNOWLEDGE_WITHIN = timedelta(hours=1)
+
+
 def conversation_acknowledge(*, conversation_id: int):
     """Queue the inbox's automatic acknowledgement of a new conversation, at most once.
 
     A durable subscriber of "conversation.created": it may run twice, so it looks for an
     acknowledgement first. A conversation opened by an automatic mail (an out-of-office
-    reply) is not acknowledged, which would start a loop of robots answering each other.
+    reply) is not acknowledged, which would start a loop of robots answering each other; nor
+    is one whose first message is older than ACKNOWLEDGE_WITHIN (imported history, or a backlog
+    after an outage, where "we got your message" would arrive absurdly late).
     """
     from parley.conversations.models import Conversation, Direction
     from parley.conversations.services import message_auto_reply
@@ -232,7 +240,7 @@ def conversation_acknowledge(*, conversation_id: int):
         if conversation is None or conversation.messages.filter(metadata__automatic="acknowledgement").exists():
             return None
         first = conversation.messages.filter(direction=Direction.INBOUND).order_by("created_at", "id").first()
-        if first is None or first.metadata.get("auto_reply"):
+        if first is None or first.metadata.get("auto_reply") or first.created_at < timezone.now() - ACKNOWLEDGE_WITHIN:
             return None
         text = conversation.inbox.adapter.acknowledgement(conversation)
         if not text:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from parley.accounts.models import User
+from parley.channels.models import Inbox
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Message, Notification
 from parley.search import search_conversations
 
@@ -54,6 +55,20 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
     return qs.order_by("-last_message_at", "-id")
 
 
+def conversation_row(*, conversation_id: int) -> Conversation | None:
+    """Return one conversation with everything its row in the inbox list shows, or None once it is gone."""
+    return (Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status")
+            .prefetch_related("tags").filter(pk=conversation_id).first())
+
+
+def visible_inbox_ids(*, user: User) -> list[int]:
+    """Return the inboxes whose conversations `user` may see; live updates reach them through exactly these.
+
+    Every agent sees every inbox today; scoping agents to their teams' inboxes narrows it here.
+    """
+    return list(Inbox.objects.order_by("pk").values_list("pk", flat=True))
+
+
 def view_counts(*, user: User) -> dict[str, int]:
     """Return how many active conversations each standard view holds (for the sidebar)."""
     active = Conversation.objects.filter(merged_into__isnull=True, status__in=ACTIVE_STATUSES)
@@ -70,11 +85,20 @@ def _view_condition(view: str, user: User) -> Q:
     }[view]
 
 
-def conversation_timeline(*, conversation: Conversation, include_private: bool = True) -> QuerySet:
-    """Return the conversation's messages and events in order; customers get public ones only."""
+def conversation_timeline(*, conversation: Conversation, include_private: bool = True, after_id: int | None = None,
+                          message_id: int | None = None) -> QuerySet:
+    """Return the conversation's messages and events in order; customers get public ones only.
+
+    `after_id` keeps only items added after that one (what an open timeline appends);
+    `message_id` keeps only that item (one whose delivery status changed).
+    """
     qs = conversation.messages.select_related("author", "sender_contact").prefetch_related("attachments")
     if not include_private:
         qs = qs.filter(Q(kind__in=("reply", "bot")))
+    if after_id is not None:
+        qs = qs.filter(id__gt=after_id)
+    if message_id is not None:
+        qs = qs.filter(id=message_id)
     return qs.order_by("created_at", "id")
 
 

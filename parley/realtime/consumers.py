@@ -1,11 +1,16 @@
 """The agent workspace socket: live events for lists and open conversations, and presence."""
-from asgiref.sync import sync_to_async
+from collections import deque
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from parley.accounts.permissions import can
+from parley.conversations.selectors import visible_inbox_ids
 from parley.realtime import presence
-from parley.realtime.push import WORKSPACE_GROUP, agent_group, conversation_group
+from parley.realtime.push import agent_group, conversation_group, inbox_group
+
+#: How many recent event ids a socket remembers; far more than one event's copies can be apart.
+REMEMBERED_EVENTS = 500
 
 
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
@@ -14,19 +19,23 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.viewing: int | None = None
+        self.joined: list[str] = []
+        self.recent_events: deque[str] = deque(maxlen=REMEMBERED_EVENTS)
         if not await database_sync_to_async(can)(self.user, "conversation.view"):
             await self.close(code=4403)
             return
-        await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
-        await self.channel_layer.group_add(agent_group(self.user.pk), self.channel_name)
+        inbox_ids = await database_sync_to_async(visible_inbox_ids)(user=self.user)
+        self.joined = [agent_group(self.user.pk), *(inbox_group(pk) for pk in inbox_ids)]
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
         if getattr(self, "user", None) is None or not self.user.is_authenticated:
             return
         await self._stop_viewing()
-        await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
-        await self.channel_layer.group_discard(agent_group(self.user.pk), self.channel_name)
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action")
@@ -51,15 +60,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"error": f"unknown action {action!r}"})
 
     async def _join(self, conversation_id: int) -> list[dict]:
-        # The cache may be Redis: its client blocks, so it must not run on the event loop.
-        return await sync_to_async(presence.join)(conversation_id, self.channel_name, self.user.pk, str(self.user))
+        return await database_sync_to_async(presence.join)(conversation_id, self.channel_name, self.user.pk, str(self.user))
 
     async def _stop_viewing(self):
         if self.viewing is None:
             return
         conversation_id, self.viewing = self.viewing, None
         await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        await self._announce(await sync_to_async(presence.leave)(conversation_id, self.channel_name), conversation_id)
+        await self._announce(await database_sync_to_async(presence.leave)(conversation_id, self.channel_name), conversation_id)
 
     async def _announce(self, viewers, conversation_id=None):
         conversation_id = conversation_id or self.viewing
@@ -67,7 +75,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             "type": "parley.presence", "conversation_id": conversation_id, "viewers": viewers})
 
     async def parley_event(self, message):
-        await self.send_json({"event": message["event"], "payload": message["payload"]})
+        # One event reaches a socket through each of its groups it concerns; the agent sees it once.
+        if message["id"] in self.recent_events:
+            return
+        self.recent_events.append(message["id"])
+        out = {"event": message["event"], "id": message["id"], "payload": message["payload"]}
+        if "row" in message:
+            out["row"] = message["row"]
+        await self.send_json(out)
 
     async def parley_presence(self, message):
         await self.send_json({"event": "presence", "payload": {"conversation_id": message["conversation_id"], "viewers": message["viewers"]}})

@@ -14,6 +14,7 @@ from parley.contacts.selectors import contact_list
 from parley.conversations.models import Conversation, ConversationType, CustomStatus, Priority, Status
 from parley.conversations.selectors import VIEWS, ConversationFilters
 from parley.core.phones import phone_display
+from parley.core.errors import ApplicationError
 
 VIEW_LABELS = {"mine": "Mine", "unassigned": "Unassigned", "teams": "My teams", "all": "All"}
 ANY = ("", "Any")
@@ -152,6 +153,18 @@ class EscalateForm(forms.Form):
         # Shown beside the assign form, which has a "team" field too; ids must stay unique.
         kwargs.setdefault("auto_id", "escalate_%s")
         super().__init__(*args, **kwargs)
+
+
+class ResendForm(forms.Form):
+    """A failed reply of this conversation, to be sent again."""
+
+    message = forms.IntegerField(min_value=1, error_messages={"required": "Which reply?"})
+
+    def reply_of(self, conversation):
+        reply = conversation.messages.filter(pk=self.cleaned_data["message"]).first()
+        if reply is None:
+            raise ApplicationError("That reply is not on this conversation.", extra={"message": "not found"}, status=404)
+        return reply
 
 
 class OtherConversationForm(forms.Form):

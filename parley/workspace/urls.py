@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
     path("", views.conversation_list, name="home"),
+    path("views/counts/", views.view_counts, name="view-counts"),
     path("c/<int:number>/", views.conversation_detail, name="conversation"),
     path("c/<int:number>/timeline/", views.conversation_timeline, name="timeline"),
     path("c/<int:number>/details/", views.conversation_details, name="details"),

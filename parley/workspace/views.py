@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -146,10 +146,28 @@ def conversation_detail(request, number: int):
 @login_required
 @require_GET
 def conversation_timeline(request, number: int):
-    """Answer the timeline fragment the live socket asks for when something happened."""
+    """Answer the timeline the live socket asks for: the items after `after`, the one `message`, or all of it.
+
+    The open page appends new items and replaces a changed one; the whole timeline is for
+    what reorders it (a merge). Each answer carries the conversation's summary too.
+    """
     conversation = _conversation_for(request, number)
-    return render(request, "workspace/_timeline_refresh.html", {
-        "conversation": conversation, "timeline": selectors.conversation_timeline(conversation=conversation)})
+    try:
+        after_id, message_id = (int(request.GET[key]) if request.GET.get(key) else None for key in ("after", "message"))
+    except ValueError:
+        return JsonResponse({"message": "after and message must be message numbers.",
+                             "extra": {key: "not a number" for key in ("after", "message") if key in request.GET}}, status=400)
+    timeline = selectors.conversation_timeline(conversation=conversation, after_id=after_id, message_id=message_id)
+    partial = "workspace/_timeline_refresh.html" if after_id is None and message_id is None else "workspace/_timeline_items.html"
+    return render(request, partial, {"conversation": conversation, "timeline": timeline})
+
+
+@login_required
+@require_GET
+def view_counts(request):
+    """Answer the sidebar's view counts, which open pages refresh (at most every few seconds) as conversations change."""
+    allowed(request, "conversation.view")
+    return render(request, "workspace/_view_counts_fresh.html", {"current_view": request.GET.get("view", "")})
 
 
 @login_required
@@ -204,6 +222,10 @@ def _merge(conversation, user, form):
     return services.conversation_merge(keep=form.cleaned_data["number"], merge=conversation, actor=user)
 
 
+def _resend(conversation, user, form):
+    services.message_resend(message=form.reply_of(conversation), actor=user)
+
+
 def _link(conversation, user, form):
     services.conversation_link(conversation=conversation, other=form.cleaned_data["number"], actor=user)
 
@@ -218,6 +240,7 @@ ACTIONS: dict[str, Action] = {
     "escalate": Action(forms.EscalateForm, "escalate_form", _escalate),
     "merge": Action(forms.OtherConversationForm, "merge_form", _merge),
     "link": Action(forms.OtherConversationForm, "link_form", _link),
+    "resend": Action(forms.ResendForm, "resend_form", _resend),
 }
 
 

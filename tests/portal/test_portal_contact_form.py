@@ -126,3 +126,19 @@ def test_given_processing_has_not_run_yet_then_the_thanks_page_promises_an_email
     assert "We got your request" in page
     assert "You'll get an email" in page
     assert InboundEnvelope.objects.count() == 1
+
+
+def test_history_imported_from_before_is_not_acknowledged_now(webform_inbox, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.channels.base import InboundMessage
+    from parley.conversations.services import message_receive
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = message_receive(inbox=webform_inbox, received_at=timezone.now() - timedelta(days=3), inbound=InboundMessage(
+            external_id="old-1", identity_kind="email", source_id="rita@example.test", text="Three days ago"))
+
+    assert not message.conversation.messages.filter(direction="out").exists()
+    assert not mail.outbox

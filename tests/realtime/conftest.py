@@ -1,7 +1,12 @@
-"""Helpers for talking to a real Parley server as a logged-in agent: session cookie, socket, events."""
+"""Helpers for talking to real Parley servers as a logged-in agent (session cookie, socket, events) and for pushing from other processes."""
 import asyncio
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -74,3 +79,58 @@ def run_async():
             return pool.submit(asyncio.run, coroutine).result()
 
     return run
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def in_another_process(transactional_db):
+    """`in_another_process(code)`: run Python `code` in a fresh Django process on the test database.
+
+    It stands for a worker or the SMTP receiver: a process that changes data and pushes events
+    but holds no sockets.
+    """
+    from django.conf import settings
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": _database_url(),
+           "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_SECRET_KEY": settings.SECRET_KEY}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def run(code: str) -> None:
+        result = subprocess.run([sys.executable, "-c", "import django\ndjango.setup()\n" + textwrap.dedent(code)],
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+
+    return run
+
+
+def _server_process_of(socket, server_port: int) -> int:
+    """Return the id of the server process holding the far end of a client WebSocket (Linux /proc)."""
+    client_port = socket.transport.get_extra_info("sockname")[1]
+    wanted = f":{server_port:04X} ", f":{client_port:04X} "
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if f"{fields[1]} ".endswith(wanted[0]) and f"{fields[2]} ".endswith(wanted[1]):
+                inodes.add(f"socket:[{fields[9]}]")
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                return int(fd.parent.parent.name)
+        except OSError:
+            continue
+    raise LookupError(f"no process holds the server end of port {client_port}")
+
+
+@pytest.fixture
+def server_process_of():
+    """`server_process_of(socket, server_port)`: which server process a client WebSocket talks to."""
+    return _server_process_of

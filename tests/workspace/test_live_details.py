@@ -37,6 +37,7 @@ def test_when_a_colleague_assigns_and_raises_priority_then_the_open_details_pane
     conversation = receive(api_inbox, "Site is down for us").conversation
     log_in(page, live, agent)
     page.goto(f"{live}/c/{conversation.pk}/")
+    expect(page.locator("body")).to_have_attribute("data-live", "on")
     details = page.get_by_role("region", name="Conversation details")
     expect(details.get_by_label("Priority")).to_have_value("normal")
 
@@ -57,6 +58,7 @@ def test_given_an_agent_typing_tags_when_a_colleague_changes_priority_then_the_t
     conversation = receive(api_inbox, "Refund for order 9").conversation
     log_in(page, live, agent)
     page.goto(f"{live}/c/{conversation.pk}/")
+    expect(page.locator("body")).to_have_attribute("data-live", "on")
     details = page.get_by_role("region", name="Conversation details")
     tags = details.get_by_label("Tags")
     tags.fill("refund, vip")
@@ -84,6 +86,7 @@ def test_a_panel_left_stale_while_focused_catches_up_once_the_agent_leaves_it_un
     conversation = receive(api_inbox, "Question about plans").conversation
     log_in(page, live, agent)
     page.goto(f"{live}/c/{conversation.pk}/")
+    expect(page.locator("body")).to_have_attribute("data-live", "on")
     details = page.get_by_role("region", name="Conversation details")
     details.get_by_label("Priority").focus()
 

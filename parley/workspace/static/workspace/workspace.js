@@ -1,5 +1,7 @@
-// The workspace's live socket: refresh what changed, show who else is viewing, count @mentions.
-// The Details panel is refreshed too, unless the agent is editing one of its forms.
+// The workspace's live socket: show who else is viewing, count @mentions, and change only what changed:
+// an open list updates, inserts, moves or drops the one row an event carries; an open conversation
+// appends its new timeline items; the sidebar counts refresh at most every few seconds. The Details
+// panel is refreshed too, unless the agent is editing one of its forms.
 (function () {
   "use strict";
 
@@ -8,12 +10,18 @@
   var conversationId = Number(body.dataset.conversationId) || null;
   var PING_MS = 30000;
   var MAX_BACKOFF_MS = 30000;
+  var COUNTS_EVERY_MS = 5000;
+  var teamIds = (body.dataset.teamIds || "").split(/\s+/).filter(Boolean).map(Number);
   var socket = null;
   var attempts = 0;
   var pingTimer = null;
   var refreshTimers = {};
   var viewers = [];
   var detailsStale = false;
+  var appending = null;
+  var appendAgain = false;
+  var countsTimer = null;
+  var countsFetchedAt = 0;
 
   function socketUrl() {
     return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/workspace/";
@@ -23,17 +31,69 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }
 
-  // Several events often arrive together (a reply and its status change); fetch once for them.
-  function refreshSoon(selector, url) {
-    clearTimeout(refreshTimers[selector]);
-    refreshTimers[selector] = setTimeout(function () {
-      if (document.querySelector(selector)) htmx.ajax("GET", url, { target: selector, swap: "outerHTML" });
-    }, 150);
+  // Several events often arrive together (a reply and its status change); act once for them.
+  function soon(key, action) {
+    clearTimeout(refreshTimers[key]);
+    refreshTimers[key] = setTimeout(action, 150);
   }
 
-  function refreshTimeline() {
+  function fragment(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (response) {
+      if (!response.ok) throw new Error(url + " answered " + response.status);
+      return response.text();
+    }).then(function (html) {
+      var template = document.createElement("template");
+      template.innerHTML = html.trim();
+      return template.content;
+    });
+  }
+
+  function replaceSummary(content) {
+    var fresh = content.querySelector("#conversation-summary");
+    var current = document.getElementById("conversation-summary");
+    if (fresh && current) { fresh.removeAttribute("hx-swap-oob"); current.replaceWith(fresh); }
+  }
+
+  function newestItemId(timeline) {
+    return Array.prototype.reduce.call(timeline.querySelectorAll("li[id^='message-']"), function (newest, item) {
+      return Math.max(newest, Number(item.id.slice("message-".length)));
+    }, 0);
+  }
+
+  // Fetch only the items after the newest one shown; one fetch at a time, so none is appended twice.
+  function appendNewItems() {
     var timeline = document.getElementById("timeline");
-    if (timeline) refreshSoon("#timeline", timeline.dataset.refreshUrl);
+    if (!timeline) return;
+    if (appending) { appendAgain = true; return; }
+    appending = fragment(timeline.dataset.refreshUrl + "?after=" + newestItemId(timeline)).then(function (content) {
+      var current = document.getElementById("timeline");
+      if (!current) return;
+      content.querySelectorAll("li[id^='message-']").forEach(function (item) {
+        if (document.getElementById(item.id)) return;
+        current.querySelectorAll("li:not([id])").forEach(function (placeholder) { placeholder.remove(); });
+        current.appendChild(item);
+      });
+      replaceSummary(content);
+    }).catch(function (err) { console.error("workspace timeline:", err); }).then(function () {
+      appending = null;
+      if (appendAgain) { appendAgain = false; appendNewItems(); }
+    });
+  }
+
+  function replaceItem(messageId) {
+    var timeline = document.getElementById("timeline");
+    if (!timeline || !document.getElementById("message-" + messageId)) return;
+    fragment(timeline.dataset.refreshUrl + "?message=" + messageId).then(function (content) {
+      var fresh = content.getElementById("message-" + messageId);
+      var current = document.getElementById("message-" + messageId);
+      if (fresh && current) current.replaceWith(fresh);
+    }).catch(function (err) { console.error("workspace timeline:", err); });
+  }
+
+  // A merge moves older messages in: only the whole timeline puts them in place.
+  function reloadTimeline() {
+    var timeline = document.getElementById("timeline");
+    if (timeline) htmx.ajax("GET", timeline.dataset.refreshUrl, { target: "#timeline", swap: "outerHTML" });
   }
 
   function fieldChanged(field) {
@@ -71,13 +131,89 @@
     });
   }
 
-  function refreshDetailsSoon() {
-    clearTimeout(refreshTimers.details);
-    refreshTimers.details = setTimeout(refreshDetails, 150);
+  // The list's current view and filters, as the address bar holds them.
+  function listFilters() {
+    var query = new URLSearchParams(location.search);
+    var get = function (name) { return (query.get(name) || "").trim(); };
+    return { view: get("view") || "all", status: get("status") || "active", kind: get("kind"), priority: get("priority"),
+             assignee: get("assignee"), tag: get("tag").toLowerCase(), text: get("q"), page: Number(get("page")) || 1 };
   }
 
-  function refreshList() {
-    refreshSoon("#conversation-list", location.pathname + location.search);
+  // The same conditions the server's list applies, except the text search, which only the server can judge.
+  function rowMatches(row, filters) {
+    if (row.merged_into_id) return false;
+    if (filters.view === "mine" && row.assignee_id !== me) return false;
+    if (filters.view === "unassigned" && row.assignee_id !== null) return false;
+    if (filters.view === "teams" && teamIds.indexOf(row.team_id) < 0) return false;
+    if (filters.status === "active" ? !row.active : filters.status !== "any" && row.status !== filters.status) return false;
+    if (filters.kind && row.inbox_kind !== filters.kind) return false;
+    if (filters.priority && row.priority !== filters.priority) return false;
+    if (filters.assignee && String(row.assignee_id) !== filters.assignee) return false;
+    return !filters.tag || row.tags.indexOf(filters.tag) >= 0;
+  }
+
+  function adjustListCount(delta) {
+    var count = document.querySelector("#conversation-list .list-count");
+    if (!count) return;
+    var total = Math.max(0, Number(count.textContent) + delta);
+    count.textContent = total;
+    var plural = document.querySelector("#conversation-list .list-plural");
+    if (plural) plural.textContent = total === 1 ? "" : "s";
+  }
+
+  // Newest activity first, then the higher number, as the server orders the list.
+  function comesBefore(a, b) {
+    var at = Date.parse(a.dataset.last), bt = Date.parse(b.dataset.last);
+    return at !== bt ? at > bt : Number(a.id.slice(4)) > Number(b.id.slice(4));
+  }
+
+  function dropRow(rows, id) {
+    var existing = document.getElementById("row-" + id);
+    if (!existing || !rows.contains(existing)) return null;
+    existing.remove();
+    adjustListCount(-1);
+    return existing;
+  }
+
+  function updateRow(event, payload, row) {
+    var rows = document.querySelector("#conversation-list ol.rows");
+    if (!rows) return;
+    if (event === "conversation.merged") dropRow(rows, payload.merged_id);
+    var filters = listFilters();
+    var id = row ? row.id : payload.conversation_id;
+    var existing = document.getElementById("row-" + id);
+    if (!row || !rowMatches(row, filters)) { dropRow(rows, id); return; }
+    // A row not shown on a later page or under a text search may not belong there: leave those lists be.
+    if (!existing && (filters.text || filters.page > 1)) return;
+    var template = document.createElement("template");
+    template.innerHTML = row.html.trim();
+    var fresh = template.content.firstElementChild;
+    var wasUnread = existing && existing.classList.contains("is-unread");
+    if (event === "message.received" || (wasUnread && row.waiting)) fresh.classList.add("is-unread");
+    if (existing) existing.remove();
+    var before = Array.prototype.find.call(rows.querySelectorAll("li.row"), function (other) { return comesBefore(fresh, other); });
+    var shownRows = rows.querySelectorAll("li.row");
+    var full = shownRows.length >= (Number(rows.dataset.pageSize) || 50);
+    // Newer than everything on a later page, or older than everything on a full one: it belongs to another page.
+    var elsewhere = (!before && full) || (filters.page > 1 && before && before === shownRows[0]);
+    if (elsewhere) return;
+    rows.insertBefore(fresh, before || null);
+    rows.querySelectorAll("li.empty").forEach(function (empty) { empty.remove(); });
+    if (!existing) adjustListCount(1);
+    shownRows = rows.querySelectorAll("li.row");
+    if (shownRows.length > (Number(rows.dataset.pageSize) || 50)) shownRows[shownRows.length - 1].remove();
+  }
+
+  // Counts change with many events; ask for them at most every few seconds.
+  function refreshCountsSoon() {
+    if (countsTimer || !document.getElementById("view-counts")) return;
+    var wait = Math.max(150, countsFetchedAt + COUNTS_EVERY_MS - Date.now());
+    countsTimer = setTimeout(function () {
+      countsTimer = null;
+      countsFetchedAt = Date.now();
+      var view = body.dataset.page === "list" ? listFilters().view : "";
+      htmx.ajax("GET", body.dataset.countsUrl + "?view=" + encodeURIComponent(view), { target: "#view-counts", swap: "outerHTML" });
+    }, wait);
   }
 
   function showViewers() {
@@ -120,12 +256,15 @@
       return;
     }
     if (event === "agent.mentioned" && payload.agent_id === me) bumpMentionBadge();
-    var relevant = event.indexOf("message.") === 0 || event.indexOf("conversation.") === 0;
-    if (!relevant) return;
-    if (conversationId) {
-      if (payload.conversation_id === conversationId) { refreshTimeline(); refreshDetailsSoon(); }
-    } else if (document.getElementById("conversation-list")) {
-      refreshList();
+    if ("row" in message) { updateRow(event, payload, message.row); refreshCountsSoon(); }
+    if (!conversationId) return;
+    if (event === "conversation.merged" && (payload.conversation_id === conversationId || payload.merged_id === conversationId)) {
+      soon("reload", reloadTimeline);
+      soon("details", refreshDetails);
+    } else if (payload.conversation_id === conversationId) {
+      if (event === "message.delivery_changed") replaceItem(payload.message_id);
+      else soon("timeline", appendNewItems);
+      if (event.indexOf("conversation.") === 0) soon("details", refreshDetails);
     }
   }
 
@@ -137,6 +276,8 @@
   function connect() {
     socket = new WebSocket(socketUrl());
     socket.addEventListener("open", function () {
+      // The server joins the socket to its groups before accepting it: from here on changes arrive live.
+      body.dataset.live = "on";
       attempts = 0;
       setOffline(false);
       if (conversationId) send({ action: "view", conversation_id: conversationId });
@@ -147,6 +288,7 @@
       try { handle(JSON.parse(e.data)); } catch (err) { console.error("workspace socket:", err); }
     });
     socket.addEventListener("close", function () {
+      body.dataset.live = "off";
       clearInterval(pingTimer);
       setOffline(attempts > 0);
       // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
