@@ -83,20 +83,6 @@ def _wait_until_listening(host: str, port: int, web: subprocess.Popen) -> bool:
     return False
 
 
-def _stop_children(children: dict[str, subprocess.Popen]) -> None:
-    for process in children.values():
-        if process.poll() is None:
-            process.terminate()
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    for name, process in children.items():
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            print(f"parley serve: the {name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it.", file=sys.stderr)
-            process.kill()
-            process.wait()
-
-
 #: A dead child is started again after this many seconds, doubling while it keeps dying, up to a minute.
 RESTART_BACKOFF_SECONDS = 1
 MAX_RESTART_BACKOFF_SECONDS = 60

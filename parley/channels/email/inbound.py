@@ -21,7 +21,6 @@ from email import policy
 from email.parser import BytesHeaderParser
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from parley.channels.base import DeliveryReport, InboundAttachment, InboundMessage

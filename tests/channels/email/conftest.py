@@ -232,3 +232,23 @@ def dovecot():
     if server.process.poll() is None:
         server.kill()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def inbox(make_email_inbox):
+    """An email inbox with the default test configuration."""
+    return make_email_inbox()
+
+
+@pytest.fixture
+def receive(on_commit):
+    """`receive(inbox, raw)`: store a raw mail as it arrives and process it; return the envelope."""
+    from parley.channels.email.services import email_store
+
+    def receive(inbox, raw):
+        with on_commit():
+            envelope, _ = email_store(inbox=inbox, raw=raw)
+        envelope.refresh_from_db()
+        return envelope
+
+    return receive

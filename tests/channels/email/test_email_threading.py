@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from mailmaker import mail
 from parley.channels.email.sending import loop_token
-from parley.channels.email.services import email_store
 from parley.channels.models import EnvelopeStatus
 from parley.conversations.models import Conversation, Status
 from parley.conversations.services import message_reply
@@ -28,22 +27,6 @@ Subject: Re: Order 1001 is late
 
 It ships today.
 """
-
-
-@pytest.fixture
-def receive(on_commit):
-    def receive(inbox, raw):
-        with on_commit():
-            envelope, _ = email_store(inbox=inbox, raw=raw)
-        envelope.refresh_from_db()
-        return envelope
-
-    return receive
-
-
-@pytest.fixture
-def inbox(make_email_inbox):
-    return make_email_inbox()
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
 """What an agent sees of a received email: the new text, and on request what was trimmed from it."""
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from mailmaker import dsn, mail
 from parley.channels.email.inbound import QUOTE_ONLY_NOTE
-from parley.channels.email.services import email_store
 from parley.channels.models import EnvelopeStatus
 from parley.conversations.models import Conversation, DeliveryStatus, Message
 from parley.conversations.services import message_reply
@@ -17,22 +15,6 @@ GMAIL_HTML = (
     '<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, Nov 23, 2026 at 10:05 AM Support '
     '&lt;support@example.test&gt; wrote:<br></div><blockquote class="gmail_quote">It ships today.</blockquote></div>'
 )
-
-
-@pytest.fixture
-def receive(on_commit):
-    def receive(inbox, raw):
-        with on_commit():
-            envelope, _ = email_store(inbox=inbox, raw=raw)
-        envelope.refresh_from_db()
-        return envelope
-
-    return receive
-
-
-@pytest.fixture
-def inbox(make_email_inbox):
-    return make_email_inbox()
 
 
 def test_an_html_reply_is_stored_without_its_quote_and_the_quote_is_kept_for_the_toggle(inbox, receive, client, agent,
