@@ -18,8 +18,8 @@ router = Router(tags=["contacts"])
 def contact_list(request, query: Query[ContactQuery]):
     """List contacts (merged-away ones left out), filtered by text, email, organization or segment."""
     require(request.auth, "contact.view")
-    contacts = selectors.contact_list(text=query.q or query.search, email=query.email, organization_id=query.organization_id,
-                                      segment_id=query.segment_id)
+    contacts = selectors.with_email_status(selectors.contact_list(
+        text=query.q or query.search, email=query.email, organization_id=query.organization_id, segment_id=query.segment_id))
     return paginate(contacts, limit=query.limit, cursor=query.cursor)
 
 
@@ -40,7 +40,7 @@ def contact_create(request, body: ContactIn):
 def contact_get(request, contact_id: ObjectId):
     """Show one contact with its identities."""
     require(request.auth, "contact.view")
-    return get_object_or_404(Contact, pk=contact_id)
+    return get_object_or_404(selectors.with_email_status(Contact.objects.all()), pk=contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)

@@ -22,6 +22,9 @@ class ConversationQuery(ListQuery):
     team_id: ObjectId | None = None
     contact_id: ObjectId | None = None
     q: str = Field("", max_length=200, description="A #number, a customer's name or email, or words in messages.")
+    automatic: bool | None = Field(None, description="true: only conversations opened by an automatic message (out of "
+                                                     "office, list mail) that no person has written in since; false: "
+                                                     "leave those out.")
 
 
 class ConversationCreateIn(InputSchema):
@@ -98,6 +101,7 @@ class ConversationOut(Schema):
     tags: list[str]
     custom_fields: dict
     preview: str
+    started_automatic: bool = Field(description="Opened by an automatic message that no person has written in since.")
     merged_into_id: int | None
     related_ids: list[int]
     created_at: datetime
