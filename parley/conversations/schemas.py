@@ -148,6 +148,8 @@ class MessageOut(Schema):
     sent_at: datetime | None
     is_automatic: bool = Field(False, description="Sent by a machine (auto-reply, out of office, list mail).")
     is_forward: bool = Field(False, description="The customer forwarded a message; its content is part of text.")
+    reported_as_spam: bool = Field(False, description="The recipient reported this reply as spam (a feedback-loop "
+                                                      "complaint); their address is unsubscribed.")
     quoted_text: str = Field("", description="The quoted history trimmed from text.")
     quoted_html: str = Field("", description="The quoted history trimmed from html, sanitized.")
     signature: str = Field("", description="The signature block folded out of text.")
@@ -160,6 +162,10 @@ class MessageOut(Schema):
     @staticmethod
     def resolve_is_automatic(message) -> bool:
         return bool((message.metadata or {}).get("auto_reply"))
+
+    @staticmethod
+    def resolve_reported_as_spam(message) -> bool:
+        return bool((message.metadata or {}).get("complaint"))
 
     @staticmethod
     def resolve_is_forward(message) -> bool:
