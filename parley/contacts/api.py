@@ -59,6 +59,15 @@ def contact_update(request, contact_id: ObjectId, body: ContactPatch):
     return contact
 
 
+@router.post("/contacts/{contact_id}/email-status/reset", response=ContactOut)
+def contact_email_status_reset(request, contact_id: ObjectId):
+    """Mark the contact's email address deliverable again after a spam complaint or hard bounces."""
+    require(request.auth, "contact.edit")
+    contact = get_object_or_404(Contact, pk=contact_id)
+    services.email_address_reset(address=contact.email, actor=request.auth)
+    return get_object_or_404(selectors.with_email_status(Contact.objects.all()), pk=contact_id)
+
+
 @router.delete("/contacts/{contact_id}", response={204: None})
 def contact_delete(request, contact_id: ObjectId):
     """Delete a contact who has no conversations."""

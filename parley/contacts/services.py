@@ -235,3 +235,19 @@ def email_address_hard_bounced(*, address: str, reason: str, actor=actors.SYSTEM
     else:
         record.save(update_fields=["hard_bounces", "updated_at"])
     return record
+
+
+@transaction.atomic
+def email_address_reset(*, address: str, actor) -> EmailAddressStatus | None:
+    """Mark an address deliverable again (the customer fixed their mailbox, or asked for mail again).
+
+    Clears the hard bounce count too, so the limit counts from here. Returns None for an address
+    nothing was known about.
+    """
+    require(actor, "contact.edit")
+    record = EmailAddressStatus.objects.select_for_update().filter(address=address.strip().lower()).first()
+    if record is None or (record.state == AddressState.OK and not record.hard_bounces):
+        return record
+    record.hard_bounces = 0
+    _address_state_set(record, state=AddressState.OK, reason="", actor=actor, changes={"hard_bounces": 0})
+    return record

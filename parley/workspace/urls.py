@@ -18,6 +18,8 @@ urlpatterns = [
     path("notifications/read/", views.notification_mark_read, name="notifications-read"),
     path("customers/", customer_views.customer_list, name="customers"),
     path("customers/<int:contact_id>/", customer_views.customer_detail, name="customer"),
+    path("customers/<int:contact_id>/email-status/reset/", customer_views.customer_email_status_reset,
+         name="customer-email-status-reset"),
     path("settings/failed-jobs/", job_views.failed_job_list, name="failed-jobs"),
     path("settings/failed-jobs/<int:job_id>/retry/", job_views.failed_job_retry, name="failed-job-retry"),
     path("settings/bounces/", bounce_views.bounce_list, name="bounces"),

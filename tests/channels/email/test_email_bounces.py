@@ -11,6 +11,7 @@ from parley.channels.email.services import email_store
 from parley.contacts.models import AddressState, EmailAddressStatus
 from parley.conversations.models import Conversation, DeliveryStatus
 from parley.conversations.services import message_reply
+from parley.core.models import AuditEntry
 
 CORPUS = Path(__file__).parent / "corpus"
 MAILBOX_FULL = "smtp; 552 5.2.2 <rita@customer.test>: Mailbox full, quota exceeded"
@@ -132,3 +133,36 @@ def test_hard_bounces_through_the_smtp_receiver_mark_the_address_undeliverable(r
     assert address_status().state == AddressState.UNDELIVERABLE
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.FAILED
+
+
+def test_an_agent_marks_an_undeliverable_address_deliverable_again_and_the_count_starts_over(
+        conversation, send_reply, receive, client, agent, api_as, settings):
+    settings.PARLEY_HARD_BOUNCE_LIMIT = 1
+    receive(conversation.inbox, dsn(original_message_id=send_reply().external_id))
+    assert address_status().state == AddressState.UNDELIVERABLE
+    client.force_login(agent)
+    url = reverse("workspace:conversation", args=[conversation.pk])
+    assert "Mark deliverable again" in client.get(url).content.decode()
+
+    answer = client.post(reverse("workspace:customer-email-status-reset", args=[conversation.contact_id]), {"next": url})
+
+    assert answer.status_code == 302 and answer.url == url
+    assert (address_status().state, address_status().hard_bounces) == (AddressState.OK, 0)
+    assert "email-status-warning" not in client.get(url).content.decode()
+    assert AuditEntry.objects.filter(action="email_address.state_changed", actor=agent).exists()
+
+    receive(conversation.inbox, dsn(original_message_id=send_reply("Again.").external_id))
+    assert api_as(agent).get(f"/contacts/{conversation.contact_id}").json()["email_status"] == "undeliverable"
+    reset = api_as(agent).post(f"/contacts/{conversation.contact_id}/email-status/reset")
+    assert reset.status_code == 200 and (reset.json()["email_status"], reset.json()["email_hard_bounces"]) == ("ok", 0)
+
+
+def test_a_light_agent_cannot_mark_an_address_deliverable_again(conversation, send_reply, receive, make_agent, api_as,
+                                                                settings):
+    settings.PARLEY_HARD_BOUNCE_LIMIT = 1
+    receive(conversation.inbox, dsn(original_message_id=send_reply().external_id))
+
+    answer = api_as(make_agent(role="light_agent")).post(f"/contacts/{conversation.contact_id}/email-status/reset")
+
+    assert answer.status_code == 403
+    assert address_status().state == AddressState.UNDELIVERABLE
