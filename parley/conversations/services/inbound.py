@@ -48,11 +48,12 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
         conversation.started_automatic = automatic
         if inbound.follow_up_of:
             _link_follow_up(conversation, inbound.follow_up_of, at=now)
-    elif not automatic:
-        conversation.started_automatic = False
-    elif contact.pk != conversation.contact_id:
-        # Someone else writing into the thread (a CC'd colleague) takes part in it from now on.
-        conversation.participants.add(contact)
+    else:
+        if contact.pk != conversation.contact_id:
+            # Someone else writing into the thread (a CC'd colleague) takes part in it from now on.
+            conversation.participants.add(contact)
+        if not automatic:
+            conversation.started_automatic = False
     message = Message.objects.create(
         conversation=conversation, direction=Direction.INBOUND, kind=MessageKind.REPLY, sender_contact=contact,
         text=inbound.text, html=sanitize_html(inbound.html), external_id=inbound.external_id,
