@@ -104,3 +104,16 @@ def test_a_complaint_sent_to_the_smtp_receiver_unsubscribes_the_customer(receive
 
     assert EmailAddressStatus.objects.get(address="rita@customer.test").state == AddressState.COMPLAINED
     assert Conversation.objects.count() == 1
+
+
+def test_a_customer_who_complained_gets_no_acknowledgement_when_they_write_again(make_email_inbox, smtp_sink, receive):
+    inbox = make_email_inbox(smtp_port=smtp_sink.port, auto_acknowledge=True)
+    receive(inbox, mail(message_id="first@customer.test"))
+    assert [rcpt for _, rcpt, _ in smtp_sink.messages] == [["rita@customer.test"]]
+    first_ack = Message.objects.get(metadata__automatic="acknowledgement")
+    receive(inbox, arf(original_message_id=first_ack.external_id))
+
+    receive(inbox, mail(message_id="second@customer.test", subject="Another question"))
+
+    assert Conversation.objects.count() == 2
+    assert len(smtp_sink.messages) == 1
