@@ -59,5 +59,5 @@ def with_email_status(contacts: QuerySet) -> QuerySet:
 def email_address_status(*, address: str) -> EmailAddressStatus:
     """Return what is known about mail to `address`; an unknown address is deliverable (an unsaved "ok" record)."""
     address = (address or "").strip().lower()
-    return EmailAddressStatus.objects.filter(address=address).first() or EmailAddressStatus(address=address,
-                                                                                            state=AddressState.OK)
+    known = EmailAddressStatus.objects.filter(address=address).first() if address else None
+    return known or EmailAddressStatus(address=address, state=AddressState.OK)
