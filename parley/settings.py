@@ -142,6 +142,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PARLEY_MEDIA_ROOT", DATA_DIR / "media"))
 PARLEY_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARLEY_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES * 2
+#: Hard bounces (unknown user, no such domain) after which an email address is marked undeliverable.
+PARLEY_HARD_BOUNCE_LIMIT = int(os.environ.get("PARLEY_HARD_BOUNCE_LIMIT", 3))
 
 # With no mail server configured, outbound mail is written to a folder (one .log file per
 # batch) so a laptop install "sends" replies that can be read there; PARLEY_SMTP_HOST sends for real.

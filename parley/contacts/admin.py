@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from parley.contacts.models import Contact, ContactIdentity, Organization, Segment
+from parley.contacts.models import Contact, ContactIdentity, EmailAddressStatus, Organization, Segment
 from parley.core.admin import ParleyAdmin
 
 
@@ -30,3 +30,10 @@ class ContactAdmin(ParleyAdmin):
     search_fields = ("name", "email", "phone")
     list_filter = ("segments",)
     inlines = [IdentityInline]
+
+
+@admin.register(EmailAddressStatus)
+class EmailAddressStatusAdmin(ParleyAdmin):
+    list_display = ("address", "state", "hard_bounces", "reason", "updated_at")
+    list_filter = ("state",)
+    search_fields = ("address",)

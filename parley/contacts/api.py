@@ -18,8 +18,8 @@ router = Router(tags=["contacts"])
 def contact_list(request, query: Query[ContactQuery]):
     """List contacts (merged-away ones left out), filtered by text, email, organization or segment."""
     require(request.auth, "contact.view")
-    contacts = selectors.contact_list(text=query.q or query.search, email=query.email, organization_id=query.organization_id,
-                                      segment_id=query.segment_id)
+    contacts = selectors.with_email_status(selectors.contact_list(
+        text=query.q or query.search, email=query.email, organization_id=query.organization_id, segment_id=query.segment_id))
     return paginate(contacts, limit=query.limit, cursor=query.cursor)
 
 
@@ -40,7 +40,7 @@ def contact_create(request, body: ContactIn):
 def contact_get(request, contact_id: ObjectId):
     """Show one contact with its identities."""
     require(request.auth, "contact.view")
-    return get_object_or_404(Contact, pk=contact_id)
+    return get_object_or_404(selectors.with_email_status(Contact.objects.all()), pk=contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
@@ -57,6 +57,15 @@ def contact_update(request, contact_id: ObjectId, body: ContactPatch):
             services.contact_set_segments(contact=contact, segments=referenced_all(Segment, body.segment_ids, field="segment_ids"),
                                           actor=request.auth)
     return contact
+
+
+@router.post("/contacts/{contact_id}/email-status/reset", response=ContactOut)
+def contact_email_status_reset(request, contact_id: ObjectId):
+    """Mark the contact's email address deliverable again after a spam complaint or hard bounces."""
+    require(request.auth, "contact.edit")
+    contact = get_object_or_404(Contact, pk=contact_id)
+    services.email_address_reset(address=contact.email, actor=request.auth)
+    return get_object_or_404(selectors.with_email_status(Contact.objects.all()), pk=contact_id)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None})

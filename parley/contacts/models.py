@@ -94,3 +94,31 @@ class ContactIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network or self.kind}:{self.source_id}"
+
+
+class AddressState(models.TextChoices):
+    OK = "ok", "Deliverable"
+    COMPLAINED = "complained", "Complained (unsubscribed)"
+    UNDELIVERABLE = "undeliverable", "Undeliverable"
+
+
+class EmailAddressStatus(models.Model):
+    """Whether mail to an address should be sent: a spam complaint or repeated hard bounces say no.
+
+    Kept per address, not per contact: the mailbox provider reports an address, and whichever
+    contact holds it (after a merge, say) is warned alike.
+    """
+
+    address = models.CharField(max_length=320, unique=True)
+    state = models.CharField(max_length=15, choices=AddressState.choices, default=AddressState.OK)
+    #: Permanent failures that condemn the address (unknown user, no such domain), one per failed reply.
+    hard_bounces = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "email address status"
+        verbose_name_plural = "email address statuses"
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.state}"

@@ -1,10 +1,12 @@
 """Request and response shapes of the contacts API."""
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from parley.api.schemas import Email, InputSchema, ListQuery, ObjectId, Ref
+from parley.contacts.selectors import email_address_status
 
 
 class ContactIn(InputSchema):
@@ -54,8 +56,25 @@ class ContactOut(Schema):
     custom_attributes: dict
     identities: list[IdentityOut]
     merged_into_id: int | None
+    email_status: Literal["ok", "complained", "undeliverable"] = Field(
+        description="Whether mail to the contact's email reaches them: complained (reported our mail as spam, "
+                    "unsubscribed) or undeliverable (hard bounces).")
+    email_status_reason: str = Field(description="Why, in the provider's and plain words.")
+    email_hard_bounces: int = Field(description="Permanent failures that condemned the address, one per failed reply.")
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_email_status(contact) -> str:
+        return _email_status(contact)[0]
+
+    @staticmethod
+    def resolve_email_status_reason(contact) -> str:
+        return _email_status(contact)[1]
+
+    @staticmethod
+    def resolve_email_hard_bounces(contact) -> int:
+        return _email_status(contact)[2]
 
     @staticmethod
     def resolve_segments(contact) -> list:
@@ -64,3 +83,11 @@ class ContactOut(Schema):
     @staticmethod
     def resolve_identities(contact) -> list:
         return list(contact.identities.all())
+
+
+def _email_status(contact) -> tuple[str, str, int]:
+    """Return (state, reason, hard bounces) from the list's annotations, or looked up for a single contact."""
+    if hasattr(contact, "email_state"):
+        return contact.email_state or "ok", contact.email_state_reason or "", contact.email_hard_bounces or 0
+    status = email_address_status(address=contact.email)
+    return status.state, status.reason, status.hard_bounces

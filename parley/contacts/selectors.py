@@ -1,7 +1,7 @@
 """Reads of contacts that views and the API share."""
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
-from parley.contacts.models import Contact, ContactIdentity, IdentityKind
+from parley.contacts.models import AddressState, Contact, ContactIdentity, EmailAddressStatus, IdentityKind
 from parley.core.phones import phone_in_text
 
 
@@ -46,3 +46,18 @@ def contact_directory(*, text: str = "", segment_id: int | None = None) -> Query
 def contact_identities(*, contact_id: int) -> QuerySet:
     """Return every way a contact is known (email, phone, chat visitor …), with the inbox of each."""
     return ContactIdentity.objects.filter(contact_id=contact_id).select_related("inbox").order_by("kind", "source_id")
+
+
+def with_email_status(contacts: QuerySet) -> QuerySet:
+    """Annotate contacts with their email address's state, reason and hard bounces, in the same query."""
+    status = EmailAddressStatus.objects.filter(address=OuterRef("email"))
+    return contacts.annotate(email_state=Subquery(status.values("state")[:1]),
+                             email_state_reason=Subquery(status.values("reason")[:1]),
+                             email_hard_bounces=Subquery(status.values("hard_bounces")[:1]))
+
+
+def email_address_status(*, address: str) -> EmailAddressStatus:
+    """Return what is known about mail to `address`; an unknown address is deliverable (an unsaved "ok" record)."""
+    address = (address or "").strip().lower()
+    known = EmailAddressStatus.objects.filter(address=address).first() if address else None
+    return known or EmailAddressStatus(address=address, state=AddressState.OK)

@@ -1,10 +1,11 @@
 import re
 
+from django.conf import settings
 from django.db import transaction
 
 from parley.accounts.permissions import require
-from parley.contacts.models import (GLOBAL_IDENTITY_KINDS, LEGACY_IDENTITY_KINDS, Contact, ContactIdentity, IdentityKind,
-                                    Organization, Segment)
+from parley.contacts.models import (GLOBAL_IDENTITY_KINDS, LEGACY_IDENTITY_KINDS, AddressState, Contact, ContactIdentity,
+                                    EmailAddressStatus, IdentityKind, Organization, Segment)
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
 from parley.core.models import surviving
@@ -189,3 +190,64 @@ def segment_create(*, name: str, color: str = "#6b7280", actor=None) -> Segment:
     segment = Segment.objects.create(name=name, color=color)
     audit_record(actor=actor, action="segment.created", target=segment)
     return segment
+
+
+def _address_state_set(record: EmailAddressStatus, *, state: str, reason: str, actor, changes: dict) -> None:
+    """Save an address's new state, audit it, and tell the screens of every contact with that address."""
+    old = record.state
+    record.state, record.reason = state, reason[:2000]
+    record.save()
+    audit_record(actor=actor, action="email_address.state_changed", target=record,
+                 changes={"address": record.address, "state": [old, state], **changes})
+    contact_ids = {*Contact.objects.filter(email=record.address, merged_into__isnull=True).values_list("pk", flat=True),
+                   *ContactIdentity.objects.filter(kind=IdentityKind.EMAIL, source_id=record.address)
+                   .values_list("contact_id", flat=True)}
+    for contact_id in sorted(contact_ids):
+        events.publish("contact.updated", {"contact_id": contact_id, "fields": ["email_status"], "actor": actors.describe(actor)})
+
+
+@transaction.atomic
+def email_address_complained(*, address: str, reason: str, actor=actors.SYSTEM) -> EmailAddressStatus:
+    """Mark an address as having reported our mail as spam: the customer is unsubscribed, agents are warned."""
+    address = address.strip().lower()
+    if not address:
+        raise ValidationFailed("A complaint needs the address it is about.", extra={"address": "required"})
+    record, _ = EmailAddressStatus.objects.select_for_update().get_or_create(address=address)
+    if record.state != AddressState.COMPLAINED:
+        _address_state_set(record, state=AddressState.COMPLAINED, reason=reason, actor=actor, changes={})
+    return record
+
+
+@transaction.atomic
+def email_address_hard_bounced(*, address: str, reason: str, actor=actors.SYSTEM) -> EmailAddressStatus:
+    """Count one hard bounce of an address; at PARLEY_HARD_BOUNCE_LIMIT it is marked undeliverable.
+
+    A complaint outranks undeliverable: an address that reported spam stays complained.
+    """
+    address = address.strip().lower()
+    if not address:
+        raise ValidationFailed("A bounce needs the address it is about.", extra={"address": "required"})
+    record, _ = EmailAddressStatus.objects.select_for_update().get_or_create(address=address)
+    record.hard_bounces += 1
+    if record.state == AddressState.OK and record.hard_bounces >= settings.PARLEY_HARD_BOUNCE_LIMIT:
+        _address_state_set(record, state=AddressState.UNDELIVERABLE, reason=reason, actor=actor,
+                           changes={"hard_bounces": record.hard_bounces})
+    else:
+        record.save(update_fields=["hard_bounces", "updated_at"])
+    return record
+
+
+@transaction.atomic
+def email_address_reset(*, address: str, actor) -> EmailAddressStatus | None:
+    """Mark an address deliverable again (the customer fixed their mailbox, or asked for mail again).
+
+    Clears the hard bounce count too, so the limit counts from here. Returns None for an address
+    nothing was known about.
+    """
+    require(actor, "contact.edit")
+    record = EmailAddressStatus.objects.select_for_update().filter(address=address.strip().lower()).first()
+    if record is None or (record.state == AddressState.OK and not record.hard_bounces):
+        return record
+    record.hard_bounces = 0
+    _address_state_set(record, state=AddressState.OK, reason="", actor=actor, changes={"hard_bounces": 0})
+    return record

@@ -32,7 +32,8 @@ def conversation_list(request, query: Query[ConversationQuery]):
     require(request.auth, "conversation.view")
     filters = ConversationFilters(
         view=query.view, status=query.status or "", inbox_id=query.inbox_id, priority=query.priority or "", tag=query.tag,
-        assignee_id=query.assignee_id, team_id=query.team_id, contact_id=query.contact_id, text=query.q)
+        assignee_id=query.assignee_id, team_id=query.team_id, contact_id=query.contact_id, text=query.q,
+        automatic=query.automatic)
     conversations = select_conversations(user=request.auth, filters=filters).prefetch_related("tags", "related")
     return paginate(conversations, limit=query.limit, cursor=query.cursor, keys=("last_message_at", "id"))
 

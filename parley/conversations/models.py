@@ -72,6 +72,9 @@ class Conversation(models.Model):
     related = models.ManyToManyField("self", symmetrical=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_conversations")
     preview = models.CharField(max_length=200, blank=True)
+    #: Opened by an automatic message (an out-of-office reply, list mail) and nobody has written in it since,
+    #: so agents can filter such conversations out.
+    started_automatic = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

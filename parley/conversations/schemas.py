@@ -22,6 +22,9 @@ class ConversationQuery(ListQuery):
     team_id: ObjectId | None = None
     contact_id: ObjectId | None = None
     q: str = Field("", max_length=200, description="A #number, a customer's name or email, or words in messages.")
+    automatic: bool | None = Field(None, description="true: only conversations opened by an automatic message (out of "
+                                                     "office, list mail) that no person has written in since; false: "
+                                                     "leave those out.")
 
 
 class ConversationCreateIn(InputSchema):
@@ -98,6 +101,7 @@ class ConversationOut(Schema):
     tags: list[str]
     custom_fields: dict
     preview: str
+    started_automatic: bool = Field(description="Opened by an automatic message that no person has written in since.")
     merged_into_id: int | None
     related_ids: list[int]
     created_at: datetime
@@ -144,6 +148,8 @@ class MessageOut(Schema):
     sent_at: datetime | None
     is_automatic: bool = Field(False, description="Sent by a machine (auto-reply, out of office, list mail).")
     is_forward: bool = Field(False, description="The customer forwarded a message; its content is part of text.")
+    reported_as_spam: bool = Field(False, description="The recipient reported this reply as spam (a feedback-loop "
+                                                      "complaint); their address is unsubscribed.")
     quoted_text: str = Field("", description="The quoted history trimmed from text.")
     quoted_html: str = Field("", description="The quoted history trimmed from html, sanitized.")
     signature: str = Field("", description="The signature block folded out of text.")
@@ -156,6 +162,10 @@ class MessageOut(Schema):
     @staticmethod
     def resolve_is_automatic(message) -> bool:
         return bool((message.metadata or {}).get("auto_reply"))
+
+    @staticmethod
+    def resolve_reported_as_spam(message) -> bool:
+        return bool((message.metadata or {}).get("complaint"))
 
     @staticmethod
     def resolve_is_forward(message) -> bool:

@@ -24,6 +24,8 @@ class ConversationFilters:
     team_id: int | None = None
     contact_id: int | None = None
     text: str = ""
+    #: True: only conversations opened by an automatic message nobody has answered in; False: leave those out.
+    automatic: bool | None = None
 
 
 def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
@@ -50,6 +52,8 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
         qs = qs.filter(team_id=filters.team_id)
     if filters.contact_id:
         qs = qs.filter(contact_id=filters.contact_id)
+    if filters.automatic is not None:
+        qs = qs.filter(started_automatic=filters.automatic)
     if filters.text:
         qs = search_conversations(qs, filters.text)
     return qs.order_by("-last_message_at", "-id")

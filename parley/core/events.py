@@ -139,7 +139,7 @@ class AgentAvailabilityChanged:
 
 @dataclass(frozen=True)
 class ContactUpdated:
-    """A contact's details changed; `fields` names them (values may be personal data)."""
+    """A contact's details changed; `fields` names them (values may be personal data), "email_status" included."""
     contact_id: int
     fields: list
     actor: dict

@@ -3,12 +3,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.accounts.permissions import can
 from parley.contacts.models import Contact
 from parley.contacts.selectors import contact_directory
-from parley.contacts.services import contact_update
+from parley.contacts.services import contact_update, email_address_reset
 from parley.core.errors import ApplicationError
 from parley.core.models import surviving
 from parley.workspace import forms
@@ -70,3 +71,17 @@ def customer_detail(request, contact_id: int):
                "edit_form": form, "can_edit": can_edit, "error": error, "section": "customers"}
     template = "workspace/_customer_page.html" if request.htmx else "workspace/customer.html"
     return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def customer_email_status_reset(request, contact_id: int):
+    """Mark the customer's email address deliverable again; back to where the button was pressed."""
+    allowed(request, "contact.edit", "Your role may not edit customers.")
+    contact = get_object_or_404(Contact, pk=contact_id)
+    email_address_reset(address=contact.email, actor=request.user)
+    messages.success(request, f"{contact.email} is marked deliverable again.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("workspace:customer", contact.pk)

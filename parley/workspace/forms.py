@@ -37,6 +37,8 @@ class ConversationListForm(forms.Form):
     priority = forms.ChoiceField(required=False, choices=[ANY, *Priority.choices])
     tag = forms.CharField(required=False, max_length=50)
     assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label="Anyone")
+    automatic = forms.ChoiceField(required=False, label="Automatic mail", choices=[
+        ("", "Show"), ("hide", "Hide"), ("only", "Only automatic")])
     q = forms.CharField(required=False, max_length=200, label="Search")
     page = forms.IntegerField(required=False, min_value=1)
 
@@ -51,6 +53,7 @@ class ConversationListForm(forms.Form):
             view=data["view"] or "all", status="" if status == "any" else status, inbox_kind=data["kind"],
             priority=data["priority"], tag=data["tag"].strip(), text=data["q"].strip(),
             assignee_id=data["assignee"].pk if data["assignee"] else None,
+            automatic={"hide": False, "only": True}.get(data["automatic"]),
         )
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import customer_views, job_views, profile_views, settings_views, views
+from parley.workspace import bounce_views, customer_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -19,8 +19,11 @@ urlpatterns = [
     path("notifications/read/", views.notification_mark_read, name="notifications-read"),
     path("customers/", customer_views.customer_list, name="customers"),
     path("customers/<int:contact_id>/", customer_views.customer_detail, name="customer"),
+    path("customers/<int:contact_id>/email-status/reset/", customer_views.customer_email_status_reset,
+         name="customer-email-status-reset"),
     path("settings/failed-jobs/", job_views.failed_job_list, name="failed-jobs"),
     path("settings/failed-jobs/<int:job_id>/retry/", job_views.failed_job_retry, name="failed-job-retry"),
+    path("settings/bounces/", bounce_views.bounce_list, name="bounces"),
     path("settings/inboxes/", settings_views.inbox_list, name="inboxes-settings"),
     path("settings/inboxes/new/<slug:kind>/", settings_views.inbox_new, name="inbox-new"),
     path("settings/inboxes/<int:inbox_id>/", settings_views.inbox_edit, name="inbox-settings"),

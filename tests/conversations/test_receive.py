@@ -78,3 +78,24 @@ def test_a_reply_is_queued_then_delivered_by_the_outbox(api_inbox, agent, on_com
     assert reply.delivery_status == DeliveryStatus.SENT
     assert conversation.first_response_at is not None
     assert conversation.assignee == agent
+
+
+def test_someone_else_writing_into_a_conversation_takes_part_in_it_whether_automatic_or_not(api_inbox):
+    conversation = message_receive(inbox=api_inbox, inbound=inbound("m1")).conversation
+
+    message_receive(inbox=api_inbox, inbound=inbound("m2", source_id="colleague", conversation_id=conversation.pk))
+    message_receive(inbox=api_inbox, inbound=inbound("m3", source_id="robot", conversation_id=conversation.pk,
+                                                     metadata={"auto_reply": True}))
+
+    assert sorted(conversation.participants.values_list("name", flat=True)) == ["colleague", "robot"]
+
+
+def test_any_channel_marking_a_message_automatic_keeps_the_conversation_where_it_was(api_inbox):
+    conversation = message_receive(inbox=api_inbox, inbound=inbound("m1")).conversation
+    conversation.status = Status.PENDING
+    conversation.save()
+
+    message_receive(inbox=api_inbox, inbound=inbound("m2", conversation_id=conversation.pk, metadata={"auto_reply": True}))
+
+    conversation.refresh_from_db()
+    assert conversation.status == Status.PENDING and conversation.inbound_count == 2

@@ -9,6 +9,8 @@ from parley.channels.email.sending import email_send, message_id_for, reply_emai
 from parley.channels.email.services import sending_config
 from parley.channels.email.webhooks import provider_endpoints
 from parley.channels.registry import register
+from parley.contacts.models import AddressState
+from parley.contacts.selectors import email_address_status
 
 
 @register
@@ -37,4 +39,7 @@ class EmailAdapter(ChannelAdapter):
 
     def acknowledgement(self, conversation) -> str:
         config = EmailConfig.of(conversation.inbox)
-        return config.acknowledgement_text.replace("{number}", str(conversation.pk)) if config.auto_acknowledge else ""
+        # Automatic mail to an address that reported us as spam or keeps bouncing only hurts the sender's reputation.
+        if not config.auto_acknowledge or email_address_status(address=conversation.contact.email).state != AddressState.OK:
+            return ""
+        return config.acknowledgement_text.replace("{number}", str(conversation.pk))

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from parley.channels.email.models import EmailInboxState
+from parley.channels.email.models import EmailInboxState, UnmatchedBounce
+from parley.core.admin import ParleyAdmin
 
 
 @admin.register(EmailInboxState)
@@ -11,3 +12,10 @@ class EmailInboxStateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(UnmatchedBounce)
+class UnmatchedBounceAdmin(ParleyAdmin):
+    list_display = ("recipient", "subject", "category", "hard", "inbox", "received_at")
+    list_filter = ("hard", "category")
+    search_fields = ("recipient", "subject")

@@ -1,9 +1,11 @@
 """Turn a stored raw email into an InboundMessage, or handle it without one.
 
 What becomes of a mail, in order:
-- a feedback-loop complaint (ARF) is logged and opens nothing;
+- a feedback-loop complaint (ARF) opens nothing: it marks the address complained (unsubscribed)
+  and the reply it reports;
 - a permanent bounce (DSN) becomes a DeliveryReport that marks the outbound message it returns
-  failed, in plain words; a delay is noted on its conversation; neither opens anything;
+  failed, in plain words, and a hard one counts against the address; a delay is noted on its
+  conversation; a bounce matching no reply goes to the admins' Bounces list; none opens anything;
 - our own mail coming back (loop), a blocked sender, or a sender over the inbox's hourly
   limit is refused: the envelope stays stored, marked failed with the reason, so an admin
   sees it and can retry it, but no conversation is made (a loop would otherwise flood the
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from parley.channels.base import DeliveryReport, InboundAttachment, InboundMessage
+from parley.channels.email.arf import ComplaintReport
 from parley.channels.email.bounces import bounce_message_find
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.parsing import ParsedEmail, parse_email
@@ -49,12 +52,10 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
     parsed = parse_email(raw)
     headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
     if parsed.complaint is not None:
-        complaint = parsed.complaint
-        logger.info("feedback-loop complaint (%s) from %s about %s in inbox %s", complaint.feedback_type,
-                    complaint.recipient or "an undisclosed recipient", complaint.original_message_id, inbox.pk)
+        _complaint_apply(inbox, parsed.complaint)
         return None
     if parsed.is_bounce:
-        return _bounce_report(inbox, parsed)
+        return _bounce_report(envelope, parsed)
     sender = parsed.from_address or str(headers.get("Return-Path", "")).strip(" <>\r\n\t").lower() or UNKNOWN_SENDER
     refusal = _refusal(inbox, config, parsed, headers, sender)
     if refusal:
@@ -132,22 +133,55 @@ def _refusal(inbox, config: EmailConfig, parsed: ParsedEmail, headers, sender: s
     return ""
 
 
-def _bounce_report(inbox, parsed: ParsedEmail) -> DeliveryReport | None:
+def _complaint_apply(inbox, complaint: ComplaintReport) -> None:
+    """Unsubscribe the address that reported our mail as spam, and mark the reply it reported.
+
+    Never a conversation. Providers often redact the recipient; the reported reply (found by
+    its Message-ID) then names it.
+    """
+    from parley.contacts.services import email_address_complained
+    from parley.conversations.services import message_complaint_record
+
+    reply = None
+    if complaint.original_message_id:
+        reply = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND,
+                                        external_id=complaint.original_message_id)
+                 .select_related("conversation__contact").first())
+    recipient = complaint.recipient or (reply.conversation.contact.email if reply else "")
+    if not recipient:
+        logger.info("feedback-loop complaint (%s) about %s in inbox %s names no recipient and no reply of ours",
+                    complaint.feedback_type, complaint.original_message_id, inbox.pk)
+        return
+    reason = f"reported our mail as spam ({complaint.feedback_type}"
+    reason += f", via {complaint.user_agent})" if complaint.user_agent else ")"
+    email_address_complained(address=recipient, reason=reason)
+    if reply is not None:
+        message_complaint_record(message=reply, recipient=recipient, feedback_type=complaint.feedback_type)
+
+
+def _bounce_report(envelope, parsed: ParsedEmail) -> DeliveryReport | None:
     """Return the failure report a permanent bounce is, or note a delay on the returned message's conversation.
 
     A delay (Action: delayed, a 4.x.x status) leaves the message as it is: the sending server
-    keeps trying, and a later permanent bounce still marks it failed. Bounces for mail we
-    did not send (backscatter) are only logged.
+    keeps trying, and a later permanent bounce still marks it failed. A hard bounce of a reply
+    counts against the failed address (once per reply). A bounce that matches no reply goes to
+    the admins' Bounces list; it never counts against an address, as it may be backscatter
+    (mail someone else sent in our name).
     """
+    from parley.channels.email.services import unmatched_bounce_record
+    from parley.contacts.services import email_address_hard_bounced
     from parley.conversations.services import message_delivery_delayed
 
-    report = parsed.bounce
+    inbox, report = envelope.inbox, parsed.bounce
     original = bounce_message_find(inbox=inbox, report=report)
     if original is None:
-        logger.info("bounce for unknown message %s (%s) in inbox %s left alone", report.original_message_id,
-                    ", ".join(r.address for r in report.recipients), inbox.pk)
+        unmatched_bounce_record(envelope=envelope, report=report, received_at=parsed.date)
         return None
     if report.permanent:
+        if original.delivery_status != DeliveryStatus.FAILED:
+            for recipient in report.recipients:
+                if recipient.kind == "hard" and recipient.address:
+                    email_address_hard_bounced(address=recipient.address, reason=recipient.explanation)
         return DeliveryReport(external_id=original.external_id, status=DeliveryStatus.FAILED,
                               reason=f"bounced: {report.explanation} {report.reason}"[:2000], at=parsed.date)
     for recipient in report.recipients:

@@ -21,3 +21,29 @@ class EmailInboxState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inbox} (IMAP)"
+
+
+class UnmatchedBounce(models.Model):
+    """A bounce that names no reply Parley sent: shown to admins instead of silently dropped.
+
+    Backscatter (bounces of mail someone else sent in our name) lands here too, which is why
+    these never count against an address.
+    """
+
+    inbox = models.ForeignKey("inboxes.Inbox", on_delete=models.CASCADE, related_name="unmatched_bounces")
+    #: The envelope holding the raw bounce, for whoever wants to read it in full.
+    envelope = models.OneToOneField("inboxes.InboundEnvelope", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="unmatched_bounce")
+    recipient = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    category = models.CharField(max_length=30, blank=True)
+    hard = models.BooleanField(default=False)
+    #: The plain-words explanation first, then what the server said.
+    reason = models.TextField(blank=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"bounce for {self.recipient or 'an unknown recipient'}"

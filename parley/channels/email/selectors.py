@@ -1,8 +1,9 @@
-"""Reads for the email channel: which inbox an address belongs to, which inboxes are due a poll."""
+"""Reads for the email channel: which inbox an address belongs to, which inboxes are due a poll, unmatched bounces."""
 from django.db.models import Q
 from django.utils import timezone
 
 from parley.channels.email.config import EmailConfig
+from parley.channels.email.models import UnmatchedBounce
 from parley.channels.models import Inbox
 from parley.channels.selectors import inbox_for
 
@@ -21,3 +22,12 @@ def inboxes_due_for_poll(*, now=None) -> list[int]:
         if EmailConfig.of(inbox).imap is not None:
             due.append(inbox.pk)
     return due
+
+
+def unmatched_bounces(*, limit: int = 200) -> list[UnmatchedBounce]:
+    """Return the latest bounces that matched no reply, newest first, with their inbox."""
+    return list(UnmatchedBounce.objects.select_related("inbox")[:limit])
+
+
+def unmatched_bounce_count() -> int:
+    return UnmatchedBounce.objects.count()

@@ -1,4 +1,4 @@
-"""Writes for the email channel: store received mail, poll IMAP, refresh OAuth2 tokens."""
+"""Writes for the email channel: store received mail, poll IMAP, refresh OAuth2 tokens, keep unmatched bounces."""
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +15,7 @@ from django.utils import timezone
 from parley.channels.base import DeliveryError
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.imap import ImapMailbox
-from parley.channels.email.models import EmailInboxState
+from parley.channels.email.models import EmailInboxState, UnmatchedBounce
 from parley.channels.email.oauth2 import OAuth2Error, token_refresh
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.secrets import encrypt
@@ -154,3 +154,16 @@ def _poll_failed(state: EmailInboxState, exc: Exception) -> None:
 def _poll_succeeded(state: EmailInboxState) -> None:
     EmailInboxState.objects.filter(pk=state.pk).update(
         last_success_at=timezone.now(), failures=0, next_poll_at=None, polling_until=None)
+
+
+def unmatched_bounce_record(*, envelope: InboundEnvelope, report, received_at=None) -> UnmatchedBounce:
+    """Keep a bounce that matches no reply for the admins' Bounces list, once per envelope."""
+    main = report.main
+    recipient = main.address if main else report.original_to.split(",")[0].strip()
+    reason = " ".join(filter(None, [report.explanation, report.reason]))
+    bounce, _ = UnmatchedBounce.objects.update_or_create(envelope=envelope, defaults={
+        "inbox": envelope.inbox, "recipient": recipient[:320], "subject": report.original_subject[:300],
+        "category": report.category, "hard": report.hard, "reason": reason[:4000],
+        "received_at": received_at or envelope.received_at or timezone.now(),
+    })
+    return bounce

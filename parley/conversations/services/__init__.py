@@ -20,6 +20,7 @@ from parley.conversations.services.actions import (
 from parley.conversations.services.inbound import message_receive
 from parley.conversations.services.outbound import (
     message_auto_reply,
+    message_complaint_record,
     message_deliver,
     message_delivery_delayed,
     message_note,
@@ -32,7 +33,7 @@ from parley.conversations.services.outbound import (
 __all__ = [
     "conversation_assign", "conversation_create", "conversation_delete", "conversation_escalate", "conversation_link",
     "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update", "custom_status_create",
-    "message_auto_reply", "message_deliver", "message_delivery_delayed", "message_note", "message_receive", "message_reply",
+    "message_auto_reply", "message_complaint_record", "message_deliver", "message_delivery_delayed", "message_note", "message_receive", "message_reply",
     "message_resend", "message_set_delivery", "notifications_mark_read",
     "tag_create", "tag_delete",
 ]

@@ -39,15 +39,21 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
                                        source_id=inbound.source_id, name=inbound.contact_name, email=inbound.contact_email,
                                        phone=inbound.contact_phone)
     now = received_at or timezone.now()
-    conversation = None if inbound.follow_up_of else _thread(inbox, contact, inbound)
+    # Machine-sent mail (out of office, list mail, read receipts): the channel says so in metadata["auto_reply"].
+    automatic = bool(inbound.metadata.get("auto_reply"))
+    conversation = _follow_up_target(inbox, inbound) if inbound.follow_up_of else _thread(inbox, contact, inbound)
     if conversation is None:
         subject = inbound.subject or preview_of(inbound.text)[:80]
         conversation = conversation_create(inbox=inbox, contact=contact, subject=subject, created_at=now)
+        conversation.started_automatic = automatic
         if inbound.follow_up_of:
             _link_follow_up(conversation, inbound.follow_up_of, at=now)
-    elif contact.pk != conversation.contact_id:
-        # Someone else writing into the thread (a CC'd colleague) takes part in it from now on.
-        conversation.participants.add(contact)
+    else:
+        if contact.pk != conversation.contact_id:
+            # Someone else writing into the thread (a CC'd colleague) takes part in it from now on.
+            conversation.participants.add(contact)
+        if not automatic:
+            conversation.started_automatic = False
     message = Message.objects.create(
         conversation=conversation, direction=Direction.INBOUND, kind=MessageKind.REPLY, sender_contact=contact,
         text=inbound.text, html=sanitize_html(inbound.html), external_id=inbound.external_id,
@@ -56,18 +62,30 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
     attachments_store(message, inbound.attachments)
     if inbound.participants:
         _add_participants(inbox, conversation, contact, inbound.participants)
-    if conversation.status in (Status.SOLVED, Status.CLOSED):
-        _apply_status(conversation, Status.OPEN, actor=None, at=now)
-    elif conversation.status in (Status.PENDING, Status.ON_HOLD):
+    # An automatic message is kept but is nobody's answer: a solved conversation stays solved and one waiting on
+    # the customer keeps waiting (and its clocks keep running from the customer's last real message).
+    if not automatic and conversation.status in (Status.SOLVED, Status.CLOSED, Status.PENDING, Status.ON_HOLD):
         _apply_status(conversation, Status.OPEN, actor=None, at=now)
     conversation.last_message_at = max(conversation.last_message_at, now)
-    conversation.last_inbound_at = now
+    if not automatic:
+        conversation.last_inbound_at = now
     conversation.inbound_count += 1
     conversation.preview = preview_of(inbound.text)
     conversation.save()
     events.publish("message.received", {"message_id": message.pk, "conversation_id": conversation.pk,
                                         "inbox_id": inbox.pk, "contact_id": contact.pk})
     return message
+
+
+def _follow_up_target(inbox, inbound: InboundMessage) -> Conversation | None:
+    """Return None (a follow-up opens a new conversation), or the closed one itself for an automatic message.
+
+    An out-of-office answer to a closed conversation belongs on it, not in a new conversation an agent must handle.
+    """
+    if not inbound.metadata.get("auto_reply"):
+        return None
+    earlier = Conversation.objects.filter(pk=inbound.follow_up_of, inbox=inbox).first()
+    return surviving(earlier) if earlier else None
 
 
 def _link_follow_up(conversation: Conversation, earlier_id: int, *, at) -> None:

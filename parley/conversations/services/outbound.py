@@ -265,3 +265,23 @@ def message_delivery_delayed(*, message: Message, recipient: str, reason: str) -
     events.publish("message.created", {"message_id": note.pk, "conversation_id": message.conversation_id, "kind": note.kind,
                                        "direction": note.direction, "actor": actors.describe(None)})
     return note
+
+
+@transaction.atomic
+def message_complaint_record(*, message: Message, recipient: str, feedback_type: str) -> Message:
+    """Record that the recipient reported a sent reply as spam: marked on the reply and noted on its conversation.
+
+    Idempotent: providers send the same report more than once.
+    """
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    if locked.metadata.get("complaint"):
+        return locked
+    locked.metadata = {**locked.metadata, "complaint": {"recipient": recipient, "feedback_type": feedback_type,
+                                                        "at": timezone.now().isoformat()}}
+    locked.save(update_fields=["metadata"])
+    note = event_message(locked.conversation, f"{recipient or 'The recipient'} reported this reply as spam "
+                                              f"({feedback_type}); the address is marked as unsubscribed.",
+                         data={"complained_message_id": locked.pk})
+    events.publish("message.created", {"message_id": note.pk, "conversation_id": locked.conversation_id, "kind": note.kind,
+                                       "direction": note.direction, "actor": actors.describe(None)})
+    return locked

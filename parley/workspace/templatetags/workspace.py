@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
+from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
 from parley.core.phones import phone_display
 from parley.core.html import sanitize_html
@@ -20,6 +21,12 @@ _UNITS = ((86400 * 365, "y"), (86400 * 30, "mo"), (86400 * 7, "w"), (86400, "d")
 def failed_job_count() -> int:
     """Return how many jobs wait in the dead letter (shown to admins next to "Failed jobs")."""
     return dead_job_count()
+
+
+@register.simple_tag
+def email_address_status(address: str):
+    """Return whether mail to `address` reaches the customer (state ok, complained or undeliverable, and why)."""
+    return address_status(address=address)
 
 
 @register.filter

@@ -55,3 +55,28 @@ def dsn(*, original_message_id: str, recipient="rita@customer.test", action="fai
         f"From: support@example.test\r\nTo: {recipient}\r\nMessage-ID: <{original_message_id}>\r\nSubject: Re: hi\r\n\r\n"
         "--B1--\r\n"
     ).encode()
+
+
+def arf(*, original_message_id: str, recipient="rita@customer.test", feedback_type="abuse",
+        user_agent="SomeMailbox-FBL/1.0") -> bytes:
+    """Return an RFC 5965 feedback-loop report (a mailbox provider's spam complaint) about a message we sent.
+
+    `recipient` "" leaves Original-Rcpt-To and the returned copy's To out, as providers that redact do.
+    """
+    rcpt_field = f"Original-Rcpt-To: <{recipient}>\r\n" if recipient else ""
+    return (
+        "From: abuse-reports@fbl.mailbox.test\r\n"
+        "To: fbl@example.test\r\n"
+        "Subject: Email Feedback Report\r\n"
+        f"Message-ID: <{make_msgid(domain='fbl.mailbox.test')[1:-1]}>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="F1"\r\n\r\n'
+        "--F1\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report for a message you sent.\r\n\r\n"
+        "--F1\r\nContent-Type: message/feedback-report\r\n\r\n"
+        f"Feedback-Type: {feedback_type}\r\nUser-Agent: {user_agent}\r\nVersion: 1\r\n"
+        f"Original-Mail-From: <support@example.test>\r\n{rcpt_field}\r\n"
+        "--F1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: support@example.test\r\n" + (f"To: {recipient}\r\n" if recipient else "")
+        + f"Message-ID: <{original_message_id}>\r\nSubject: Re: Order 1001 is late\r\n\r\n"
+        "--F1--\r\n"
+    ).encode()
