@@ -3,7 +3,7 @@
 No Django, no framework: read the body, insert it as JSON into one table of the same kind of
 database Parley runs on, commit, answer 202 with the new row's id. Whatever Parley takes beyond
 this is Parley's own cost. `bench/ingest.py` creates the table and serves this with uvicorn
-(`bench.floor_app:app`, same `--workers`), configured by FLOOR_DATABASE_URL: `sqlite:///path` or
+(`bench.floor_app:app` from the repository root, same `--workers`), configured by FLOOR_DATABASE_URL: `sqlite:///path` or
 `postgres://…`.
 """
 import json

@@ -210,7 +210,7 @@ def run_floor(*, data_dir: Path, database_url: str, workers: int, count: int, co
     floor_app.create_table(url)
     servers = Servers({**os.environ, "FLOOR_DATABASE_URL": url}, data_dir)
     try:
-        base = servers.uvicorn("floor", "floor_app:app", workers=workers, ready_path="/ready", app_dir=_HERE)
+        base = servers.uvicorn("floor", "bench.floor_app:app", workers=workers, ready_path="/ready", app_dir=_HERE.parent)
         load, _ = asyncio.run(post_all(url=base, token="floor", inbox_id=0, count=count, concurrency=concurrency, label="floor"))
     finally:
         servers.stop()
