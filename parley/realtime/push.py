@@ -19,9 +19,16 @@ def push_event(name: str, payload: dict) -> None:
     if layer is None:
         return
     message = {"type": "parley.event", "event": name, "payload": payload}
-    send = async_to_sync(layer.group_send)
+    groups = [WORKSPACE_GROUP]
     if payload.get("conversation_id"):
-        send(conversation_group(payload["conversation_id"]), message)
-    send(WORKSPACE_GROUP, message)
+        groups.insert(0, conversation_group(payload["conversation_id"]))
     if name == "agent.mentioned":
-        send(agent_group(payload["agent_id"]), message)
+        groups.append(agent_group(payload["agent_id"]))
+
+    async def send_all() -> None:
+        for group in groups:
+            await layer.group_send(group, message)
+
+    # One crossing into async code per event: outside a web request (in a worker) each one
+    # starts an event loop in a new thread, with its own connection to the channel layer.
+    async_to_sync(send_all)()

@@ -5,6 +5,7 @@ On the embedded default the channel layer lives in the web server's memory, so a
 itself: it posts each event to the web server, which pushes it. With REDIS_URL every
 process shares the layer and no relay is configured.
 """
+import functools
 import hashlib
 import hmac
 import json
@@ -29,12 +30,19 @@ def _signature(body: bytes) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).hexdigest()
 
 
+@functools.cache
+def _http() -> httpx.Client:
+    # One client for the process: it keeps its connection to the web server open between events
+    # (a new connection per event cost the worker more than the event). It is safe across threads.
+    return httpx.Client(timeout=RELAY_TIMEOUT_SECONDS)
+
+
 def relay_event(name: str, payload: dict) -> None:
     """Subscriber in a worker: hand the event to the web server, which pushes it to sockets."""
     body = json.dumps({"event": name, "payload": payload}).encode()
     try:
-        httpx.post(settings.PARLEY_EVENT_RELAY_URL, content=body, timeout=RELAY_TIMEOUT_SECONDS,
-                   headers={"Content-Type": "application/json", SIGNATURE_HEADER: _signature(body)})
+        _http().post(settings.PARLEY_EVENT_RELAY_URL, content=body,
+                     headers={"Content-Type": "application/json", SIGNATURE_HEADER: _signature(body)})
     except httpx.HTTPError as exc:
         # Live updates are a courtesy: the change is committed and shows on the agent's next load.
         logger.warning("could not relay %s to the web server: %s", name, exc)
