@@ -38,3 +38,24 @@ def test_an_unknown_relayed_event_is_refused(client):
     response = client.post("/internal/events/", raw, content_type="application/json", HTTP_X_PARLEY_RELAY_SIGNATURE=signature)
 
     assert response.status_code == 400
+
+
+def test_relayed_events_sent_together_are_all_accepted(client):
+    events = [{"event": "conversation.updated", "payload": {"conversation_id": n, "changes": {}, "actor_id": None}} for n in (1, 2)]
+    raw, signature = signed({"events": events})
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(client.post, "/internal/events/", raw, content_type="application/json",
+                               HTTP_X_PARLEY_RELAY_SIGNATURE=signature).result()
+
+    assert response.status_code == 204
+
+
+def test_a_list_of_relayed_events_with_one_unknown_event_is_refused(client):
+    events = [{"event": "conversation.updated", "payload": {"conversation_id": 1}}, {"event": "conversation.exploded", "payload": {}}]
+    raw, signature = signed({"events": events})
+
+    response = client.post("/internal/events/", raw, content_type="application/json", HTTP_X_PARLEY_RELAY_SIGNATURE=signature)
+
+    assert response.status_code == 400
+    assert "conversation.exploded" in response.json()["message"]
