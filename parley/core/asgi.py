@@ -37,6 +37,8 @@ class SyncStackASGIHandler(ASGIHandler):
             async with ThreadSensitiveContext(executor=executor):
                 await self.handle(scope, receive, send)
         finally:
+            # A request cancelled by a disconnect may still be running its sync code: a later request
+            # given this executor queues behind it on the same thread, which is slow but safe.
             if len(self._idle) < KEPT_THREADS:
                 self._idle.append(executor)
             else:
