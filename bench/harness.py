@@ -6,6 +6,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+#: The checkout the benchmarks belong to: its `parley` is the one measured, whatever is installed in the venv.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
 
 def environment(*, data_dir: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
     """Return the environment a Parley process needs to run on `data_dir` and the given services.
@@ -15,7 +20,8 @@ def environment(*, data_dir: Path, database_url: str = "", redis_url: str = "") 
     """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.settings", "PARLEY_DATA_DIR": str(data_dir),
            "PARLEY_LOG_LEVEL": "WARNING", "PARLEY_JOBS_EAGER": "0",
-           "DATABASE_URL": database_url or f"sqlite:///{data_dir / 'parley.sqlite3'}", "REDIS_URL": redis_url}
+           "DATABASE_URL": database_url or f"sqlite:///{data_dir / 'parley.sqlite3'}", "REDIS_URL": redis_url,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
     return env
 
 

@@ -1,7 +1,7 @@
 """The ASGI entry point: HTTP through Django, WebSockets through Channels."""
 import os
 
-from django.core.asgi import get_asgi_application
+from parley.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
 django_asgi_app = get_asgi_application()

@@ -100,9 +100,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1, "max_size": int(os.environ.get("PARLEY_DB_POOL_SIZE", 10)), "timeout": 30}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process read while the worker writes; IMMEDIATE avoids lock-upgrade deadlocks.
+    # Web request threads and worker threads live on (parley.core.asgi), so each keeps its connection:
+    # opening one costs more than the query, and closing the last one checkpoints the WAL.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    # WAL lets the web process read while the worker writes; IMMEDIATE avoids lock-upgrade deadlocks;
+    # the engine waits for the write lock in short steps (parley/core/sqlite3), up to `timeout` seconds.
+    DATABASES["default"]["ENGINE"] = "parley.core.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -114,13 +114,18 @@ class Claimed:
 
 def _dead_letter_abandoned(now) -> None:
     """Dead-letter jobs whose last claim expired with no attempts left: their worker died on them."""
-    for queue, h in _handlers.items():
-        abandoned = list(Job.objects.filter(queue=queue, dead_at__isnull=True, claimed_until__lt=now,
-                                            attempts__gte=h.max_attempts).values_list("pk", "target_id"))
-        for pk, target_id in abandoned:
-            reason = f"the worker stopped while running it, {h.max_attempts} times"
-            if Job.objects.filter(pk=pk, dead_at__isnull=True).update(dead_at=now, claimed_until=None, last_error=reason):
-                _call_on_dead(h, target_id, reason)
+    if not _handlers:
+        return
+    # One read for every queue (it runs before each claim); each queue's own limit is applied here.
+    fewest = min(h.max_attempts for h in _handlers.values())
+    expired = Job.objects.filter(dead_at__isnull=True, claimed_until__lt=now, attempts__gte=fewest)
+    for pk, queue, target_id, attempts in expired.values_list("pk", "queue", "target_id", "attempts"):
+        h = _handlers.get(queue)
+        if h is None or attempts < h.max_attempts:
+            continue
+        reason = f"the worker stopped while running it, {h.max_attempts} times"
+        if Job.objects.filter(pk=pk, dead_at__isnull=True).update(dead_at=now, claimed_until=None, last_error=reason):
+            _call_on_dead(h, target_id, reason)
 
 
 def claim(*, limit: int = 20, queue: str | None = None, target_id: int | None = None, lease: timedelta = LEASE) -> list[Claimed]:
@@ -177,6 +182,14 @@ def _alive(pid: int) -> bool:
 
 def run_claimed(job: Claimed) -> bool:
     """Run one claimed job and record the outcome; return True when it is done."""
+    done = _run(job)
+    if done:
+        _finish([job.id])
+    return done
+
+
+def _run(job: Claimed) -> bool:
+    """Run a claimed job; record a failure on it, and leave a success for the caller to delete."""
     try:
         h = handler_for(job.queue)
     except LookupError as exc:
@@ -190,8 +203,11 @@ def run_claimed(job: Claimed) -> bool:
             logger.warning("job %s #%s failed (attempt %s): %s", job.queue, job.target_id, job.attempts, exc)
         _fail(job, h, f"{type(exc).__name__}: {exc}" if not permanent else str(exc), permanent=permanent)
         return False
-    Job.objects.filter(pk=job.id).delete()
     return True
+
+
+def _finish(job_ids: list[int]) -> None:
+    Job.objects.filter(pk__in=job_ids).delete()
 
 
 def _fail(job: Claimed, h: Handler | None, reason: str, *, permanent: bool) -> None:
@@ -223,8 +239,11 @@ def run_one(queue: str, target_id: int) -> bool:
 def run_due(*, limit: int = 20) -> int:
     """Claim and run one batch of due jobs; return how many were claimed."""
     batch = claim(limit=limit)
-    for job in batch:
-        run_claimed(job)
+    # Finished jobs are deleted together: one write instead of one per job. Should the worker stop
+    # before that, their leases run out and they run again, which handlers are built for.
+    done = [job.id for job in batch if _run(job)]
+    if done:
+        _finish(done)
     return len(batch)
 
 

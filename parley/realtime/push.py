@@ -9,10 +9,12 @@ Groups are scoped, never one for everyone:
 A socket is usually in several groups that one event goes to (an agent viewing a conversation
 in an inbox they see); each message carries the event's id and the socket drops repeats.
 """
+import asyncio
+import threading
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from parley.conversations import selectors
 from parley.realtime.rows import list_row
@@ -85,8 +87,30 @@ def push_event(name: str, payload: dict) -> None:
     if layer is None or getattr(layer, "reaches_nobody", lambda: False)():
         return
     sends = deliveries(name, payload)
-    if sends:
+    if not sends:
+        return
+    if isinstance(layer, InMemoryChannelLayer):
+        # The embedded default's layer belongs to the loop of the process's sockets: reach it from there.
         async_to_sync(_send_all)(layer, sends)
+    else:
+        # A shared layer (Redis) is reachable from any loop. Outside a web request async_to_sync would
+        # start a loop, a thread and a connection to Redis for every event; this loop keeps them.
+        asyncio.run_coroutine_threadsafe(_send_all(layer, sends), _push_loop()).result(PUSH_TIMEOUT_SECONDS)
+
+
+PUSH_TIMEOUT_SECONDS = 10
+_loop_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _push_loop() -> asyncio.AbstractEventLoop:
+    """Return this process's event loop for pushes to a shared layer, started on first use."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="parley-push", daemon=True).start()
+        return _loop
 
 
 async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:

@@ -40,10 +40,21 @@ def test_given_a_small_seed_when_the_inbox_benchmark_runs_then_it_prints_timings
 
 
 @pytest.mark.servers
-def test_given_fifty_messages_when_the_ingest_benchmark_runs_then_all_are_accepted_and_processed():
+def test_given_fifty_messages_when_the_ingest_benchmark_runs_then_all_are_accepted_and_processed_beside_the_floor():
     output = run_bench("ingest.py", "--count", "50", "--concurrency", "4")
 
-    assert table_row(output, "accepted (202)")[1] == "50"
+    assert table_row(output, "accepted (202)")[1:] == ["50", "50"]
     assert table_row(output, "processed")[1] == "50"
-    assert table_row(output, "errors by status")[1] == "none"
+    assert table_row(output, "errors by status")[1:] == ["none", "none"]
     assert re.fullmatch(r"\d+\.\d ms", table_row(output, "latency p99")[1])
+    assert re.fullmatch(r"\d+\.\d", table_row(output, "accepted/s")[2])
+
+
+@pytest.mark.servers
+def test_given_one_sequential_client_and_two_web_processes_when_the_ingest_benchmark_runs_then_all_are_processed():
+    output = run_bench("ingest.py", "--count", "20", "--concurrency", "1", "--workers", "2", "--no-floor")
+
+    assert "2 uvicorn process(es)" in output
+    assert table_row(output, "accepted (202)")[1] == "20"
+    assert table_row(output, "processed")[1] == "20"
+    assert table_row(output, "accepted (202)")[2] == "not run"

@@ -20,8 +20,6 @@ def inbound_message_post(request, inbox_id: ObjectId, body: InboundMessageIn):
     """
     inbox = get_object_or_404(Inbox, pk=inbox_id)
     envelope, created = api_message_accept(inbox=inbox, payload=body.model_dump(mode="json"), actor=request.auth)
-    # Processing runs once the envelope is committed (at once when tasks run eagerly), so read what it reached.
-    envelope.refresh_from_db()
     message = envelope.message
     return Status(202 if created else 200, {
         "envelope_id": envelope.pk, "status": envelope.status, "error": envelope.last_error,
