@@ -5,24 +5,11 @@ import pytest
 from django.urls import reverse
 
 from mailmaker import mail
-from parley.channels.email.services import email_store
 from parley.conversations.models import Conversation, Status
 from parley.conversations.services import conversation_set_status, message_reply
 
 CORPUS = Path(__file__).parent / "corpus"
 OUT_OF_OFFICE = {"Auto-Submitted": "auto-replied"}
-
-
-@pytest.fixture
-def receive(on_commit):
-    """Store a raw mail the way every inbound path does; its job runs envelope_process on commit."""
-    def receive(inbox, raw):
-        with on_commit():
-            envelope, _ = email_store(inbox=inbox, raw=raw)
-        envelope.refresh_from_db()
-        return envelope
-
-    return receive
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from mailmaker import dsn, mail
 from parley.channels.email.models import UnmatchedBounce
-from parley.channels.email.services import email_store
 from parley.contacts.models import AddressState, EmailAddressStatus
 from parley.conversations.models import Conversation, DeliveryStatus
 from parley.conversations.services import message_reply
@@ -15,17 +14,6 @@ from parley.core.models import AuditEntry
 
 CORPUS = Path(__file__).parent / "corpus"
 MAILBOX_FULL = "smtp; 552 5.2.2 <rita@customer.test>: Mailbox full, quota exceeded"
-
-
-@pytest.fixture
-def receive(on_commit):
-    def receive(inbox, raw):
-        with on_commit():
-            envelope, _ = email_store(inbox=inbox, raw=raw)
-        envelope.refresh_from_db()
-        return envelope
-
-    return receive
 
 
 @pytest.fixture

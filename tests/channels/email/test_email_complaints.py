@@ -6,24 +6,12 @@ import pytest
 from django.urls import reverse
 
 from mailmaker import arf, mail
-from parley.channels.email.services import email_store
 from parley.contacts.models import AddressState, EmailAddressStatus
 from parley.conversations.models import Conversation, Message
 from parley.conversations.services import message_reply
 from parley.core.models import AuditEntry
 
 CORPUS = Path(__file__).parent / "corpus"
-
-
-@pytest.fixture
-def receive(on_commit):
-    def receive(inbox, raw):
-        with on_commit():
-            envelope, _ = email_store(inbox=inbox, raw=raw)
-        envelope.refresh_from_db()
-        return envelope
-
-    return receive
 
 
 @pytest.fixture
