@@ -62,6 +62,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def database_url(django_db_setup) -> str:
+    """The test database as a DATABASE_URL, for the processes a test starts."""
+    return _database_url()
+
+
 def _database_url() -> str:
     from django.db import connection
 

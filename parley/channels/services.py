@@ -11,7 +11,6 @@ from parley.channels.config import (config_changes, config_merge, config_plain, 
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
 from parley.core import actors, events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
-from parley.core.models import Job
 from parley.core.services import audit_record
 
 #: Processing attempts before an envelope waits in the dead letter (a crash of the worker counts too).
@@ -104,12 +103,7 @@ def envelope_requeue(envelope_id: int) -> None:
 @transaction.atomic
 def envelope_retry(*, envelope: InboundEnvelope, actor=None) -> InboundEnvelope:
     """Process a failed envelope again with a fresh set of attempts (an admin's "retry" button)."""
-    job = Job.objects.filter(queue=PROCESS_QUEUE, target_id=envelope.pk).first()
-    if job is None:
-        envelope_requeue(envelope.pk)
-        jobs.enqueue(PROCESS_QUEUE, envelope.pk)
-    else:
-        jobs.job_retry(job_id=job.pk, actor=actor)
+    jobs.job_requeue(queue=PROCESS_QUEUE, target_id=envelope.pk, actor=actor)
     envelope.refresh_from_db()
     return envelope
 

@@ -50,10 +50,6 @@ def rule(name: str) -> Actor:
     return Actor(ActorKind.RULE, name)
 
 
-def integration(name: str = "") -> Actor:
-    return Actor(ActorKind.INTEGRATION, name)
-
-
 def bot(name: str = "") -> Actor:
     return Actor(ActorKind.BOT, name)
 

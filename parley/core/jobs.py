@@ -76,10 +76,6 @@ def handler_for(queue: str) -> Handler:
         raise LookupError(f"no job handler for queue {queue!r}") from None
 
 
-def queues() -> list[str]:
-    return sorted(_handlers)
-
-
 # --- enqueue -----------------------------------------------------------------------------------------
 
 def enqueue(queue: str, target_id: int, *, delay: timedelta | None = None) -> None:
@@ -266,6 +262,22 @@ def job_retry(*, job_id: int, actor=None) -> Job:
         audit_record(actor=actor, action="job.retried", target=job, changes={"queue": job.queue, "target_id": job.target_id})
         transaction.on_commit(lambda: _after_commit(job.queue, job.target_id))
     return job
+
+
+def job_requeue(*, queue: str, target_id: int, actor=None) -> None:
+    """Run the work on `target_id` again with fresh attempts, whether its job is dead, waiting or long gone.
+
+    A job that finished is gone, yet its target can fail later (a provider's bounce fails a reply
+    that was sent): then the owner's retry hook undoes the failure and a new job is queued.
+    """
+    job = Job.objects.filter(queue=queue, target_id=target_id).first()
+    if job is not None:
+        job_retry(job_id=job.pk, actor=actor)
+        return
+    h = handler_for(queue)
+    if h.on_retry is not None:
+        h.on_retry(target_id)
+    enqueue(queue, target_id)
 
 
 # --- schedules ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from parley.channels.config import config_masked
 from parley.channels.models import Inbox
 from parley.channels.registry import get_adapter, kinds
+from parley.channels import selectors as channel_selectors
 from parley.channels.services import inbox_create, inbox_update
 from parley.core.errors import ApplicationError
 from parley.workspace.inbox_forms import ConfigForm, InboxForm
@@ -21,8 +22,8 @@ REFUSAL = "Only admins manage inboxes."
 def inbox_list(request):
     """List every inbox with its channel and addresses, and offer a new one of each registered channel."""
     allowed(request, "inbox.manage", REFUSAL)
-    inboxes = Inbox.objects.select_related("default_team").prefetch_related("addresses")
-    return render(request, "workspace/inbox_settings_list.html", {"inboxes": inboxes, "kinds": kinds(), "section": "settings"})
+    return render(request, "workspace/inbox_settings_list.html",
+                  {"inboxes": channel_selectors.inbox_list(), "kinds": kinds(), "section": "settings"})
 
 
 def _save(request, *, kind: str, inbox: Inbox | None):

@@ -149,9 +149,8 @@ def test_concurrent_workers_claim_each_job_exactly_once(transactional_db, handle
 
 
 @pytest.mark.servers
-def test_a_job_that_kills_its_worker_process_ends_in_the_dead_letter_and_the_others_still_run(transactional_db):
+def test_a_job_that_kills_its_worker_process_ends_in_the_dead_letter_and_the_others_still_run(transactional_db, database_url):
     """A payload that crashes the process (not only one that raises) must not come back forever."""
-    from tests.conftest import _database_url
     from django.conf import settings
 
     script = (
@@ -167,7 +166,7 @@ def test_a_job_that_kills_its_worker_process_ends_in_the_dead_letter_and_the_oth
     with transaction.atomic():
         Job.objects.create(queue="test.crash", target_id=13, due_at=timezone.now() - timedelta(seconds=2), created_at=timezone.now())
         Job.objects.create(queue="test.crash", target_id=14, due_at=timezone.now(), created_at=timezone.now())
-    env = {"DJANGO_SETTINGS_MODULE": "parley.settings", "DATABASE_URL": _database_url(),
+    env = {"DJANGO_SETTINGS_MODULE": "parley.settings", "DATABASE_URL": database_url,
            "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_SECRET_KEY": settings.SECRET_KEY, "PATH": "/usr/bin:/bin"}
     for _ in range(2):
         crashed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)

@@ -81,17 +81,8 @@ def run_async():
     return run
 
 
-def _database_url() -> str:
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
-def in_another_process(transactional_db):
+def in_another_process(transactional_db, database_url):
     """`in_another_process(code)`: run Python `code` in a fresh Django process on the test database.
 
     It stands for a worker or the SMTP receiver: a process that changes data and pushes events
@@ -99,7 +90,7 @@ def in_another_process(transactional_db):
     """
     from django.conf import settings
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": _database_url(),
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": database_url,
            "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_SECRET_KEY": settings.SECRET_KEY}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -55,3 +55,24 @@ def test_a_failed_reply_can_be_sent_again_by_an_agent_over_the_api(api_as, agent
     assert job.dead_at is None
     assert api_as(agent).post(f"/conversations/{failed_reply.conversation_id}/messages/{failed_reply.pk}/resend",
                               {}).status_code == 409
+
+
+def test_a_reply_a_provider_failed_after_it_was_sent_can_be_sent_again(db, agent, run_due_jobs):
+    """Its job finished when it was sent, so sending again queues a new one."""
+    from parley.conversations.services import message_resend, message_set_delivery
+
+    inbox = inbox_create(name="Shop app", kind="api")
+    conversation = message_receive(inbox=inbox, inbound=InboundMessage(
+        external_id="f2", identity_kind="external_id", source_id="c2", text="Hello?")).conversation
+    reply = message_reply(conversation=conversation, author=agent, text="Hi there")
+    run_due_jobs()
+    assert not Job.objects.filter(target_id=reply.pk, queue="message.deliver").exists()
+    message_set_delivery(message=reply, status=DeliveryStatus.FAILED, reason="the provider gave up")
+
+    message_resend(message=reply, actor=agent)
+
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.QUEUED and reply.failure_reason == ""
+    run_due_jobs()
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.SENT

@@ -27,7 +27,3 @@ def inboxes_due_for_poll(*, now=None) -> list[int]:
 def unmatched_bounces(*, limit: int = 200) -> list[UnmatchedBounce]:
     """Return the latest bounces that matched no reply, newest first, with their inbox."""
     return list(UnmatchedBounce.objects.select_related("inbox")[:limit])
-
-
-def unmatched_bounce_count() -> int:
-    return UnmatchedBounce.objects.count()

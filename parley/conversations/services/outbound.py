@@ -200,12 +200,7 @@ def message_resend(*, message: Message, actor) -> Message:
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.direction != Direction.OUTBOUND or message.delivery_status != DeliveryStatus.FAILED:
         raise ValidationFailed("Only a failed reply can be sent again.", extra={"message": message.delivery_status}, status=409)
-    job = Job.objects.filter(queue=DELIVER_QUEUE, target_id=message.pk).first()
-    if job is None:  # failed by a provider's report after it was sent: no job is left
-        message_requeue(message.pk)
-        _enqueue_delivery(message.pk)
-    else:
-        jobs.job_retry(job_id=job.pk, actor=actor)
+    jobs.job_requeue(queue=DELIVER_QUEUE, target_id=message.pk, actor=actor)
     event_message(message.conversation, f"{actor} sent a failed reply again.", actor=actor, data={"resent_message_id": message.pk})
     message.refresh_from_db()
     return message
