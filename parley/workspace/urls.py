@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import bounce_views, customer_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, customer_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
+    path("password/reset/", account_views.password_reset, name="password-reset"),
+    path("password/reset/<uidb64>/<token>/", account_views.SetPasswordView.as_view(), name="password-reset-confirm"),
+    path("invitation/<uidb64>/<token>/", account_views.AcceptInvitationView.as_view(), name="invitation"),
     path("", views.conversation_list, name="home"),
     path("views/counts/", views.view_counts, name="view-counts"),
     path("c/<int:number>/", views.conversation_detail, name="conversation"),
@@ -27,6 +30,12 @@ urlpatterns = [
     path("settings/inboxes/", settings_views.inbox_list, name="inboxes-settings"),
     path("settings/inboxes/new/<slug:kind>/", settings_views.inbox_new, name="inbox-new"),
     path("settings/inboxes/<int:inbox_id>/", settings_views.inbox_edit, name="inbox-settings"),
+    path("settings/agents/", agent_views.agent_list, name="agents-settings"),
+    path("settings/agents/<int:agent_id>/", agent_views.agent_edit, name="agent-settings"),
+    path("settings/agents/<int:agent_id>/<slug:action>/", agent_views.agent_action, name="agent-action"),
+    path("settings/teams/", agent_views.team_list, name="teams-settings"),
+    path("settings/teams/<int:team_id>/", agent_views.team_edit, name="team-settings"),
+    path("settings/teams/<int:team_id>/delete/", agent_views.team_delete, name="team-delete"),
     path("me/", profile_views.profile, name="profile"),
     path("me/availability/", views.availability_set, name="availability"),
     path("me/tokens/", profile_views.token_create, name="token-create"),
