@@ -142,6 +142,15 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """One connection an inbox depends on, tried by "Test connection": what, whether it worked, and why not."""
+
+    part: str
+    ok: bool
+    detail: str
+
+
 class ChannelAdapter:
     """Base class of every channel; subclasses set `kind`, `label` and `capabilities` and implement parse and send.
 
@@ -186,4 +195,12 @@ class ChannelAdapter:
 
     def addresses(self, config: dict) -> list[Address]:
         """Return the addresses a (validated, plain) configuration receives on, normalised with address_normalize."""
+        return []
+
+    def test_connection(self, config: dict) -> list[ConnectionCheck]:
+        """Try what a (validated, plain) configuration connects to: log in, handshake, ping the provider.
+
+        Return one check per connection, each saying in plain words what happened; never raise for a
+        failed connection. The default, for channels the provider calls and Parley never dials, is [].
+        """
         return []
