@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
@@ -11,7 +12,7 @@ from parley.channels.base import InboundAttachment
 from parley.channels.registry import kinds
 from parley.contacts.models import Contact, Organization, Segment
 from parley.contacts.selectors import contact_list
-from parley.conversations.models import Conversation, ConversationType, CustomStatus, Priority, Status
+from parley.conversations.models import Conversation, ConversationType, CustomField, CustomStatus, FieldKind, Priority, Status
 from parley.conversations.selectors import VIEWS, ConversationFilters
 from parley.core.phones import phone_display
 from parley.core.errors import ApplicationError
@@ -126,7 +127,10 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        custom = [(f"custom-{c.pk}", f"{c.name} ({c.get_category_display()})") for c in CustomStatus.objects.all()]
+        current = str(self.initial.get("status", ""))
+        # An archived status is offered no more, except to the conversations already in it.
+        statuses = CustomStatus.objects.filter(Q(archived=False) | Q(pk=int(current.removeprefix("custom-")) if current.startswith("custom-") else None))
+        custom = [(f"custom-{c.pk}", f"{c.name} ({c.get_category_display()})") for c in statuses]
         self.fields["status"].choices = [*Status.choices, *custom]
 
     def service_arguments(self) -> dict:
@@ -137,8 +141,38 @@ class StatusForm(forms.Form):
 
 
 class FieldsForm(forms.Form):
+    """Priority, type, and one input per active custom field (named "custom_<key>"; the service checks values)."""
+
     priority = forms.ChoiceField(choices=Priority.choices)
     type = forms.ChoiceField(choices=ConversationType.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom = list(CustomField.objects.filter(archived=False))
+        for definition in self.custom:
+            self.fields[f"custom_{definition.key}"] = _custom_input(definition)
+
+    @classmethod
+    def initial_for(cls, conversation: Conversation) -> dict:
+        return {"priority": conversation.priority, "type": conversation.type,
+                **{f"custom_{key}": value for key, value in (conversation.custom_fields or {}).items()}}
+
+    def custom_inputs(self):
+        return [self[f"custom_{definition.key}"] for definition in self.custom]
+
+    def custom_values(self) -> dict:
+        return {definition.key: self.cleaned_data[f"custom_{definition.key}"] for definition in self.custom}
+
+
+def _custom_input(definition: CustomField) -> forms.Field:
+    label = definition.label + (" (required to solve)" if definition.required_to_solve else "")
+    if definition.kind == FieldKind.CHOICE:
+        return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *((c, c) for c in definition.choices)])
+    if definition.kind == FieldKind.CHECKBOX:
+        return forms.BooleanField(label=label, required=False)
+    widget = {FieldKind.DATE: forms.DateInput(attrs={"type": "date"}),
+              FieldKind.NUMBER: forms.TextInput(attrs={"inputmode": "decimal"})}.get(definition.kind, forms.TextInput())
+    return forms.CharField(label=label, required=False, max_length=500, widget=widget)
 
 
 class TagsForm(forms.Form):

@@ -2,6 +2,7 @@
 from django import forms
 
 from parley.accounts.models import Role, Team, User
+from parley.conversations.models import FieldKind, Status
 
 
 class AgentInviteForm(forms.Form):
@@ -32,3 +33,40 @@ class TeamForm(forms.Form):
 
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(max_length=50)
+    archived = forms.BooleanField(required=False)
+
+
+class CustomStatusForm(forms.Form):
+    name = forms.CharField(max_length=60)
+    category = forms.ChoiceField(choices=Status.choices, label="Counts as",
+                                 help_text="The built-in status lists, reports and automations treat it as.")
+    archived = forms.BooleanField(required=False)
+
+
+class ChoicesField(forms.CharField):
+    """One choice per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value) -> list[str]:
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+
+class CustomFieldForm(forms.Form):
+    label = forms.CharField(max_length=80)
+    key = forms.CharField(max_length=50, help_text="How the API and automations name it: lower-case letters, digits, _.")
+    kind = forms.ChoiceField(choices=FieldKind.choices, label="Type")
+    choices = ChoicesField(required=False, help_text="For a choice field: one per line.")
+    required_to_solve = forms.BooleanField(required=False, label="Required to solve")
+    archived = forms.BooleanField(required=False)
+
+
+class MoveForm(forms.Form):
+    step = forms.TypedChoiceField(choices=[("-1", "up"), ("1", "down")], coerce=int)

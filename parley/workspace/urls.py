@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import account_views, agent_views, bounce_views, customer_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -37,6 +37,11 @@ urlpatterns = [
     path("settings/teams/", agent_views.team_list, name="teams-settings"),
     path("settings/teams/<int:team_id>/", agent_views.team_edit, name="team-settings"),
     path("settings/teams/<int:team_id>/delete/", agent_views.team_delete, name="team-delete"),
+    *[route for screen in vocabulary_views.SCREENS for route in (
+        path(f"settings/{screen}/", vocabulary_views.item_list, {"screen": screen}, name=f"{screen}-settings"),
+        path(f"settings/{screen}/<int:item_id>/", vocabulary_views.item_edit, {"screen": screen}, name=f"{screen}-item"),
+        path(f"settings/{screen}/<int:item_id>/move/", vocabulary_views.item_move, {"screen": screen}, name=f"{screen}-move"),
+    )],
     path("me/", profile_views.profile, name="profile"),
     path("me/availability/", views.availability_set, name="availability"),
     path("me/tokens/", profile_views.token_create, name="token-create"),

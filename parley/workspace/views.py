@@ -86,7 +86,7 @@ def _details_context(request, conversation: Conversation) -> dict:
         "can_update": can(request.user, "conversation.update"),
         "assign_form": forms.AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
         "status_form": status_form,
-        "fields_form": forms.FieldsForm(initial={"priority": conversation.priority, "type": conversation.type}),
+        "fields_form": forms.FieldsForm(initial=forms.FieldsForm.initial_for(conversation)),
         "tags_form": forms.TagsForm(initial={"tags": ", ".join(t.name for t in conversation.tags.all())}),
         "escalate_form": forms.EscalateForm(),
         "merge_form": forms.OtherConversationForm(),
@@ -206,7 +206,9 @@ def _status(conversation, user, form):
 
 
 def _fields(conversation, user, form):
-    services.conversation_update(conversation=conversation, actor=user, priority=form.cleaned_data["priority"], type=form.cleaned_data["type"])
+    custom = {"custom_fields": form.custom_values()} if form.custom else {}
+    services.conversation_update(conversation=conversation, actor=user, priority=form.cleaned_data["priority"],
+                                 type=form.cleaned_data["type"], **custom)
 
 
 def _tags(conversation, user, form):

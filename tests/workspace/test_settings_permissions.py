@@ -5,6 +5,7 @@ import pytest
 from parley.accounts.models import Role, Team, User
 from parley.accounts.permissions import ACTIONS
 from parley.accounts.services import agent_invite
+from parley.conversations.models import CustomField, CustomStatus, Status, Tag
 
 ROLES = [Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.LIGHT_AGENT]
 
@@ -16,7 +17,9 @@ def world(db, make_agent, admin):
     deactivated = make_agent(Role.AGENT)
     User.objects.filter(pk=deactivated.pk).update(is_active=False)
     return {"agent": make_agent(Role.AGENT), "invited": invited, "deactivated": deactivated,
-            "team": Team.objects.create(name="Support")}
+            "team": Team.objects.create(name="Support"), "tag": Tag.objects.create(name="vip"),
+            "status": CustomStatus.objects.create(name="Waiting on vendor", category=Status.PENDING),
+            "field": CustomField.objects.create(key="reason", label="Reason")}
 
 
 #: (permission, method, url, form data, what the world looks like when the change was made).
@@ -39,6 +42,22 @@ SETTINGS_ACTIONS = [
      lambda w: Team.objects.filter(name="Front line").exists()),
     ("team.manage", "post", "/settings/teams/{team}/delete/", {}, lambda w: not Team.objects.exists()),
     ("inbox.manage", "get", "/settings/inboxes/", {}, None),
+    ("tag.manage", "get", "/settings/tags/", {}, None),
+    ("tag.manage", "post", "/settings/tags/", {"name": "refund"}, lambda w: Tag.objects.filter(name="refund").exists()),
+    ("tag.manage", "post", "/settings/tags/{tag}/", {"name": "vip", "archived": "on"},
+     lambda w: Tag.objects.get(pk=w["tag"].pk).archived),
+    ("tag.manage", "get", "/settings/statuses/", {}, None),
+    ("tag.manage", "post", "/settings/statuses/", {"name": "On hold", "category": "open"},
+     lambda w: CustomStatus.objects.filter(name="On hold").exists()),
+    ("tag.manage", "post", "/settings/statuses/{status}/", {"name": "Vendor", "category": "pending"},
+     lambda w: CustomStatus.objects.filter(name="Vendor").exists()),
+    ("tag.manage", "post", "/settings/statuses/{status}/move/", {"step": "1"}, None),
+    ("tag.manage", "get", "/settings/fields/", {}, None),
+    ("tag.manage", "post", "/settings/fields/", {"label": "Order", "key": "order", "kind": "text"},
+     lambda w: CustomField.objects.filter(key="order").exists()),
+    ("tag.manage", "post", "/settings/fields/{field}/", {"label": "Why", "required_to_solve": "on"},
+     lambda w: CustomField.objects.get(pk=w["field"].pk).required_to_solve),
+    ("tag.manage", "post", "/settings/fields/{field}/move/", {"step": "-1"}, None),
 ]
 
 
@@ -70,6 +89,7 @@ def test_the_sidebar_lists_the_settings_screens_the_role_may_use(client, make_ag
 
     assert ("Settings → Agents" in page) == (role in ACTIONS["agent.manage"])
     assert ("Settings → Teams" in page) == (role in ACTIONS["team.manage"])
+    assert ("Settings → Fields" in page) == (role in ACTIONS["tag.manage"])
 
 
 def test_a_refused_page_and_a_missing_page_are_styled_and_lead_back(client, make_agent, db):
