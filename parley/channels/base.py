@@ -151,6 +151,15 @@ class ConnectionCheck:
     detail: str
 
 
+@dataclass(frozen=True)
+class PollState:
+    """How a channel that fetches its messages (IMAP) is doing: the last good fetch and the last failure."""
+
+    last_success_at: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+
+
 class ChannelAdapter:
     """Base class of every channel; subclasses set `kind`, `label` and `capabilities` and implement parse and send.
 
@@ -204,3 +213,7 @@ class ChannelAdapter:
         failed connection. The default, for channels the provider calls and Parley never dials, is [].
         """
         return []
+
+    def poll_state(self, inbox) -> PollState | None:
+        """Return how fetching the inbox's messages goes, for its health card; None for channels that are called."""
+        return None

@@ -31,6 +31,8 @@ urlpatterns = [
     path("settings/inboxes/new/<slug:kind>/", settings_views.inbox_new, name="inbox-new"),
     path("settings/inboxes/<int:inbox_id>/", settings_views.inbox_edit, name="inbox-settings"),
     path("settings/inboxes/<int:inbox_id>/test/", settings_views.inbox_connection_test, name="inbox-connection-test"),
+    path("settings/inboxes/<int:inbox_id>/envelopes/<int:envelope_id>/retry/", settings_views.inbox_envelope_retry,
+         name="inbox-envelope-retry"),
     path("settings/agents/", agent_views.agent_list, name="agents-settings"),
     path("settings/agents/<int:agent_id>/", agent_views.agent_edit, name="agent-settings"),
     path("settings/agents/<int:agent_id>/<slug:action>/", agent_views.agent_action, name="agent-action"),

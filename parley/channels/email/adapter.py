@@ -1,10 +1,11 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
 from parley.channels.addresses import address_key
 from parley.channels.base import (
-    Address, AttachmentRules, Capabilities, ChannelAdapter, ConnectionCheck, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
+    Address, AttachmentRules, Capabilities, ChannelAdapter, ConnectionCheck, DeliveryReport, PollState, DeliveryResult, Endpoint, InboundMessage,
 )
 from parley.channels.email.config import EmailConfig, EmailInboxConfig
 from parley.channels.email.connection import connection_checks
+from parley.channels.email.models import EmailInboxState
 from parley.channels.email.inbound import inbound_from_envelope
 from parley.channels.email.sending import email_send, message_id_for, reply_email
 from parley.channels.email.services import sending_config
@@ -40,6 +41,12 @@ class EmailAdapter(ChannelAdapter):
 
     def test_connection(self, config: dict) -> list[ConnectionCheck]:
         return connection_checks(EmailConfig.from_settings(config))
+
+    def poll_state(self, inbox) -> PollState | None:
+        state = EmailInboxState.objects.filter(inbox=inbox).first()
+        if state is None:
+            return None
+        return PollState(last_success_at=state.last_success_at, last_error=state.last_error, last_error_at=state.last_error_at)
 
     def acknowledgement(self, conversation) -> str:
         config = EmailConfig.of(conversation.inbox)
