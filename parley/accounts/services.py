@@ -17,6 +17,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_encode
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
 from parley.accounts.permissions import require
 from parley.accounts.selectors import agent_is_invited
+from parley.company.selectors import company
 from parley.core import actors, events, jobs
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
@@ -243,13 +244,13 @@ def agent_invite_send(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not agent_is_invited(user):
         return
-    company = getattr(settings, "PARLEY_COMPANY_NAME", "Parley")
+    sender = company()
     send_mail(
-        subject=f"You are invited to the {company} help desk",
-        message=(f"Hello {user.name},\n\nYou were invited to answer customers with {company} on Parley. "
+        subject=f"You are invited to the {sender.name} help desk",
+        message=(f"Hello {user.name},\n\nYou were invited to answer customers with {sender.name} on Parley. "
                  f"Choose your password here:\n\n{_link('workspace:invitation', user, invitation_tokens.make_token(user))}\n\n"
                  f"Then sign in with {user.email}. The link works once, for {INVITATION_LIFETIME.days} days."),
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email],
+        from_email=sender.default_sender, recipient_list=[user.email],
     )
 
 
@@ -276,7 +277,7 @@ def password_reset_send(*, user_id: int) -> None:
                  f"Choose a new one here:\n\n{_link('workspace:password-reset-confirm', user, default_token_generator.make_token(user))}\n\n"
                  f"The link works once, for {hours} hours. If you did not ask for it, ignore this email; "
                  f"your password stays as it is."),
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email],
+        from_email=company().default_sender, recipient_list=[user.email],
     )
 
 

@@ -1,4 +1,6 @@
-"""Forms of the Settings screens for agents and teams: they parse what an admin submits into service arguments."""
+"""Forms of the Settings screens: they parse what an admin submits into service arguments."""
+import zoneinfo
+
 from django import forms
 
 from parley.accounts.models import Role, Team, User
@@ -70,3 +72,17 @@ class CustomFieldForm(forms.Form):
 
 class MoveForm(forms.Form):
     step = forms.TypedChoiceField(choices=[("-1", "up"), ("1", "down")], coerce=int)
+
+
+def _time_zones():
+    return [("", "The server's default"), *((name, name) for name in sorted(zoneinfo.available_timezones()))]
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False, help_text="Shown in the help center and customer mail.")
+    color = forms.CharField(max_length=7, required=False, label="Colour", widget=forms.TextInput(attrs={"type": "color"}),
+                            help_text="The help center's accent colour.")
+    default_sender = forms.EmailField(required=False, help_text="The From address of sign-in links, invitations and web-form replies.")
+    time_zone = forms.ChoiceField(choices=_time_zones, required=False, help_text="Times in the workspace and help center.")
+    logo = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP, at most 512 KB.")
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import account_views, agent_views, bounce_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -33,6 +33,7 @@ urlpatterns = [
     path("settings/inboxes/<int:inbox_id>/test/", settings_views.inbox_connection_test, name="inbox-connection-test"),
     path("settings/inboxes/<int:inbox_id>/envelopes/<int:envelope_id>/retry/", settings_views.inbox_envelope_retry,
          name="inbox-envelope-retry"),
+    path("settings/company/", company_views.company_settings, name="company-settings"),
     path("settings/agents/", agent_views.agent_list, name="agents-settings"),
     path("settings/agents/<int:agent_id>/", agent_views.agent_edit, name="agent-settings"),
     path("settings/agents/<int:agent_id>/<slug:action>/", agent_views.agent_action, name="agent-action"),
