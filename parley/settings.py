@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parley.portal",
     "parley.search",
     "parley.company",
+    "parley.desk",
 ]
 
 MIDDLEWARE = [

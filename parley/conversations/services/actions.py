@@ -79,16 +79,21 @@ def conversation_set_status(*, conversation: Conversation, actor, status: str | 
         status = custom_status.category
     if status not in Status.values:
         raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+    require_solvable(conversation, status)
+    _apply_status(conversation, status, actor=actor, at=at)
+    conversation.custom_status = custom_status
+    conversation.save()
+    return conversation
+
+
+def require_solvable(conversation: Conversation, status: str) -> None:
+    """Refuse to solve or close a conversation while a custom field required to solve it is empty."""
     done = (Status.SOLVED, Status.CLOSED)
     if status in done and conversation.status not in done:
         missing = custom_fields_missing_to_solve(conversation)
         if missing:
             raise ValidationFailed(f"Fill in {', '.join(f.label for f in missing)} before solving.",
                                    extra={"custom_fields": {f.key: "required to solve" for f in missing}})
-    _apply_status(conversation, status, actor=actor, at=at)
-    conversation.custom_status = custom_status
-    conversation.save()
-    return conversation
 
 
 def _apply_status(conversation: Conversation, status: str, *, actor, at=None) -> None:

@@ -7,7 +7,7 @@ from parley.accounts.models import User
 from parley.accounts.permissions import require
 from parley.channels.base import DeliveryError
 from parley.conversations.models import Conversation, DeliveryStatus, Direction, Message, MessageKind, Notification, Status
-from parley.conversations.services.actions import _apply_status
+from parley.conversations.services.actions import _apply_status, require_solvable
 from parley.conversations.services.common import attachments_store, attachments_validate, event_message, preview_of
 from parley.core import actors, events, jobs
 from parley.core.actors import Actor
@@ -58,9 +58,14 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
     conversation.preview = preview_of(text)
     if conversation.assignee_id is None and actors.is_person(author) and author.role != "light_agent":
         conversation.assignee = author
+        event_message(conversation, f"{author} replied and was assigned this conversation.", actor=author, at=now,
+                      data={"assignee": author.pk})
+        events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": author.pk,
+                                                 "team_id": conversation.team_id, "actor": actors.describe(author)})
     if status:
         if status not in Status.values:
             raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+        require_solvable(conversation, status)
         _apply_status(conversation, status, actor=author, at=now)
     elif conversation.status == Status.NEW:
         _apply_status(conversation, Status.OPEN, actor=author, at=now)
