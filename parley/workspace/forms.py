@@ -41,11 +41,26 @@ class ConversationListForm(forms.Form):
     automatic = forms.ChoiceField(required=False, label="Automatic mail", choices=[
         ("", "Show"), ("hide", "Hide"), ("only", "Only automatic")])
     q = forms.CharField(required=False, max_length=200, label="Search")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="Any")
+    organization = forms.ModelChoiceField(queryset=Organization.objects.order_by("name"), required=False, empty_label="Any")
+    customer = forms.ModelChoiceField(queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput)
+    custom_status = forms.ModelChoiceField(queryset=CustomStatus.objects.all(), required=False, empty_label="Any",
+                                           label="Custom status")
+    created_from = forms.DateField(required=False, label="Opened from", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="Opened until", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[("", "Last activity"), ("waiting", "Oldest waiting"),
+                                                      ("priority", "Priority")])
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [ANY, *kinds().items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("created_from") and data.get("created_to") and data["created_from"] > data["created_to"]:
+            self.add_error("created_to", "The end of the date range is before its start.")
+        return data
 
     def filters(self) -> ConversationFilters:
         data = self.cleaned_data
@@ -55,7 +70,14 @@ class ConversationListForm(forms.Form):
             priority=data["priority"], tag=data["tag"].strip(), text=data["q"].strip(),
             assignee_id=data["assignee"].pk if data["assignee"] else None,
             automatic={"hide": False, "only": True}.get(data["automatic"]),
+            team_id=_pk(data["team"]), organization_id=_pk(data["organization"]), contact_id=_pk(data["customer"]),
+            custom_status_id=_pk(data["custom_status"]), created_from=data["created_from"], created_to=data["created_to"],
+            order=data["sort"] or "activity",
         )
+
+
+def _pk(record) -> int | None:
+    return record.pk if record is not None else None
 
 
 class MultipleFileInput(forms.ClearableFileInput):
