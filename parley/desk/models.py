@@ -31,3 +31,34 @@ class Draft(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agent", "conversation", "kind"], name="desk_one_draft_per_composer")]
+
+
+class BulkAction(models.Model):
+    """One change an agent applied to many conversations at once, done by a job with visible progress,
+    and what each conversation was before, so it can be undone."""
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10)
+    #: The action's argument: an agent or team id, a status, a priority, tag names.
+    value = models.JSONField(default=None, null=True)
+    conversation_ids = models.JSONField(default=list)
+    done = models.PositiveIntegerField(default=0)
+    #: {conversation id: why it was not changed}
+    failures = models.JSONField(default=dict)
+    #: {conversation id: its assignee, team, status, custom status, priority and tags before}
+    before = models.JSONField(default=dict)
+    #: The bulk action that undoes this one, once asked for.
+    undo_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    LABELS = {"assign": "Assign", "team": "Move to a team", "status": "Set the status", "priority": "Set the priority",
+              "tags": "Add tags", "merge": "Merge"}
+
+    @property
+    def total(self) -> int:
+        return len(self.conversation_ids)
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action, self.action)

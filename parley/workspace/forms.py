@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.db.models import Q
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
@@ -13,7 +14,7 @@ from parley.channels.registry import kinds
 from parley.contacts.models import Contact, Organization, Segment
 from parley.contacts.selectors import contact_list
 from parley.conversations.models import Conversation, ConversationType, CustomField, CustomStatus, FieldKind, Priority, Status
-from parley.conversations.selectors import VIEWS, ConversationFilters
+from parley.conversations.selectors import VIEWS, ConversationFilters, conversation_list
 from parley.core.phones import phone_display
 from parley.core.errors import ApplicationError
 
@@ -321,3 +322,43 @@ def first_error(form) -> str:
     if field not in form.fields:
         return errors[0]
     return f"{form.fields[field].label or field.capitalize()}: {errors[0]}"
+
+
+class BulkForm(forms.Form):
+    """A bulk action: what to do, its value, and either the selected rows or every conversation the list's filters match."""
+
+    action = forms.ChoiceField(choices=[("assign", "Assign to"), ("team", "Move to team"), ("status", "Set status"),
+                                        ("priority", "Set priority"), ("tags", "Add tags"), ("merge", "Merge into the first")])
+    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label="Nobody")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
+    status = forms.ChoiceField(required=False)
+    priority = forms.ChoiceField(choices=Priority.choices, required=False)
+    tags = forms.CharField(required=False, max_length=500, help_text="Comma separated")
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    all_matching = forms.BooleanField(required=False)
+    #: The list's query string, for "all matching".
+    query = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = StatusForm().fields["status"].choices
+        # Any number is accepted here; the service refuses ids that name no conversation.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+    def value(self):
+        data = self.cleaned_data
+        action = data["action"]
+        if action in ("assign", "team"):
+            record = data["assignee" if action == "assign" else "team"]
+            return record.pk if record else None
+        if action == "tags":
+            return [t.strip().lower() for t in data["tags"].split(",") if t.strip()]
+        return None if action == "merge" else data[action]
+
+    def conversation_ids(self, user) -> list[int]:
+        if not self.cleaned_data["all_matching"]:
+            return self.cleaned_data["ids"]
+        listing = ConversationListForm(QueryDict(self.cleaned_data["query"]))
+        if not listing.is_valid():
+            raise ApplicationError("The list's filters are not valid; apply them again.", extra={"query": "invalid"}, status=422)
+        return list(conversation_list(user=user, filters=listing.filters()).values_list("pk", flat=True))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import account_views, agent_views, bounce_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, bulk_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     path("c/<int:number>/draft/", views.draft_keep, name="draft"),
     path("c/<int:number>/customer/merge/", views.customer_merge, name="customer-merge"),
     path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
+    path("bulk/", bulk_views.bulk_start, name="bulk-start"),
+    path("bulk/<int:bulk_id>/", bulk_views.bulk_detail, name="bulk"),
+    path("bulk/<int:bulk_id>/undo/", bulk_views.bulk_undo, name="bulk-undo"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications-read"),

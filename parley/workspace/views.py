@@ -72,7 +72,8 @@ def conversation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     unread = unread_conversation_ids(agent=request.user, conversations=page.object_list) if page else set()
-    context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode(), "unread_ids": unread}
+    context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode(), "unread_ids": unread,
+               "bulk_form": forms.BulkForm(), "can_bulk": can(request.user, "conversation.update")}
     template = "workspace/_list.html" if request.htmx else "workspace/inbox.html"
     return vary_on_htmx(render(request, template, context, status=status))
 

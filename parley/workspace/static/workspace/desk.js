@@ -119,3 +119,22 @@
     if (action && action()) e.preventDefault();
   });
 })();
+
+// The list's bulk bar: show only the value field of the chosen action; "this page" ticks every row.
+(function () {
+  "use strict";
+
+  function showValueOf(form) {
+    var action = form.querySelector("select[name='action']").value;
+    form.querySelectorAll("[data-for]").forEach(function (label) { label.hidden = label.dataset.for !== action; });
+  }
+
+  document.addEventListener("change", function (e) {
+    var form = e.target.closest("#bulk-form");
+    if (!form) return;
+    if (e.target.name === "action") showValueOf(form);
+    if (e.target.classList.contains("select-page")) {
+      document.querySelectorAll("#conversation-list .row-select").forEach(function (box) { box.checked = e.target.checked; });
+    }
+  });
+})();
