@@ -81,3 +81,24 @@ def test_a_draft_survives_a_reload(live, page, agent, api_inbox, receive, log_in
     page.reload()
 
     expect(page.locator("#reply-text")).to_have_value("Let me check that for you.")
+
+
+def test_a_bulk_action_on_every_matching_conversation_with_progress_summary_and_undo(
+        live, page, agent, api_inbox, receive, log_in):
+    for n in range(120):
+        receive(api_inbox, f"Message {n}", source_id=f"c{n}")
+    log_in(page, live, agent)
+
+    bulk = page.get_by_role("form", name="Bulk action")
+    bulk.get_by_label("All 120 matching").check()
+    bulk.get_by_label("Bulk action").select_option("priority")
+    bulk.locator("select[name='priority']").select_option("urgent")
+    bulk.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_role("heading", name="Set the priority on 120 conversations")).to_be_visible()
+    expect(page.locator(".bulk-summary")).to_have_text("Done: 120 of 120 conversations changed.")
+    assert Conversation.objects.filter(priority="urgent").count() == 120
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("heading", name="Undo: Set the priority on 120 conversations")).to_be_visible()
+    expect(page.locator(".bulk-summary")).to_have_text("Done: 120 of 120 conversations changed.")
+    assert Conversation.objects.filter(priority="normal").count() == 120
