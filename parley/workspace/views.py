@@ -398,3 +398,20 @@ def draft_keep(request, number: int):
         return JsonResponse({"message": exc.message, "extra": exc.extra}, status=exc.status)
     return HttpResponse(status=204)
 
+
+@login_required
+@require_GET
+def merge_confirm(request, number: int):
+    """Show both conversations side by side with what merging does, before the agent confirms it."""
+    allowed(request, "conversation.merge", "Your role may not merge conversations.")
+    merge = _conversation_for(request, number)
+    form = forms.OtherConversationForm(request.GET)
+    if not form.is_valid():
+        return render(request, "workspace/problem.html", {
+            "error": forms.first_error(form), "back": reverse("workspace:conversation", args=[merge.pk])}, status=422)
+    keep = form.cleaned_data["number"]
+    sides = [(conversation, conversation.messages.exclude(kind="event").count(), list(conversation.tags.all()))
+             for conversation in (merge, keep)]
+    return render(request, "workspace/merge_confirm.html", {"merge": merge, "keep": keep, "sides": sides,
+                                                            "same_customer": merge.contact_id == keep.contact_id})
+
