@@ -94,13 +94,17 @@ def team_create(*, name: str, description: str = "", member_ids: list[int] | Non
     return team
 
 
-def _agents(ids: list[int]) -> list[User]:
-    """Return the agents with these ids, refusing ids that name nobody."""
-    agents = list(User.objects.filter(pk__in=ids))
-    missing = sorted(set(ids) - {a.pk for a in agents})
+def _existing(model, ids: list[int], *, field: str, noun: str) -> list:
+    """Return the `model` rows with these ids, refusing ids that name nothing."""
+    found = list(model.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {record.pk for record in found})
     if missing:
-        raise ValidationFailed("Unknown agents.", extra={"member_ids": f"no agent with id {', '.join(map(str, missing))}"})
-    return agents
+        raise ValidationFailed(f"Unknown {noun}s.", extra={field: f"no {noun} with id {', '.join(map(str, missing))}"})
+    return found
+
+
+def _agents(ids: list[int]) -> list[User]:
+    return _existing(User, ids, field="member_ids", noun="agent")
 
 
 @transaction.atomic
@@ -347,8 +351,4 @@ def agent_update(*, user: User, role: str, team_ids: list[int], actor) -> User:
 
 
 def _teams(ids: list[int]) -> list[Team]:
-    teams = list(Team.objects.filter(pk__in=ids))
-    missing = sorted(set(ids) - {t.pk for t in teams})
-    if missing:
-        raise ValidationFailed("Unknown teams.", extra={"team_ids": f"no team with id {', '.join(map(str, missing))}"})
-    return teams
+    return _existing(Team, ids, field="team_ids", noun="team")

@@ -3,13 +3,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.accounts import selectors, services
 from parley.accounts.models import Team, User
 from parley.core.errors import ApplicationError
-from parley.workspace.forms import first_error
 from parley.workspace.settings_forms import AgentForm, AgentInviteForm, TeamForm
+from parley.workspace.submit import form_submitted
 from parley.workspace.views import allowed
 
 AGENTS_REFUSAL = "Only admins manage agents."
@@ -30,16 +31,13 @@ def agent_list(request):
     if request.method == "GET":
         return _agents_page(request)
     form = AgentInviteForm(request.POST)
-    if not form.is_valid():
-        return _agents_page(request, form=form, error=first_error(form), status=422)
-    data = form.cleaned_data
-    try:
-        user = services.agent_invite(email=data["email"], name=data["name"], role=data["role"],
-                                     team_ids=[t.pk for t in data["teams"]], actor=request.user)
-    except ApplicationError as exc:
-        return _agents_page(request, form=form, error=exc.message, status=exc.status)
-    messages.success(request, f"{user.name} was invited; the link to set a password is on its way to {user.email}.")
-    return redirect("workspace:agents-settings")
+    return form_submitted(
+        request, form,
+        save=lambda data: services.agent_invite(email=data["email"], name=data["name"], role=data["role"],
+                                                team_ids=[t.pk for t in data["teams"]], actor=request.user),
+        done=lambda user: f"{user.name} was invited; the link to set a password is on its way to {user.email}.",
+        refused=lambda error, status: _agents_page(request, form=form, error=error, status=status),
+        to=lambda user: reverse("workspace:agents-settings"))
 
 
 def _agent_page(request, agent: User, *, form=None, error: str = "", status: int = 200):
@@ -58,15 +56,13 @@ def agent_edit(request, agent_id: int):
     if request.method == "GET":
         return _agent_page(request, agent)
     form = AgentForm(request.POST)
-    if not form.is_valid():
-        return _agent_page(request, agent, form=form, error=first_error(form), status=422)
-    try:
-        services.agent_update(user=agent, role=form.cleaned_data["role"],
-                              team_ids=[t.pk for t in form.cleaned_data["teams"]], actor=request.user)
-    except ApplicationError as exc:
-        return _agent_page(request, agent, form=form, error=exc.message, status=exc.status)
-    messages.success(request, f"{agent.name} was saved.")
-    return redirect("workspace:agent-settings", agent.pk)
+    return form_submitted(
+        request, form,
+        save=lambda data: services.agent_update(user=agent, role=data["role"], team_ids=[t.pk for t in data["teams"]],
+                                                actor=request.user),
+        done=lambda _: f"{agent.name} was saved.",
+        refused=lambda error, status: _agent_page(request, agent, form=form, error=error, status=status),
+        to=lambda _: reverse("workspace:agent-settings", args=[agent.pk]))
 
 
 #: The buttons on an agent's page: the service each calls and what the admin is told afterwards.
@@ -108,16 +104,13 @@ def team_list(request):
     if request.method == "GET":
         return _teams_page(request)
     form = TeamForm(request.POST)
-    if not form.is_valid():
-        return _teams_page(request, form=form, error=first_error(form), status=422)
-    data = form.cleaned_data
-    try:
-        team = services.team_create(name=data["name"], description=data["description"],
-                                    member_ids=[m.pk for m in data["members"]], actor=request.user)
-    except ApplicationError as exc:
-        return _teams_page(request, form=form, error=exc.message, status=exc.status)
-    messages.success(request, f"The team “{team.name}” was created.")
-    return redirect("workspace:teams-settings")
+    return form_submitted(
+        request, form,
+        save=lambda data: services.team_create(name=data["name"], description=data["description"],
+                                               member_ids=[m.pk for m in data["members"]], actor=request.user),
+        done=lambda team: f"The team “{team.name}” was created.",
+        refused=lambda error, status: _teams_page(request, form=form, error=error, status=status),
+        to=lambda _: reverse("workspace:teams-settings"))
 
 
 def _team_page(request, team: Team, *, form=None, error: str = "", status: int = 200):
@@ -135,16 +128,13 @@ def team_edit(request, team_id: int):
     if request.method == "GET":
         return _team_page(request, team)
     form = TeamForm(request.POST)
-    if not form.is_valid():
-        return _team_page(request, team, form=form, error=first_error(form), status=422)
-    data = form.cleaned_data
-    try:
-        services.team_update(team=team, actor=request.user, name=data["name"], description=data["description"],
-                             member_ids=[m.pk for m in data["members"]])
-    except ApplicationError as exc:
-        return _team_page(request, team, form=form, error=exc.message, status=exc.status)
-    messages.success(request, f"The team “{team.name}” was saved.")
-    return redirect("workspace:team-settings", team.pk)
+    return form_submitted(
+        request, form,
+        save=lambda data: services.team_update(team=team, actor=request.user, name=data["name"],
+                                               description=data["description"], member_ids=[m.pk for m in data["members"]]),
+        done=lambda saved: f"The team “{saved.name}” was saved.",
+        refused=lambda error, status: _team_page(request, team, form=form, error=error, status=status),
+        to=lambda saved: reverse("workspace:team-settings", args=[saved.pk]))
 
 
 @login_required

@@ -1,14 +1,13 @@
 """Settings → Company (admins): name, colour, logo, default sender and time zone."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from parley.company.selectors import company
 from parley.company.services import company_update
-from parley.core.errors import ApplicationError
-from parley.workspace.forms import first_error
 from parley.workspace.settings_forms import CompanyForm
+from parley.workspace.submit import form_submitted
 from parley.workspace.views import allowed
 
 
@@ -27,14 +26,11 @@ def company_settings(request):
         return _page(request, CompanyForm(initial={"name": current.name, "color": current.color,
                                                    "default_sender": current.default_sender, "time_zone": current.time_zone}))
     form = CompanyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, form, error=first_error(form), status=422)
-    data = form.cleaned_data
-    try:
-        company_update(actor=request.user, name=data["name"], color=data["color"], default_sender=data["default_sender"],
-                       time_zone=data["time_zone"], logo=data["logo"].read() if data["logo"] else None,
-                       remove_logo=data["remove_logo"])
-    except ApplicationError as exc:
-        return _page(request, form, error=exc.message, status=exc.status)
-    messages.success(request, "The company settings were saved.")
-    return redirect("workspace:company-settings")
+    return form_submitted(
+        request, form,
+        save=lambda data: company_update(
+            actor=request.user, name=data["name"], color=data["color"], default_sender=data["default_sender"],
+            time_zone=data["time_zone"], logo=data["logo"].read() if data["logo"] else None, remove_logo=data["remove_logo"]),
+        done=lambda _: "The company settings were saved.",
+        refused=lambda error, status: _page(request, form, error=error, status=status),
+        to=lambda _: reverse("workspace:company-settings"))

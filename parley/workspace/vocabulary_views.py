@@ -4,17 +4,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.conversations import services
 from parley.conversations.models import CustomField, CustomStatus, Tag
-from parley.core.errors import ApplicationError
-from parley.workspace.forms import first_error
 from parley.workspace.settings_forms import CustomFieldForm, CustomStatusForm, MoveForm, TagForm
+from parley.workspace.submit import form_submitted
 from parley.workspace.views import allowed
 
 REFUSAL = "Only admins and supervisors manage tags, statuses and fields."
@@ -97,14 +96,11 @@ def item_list(request, screen: str):
         return _page(request, screen)
     form = definition.form(request.POST)
     del form.fields["archived"]
-    if not form.is_valid():
-        return _page(request, screen, create_form=form, error=first_error(form), status=422)
-    try:
-        item = definition.create(form.cleaned_data, request.user)
-    except ApplicationError as exc:
-        return _page(request, screen, create_form=form, error=exc.message, status=exc.status)
-    messages.success(request, f"The {definition.noun} “{item}” was created.")
-    return redirect(f"workspace:{screen}-settings")
+    return form_submitted(
+        request, form, save=lambda data: definition.create(data, request.user),
+        done=lambda item: f"The {definition.noun} “{item}” was created.",
+        refused=lambda error, status: _page(request, screen, create_form=form, error=error, status=status),
+        to=lambda _: reverse(f"workspace:{screen}-settings"))
 
 
 @login_required
@@ -114,14 +110,11 @@ def item_edit(request, screen: str, item_id: int):
     definition = _screen(request, screen)
     item = get_object_or_404(definition.model, pk=item_id)
     form = _row_form(definition, item, request.POST)
-    if not form.is_valid():
-        return _page(request, screen, failed=(item, form), error=first_error(form), status=422)
-    try:
-        definition.update(item, form.cleaned_data, request.user)
-    except ApplicationError as exc:
-        return _page(request, screen, failed=(item, form), error=exc.message, status=exc.status)
-    messages.success(request, f"The {definition.noun} “{item}” was saved.")
-    return redirect(f"workspace:{screen}-settings")
+    return form_submitted(
+        request, form, save=lambda data: definition.update(item, data, request.user),
+        done=lambda saved: f"The {definition.noun} “{saved}” was saved.",
+        refused=lambda error, status: _page(request, screen, failed=(item, form), error=error, status=status),
+        to=lambda _: reverse(f"workspace:{screen}-settings"))
 
 
 @login_required
