@@ -1,4 +1,6 @@
 """Forms that parse what an agent submits in the workspace into the arguments services take."""
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -118,6 +120,12 @@ class ComposerForm(forms.Form):
 class ReplyForm(ComposerForm):
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply…"}))
     status = forms.ChoiceField(required=False, label="Submit as", choices=[("", "Keep status"), *Status.choices])
+    cc = forms.CharField(required=False, max_length=2000, label="Cc")
+    bcc = forms.CharField(required=False, max_length=2000, label="Bcc")
+
+    def copies(self, field: str) -> list[str]:
+        """The addresses typed into Cc or Bcc, separated by commas, semicolons or spaces (the service checks them)."""
+        return [a for a in re.split(r"[,;\s]+", self.cleaned_data[field]) if a]
 
     def clean(self):
         data = super().clean()

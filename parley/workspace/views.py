@@ -198,7 +198,8 @@ class Action:
 
 def _reply(conversation, user, form):
     services.message_reply(conversation=conversation, author=user, text=form.cleaned_data["text"],
-                           attachments=form.attachments_for_service(), status=form.cleaned_data["status"] or None)
+                           attachments=form.attachments_for_service(), status=form.cleaned_data["status"] or None,
+                           cc=form.copies("cc"), bcc=form.copies("bcc"))
     draft_discard(agent=user, conversation=conversation, kind=DraftKind.REPLY)
 
 

@@ -21,7 +21,7 @@ class EmailAdapter(ChannelAdapter):
     label = "Email"
     # Mail carries HTML and files of any type; the site's per-file limit applies (25 MB by default,
     # what the large mailbox providers accept).
-    capabilities = Capabilities(html=True, attachments=AttachmentRules())
+    capabilities = Capabilities(html=True, attachments=AttachmentRules(), copies=True)
     config_schema = EmailInboxConfig
 
     def addresses(self, config: dict) -> list[Address]:
