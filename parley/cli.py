@@ -54,7 +54,9 @@ def _seed_demo(*, reset: bool, seed: int):
 
 def _print_login(login) -> None:
     print(f"  Admin login: {login.email}   password: {login.password}", flush=True)
-    print("  (shown only now; the other demo agents, e.g. maya.lopez@parley.example, get a password from an admin)", flush=True)
+    print("  (shown only now) Every demo agent signs in with the same password, to try each role:", flush=True)
+    for email, role in login.agents:
+        print(f"    {email:<32} {role}", flush=True)
 
 
 # --- serve -------------------------------------------------------------------------------------------

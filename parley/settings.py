@@ -58,12 +58,15 @@ INSTALLED_APPS = [
     "parley.workspace",
     "parley.portal",
     "parley.search",
+    "parley.company",
+    "parley.desk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "parley.company.middleware.CompanyTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -14,7 +14,7 @@ class UserAdmin(ParleyAdmin):
 
 @admin.register(Team)
 class TeamAdmin(ParleyAdmin):
-    editable = True
+    # Read-only: teams are managed in the workspace (Settings → Teams), through the services that audit them.
     list_display = ("name", "description")
     search_fields = ("name",)
     filter_horizontal = ("members",)

@@ -17,3 +17,8 @@ def agent_list(*, role: str = "", team_id: int | None = None) -> QuerySet:
 def api_token_list(*, user: User) -> QuerySet:
     """Return the agent's own API tokens, newest first (secrets are never stored)."""
     return ApiToken.objects.filter(user=user)
+
+
+def agent_is_invited(user: User) -> bool:
+    """Return whether the agent was invited and has not set a password yet."""
+    return not user.has_usable_password() and user.last_login is None

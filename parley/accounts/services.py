@@ -2,12 +2,24 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
+from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
-from parley.core import events
+from parley.accounts.permissions import require
+from parley.accounts.selectors import agent_is_invited
+from parley.company.selectors import company
+from parley.core import actors, events, jobs
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
 
@@ -87,13 +99,17 @@ def team_create(*, name: str, description: str = "", member_ids: list[int] | Non
     return team
 
 
-def _agents(ids: list[int]) -> list[User]:
-    """Return the agents with these ids, refusing ids that name nobody."""
-    agents = list(User.objects.filter(pk__in=ids))
-    missing = sorted(set(ids) - {a.pk for a in agents})
+def _existing(model, ids: list[int], *, field: str, noun: str) -> list:
+    """Return the `model` rows with these ids, refusing ids that name nothing."""
+    found = list(model.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {record.pk for record in found})
     if missing:
-        raise ValidationFailed("Unknown agents.", extra={"member_ids": f"no agent with id {', '.join(map(str, missing))}"})
-    return agents
+        raise ValidationFailed(f"Unknown {noun}s.", extra={field: f"no {noun} with id {', '.join(map(str, missing))}"})
+    return found
+
+
+def _agents(ids: list[int]) -> list[User]:
+    return _existing(User, ids, field="member_ids", noun="agent")
 
 
 @transaction.atomic
@@ -190,3 +206,173 @@ def team_delete(*, team: Team, actor) -> None:
     """Delete a team; its conversations stay, without a team."""
     audit_record(actor=actor, action="team.deleted", target=team, changes={"name": team.name})
     team.delete()
+
+
+# --- invitations, deactivation, password reset --------------------------------------------------------
+
+INVITE_QUEUE = "accounts.invite"
+PASSWORD_RESET_QUEUE = "accounts.password_reset"
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """One-time links for invited agents: their own salt (a reset link is no invitation) and a week's life.
+
+    The token hashes the password and last login, so it is spent the moment the invitee sets a password.
+    """
+
+    key_salt = "parley.accounts.InvitationTokenGenerator"
+
+    def check_token(self, user, token):
+        try:
+            timestamp = base36_to_int(token.split("-")[0])
+        except (AttributeError, ValueError):
+            return False
+        if self._num_seconds(self._now()) - timestamp > INVITATION_LIFETIME.total_seconds():
+            return False
+        return any(constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+                   for secret in [self.secret, *self.secret_fallbacks])
+
+
+INVITATION_LIFETIME = timedelta(days=7)
+invitation_tokens = InvitationTokenGenerator()
+
+
+@transaction.atomic
+def agent_invite(*, email: str, name: str, role: str, team_ids: list[int] | None = None, actor) -> User:
+    """Add an agent without a password and email them a one-time link to set their own."""
+    require(actor, "agent.manage")
+    user = agent_create(email=email, name=name, role=role, actor=actor)
+    if team_ids:
+        user.teams.set(_teams(team_ids))
+    audit_record(actor=actor, action="agent.invited", target=user)
+    jobs.enqueue(INVITE_QUEUE, user.pk)
+    events.publish("agent.updated", {"agent_id": user.pk, "fields": ["invited"], "actor": actors.describe(actor)})
+    return user
+
+
+@transaction.atomic
+def agent_invite_resend(*, user: User, actor) -> User:
+    """Email a pending invitation again, with a fresh week to accept it."""
+    require(actor, "agent.manage")
+    if not agent_is_invited(user):
+        raise ValidationFailed(f"{user} already accepted the invitation.", extra={"agent": "not invited"})
+    if not user.is_active:
+        raise ValidationFailed(f"{user} is deactivated; reactivate them first.", extra={"agent": "deactivated"})
+    audit_record(actor=actor, action="agent.invite_resent", target=user)
+    jobs.enqueue(INVITE_QUEUE, user.pk)
+    return user
+
+
+def _link(view: str, user: User, token: str) -> str:
+    return settings.PARLEY_BASE_URL + reverse(view, args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
+
+
+def agent_invite_send(*, user_id: int) -> None:
+    """Email the invitation (the job's handler); an agent who accepted meanwhile gets nothing."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not agent_is_invited(user):
+        return
+    sender = company()
+    send_mail(
+        subject=f"You are invited to the {sender.name} help desk",
+        message=(f"Hello {user.name},\n\nYou were invited to answer customers with {sender.name} on Parley. "
+                 f"Choose your password here:\n\n{_link('workspace:invitation', user, invitation_tokens.make_token(user))}\n\n"
+                 f"Then sign in with {user.email}. The link works once, for {INVITATION_LIFETIME.days} days."),
+        from_email=sender.default_sender, recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def password_reset_request(*, email: str) -> None:
+    """Queue a password-reset link when the address is an active agent's; say nothing either way.
+
+    The mail goes out from the worker, so the answer takes the same time for any address.
+    """
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is not None:
+        jobs.enqueue(PASSWORD_RESET_QUEUE, user.pk)
+
+
+def password_reset_send(*, user_id: int) -> None:
+    """Email a password-reset link (the job's handler)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        subject="Reset your Parley password",
+        message=(f"Hello {user.name},\n\nSomeone asked to reset the password of {user.email}. "
+                 f"Choose a new one here:\n\n{_link('workspace:password-reset-confirm', user, default_token_generator.make_token(user))}\n\n"
+                 f"The link works once, for {hours} hours. If you did not ask for it, ignore this email; "
+                 f"your password stays as it is."),
+        from_email=company().default_sender, recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def agent_set_password(*, user: User, password: str) -> User:
+    """Set an agent's own password from an invitation or reset link (the view checked the token)."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), extra={"password": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="agent.password_set", target=user)
+    return user
+
+
+def _other_active_admin(user: User) -> bool:
+    return User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+
+
+@transaction.atomic
+def agent_deactivate(*, user: User, actor) -> User:
+    """Stop an agent from signing in; their replies, notes and audit history stay, their open conversations are unassigned."""
+    from parley.conversations.models import Conversation, Status
+
+    require(actor, "agent.manage")
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationFailed("You cannot deactivate yourself.", extra={"agent": "self"})
+    if user.role == Role.ADMIN and not _other_active_admin(user):
+        raise ValidationFailed("The last admin cannot be deactivated.", extra={"agent": "last admin"})
+    if user.is_active:
+        user.is_active = False
+        user.availability = Availability.OFFLINE
+        user.save(update_fields=["is_active", "availability"])
+        # Nobody would answer them otherwise; they go back to their team's unassigned list.
+        unassigned = Conversation.objects.filter(assignee=user).exclude(status__in=[Status.SOLVED, Status.CLOSED]).update(assignee=None)
+        audit_record(actor=actor, action="agent.deactivated", target=user, changes={"unassigned_conversations": unassigned})
+        events.publish("agent.updated", {"agent_id": user.pk, "fields": ["is_active"], "actor": actors.describe(actor)})
+    return user
+
+
+@transaction.atomic
+def agent_reactivate(*, user: User, actor) -> User:
+    """Let a deactivated agent sign in again, with the password they had."""
+    require(actor, "agent.manage")
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="agent.reactivated", target=user)
+        events.publish("agent.updated", {"agent_id": user.pk, "fields": ["is_active"], "actor": actors.describe(actor)})
+    return user
+
+
+@transaction.atomic
+def agent_update(*, user: User, role: str, team_ids: list[int], actor) -> User:
+    """Change an agent's role and replace the teams they belong to, together."""
+    require(actor, "agent.manage")
+    agent_set_role(user=user, role=role, actor=actor)
+    teams = _teams(team_ids)
+    old = sorted(user.teams.values_list("pk", flat=True))
+    new = sorted(t.pk for t in teams)
+    if old != new:
+        user.teams.set(teams)
+        audit_record(actor=actor, action="agent.teams_changed", target=user, changes={"team_ids": [old, new]})
+        events.publish("agent.updated", {"agent_id": user.pk, "fields": ["teams"], "actor": actors.describe(actor)})
+    return user
+
+
+def _teams(ids: list[int]) -> list[Team]:
+    return _existing(Team, ids, field="team_ids", noun="team")

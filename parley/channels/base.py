@@ -142,6 +142,24 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """One connection an inbox depends on, tried by "Test connection": what, whether it worked, and why not."""
+
+    part: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class PollState:
+    """How a channel that fetches its messages (IMAP) is doing: the last good fetch and the last failure."""
+
+    last_success_at: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+
+
 class ChannelAdapter:
     """Base class of every channel; subclasses set `kind`, `label` and `capabilities` and implement parse and send.
 
@@ -187,3 +205,15 @@ class ChannelAdapter:
     def addresses(self, config: dict) -> list[Address]:
         """Return the addresses a (validated, plain) configuration receives on, normalised with address_normalize."""
         return []
+
+    def test_connection(self, config: dict) -> list[ConnectionCheck]:
+        """Try what a (validated, plain) configuration connects to: log in, handshake, ping the provider.
+
+        Return one check per connection, each saying in plain words what happened; never raise for a
+        failed connection. The default, for channels the provider calls and Parley never dials, is [].
+        """
+        return []
+
+    def poll_state(self, inbox) -> PollState | None:
+        """Return how fetching the inbox's messages goes, for its health card; None for channels that are called."""
+        return None

@@ -68,6 +68,8 @@ class Capabilities:
     reply_window: timedelta | None = None
     typing: bool = False
     read_receipts: bool = False
+    #: Whether a reply can be copied to more addresses the agent types (Cc and Bcc on email).
+    copies: bool = False
     #: Extra words the composer shows, e.g. "replies by email with a link to the help center".
     note: str = field(default="", compare=False)
 
@@ -82,9 +84,11 @@ class Capabilities:
         return last_inbound_at is not None and now - last_inbound_at <= self.reply_window
 
     def refusals(self, *, text: str, html: str = "", attachments=(), last_inbound_at: datetime | None = None,
-                 now: datetime) -> dict[str, str]:
+                 now: datetime, copies: bool = False) -> dict[str, str]:
         """Return field -> what this channel cannot carry in a reply (empty when it can carry all of it)."""
         problems: dict[str, str] = {}
+        if copies and not self.copies:
+            problems["cc"] = "this channel cannot copy a reply to other addresses"
         if not self.window_open(last_inbound_at=last_inbound_at, now=now):
             problems["text"] = (f"the {self.reply_window_hours}-hour reply window after the customer's last message has closed; "
                                 "only a template message can be sent now")

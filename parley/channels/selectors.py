@@ -1,6 +1,15 @@
-"""Reads of inboxes that channels share: which inbox receives on an address, the settings list."""
+"""Reads of inboxes that channels share: which inbox receives on an address, the settings list, an inbox's health."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
 from parley.channels.addresses import address_normalize
-from parley.channels.models import Inbox, InboxAddress
+from parley.channels.base import PollState
+from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
+
+#: Failed envelopes the health card lists; the rest are counted.
+FAILED_ENVELOPES_SHOWN = 10
 
 
 def inbox_for(*, kind: str, address: str) -> Inbox | None:
@@ -20,3 +29,43 @@ def inbox_for(*, kind: str, address: str) -> Inbox | None:
 def inbox_list():
     """Return every inbox with its default team and addresses, for the settings list."""
     return Inbox.objects.select_related("default_team").prefetch_related("addresses")
+
+
+@dataclass(frozen=True)
+class InboxHealth:
+    last_received_at: datetime | None
+    last_sent_at: datetime | None
+    #: The latest reply that could not be delivered, with its reason in plain words, or None.
+    last_failed_reply: object
+    poll: PollState | None
+    failed_envelopes: list
+    failed_envelope_count: int
+
+
+def inbox_health(*, inbox: Inbox) -> InboxHealth:
+    """Return what an admin checks when an inbox seems quiet: last message in and out, the last failures."""
+    from parley.conversations.models import DeliveryStatus, Direction, Message
+
+    replies = Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND).exclude(kind="event")
+    failed = InboundEnvelope.objects.filter(inbox=inbox, status=EnvelopeStatus.FAILED).order_by("-received_at")
+    return InboxHealth(
+        last_received_at=InboundEnvelope.objects.filter(inbox=inbox).order_by("-received_at")
+        .values_list("received_at", flat=True).first(),
+        last_sent_at=replies.filter(sent_at__isnull=False).order_by("-sent_at").values_list("sent_at", flat=True).first(),
+        last_failed_reply=replies.filter(delivery_status=DeliveryStatus.FAILED).order_by("-created_at")
+        .only("pk", "conversation_id", "failure_reason", "created_at").first(),
+        poll=inbox.adapter.poll_state(inbox),
+        failed_envelopes=list(failed[:FAILED_ENVELOPES_SHOWN]),
+        failed_envelope_count=failed.count(),
+    )
+
+
+def inbox_urls(*, inbox: Inbox) -> list[str]:
+    """Return the URLs to paste into the provider's console: this inbox's own (per_inbox endpoints)
+    and the channel's shared ones, where the payload names the inbox."""
+    from parley.channels.webhooks import endpoint_urls
+
+    base = settings.PARLEY_BASE_URL.rstrip("/")
+    shared = [f"{base}/channels/{inbox.kind}/{endpoint.path}" for endpoint in inbox.adapter.endpoints()
+              if not endpoint.per_inbox]
+    return [*endpoint_urls(inbox), *shared]

@@ -302,3 +302,12 @@ def delivery_report_apply(*, inbox: Inbox, report):
     if message is None:
         return None
     return message_set_delivery(message=message, status=report.status, reason=report.reason, at=report.at)
+
+
+def inbox_test_connection(*, inbox: Inbox) -> list:
+    """Try the inbox's connections with its stored settings; a list of ConnectionCheck, empty when it dials none.
+
+    Nothing is written: the admin sees the answer at once, and a failed try changes nothing.
+    """
+    return inbox.adapter.test_connection(inbox.settings)
+

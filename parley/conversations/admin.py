@@ -6,13 +6,12 @@ from parley.core.admin import ParleyAdmin
 
 @admin.register(CustomStatus)
 class CustomStatusAdmin(ParleyAdmin):
-    editable = True
+    # Read-only, like tags: Settings → Statuses changes them through the services that audit them.
     list_display = ("name", "category")
 
 
 @admin.register(Tag)
 class TagAdmin(ParleyAdmin):
-    editable = True
     search_fields = ("name",)
 
 

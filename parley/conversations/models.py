@@ -34,9 +34,13 @@ class CustomStatus(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     category = models.CharField(max_length=10, choices=Status.choices)
+    #: Where the status pickers list it; admins reorder in Settings → Statuses.
+    position = models.PositiveIntegerField(default=0)
+    #: An archived status is offered no more; conversations that carry it keep it.
+    archived = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["category", "name"]
+        ordering = ["position", "name"]
         verbose_name_plural = "custom statuses"
 
     def __str__(self) -> str:
@@ -45,12 +49,42 @@ class CustomStatus(models.Model):
 
 class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
+    #: An archived tag is suggested no more; conversations that carry it keep it.
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    CHOICE = "choice", "Choice"
+    CHECKBOX = "checkbox", "Checkbox"
+    DATE = "date", "Date"
+
+
+class CustomField(models.Model):
+    """The definition of a conversation field a team adds ("Order number"); values live in Conversation.custom_fields[key]."""
+
+    key = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)
+    #: The options of a choice field, in the order shown.
+    choices = models.JSONField(default=list, blank=True)
+    #: A conversation cannot be solved or closed while this field is empty.
+    required_to_solve = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Conversation(models.Model):

@@ -1,7 +1,8 @@
 """Reads of conversations that views and the API share: inbox lists, filters, the timeline."""
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 
 from parley.accounts.models import User
 from parley.channels.models import Inbox
@@ -26,10 +27,27 @@ class ConversationFilters:
     text: str = ""
     #: True: only conversations opened by an automatic message nobody has answered in; False: leave those out.
     automatic: bool | None = None
+    organization_id: int | None = None
+    custom_status_id: int | None = None
+    #: Opened on or after / on or before these days (in the current time zone).
+    created_from: date | None = None
+    created_to: date | None = None
+    #: One of ORDERS.
+    order: str = "activity"
+
+
+_PRIORITY_RANK = Case(*(When(priority=value, then=rank) for rank, value in enumerate(["urgent", "high", "normal", "low"])),
+                      output_field=IntegerField())
+#: How a list can be sorted: newest activity; the customer waiting longest for us; most urgent first.
+ORDERS = {
+    "activity": ("-last_message_at", "-id"),
+    "waiting": (F("last_inbound_at").asc(nulls_last=True), "id"),
+    "priority": (_PRIORITY_RANK, "-last_message_at", "-id"),
+}
 
 
 def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
-    """Return the conversations `user` asked for, newest activity first, merged ones left out."""
+    """Return the conversations `user` asked for in the order asked (newest activity first), merged ones left out."""
     qs = (Conversation.objects.filter(merged_into__isnull=True)
           .select_related("contact", "inbox", "assignee", "team", "custom_status"))
     if filters.view in VIEWS:
@@ -54,9 +72,17 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
         qs = qs.filter(contact_id=filters.contact_id)
     if filters.automatic is not None:
         qs = qs.filter(started_automatic=filters.automatic)
+    if filters.organization_id:
+        qs = qs.filter(contact__organization_id=filters.organization_id)
+    if filters.custom_status_id:
+        qs = qs.filter(custom_status_id=filters.custom_status_id)
+    if filters.created_from:
+        qs = qs.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(created_at__date__lte=filters.created_to)
     if filters.text:
         qs = search_conversations(qs, filters.text)
-    return qs.order_by("-last_message_at", "-id")
+    return qs.order_by(*ORDERS.get(filters.order, ORDERS["activity"]))
 
 
 def conversation_row(*, conversation_id: int) -> Conversation | None:

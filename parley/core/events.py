@@ -138,6 +138,14 @@ class AgentAvailabilityChanged:
 
 
 @dataclass(frozen=True)
+class AgentUpdated:
+    """An admin invited, deactivated or reactivated an agent, or changed their teams; `fields` names what changed."""
+    agent_id: int
+    fields: list
+    actor: dict
+
+
+@dataclass(frozen=True)
 class ContactUpdated:
     """A contact's details changed; `fields` names them (values may be personal data), "email_status" included."""
     contact_id: int
@@ -191,6 +199,7 @@ EVENTS: dict[str, type] = {
     "message.delivery_changed": MessageDeliveryChanged,
     "agent.mentioned": AgentMentioned,
     "agent.availability_changed": AgentAvailabilityChanged,
+    "agent.updated": AgentUpdated,
     "contact.updated": ContactUpdated,
     "contact.merged": ContactMerged,
     "inbox.created": InboxCreated,

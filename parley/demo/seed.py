@@ -3,7 +3,7 @@
 Every record is made by the service that makes it in production (agents, inboxes,
 customers' messages through message_receive, replies through message_reply …), with
 history backdated over the past weeks so lists, timelines and reports look lived in.
-Only the admin password is random; it is returned so it can be shown once.
+The password is random, shared by every demo agent, and returned so it can be shown once.
 """
 import random
 import secrets
@@ -62,6 +62,8 @@ class DemoDataExists(ApplicationError):
 class DemoLogin:
     email: str
     password: str
+    #: (email, role) of the other demo agents, who sign in with the same password.
+    agents: tuple[tuple[str, str], ...] = ()
 
 
 def workspace_has_data() -> bool:
@@ -87,7 +89,8 @@ def demo_seed(*, seed: int = 1, progress: Progress | None = None, now: datetime 
             progress(done, len(plans))
     with transaction.atomic():
         director.escalate_and_link(played)
-    return DemoLogin(email=content.ADMIN[0], password=password)
+    agents = tuple(User.objects.exclude(email=content.ADMIN[0]).order_by("role", "email").values_list("email", "role"))
+    return DemoLogin(email=content.ADMIN[0], password=password, agents=agents)
 
 
 def demo_reset(*, seed: int = 1, progress: Progress | None = None) -> DemoLogin:
@@ -125,9 +128,11 @@ class _Director:
     def cast(self, password: str) -> None:
         admin_email, admin_name = content.ADMIN
         self.admin = agent_create(email=admin_email, name=admin_name, password=password, role=Role.ADMIN)
-        # Only the admin gets a password (hashing is slow by design); the admin can set the others'.
         staff = [agent_create(email=f"{_ascii(name).replace(' ', '.')}@{content.DOMAIN}", name=name, role=role,
                               actor=self.admin) for name, role, _ in content.STAFF]
+        # Every demo agent signs in with the admin's password, so anyone trying the demo can be any role.
+        # The hash is copied, not computed again: hashing is slow by design.
+        User.objects.filter(pk__in=[s.pk for s in staff]).update(password=self.admin.password)
         self.supervisor = next(s for s in staff if s.role == Role.SUPERVISOR)
         self.teams = {name: team_create(name=name, description=description, actor=self.admin, member_ids=[
             s.pk for s, (_, _, teams) in zip(staff, content.STAFF) if name in teams]) for name, description in content.TEAMS.items()}

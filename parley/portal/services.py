@@ -15,6 +15,7 @@ from django.utils import timezone
 from parley.channels.base import InboundAttachment, InboundMessage
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.services import envelope_store, envelope_store_inbound
+from parley.company.selectors import company
 from parley.contacts.models import Contact
 from parley.conversations.models import Conversation
 from parley.core import jobs
@@ -29,8 +30,8 @@ MAX_OPEN_LOGIN_LINKS = 5
 
 
 def company_name() -> str:
-    """Return the name the portal shows customers (settings.PARLEY_COMPANY_NAME)."""
-    return getattr(settings, "PARLEY_COMPANY_NAME", "Parley")
+    """Return the name the portal shows customers (Settings → Company, else PARLEY_COMPANY_NAME)."""
+    return company().name
 
 
 def attachments_check_size(files) -> None:
@@ -106,7 +107,7 @@ def login_link_send(*, token_id: int) -> None:
         subject=f"Your sign-in link for {company_name()}",
         message=(f"Hello {token.contact.name or ''},\n\nFollow this link to see your requests with {company_name()}:\n\n"
                  f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask for it, ignore this email."),
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[token.email],
+        from_email=company().default_sender, recipient_list=[token.email],
     )
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from parley.company.selectors import company
 from parley.core.errors import ApplicationError, NotFound, PayloadTooLarge
 from parley.portal import selectors, services
 from parley.portal.forms import ContactForm, LoginRequestForm, ReplyForm
@@ -19,7 +20,7 @@ SESSION_SUBMISSION = "portal_submission_envelope_id"
 
 
 def _render(request, template: str, context: dict | None = None, status: int = 200):
-    context = {"company_name": services.company_name(), "customer": getattr(request, "customer", None), **(context or {})}
+    context = {"company_name": services.company_name(), "company": company(), "customer": getattr(request, "customer", None), **(context or {})}
     return render(request, f"portal/{template}", context, status=status)
 
 

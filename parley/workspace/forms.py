@@ -1,8 +1,12 @@
 """Forms that parse what an agent submits in the workspace into the arguments services take."""
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
@@ -11,8 +15,8 @@ from parley.channels.base import InboundAttachment
 from parley.channels.registry import kinds
 from parley.contacts.models import Contact, Organization, Segment
 from parley.contacts.selectors import contact_list
-from parley.conversations.models import Conversation, ConversationType, CustomStatus, Priority, Status
-from parley.conversations.selectors import VIEWS, ConversationFilters
+from parley.conversations.models import Conversation, ConversationType, CustomField, CustomStatus, FieldKind, Priority, Status
+from parley.conversations.selectors import VIEWS, ConversationFilters, conversation_list
 from parley.core.phones import phone_display
 from parley.core.errors import ApplicationError
 
@@ -40,11 +44,26 @@ class ConversationListForm(forms.Form):
     automatic = forms.ChoiceField(required=False, label="Automatic mail", choices=[
         ("", "Show"), ("hide", "Hide"), ("only", "Only automatic")])
     q = forms.CharField(required=False, max_length=200, label="Search")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="Any")
+    organization = forms.ModelChoiceField(queryset=Organization.objects.order_by("name"), required=False, empty_label="Any")
+    customer = forms.ModelChoiceField(queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput)
+    custom_status = forms.ModelChoiceField(queryset=CustomStatus.objects.all(), required=False, empty_label="Any",
+                                           label="Custom status")
+    created_from = forms.DateField(required=False, label="Opened from", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="Opened until", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[("", "Last activity"), ("waiting", "Oldest waiting"),
+                                                      ("priority", "Priority")])
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [ANY, *kinds().items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("created_from") and data.get("created_to") and data["created_from"] > data["created_to"]:
+            self.add_error("created_to", "The end of the date range is before its start.")
+        return data
 
     def filters(self) -> ConversationFilters:
         data = self.cleaned_data
@@ -54,7 +73,14 @@ class ConversationListForm(forms.Form):
             priority=data["priority"], tag=data["tag"].strip(), text=data["q"].strip(),
             assignee_id=data["assignee"].pk if data["assignee"] else None,
             automatic={"hide": False, "only": True}.get(data["automatic"]),
+            team_id=_pk(data["team"]), organization_id=_pk(data["organization"]), contact_id=_pk(data["customer"]),
+            custom_status_id=_pk(data["custom_status"]), created_from=data["created_from"], created_to=data["created_to"],
+            order=data["sort"] or "activity",
         )
+
+
+def _pk(record) -> int | None:
+    return record.pk if record is not None else None
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -94,6 +120,12 @@ class ComposerForm(forms.Form):
 class ReplyForm(ComposerForm):
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply…"}))
     status = forms.ChoiceField(required=False, label="Submit as", choices=[("", "Keep status"), *Status.choices])
+    cc = forms.CharField(required=False, max_length=2000, label="Cc")
+    bcc = forms.CharField(required=False, max_length=2000, label="Bcc")
+
+    def copies(self, field: str) -> list[str]:
+        """The addresses typed into Cc or Bcc, separated by commas, semicolons or spaces (the service checks them)."""
+        return [a for a in re.split(r"[,;\s]+", self.cleaned_data[field]) if a]
 
     def clean(self):
         data = super().clean()
@@ -126,7 +158,10 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        custom = [(f"custom-{c.pk}", f"{c.name} ({c.get_category_display()})") for c in CustomStatus.objects.all()]
+        current = str(self.initial.get("status", ""))
+        # An archived status is offered no more, except to the conversations already in it.
+        statuses = CustomStatus.objects.filter(Q(archived=False) | Q(pk=int(current.removeprefix("custom-")) if current.startswith("custom-") else None))
+        custom = [(f"custom-{c.pk}", f"{c.name} ({c.get_category_display()})") for c in statuses]
         self.fields["status"].choices = [*Status.choices, *custom]
 
     def service_arguments(self) -> dict:
@@ -137,8 +172,38 @@ class StatusForm(forms.Form):
 
 
 class FieldsForm(forms.Form):
+    """Priority, type, and one input per active custom field (named "custom_<key>"; the service checks values)."""
+
     priority = forms.ChoiceField(choices=Priority.choices)
     type = forms.ChoiceField(choices=ConversationType.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom = list(CustomField.objects.filter(archived=False))
+        for definition in self.custom:
+            self.fields[f"custom_{definition.key}"] = _custom_input(definition)
+
+    @classmethod
+    def initial_for(cls, conversation: Conversation) -> dict:
+        return {"priority": conversation.priority, "type": conversation.type,
+                **{f"custom_{key}": value for key, value in (conversation.custom_fields or {}).items()}}
+
+    def custom_inputs(self):
+        return [self[f"custom_{definition.key}"] for definition in self.custom]
+
+    def custom_values(self) -> dict:
+        return {definition.key: self.cleaned_data[f"custom_{definition.key}"] for definition in self.custom}
+
+
+def _custom_input(definition: CustomField) -> forms.Field:
+    label = definition.label + (" (required to solve)" if definition.required_to_solve else "")
+    if definition.kind == FieldKind.CHOICE:
+        return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *((c, c) for c in definition.choices)])
+    if definition.kind == FieldKind.CHECKBOX:
+        return forms.BooleanField(label=label, required=False)
+    widget = {FieldKind.DATE: forms.DateInput(attrs={"type": "date"}),
+              FieldKind.NUMBER: forms.TextInput(attrs={"inputmode": "decimal"})}.get(definition.kind, forms.TextInput())
+    return forms.CharField(label=label, required=False, max_length=500, widget=widget)
 
 
 class TagsForm(forms.Form):
@@ -265,3 +330,43 @@ def first_error(form) -> str:
     if field not in form.fields:
         return errors[0]
     return f"{form.fields[field].label or field.capitalize()}: {errors[0]}"
+
+
+class BulkForm(forms.Form):
+    """A bulk action: what to do, its value, and either the selected rows or every conversation the list's filters match."""
+
+    action = forms.ChoiceField(choices=[("assign", "Assign to"), ("team", "Move to team"), ("status", "Set status"),
+                                        ("priority", "Set priority"), ("tags", "Add tags"), ("merge", "Merge into the first")])
+    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label="Nobody")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
+    status = forms.ChoiceField(required=False)
+    priority = forms.ChoiceField(choices=Priority.choices, required=False)
+    tags = forms.CharField(required=False, max_length=500, help_text="Comma separated")
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    all_matching = forms.BooleanField(required=False)
+    #: The list's query string, for "all matching".
+    query = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = StatusForm().fields["status"].choices
+        # Any number is accepted here; the service refuses ids that name no conversation.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+    def value(self):
+        data = self.cleaned_data
+        action = data["action"]
+        if action in ("assign", "team"):
+            record = data["assignee" if action == "assign" else "team"]
+            return record.pk if record else None
+        if action == "tags":
+            return [t.strip().lower() for t in data["tags"].split(",") if t.strip()]
+        return None if action == "merge" else data[action]
+
+    def conversation_ids(self, user) -> list[int]:
+        if not self.cleaned_data["all_matching"]:
+            return self.cleaned_data["ids"]
+        listing = ConversationListForm(QueryDict(self.cleaned_data["query"]))
+        if not listing.is_valid():
+            raise ApplicationError("The list's filters are not valid; apply them again.", extra={"query": "invalid"}, status=422)
+        return list(conversation_list(user=user, filters=listing.filters()).values_list("pk", flat=True))

@@ -3,13 +3,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.channels.config import config_masked
-from parley.channels.models import Inbox
+from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
 from parley.channels.registry import get_adapter, kinds
 from parley.channels import selectors as channel_selectors
-from parley.channels.services import inbox_create, inbox_update
+from parley.channels.services import envelope_retry, inbox_create, inbox_test_connection, inbox_update
 from parley.core.errors import ApplicationError
 from parley.workspace.inbox_forms import ConfigForm, InboxForm
 from parley.workspace.views import allowed
@@ -58,6 +58,8 @@ def _save(request, *, kind: str, inbox: Inbox | None):
                 return redirect("workspace:inbox-settings", inbox.pk)
     context = {"form": form, "config_form": config_form, "inbox": inbox, "kind": kind, "kind_label": kinds()[kind],
                "error": error, "section": "settings"}
+    if inbox is not None:
+        context |= {"health": channel_selectors.inbox_health(inbox=inbox), "urls": channel_selectors.inbox_urls(inbox=inbox)}
     return render(request, "workspace/inbox_settings.html", context, status=status)
 
 
@@ -78,3 +80,29 @@ def inbox_edit(request, inbox_id: int):
     allowed(request, "inbox.manage", REFUSAL)
     inbox = get_object_or_404(Inbox, pk=inbox_id)
     return _save(request, kind=inbox.kind, inbox=inbox)
+
+
+@login_required
+@require_POST
+def inbox_connection_test(request, inbox_id: int):
+    """Try the inbox's saved connections (IMAP login, SMTP session, provider ping) and say how each went."""
+    allowed(request, "inbox.manage", REFUSAL)
+    inbox = get_object_or_404(Inbox, pk=inbox_id)
+    checks = inbox_test_connection(inbox=inbox)
+    if request.htmx:
+        return render(request, "workspace/_connection_test.html", {"inbox": inbox, "checks": checks, "tested": True})
+    for check in checks:
+        (messages.success if check.ok else messages.error)(request, f"{check.part}: {check.detail}")
+    return redirect("workspace:inbox-settings", inbox.pk)
+
+
+@login_required
+@require_POST
+def inbox_envelope_retry(request, inbox_id: int, envelope_id: int):
+    """Process a failed inbound payload of this inbox again (after the cause was fixed)."""
+    allowed(request, "inbox.manage", REFUSAL)
+    envelope = get_object_or_404(InboundEnvelope, pk=envelope_id, inbox_id=inbox_id, status=EnvelopeStatus.FAILED)
+    envelope_retry(envelope=envelope, actor=request.user)
+    messages.success(request, "The message is queued to be processed again; if it fails again, it is listed here with the reason.")
+    return redirect("workspace:inbox-settings", inbox_id)
+

@@ -1,19 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import bounce_views, customer_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, bulk_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
+    path("password/reset/", account_views.password_reset, name="password-reset"),
+    path("password/reset/<uidb64>/<token>/", account_views.SetPasswordView.as_view(), name="password-reset-confirm"),
+    path("invitation/<uidb64>/<token>/", account_views.AcceptInvitationView.as_view(), name="invitation"),
     path("", views.conversation_list, name="home"),
     path("views/counts/", views.view_counts, name="view-counts"),
     path("c/<int:number>/", views.conversation_detail, name="conversation"),
     path("c/<int:number>/timeline/", views.conversation_timeline, name="timeline"),
     path("c/<int:number>/details/", views.conversation_details, name="details"),
+    path("c/<int:number>/draft/", views.draft_keep, name="draft"),
+    path("c/<int:number>/merge/confirm/", views.merge_confirm, name="merge-confirm"),
     path("c/<int:number>/customer/merge/", views.customer_merge, name="customer-merge"),
     path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
+    path("bulk/", bulk_views.bulk_start, name="bulk-start"),
+    path("bulk/<int:bulk_id>/", bulk_views.bulk_detail, name="bulk"),
+    path("bulk/<int:bulk_id>/undo/", bulk_views.bulk_undo, name="bulk-undo"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications-read"),
@@ -27,6 +35,21 @@ urlpatterns = [
     path("settings/inboxes/", settings_views.inbox_list, name="inboxes-settings"),
     path("settings/inboxes/new/<slug:kind>/", settings_views.inbox_new, name="inbox-new"),
     path("settings/inboxes/<int:inbox_id>/", settings_views.inbox_edit, name="inbox-settings"),
+    path("settings/inboxes/<int:inbox_id>/test/", settings_views.inbox_connection_test, name="inbox-connection-test"),
+    path("settings/inboxes/<int:inbox_id>/envelopes/<int:envelope_id>/retry/", settings_views.inbox_envelope_retry,
+         name="inbox-envelope-retry"),
+    path("settings/company/", company_views.company_settings, name="company-settings"),
+    path("settings/agents/", agent_views.agent_list, name="agents-settings"),
+    path("settings/agents/<int:agent_id>/", agent_views.agent_edit, name="agent-settings"),
+    path("settings/agents/<int:agent_id>/<slug:action>/", agent_views.agent_action, name="agent-action"),
+    path("settings/teams/", agent_views.team_list, name="teams-settings"),
+    path("settings/teams/<int:team_id>/", agent_views.team_edit, name="team-settings"),
+    path("settings/teams/<int:team_id>/delete/", agent_views.team_delete, name="team-delete"),
+    *[route for screen in vocabulary_views.SCREENS for route in (
+        path(f"settings/{screen}/", vocabulary_views.item_list, {"screen": screen}, name=f"{screen}-settings"),
+        path(f"settings/{screen}/<int:item_id>/", vocabulary_views.item_edit, {"screen": screen}, name=f"{screen}-item"),
+        path(f"settings/{screen}/<int:item_id>/move/", vocabulary_views.item_move, {"screen": screen}, name=f"{screen}-move"),
+    )],
     path("me/", profile_views.profile, name="profile"),
     path("me/availability/", views.availability_set, name="availability"),
     path("me/tokens/", profile_views.token_create, name="token-create"),

@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,9 @@ from parley.contacts.selectors import contact_identities, contact_list
 from parley.conversations import selectors, services
 from parley.conversations.models import Attachment, Conversation
 from parley.core.errors import ApplicationError
+from parley.desk.models import DraftKind
+from parley.desk.selectors import drafts_for, unread_conversation_ids
+from parley.desk.services import conversation_mark_seen, draft_discard, draft_save
 from parley.workspace import forms
 
 PAGE_SIZE = 50
@@ -68,7 +71,9 @@ def conversation_list(request):
         status, current_view = 400, request.GET.get("view", "all")
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode()}
+    unread = unread_conversation_ids(agent=request.user, conversations=page.object_list) if page else set()
+    context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode(), "unread_ids": unread,
+               "bulk_form": forms.BulkForm(), "can_bulk": can(request.user, "conversation.update")}
     template = "workspace/_list.html" if request.htmx else "workspace/inbox.html"
     return vary_on_htmx(render(request, template, context, status=status))
 
@@ -86,7 +91,7 @@ def _details_context(request, conversation: Conversation) -> dict:
         "can_update": can(request.user, "conversation.update"),
         "assign_form": forms.AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
         "status_form": status_form,
-        "fields_form": forms.FieldsForm(initial={"priority": conversation.priority, "type": conversation.type}),
+        "fields_form": forms.FieldsForm(initial=forms.FieldsForm.initial_for(conversation)),
         "tags_form": forms.TagsForm(initial={"tags": ", ".join(t.name for t in conversation.tags.all())}),
         "escalate_form": forms.EscalateForm(),
         "merge_form": forms.OtherConversationForm(),
@@ -114,6 +119,7 @@ def _conversation_context(request, conversation: Conversation, *, error: str = "
         "can_reply": can(request.user, "conversation.reply"),
         "reply_form": forms.ReplyForm(),
         "note_form": forms.NoteForm(),
+        "drafts": drafts_for(agent=request.user, conversation=conversation),
         "composer_tab": "reply" if can(request.user, "conversation.reply") else "note",
         "max_attachment_bytes": settings.PARLEY_MAX_ATTACHMENT_BYTES,
         **_channel_context(conversation),
@@ -140,6 +146,7 @@ def _channel_context(conversation: Conversation) -> dict:
 def conversation_detail(request, number: int):
     """Show one conversation: timeline, composer, actions and the customer's unified profile."""
     conversation = _conversation_for(request, number)
+    conversation_mark_seen(agent=request.user, conversation=conversation)
     return render(request, "workspace/conversation.html", _conversation_context(request, conversation))
 
 
@@ -158,6 +165,8 @@ def conversation_timeline(request, number: int):
         return JsonResponse({"message": "after and message must be message numbers.",
                              "extra": {key: "not a number" for key in ("after", "message") if key in request.GET}}, status=400)
     timeline = selectors.conversation_timeline(conversation=conversation, after_id=after_id, message_id=message_id)
+    # The open page asks for what just arrived: the agent has it in front of them.
+    conversation_mark_seen(agent=request.user, conversation=conversation)
     partial = "workspace/_timeline_refresh.html" if after_id is None and message_id is None else "workspace/_timeline_items.html"
     return render(request, partial, {"conversation": conversation, "timeline": timeline})
 
@@ -189,12 +198,15 @@ class Action:
 
 def _reply(conversation, user, form):
     services.message_reply(conversation=conversation, author=user, text=form.cleaned_data["text"],
-                           attachments=form.attachments_for_service(), status=form.cleaned_data["status"] or None)
+                           attachments=form.attachments_for_service(), status=form.cleaned_data["status"] or None,
+                           cc=form.copies("cc"), bcc=form.copies("bcc"))
+    draft_discard(agent=user, conversation=conversation, kind=DraftKind.REPLY)
 
 
 def _note(conversation, user, form):
     services.message_note(conversation=conversation, author=user, text=form.cleaned_data["text"],
                           attachments=form.attachments_for_service())
+    draft_discard(agent=user, conversation=conversation, kind=DraftKind.NOTE)
 
 
 def _assign(conversation, user, form):
@@ -206,7 +218,9 @@ def _status(conversation, user, form):
 
 
 def _fields(conversation, user, form):
-    services.conversation_update(conversation=conversation, actor=user, priority=form.cleaned_data["priority"], type=form.cleaned_data["type"])
+    custom = {"custom_fields": form.custom_values()} if form.custom else {}
+    services.conversation_update(conversation=conversation, actor=user, priority=form.cleaned_data["priority"],
+                                 type=form.cleaned_data["type"], **custom)
 
 
 def _tags(conversation, user, form):
@@ -371,3 +385,34 @@ def customer_merge(request, number: int):
     context["query"] = query
     template = "workspace/_customer_merge.html" if request.htmx else "workspace/customer_merge.html"
     return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def draft_keep(request, number: int):
+    """Keep what the agent has typed in a composer (the page sends it as they type); empty text discards it."""
+    conversation = _conversation_for(request, number)
+    try:
+        draft_save(agent=request.user, conversation=conversation, kind=request.POST.get("kind", ""),
+                   text=request.POST.get("text", ""))
+    except ApplicationError as exc:
+        return JsonResponse({"message": exc.message, "extra": exc.extra}, status=exc.status)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def merge_confirm(request, number: int):
+    """Show both conversations side by side with what merging does, before the agent confirms it."""
+    allowed(request, "conversation.merge", "Your role may not merge conversations.")
+    merge = _conversation_for(request, number)
+    form = forms.OtherConversationForm(request.GET)
+    if not form.is_valid():
+        return render(request, "workspace/problem.html", {
+            "error": forms.first_error(form), "back": reverse("workspace:conversation", args=[merge.pk])}, status=422)
+    keep = form.cleaned_data["number"]
+    sides = [(conversation, conversation.messages.exclude(kind="event").count(), list(conversation.tags.all()))
+             for conversation in (merge, keep)]
+    return render(request, "workspace/merge_confirm.html", {"merge": merge, "keep": keep, "sides": sides,
+                                                            "same_customer": merge.contact_id == keep.contact_id})
+

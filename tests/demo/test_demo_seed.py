@@ -26,6 +26,13 @@ def seeded(seeded_once, db):
     return seeded_once
 
 
+def test_given_the_demo_when_any_demo_agent_signs_in_with_the_shown_password_then_they_are_in_with_their_role(seeded):
+    assert len(seeded.agents) == User.objects.count() - 1
+    for email, role in seeded.agents:
+        assert authenticate(username=email, password=seeded.password).role == role
+    assert authenticate(username=seeded.agents[0][0], password="not-the-password") is None
+
+
 def test_given_an_empty_workspace_when_the_demo_is_seeded_then_it_has_the_promised_people(seeded):
     assert authenticate(username="admin@parley.example", password=seeded.password).role == Role.ADMIN
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)

@@ -33,3 +33,29 @@ def test_only_admins_reach_the_admin(client, agent, admin):
 
     assert refused.status_code == 302
     assert allowed.status_code == 200 and "Inbound envelopes" in allowed.content.decode()
+
+
+def test_teams_and_agents_are_read_only_in_the_admin_because_settings_manage_them(client, admin, team):
+    client.force_login(admin)
+
+    change = client.post(reverse("admin:accounts_team_change", args=[team.pk]), {"name": "Renamed", "description": ""})
+    add = client.get(reverse("admin:accounts_team_add"))
+    agent_change = client.post(reverse("admin:accounts_user_change", args=[admin.pk]), {"role": "agent"})
+
+    assert change.status_code == 403 and add.status_code == 403 and agent_change.status_code == 403
+    team.refresh_from_db()
+    admin.refresh_from_db()
+    assert team.name == "Support" and admin.role == "admin"
+
+
+def test_tags_and_statuses_are_read_only_in_the_admin_because_settings_manage_them(client, admin):
+    from parley.conversations.models import CustomStatus, Tag
+
+    tag = Tag.objects.create(name="vip")
+    client.force_login(admin)
+
+    refused = client.post(reverse("admin:conversations_tag_change", args=[tag.pk]), {"name": "renamed"})
+    status_add = client.get(reverse("admin:conversations_customstatus_add"))
+
+    assert refused.status_code == 403 and status_add.status_code == 403
+    assert Tag.objects.get(pk=tag.pk).name == "vip" and not CustomStatus.objects.exists()

@@ -1,9 +1,11 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
 from parley.channels.addresses import address_key
 from parley.channels.base import (
-    Address, AttachmentRules, Capabilities, ChannelAdapter, DeliveryReport, DeliveryResult, Endpoint, InboundMessage,
+    Address, AttachmentRules, Capabilities, ChannelAdapter, ConnectionCheck, DeliveryReport, PollState, DeliveryResult, Endpoint, InboundMessage,
 )
 from parley.channels.email.config import EmailConfig, EmailInboxConfig
+from parley.channels.email.connection import connection_checks
+from parley.channels.email.models import EmailInboxState
 from parley.channels.email.inbound import inbound_from_envelope
 from parley.channels.email.sending import email_send, message_id_for, reply_email
 from parley.channels.email.services import sending_config
@@ -19,7 +21,7 @@ class EmailAdapter(ChannelAdapter):
     label = "Email"
     # Mail carries HTML and files of any type; the site's per-file limit applies (25 MB by default,
     # what the large mailbox providers accept).
-    capabilities = Capabilities(html=True, attachments=AttachmentRules())
+    capabilities = Capabilities(html=True, attachments=AttachmentRules(), copies=True)
     config_schema = EmailInboxConfig
 
     def addresses(self, config: dict) -> list[Address]:
@@ -36,6 +38,15 @@ class EmailAdapter(ChannelAdapter):
         message_id = message_id_for(message, config.from_address.rpartition("@")[2])
         email_send(config, reply_email(message, config, message_id=message_id))
         return DeliveryResult(external_id=message_id, status="sent")
+
+    def test_connection(self, config: dict) -> list[ConnectionCheck]:
+        return connection_checks(EmailConfig.from_settings(config))
+
+    def poll_state(self, inbox) -> PollState | None:
+        state = EmailInboxState.objects.filter(inbox=inbox).first()
+        if state is None:
+            return None
+        return PollState(last_success_at=state.last_success_at, last_error=state.last_error, last_error_at=state.last_error_at)
 
     def acknowledgement(self, conversation) -> str:
         config = EmailConfig.of(conversation.inbox)

@@ -75,13 +75,17 @@ class EmailConfig:
     @classmethod
     def of(cls, inbox) -> EmailConfig:
         """Read an inbox's configuration (checked by EmailInboxConfig when it was stored)."""
-        config = inbox.settings
+        return cls.from_settings(inbox.settings, name=inbox.name)
+
+    @classmethod
+    def from_settings(cls, config: dict, *, name: str = "") -> EmailConfig:
+        """Read a plain (decrypted, validated) configuration; `name` is the display name it falls back to."""
         smtp = config.get("smtp") or {}
         oauth2 = OAuth2Settings.of(config.get("oauth2"))
         access_token = oauth2.access_token if oauth2 else ""
         return cls(
             addresses=tuple(a.strip().lower() for a in config.get("addresses", ())),
-            display_name=config.get("display_name", "") or inbox.name,
+            display_name=config.get("display_name", "") or name,
             imap=_server(config.get("imap"), default_port=993, access_token=access_token),
             smtp=None if smtp.get("backend") else _server(smtp, default_port=587, access_token=access_token),
             backend=smtp.get("backend", ""),

@@ -183,7 +183,8 @@ def inline_part(filename: str, content: bytes, content_type: str, content_id: st
 
 
 def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiAlternatives:
-    """Build the email for an agent's reply: From the inbox, To the customer (or their Reply-To), Cc the participants."""
+    """Build the email for an agent's reply: From the inbox, To the customer (or their Reply-To), Cc the participants
+    and whom the agent copied; Bcc whom the agent copied blind (never in a header)."""
     conversation = message.conversation
     to = _reply_recipients(conversation, config)
     if not to:
@@ -191,6 +192,9 @@ def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiA
     sent_to = {address_key(a) for a in to}
     cc = [p.email for p in conversation.participants.all()
           if p.email and not config.is_own_address(p.email) and address_key(p.email) not in sent_to]
+    # Addresses the agent copied this reply to, besides the conversation's usual participants.
+    cc += [a for a in message.metadata.get("cc", ()) if address_key(a) not in sent_to | {address_key(c) for c in cc}]
+    bcc = [a for a in message.metadata.get("bcc", ()) if address_key(a) not in sent_to | {address_key(c) for c in cc}]
     signature = (message.author.signature or "").strip() if message.author else ""
     text = message.text + (f"\n\n-- \n{signature}" if signature else "")
     html = (message.html or linebreaks(escape(message.text))) + (
@@ -205,7 +209,7 @@ def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiA
         headers["References"] = _references(earlier)
     email = RelatedEmail(
         subject=reply_subject(conversation), body=text, from_email=formataddr((config.display_name, config.from_address)),
-        to=to, cc=cc, headers=headers,
+        to=to, cc=cc, bcc=bcc, headers=headers,
     )
     email.attach_alternative(html, "text/html")
     for attachment in message.attachments.all():

@@ -10,6 +10,7 @@ from parley.channels.base import (
     AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage,
 )
 from parley.channels.registry import register
+from parley.company.selectors import company
 
 
 @register
@@ -38,7 +39,7 @@ class WebFormAdapter(ChannelAdapter):
 
     def acknowledgement(self, conversation) -> str:
         # The form's thank-you page promises this email, with the request number.
-        return (f"Thank you for contacting {settings.PARLEY_COMPANY_NAME}. We received your request and will answer "
+        return (f"Thank you for contacting {company().name}. We received your request and will answer "
                 f"by email as soon as we can.\n\nYour request number is #{conversation.number}.")
 
     def send(self, message) -> DeliveryResult:
@@ -52,7 +53,7 @@ class WebFormAdapter(ChannelAdapter):
         body = f"{message.text}\n\n—\nSee your request and reply: {link}\n"
         headers = {"Auto-Submitted": "auto-replied"} if message.metadata.get("automatic") else {}
         try:
-            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient],
+            EmailMessage(subject=subject, body=body, from_email=company().default_sender, to=[recipient],
                          headers=headers).send()
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"the mail server refused {recipient}: {exc}", permanent=True) from exc

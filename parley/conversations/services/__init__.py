@@ -18,6 +18,14 @@ from parley.conversations.services.actions import (
     tag_delete,
 )
 from parley.conversations.services.inbound import message_receive
+from parley.conversations.services.vocabulary import (
+    custom_field_create,
+    custom_field_move,
+    custom_field_update,
+    custom_status_move,
+    custom_status_update,
+    tag_update,
+)
 from parley.conversations.services.outbound import (
     message_auto_reply,
     message_complaint_record,
@@ -36,4 +44,5 @@ __all__ = [
     "message_auto_reply", "message_complaint_record", "message_deliver", "message_delivery_delayed", "message_note", "message_receive", "message_reply",
     "message_resend", "message_set_delivery", "notifications_mark_read",
     "tag_create", "tag_delete",
+    "custom_field_create", "custom_field_move", "custom_field_update", "custom_status_move", "custom_status_update", "tag_update",
 ]

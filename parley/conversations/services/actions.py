@@ -5,9 +5,10 @@ from django.utils import timezone
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
 from parley.conversations.models import (
-    ConversationType, Conversation, CustomStatus, Priority, Status, Tag,
+    ConversationType, Conversation, CustomField, CustomStatus, Priority, Status, Tag,
 )
 from parley.conversations.services.common import event_message
+from parley.conversations.services.vocabulary import custom_field_value, custom_fields_missing_to_solve
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
 from parley.core.models import surviving
@@ -78,10 +79,21 @@ def conversation_set_status(*, conversation: Conversation, actor, status: str | 
         status = custom_status.category
     if status not in Status.values:
         raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+    require_solvable(conversation, status)
     _apply_status(conversation, status, actor=actor, at=at)
     conversation.custom_status = custom_status
     conversation.save()
     return conversation
+
+
+def require_solvable(conversation: Conversation, status: str) -> None:
+    """Refuse to solve or close a conversation while a custom field required to solve it is empty."""
+    done = (Status.SOLVED, Status.CLOSED)
+    if status in done and conversation.status not in done:
+        missing = custom_fields_missing_to_solve(conversation)
+        if missing:
+            raise ValidationFailed(f"Fill in {', '.join(f.label for f in missing)} before solving.",
+                                   extra={"custom_fields": {f.key: "required to solve" for f in missing}})
 
 
 def _apply_status(conversation: Conversation, status: str, *, actor, at=None) -> None:
@@ -119,6 +131,10 @@ def conversation_update(*, conversation: Conversation, actor, **fields) -> Conve
         raise ValidationFailed("Unknown type.", extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
     if "custom_fields" in fields and not isinstance(fields["custom_fields"], dict):
         raise ValidationFailed("Custom fields must be an object.", extra={"custom_fields": "must be an object"})
+    if "custom_fields" in fields:
+        defined = {f.key: f for f in CustomField.objects.filter(key__in=list(fields["custom_fields"]))}
+        fields["custom_fields"] = {key: custom_field_value(defined[key], value) if key in defined else value
+                                   for key, value in fields["custom_fields"].items()}
     changes = {}
     for field, value in fields.items():
         old = getattr(conversation, field)
@@ -147,6 +163,9 @@ def conversation_set_tags(*, conversation: Conversation, actor, tags: list[str])
     if old == names:
         return conversation
     conversation.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
+    added, removed = [n for n in names if n not in old], [n for n in old if n not in names]
+    said = [part for part in (f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else "") if part]
+    event_message(conversation, f"{actor} {' and '.join(said)} as tags.", actor=actor, data={"tags": [old, names]})
     audit_record(actor=actor, action="conversation.tagged", target=conversation, changes={"tags": [old, names]})
     events.publish("conversation.updated", {"conversation_id": conversation.pk, "changes": {"tags": [old, names]}, "actor": actors.describe(actor)})
     return conversation
@@ -262,6 +281,7 @@ def custom_status_create(*, name: str, category: str, actor) -> CustomStatus:
         raise ValidationFailed("Unknown status.", extra={"category": f"must be one of {', '.join(Status.values)}"})
     if CustomStatus.objects.filter(name__iexact=name).exists():
         raise ValidationFailed("A status with this name exists.", extra={"name": "taken"})
-    custom_status = CustomStatus.objects.create(name=name, category=category)
+    last = CustomStatus.objects.order_by("-position").values_list("position", flat=True).first()
+    custom_status = CustomStatus.objects.create(name=name, category=category, position=(last or 0) + 1)
     audit_record(actor=actor, action="custom_status.created", target=custom_status, changes={"category": category})
     return custom_status

@@ -1,5 +1,7 @@
 """Agents write (replies, notes); the outbox delivers replies through their channel."""
 import re
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,7 +9,7 @@ from parley.accounts.models import User
 from parley.accounts.permissions import require
 from parley.channels.base import DeliveryError
 from parley.conversations.models import Conversation, DeliveryStatus, Direction, Message, MessageKind, Notification, Status
-from parley.conversations.services.actions import _apply_status
+from parley.conversations.services.actions import _apply_status, require_solvable
 from parley.conversations.services.common import attachments_store, attachments_validate, event_message, preview_of
 from parley.core import actors, events, jobs
 from parley.core.actors import Actor
@@ -28,28 +30,31 @@ def _enqueue_delivery(message_id: int) -> None:
 
 @transaction.atomic
 def message_reply(*, conversation: Conversation, author: User | Actor, text: str, html: str = "", attachments=(),
-                  status: str | None = None, created_at=None) -> Message:
+                  status: str | None = None, created_at=None, cc: list[str] = (), bcc: list[str] = ()) -> Message:
     """Queue a public reply to the customer; `status` optionally moves the conversation too.
 
     `author` is the agent, or the bot or a rule (core.actors) answering on the team's behalf.
     `created_at` backdates the reply (imports and the demo replay history through here).
+    `cc` and `bcc` copy this reply to more addresses, on channels that can (email).
     """
     require(author, "conversation.reply")
     if not text.strip() and not attachments:
         raise ValidationFailed("A reply needs text or an attachment.", extra={"text": "required"})
     attachments_validate(attachments)
+    copies = {"cc": _addresses(cc, field="cc"), "bcc": _addresses(bcc, field="bcc")}
     adapter = conversation.inbox.adapter
     now = created_at or timezone.now()
     # Refused here, before anything is stored or queued: the agent edits the reply, nothing half-sends.
-    refusals = adapter.capabilities.refusals(text=text, html=html, attachments=attachments,
+    refusals = adapter.capabilities.refusals(text=text, html=html, attachments=attachments, copies=any(copies.values()),
                                              last_inbound_at=conversation.last_inbound_at, now=now)
     if refusals:
         raise ValidationFailed(f"{adapter.label} cannot carry this reply: {'; '.join(refusals.values())}.", extra=refusals)
+    metadata = {} if actors.is_person(author) else {"actor": actors.describe(author)}
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY,
         author=author if actors.is_person(author) else None, text=text, html=sanitize_html(html), created_at=now,
         delivery_status=DeliveryStatus.QUEUED if adapter.can_send else DeliveryStatus.SENT,
-        sent_at=None if adapter.can_send else now, metadata={} if actors.is_person(author) else {"actor": actors.describe(author)},
+        sent_at=None if adapter.can_send else now, metadata={**metadata, **{k: v for k, v in copies.items() if v}},
     )
     attachments_store(message, attachments)
     conversation.first_response_at = conversation.first_response_at or now
@@ -58,9 +63,14 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
     conversation.preview = preview_of(text)
     if conversation.assignee_id is None and actors.is_person(author) and author.role != "light_agent":
         conversation.assignee = author
+        event_message(conversation, f"{author} replied and was assigned this conversation.", actor=author, at=now,
+                      data={"assignee": author.pk})
+        events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": author.pk,
+                                                 "team_id": conversation.team_id, "actor": actors.describe(author)})
     if status:
         if status not in Status.values:
             raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+        require_solvable(conversation, status)
         _apply_status(conversation, status, actor=author, at=now)
     elif conversation.status == Status.NEW:
         _apply_status(conversation, Status.OPEN, actor=author, at=now)
@@ -102,6 +112,20 @@ def _mentioned_agents(text: str) -> list[User]:
         if handles & {agent.email, agent.email.split("@")[0], first, dotted}:
             found.append(agent)
     return found
+
+
+def _addresses(addresses, *, field: str) -> list[str]:
+    """Return the email addresses, lower-cased and once each; refuse one that is not an address."""
+    cleaned = []
+    for address in addresses:
+        address = address.strip().lower()
+        try:
+            validate_email(address)
+        except DjangoValidationError:
+            raise ValidationFailed(f"“{address}” is not an email address.", extra={field: f"{address}: not an email address"}) from None
+        if address not in cleaned:
+            cleaned.append(address)
+    return cleaned
 
 
 @transaction.atomic

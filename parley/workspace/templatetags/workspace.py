@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
+from parley.accounts.selectors import agent_is_invited
 from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
 from parley.core.phones import phone_display
@@ -68,6 +69,14 @@ def phone(number: str) -> str:
 def may(user, action: str) -> bool:
     """`{% may user "inbox.manage" as allowed %}`: whether the user's role allows the action (to show what they can use)."""
     return can(user, action)
+
+
+@register.simple_tag
+def agent_state(agent) -> str:
+    """`{% agent_state agent as state %}`: "deactivated", "invited" (no password set yet) or "active"."""
+    if not agent.is_active:
+        return "deactivated"
+    return "invited" if agent_is_invited(agent) else "active"
 
 
 @register.simple_tag

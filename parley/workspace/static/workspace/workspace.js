@@ -136,7 +136,10 @@
     var query = new URLSearchParams(location.search);
     var get = function (name) { return (query.get(name) || "").trim(); };
     return { view: get("view") || "all", status: get("status") || "active", kind: get("kind"), priority: get("priority"),
-             assignee: get("assignee"), tag: get("tag").toLowerCase(), text: get("q"), page: Number(get("page")) || 1 };
+             assignee: get("assignee"), tag: get("tag").toLowerCase(), text: get("q"), page: Number(get("page")) || 1,
+             // Filters only the server can judge: a live change is shown in place, never added or dropped.
+             serverOnly: ["team", "organization", "customer", "custom_status", "created_from", "created_to", "sort"]
+               .some(function (name) { return get(name); }) };
   }
 
   // The same conditions the server's list applies, except the text search, which only the server can judge.
@@ -184,12 +187,13 @@
     var existing = document.getElementById("row-" + id);
     if (!row || !rowMatches(row, filters)) { dropRow(rows, id); return; }
     // A row not shown on a later page or under a text search may not belong there: leave those lists be.
-    if (!existing && (filters.text || filters.page > 1)) return;
+    if (!existing && (filters.text || filters.page > 1 || filters.serverOnly)) return;
     var template = document.createElement("template");
     template.innerHTML = row.html.trim();
     var fresh = template.content.firstElementChild;
     var wasUnread = existing && existing.classList.contains("is-unread");
     if (event === "message.received" || (wasUnread && row.waiting)) fresh.classList.add("is-unread");
+    if (existing && filters.serverOnly) { existing.replaceWith(fresh); return; }
     if (existing) existing.remove();
     var before = Array.prototype.find.call(rows.querySelectorAll("li.row"), function (other) { return comesBefore(fresh, other); });
     var shownRows = rows.querySelectorAll("li.row");

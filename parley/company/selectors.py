@@ -1,0 +1,41 @@
+"""The company's name, colour, logo, sender and time zone as everyone reads them, with the environment's defaults."""
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from parley.company.models import CompanyProfile
+
+DEFAULT_COLOR = "#2563eb"
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    color: str
+    default_sender: str
+    time_zone: str
+    has_logo: bool
+    version: int
+
+
+def company() -> Company:
+    """Return the company as customers see it: the saved profile, or the environment's settings where it is empty.
+
+    One small row, read without its logo; every request reads it for the time zone.
+    """
+    profile = CompanyProfile.objects.defer("logo").first()
+    return Company(
+        name=(profile and profile.name) or settings.PARLEY_COMPANY_NAME,
+        color=(profile and profile.color) or DEFAULT_COLOR,
+        default_sender=(profile and profile.default_sender) or settings.DEFAULT_FROM_EMAIL,
+        time_zone=(profile and profile.time_zone) or settings.TIME_ZONE,
+        has_logo=bool(profile and profile.logo_content_type),
+        # Changes with every save, so the logo's URL changes and browsers fetch the new one.
+        version=int(profile.updated_at.timestamp()) if profile else 0,
+    )
+
+
+def company_logo() -> tuple[bytes, str] | None:
+    """Return the logo's bytes and content type, or None."""
+    profile = CompanyProfile.objects.filter(logo_content_type__gt="").first()
+    return (bytes(profile.logo), profile.logo_content_type) if profile else None

@@ -1,0 +1,59 @@
+"""Writes of the company profile (Settings → Company)."""
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from parley.accounts.permissions import require
+from parley.company.models import CompanyProfile
+from parley.core.errors import PayloadTooLarge, ValidationFailed
+from parley.core.services import audit_record
+
+MAX_LOGO_BYTES = 512 * 1024
+#: Raster images only: an SVG can carry script, and the logo is served from Parley's own origin.
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif", b"RIFF": "image/webp"}
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _logo_type(content: bytes) -> str:
+    # The bytes decide, not the file name or the browser's claim.
+    for magic, content_type in LOGO_TYPES.items():
+        if content.startswith(magic) and (content_type != "image/webp" or content[8:12] == b"WEBP"):
+            return content_type
+    raise ValidationFailed("The logo must be a PNG, JPEG, GIF or WebP image.", extra={"logo": "not an image"})
+
+
+@transaction.atomic
+def company_update(*, actor, name: str, color: str, default_sender: str, time_zone: str,
+                   logo: bytes | None = None, remove_logo: bool = False) -> CompanyProfile:
+    """Save the company's name, colour, default sender and time zone, and replace or remove its logo."""
+    require(actor, "inbox.manage")
+    values = {"name": name.strip(), "color": color.strip().lower(), "default_sender": default_sender.strip().lower(),
+              "time_zone": time_zone.strip()}
+    if values["color"] and not _COLOR.match(values["color"]):
+        raise ValidationFailed("A colour is written like #2563eb.", extra={"color": "not a #rrggbb colour"})
+    if values["default_sender"]:
+        try:
+            validate_email(values["default_sender"])
+        except DjangoValidationError:
+            raise ValidationFailed("The default sender must be an email address.", extra={"default_sender": "invalid"}) from None
+    if values["time_zone"] and values["time_zone"] not in zoneinfo.available_timezones():
+        raise ValidationFailed(f"Unknown time zone “{values['time_zone']}”.", extra={"time_zone": "unknown, e.g. Europe/Berlin"})
+    profile = CompanyProfile.objects.select_for_update().first() or CompanyProfile()
+    changes = {field: [getattr(profile, field), value] for field, value in values.items() if getattr(profile, field) != value}
+    for field, value in values.items():
+        setattr(profile, field, value)
+    if logo is not None:
+        if len(logo) > MAX_LOGO_BYTES:
+            raise PayloadTooLarge(f"The logo may be at most {MAX_LOGO_BYTES // 1024} KB.", extra={"logo": "too large"})
+        profile.logo, profile.logo_content_type = logo, _logo_type(logo)
+        changes["logo"] = "replaced"
+    elif remove_logo and profile.logo_content_type:
+        profile.logo, profile.logo_content_type = None, ""
+        changes["logo"] = "removed"
+    profile.save()
+    if changes:
+        audit_record(actor=actor, action="company.updated", target=profile, changes=changes)
+    return profile

@@ -1,0 +1,176 @@
+"""Writes of an agent's desk: marking a conversation seen, keeping and discarding drafts, and bulk actions:
+one change to many conversations, applied by a job in chunks so the page can show progress, each
+conversation through the same service an agent's click uses, and undone from what each was before."""
+from django.db import transaction
+from django.utils import timezone
+
+from parley.accounts.models import Team, User
+from parley.accounts.permissions import require
+from parley.conversations import services as conversation_services
+from parley.conversations.models import Conversation, CustomStatus, Priority, Status
+from parley.core import jobs
+from parley.core.errors import ApplicationError, ValidationFailed
+from parley.core.services import audit_record
+from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind
+
+#: Larger than any reply a channel carries; a draft is the agent's own text, not a file store.
+MAX_DRAFT_LENGTH = 100_000
+
+
+def conversation_mark_seen(*, agent, conversation) -> None:
+    """Record that `agent` has the conversation open now: its customer messages so far are read."""
+    ConversationSeen.objects.update_or_create(agent=agent, conversation=conversation,
+                                              defaults={"seen_at": timezone.now()})
+
+
+@transaction.atomic
+def draft_save(*, agent, conversation, kind: str, text: str) -> Draft | None:
+    """Keep what the agent has typed; empty text discards the draft."""
+    if kind not in DraftKind.values:
+        raise ValidationFailed("A draft is a reply or a note.", extra={"kind": f"must be one of {', '.join(DraftKind.values)}"})
+    if len(text) > MAX_DRAFT_LENGTH:
+        raise ValidationFailed(f"A draft is at most {MAX_DRAFT_LENGTH:,} characters.", extra={"text": "too long"})
+    if not text.strip():
+        draft_discard(agent=agent, conversation=conversation, kind=kind)
+        return None
+    draft, _ = Draft.objects.update_or_create(agent=agent, conversation=conversation, kind=kind, defaults={"text": text})
+    return draft
+
+
+def draft_discard(*, agent, conversation, kind: str) -> None:
+    """Forget a draft (it was sent, or emptied)."""
+    Draft.objects.filter(agent=agent, conversation=conversation, kind=kind).delete()
+
+
+# --- bulk actions ------------------------------------------------------------------------------------
+
+BULK_QUEUE = "desk.bulk"
+#: Conversations changed per transaction: the progress the page shows moves this often.
+CHUNK = 25
+#: The most conversations one bulk action changes; "all matching" beyond it is refused, not cut short.
+MAX_CONVERSATIONS = 5000
+ACTIONS = ("assign", "team", "status", "priority", "tags", "merge")
+
+
+def _snapshot(conversation: Conversation) -> dict:
+    return {"assignee_id": conversation.assignee_id, "team_id": conversation.team_id, "status": conversation.status,
+            "custom_status_id": conversation.custom_status_id, "priority": conversation.priority,
+            "tags": sorted(conversation.tags.values_list("name", flat=True))}
+
+
+def _check_value(action: str, value):
+    """Refuse a value the action cannot use before anything is queued."""
+    checks = {
+        "assign": lambda v: v is None or User.objects.filter(pk=v, is_active=True).exists(),
+        "team": lambda v: v is None or Team.objects.filter(pk=v).exists(),
+        "status": lambda v: v in Status.values or (isinstance(v, str) and v.startswith("custom-")
+                                                   and CustomStatus.objects.filter(pk=v.removeprefix("custom-")).exists()),
+        "priority": lambda v: v in Priority.values,
+        "tags": lambda v: isinstance(v, list) and all(isinstance(t, str) and 0 < len(t.strip()) <= 50 for t in v) and v,
+        "merge": lambda v: v is None,
+    }
+    if action not in checks:
+        raise ValidationFailed("Unknown bulk action.", extra={"action": f"must be one of {', '.join(ACTIONS)}"})
+    if not checks[action](value):
+        raise ValidationFailed(f"That is not a value “{action}” can set.", extra={"value": "invalid"})
+
+
+@transaction.atomic
+def bulk_action_start(*, agent, action: str, value, conversation_ids: list[int], undo_of: BulkAction | None = None) -> BulkAction:
+    """Queue one action on many conversations; the job applies it and the page follows its progress."""
+    require(agent, "conversation.merge" if action == "merge" else "conversation.update")
+    _check_value(action, value)
+    ids = list(dict.fromkeys(conversation_ids))
+    if not ids:
+        raise ValidationFailed("Select at least one conversation.", extra={"conversation_ids": "empty"})
+    if len(ids) > MAX_CONVERSATIONS:
+        raise ValidationFailed(f"One bulk action changes at most {MAX_CONVERSATIONS:,} conversations; narrow the list.",
+                               extra={"conversation_ids": "too many"})
+    if action == "merge" and len(ids) < 2:
+        raise ValidationFailed("Select two or more conversations to merge.", extra={"conversation_ids": "one"})
+    bulk = BulkAction.objects.create(agent=agent, action=action, value=value, conversation_ids=ids, undo_of=undo_of)
+    audit_record(actor=agent, action="bulk.started", target=bulk, changes={"action": action, "count": len(ids)})
+    jobs.enqueue(BULK_QUEUE, bulk.pk)
+    return bulk
+
+
+def _apply(bulk: BulkAction, conversation: Conversation, agent) -> None:
+    value = bulk.value
+    if bulk.undo_of_id:
+        _restore(conversation, bulk.undo_of.before.get(str(conversation.pk)), agent)
+    elif bulk.action == "assign":
+        conversation_services.conversation_assign(conversation=conversation, actor=agent, keep_team=True,
+                                                  assignee=User.objects.get(pk=value) if value else None)
+    elif bulk.action == "team":
+        conversation_services.conversation_assign(conversation=conversation, actor=agent, assignee=conversation.assignee,
+                                                  team=Team.objects.get(pk=value) if value else None)
+    elif bulk.action == "status":
+        custom = CustomStatus.objects.get(pk=value.removeprefix("custom-")) if value.startswith("custom-") else None
+        conversation_services.conversation_set_status(conversation=conversation, actor=agent,
+                                                      **({"custom_status": custom} if custom else {"status": value}))
+    elif bulk.action == "priority":
+        conversation_services.conversation_update(conversation=conversation, actor=agent, priority=value)
+    elif bulk.action == "tags":
+        current = list(conversation.tags.values_list("name", flat=True))
+        conversation_services.conversation_set_tags(conversation=conversation, actor=agent, tags=[*current, *value])
+    elif bulk.action == "merge":
+        keep = Conversation.objects.get(pk=bulk.conversation_ids[0])
+        if conversation.pk != keep.pk:
+            conversation_services.conversation_merge(keep=keep, merge=conversation, actor=agent)
+
+
+def _restore(conversation: Conversation, before: dict | None, agent) -> None:
+    """Put a conversation back as it was before a bulk action (what changed since in between is overwritten)."""
+    if before is None:
+        raise ValidationFailed("This conversation was not changed by the bulk action.")
+    conversation_services.conversation_assign(
+        conversation=conversation, actor=agent, assignee=User.objects.filter(pk=before["assignee_id"]).first(),
+        team=Team.objects.filter(pk=before["team_id"]).first())
+    custom = CustomStatus.objects.filter(pk=before["custom_status_id"]).first()
+    conversation_services.conversation_set_status(conversation=conversation, actor=agent,
+                                                  **({"custom_status": custom} if custom else {"status": before["status"]}))
+    conversation_services.conversation_update(conversation=conversation, actor=agent, priority=before["priority"])
+    conversation_services.conversation_set_tags(conversation=conversation, actor=agent, tags=before["tags"])
+
+
+def bulk_action_run(*, bulk_id: int) -> None:
+    """Apply a bulk action to the conversations it has not reached yet, a chunk per transaction (the job's handler).
+
+    A conversation the service refuses (a required field empty, another customer's in a merge) is
+    listed with the reason and the rest go on; a job that dies mid-way resumes where `done` says.
+    """
+    bulk = BulkAction.objects.select_related("agent", "undo_of").get(pk=bulk_id)
+    while bulk.done < bulk.total:
+        with transaction.atomic():
+            bulk = BulkAction.objects.select_for_update().select_related("agent", "undo_of").get(pk=bulk_id)
+            chunk = bulk.conversation_ids[bulk.done:bulk.done + CHUNK]
+            conversations = {c.pk: c for c in Conversation.objects.filter(pk__in=chunk).select_related("assignee", "team")}
+            for conversation_id in chunk:
+                conversation = conversations.get(conversation_id)
+                if conversation is None:
+                    bulk.failures[str(conversation_id)] = "it no longer exists"
+                    continue
+                bulk.before[str(conversation_id)] = _snapshot(conversation)
+                try:
+                    with transaction.atomic():
+                        _apply(bulk, conversation, bulk.agent)
+                except ApplicationError as exc:
+                    bulk.failures[str(conversation_id)] = exc.message
+                    del bulk.before[str(conversation_id)]
+            bulk.done += len(chunk)
+            if bulk.done >= bulk.total:
+                bulk.finished_at = timezone.now()
+            bulk.save(update_fields=["done", "failures", "before", "finished_at"])
+
+
+@transaction.atomic
+def bulk_action_undo(*, bulk: BulkAction, agent) -> BulkAction:
+    """Queue putting every conversation the bulk action changed back as it was."""
+    if bulk.action == "merge":
+        raise ValidationFailed("A merge cannot be undone: the messages moved into one conversation.", extra={"action": "merge"})
+    if bulk.finished_at is None:
+        raise ValidationFailed("Wait until the bulk action has finished.", extra={"bulk": "running"})
+    if hasattr(bulk, "undone_by") or bulk.undo_of_id:
+        raise ValidationFailed("This bulk action was already undone.", extra={"bulk": "undone"})
+    return bulk_action_start(agent=agent, action=bulk.action, value=bulk.value, undo_of=bulk,
+                             conversation_ids=[int(pk) for pk in bulk.before])
