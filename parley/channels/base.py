@@ -177,6 +177,14 @@ class ChannelAdapter:
         """Deliver an outbound message; raise DeliveryError when it cannot be delivered."""
         raise NotImplementedError
 
+    def reply_refusal(self, conversation) -> str:
+        """Return why no reply may be sent in this conversation now (the customer opted out …), or "" when one may.
+
+        Asked before a reply is stored and shown in the composer; `send` should refuse it too,
+        for replies queued before the reason arose.
+        """
+        return ""
+
     def acknowledgement(self, conversation) -> str:
         """Return the automatic answer a new conversation gets on this channel ("" for none).
 
