@@ -177,6 +177,12 @@ class ChannelAdapter:
         """Deliver an outbound message; raise DeliveryError when it cannot be delivered."""
         raise NotImplementedError
 
+    def console_urls(self, inbox) -> list[tuple[str, str]]:
+        """Return (what it is for, URL) of the webhook URLs to paste into the provider's console for `inbox`."""
+        from parley.channels.webhooks import endpoint_urls
+
+        return [(url.rstrip("/").rsplit("/", 1)[-1], url) for url in endpoint_urls(inbox)]
+
     def reply_refusal(self, conversation) -> str:
         """Return why no reply may be sent in this conversation now (the customer opted out …), or "" when one may.
 

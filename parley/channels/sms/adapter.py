@@ -68,6 +68,12 @@ class SmsAdapter(ChannelAdapter):
             Endpoint("messages/", webhooks.Messages()),
         ]
 
+    def console_urls(self, inbox) -> list[tuple[str, str]]:
+        from parley.channels.webhooks import endpoint_urls
+
+        # Status callbacks are named in every message sent, so the console needs only the inbound URL.
+        return [("A message comes in (POST)", next(url for url in endpoint_urls(inbox) if url.endswith("/messages/")))]
+
     def addresses(self, config: dict):
         return number_address(config)
 
