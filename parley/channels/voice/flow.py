@@ -124,8 +124,9 @@ def flow_problems(start: str, nodes: list[dict]) -> dict[str, str]:
         for target in targets:
             if target not in known:
                 problems[node_id] = f"leads to {target!r}, which is no node"
-        if kind in ("queue", "agent") and not node.get(kind):
-            problems[node_id] = f"choose the {'team' if kind == 'queue' else 'agent'}"
+        needed = {"queue": "team", "agent": "agent"}.get(kind)
+        if needed and not node.get(needed):
+            problems[node_id] = f"choose the {needed}"
     return problems
 
 
