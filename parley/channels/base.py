@@ -183,6 +183,10 @@ class ChannelAdapter:
 
         return [(url.rstrip("/").rsplit("/", 1)[-1], url) for url in endpoint_urls(inbox)]
 
+    def settings_links(self, inbox) -> list[tuple[str, str]]:
+        """Return (label, URL) of the channel's own settings screens for `inbox` (a voice inbox's call menu)."""
+        return []
+
     def reply_refusal(self, conversation) -> str:
         """Return why no reply may be sent in this conversation now (the customer opted out …), or "" when one may.
 

@@ -57,7 +57,9 @@ def _save(request, *, kind: str, inbox: Inbox | None):
                 messages.success(request, f"The inbox “{inbox}” was saved.")
                 return redirect("workspace:inbox-settings", inbox.pk)
     context = {"form": form, "config_form": config_form, "inbox": inbox, "kind": kind, "kind_label": kinds()[kind],
-               "error": error, "section": "settings"}
+               "error": error, "section": "settings",
+               "console_urls": inbox.adapter.console_urls(inbox) if inbox else [],
+               "settings_links": inbox.adapter.settings_links(inbox) if inbox else []}
     return render(request, "workspace/inbox_settings.html", context, status=status)
 
 

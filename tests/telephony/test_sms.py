@@ -4,7 +4,7 @@ Replies go to a local fake of Twilio's documented REST API (tests/telephony/twil
 HTTP server in a thread, because Twilio itself is a paid remote service.
 """
 import pytest
-from conftest import CUSTOMER, inbound_sms
+from twilio_wire import CUSTOMER, inbound_sms
 
 from parley.channels.models import InboundEnvelope
 from parley.conversations.models import Conversation, DeliveryStatus, MessageKind

@@ -3,7 +3,7 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from conftest import CUSTOMER, acme_flow, call_params
+from twilio_wire import CUSTOMER, acme_flow, call_params
 
 from parley.channels.models import InboundEnvelope
 from parley.channels.voice.models import Call, CallbackRequest, CallOutcome

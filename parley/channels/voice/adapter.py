@@ -88,6 +88,11 @@ class VoiceAdapter(ChannelAdapter):
         return [("A call comes in (POST)", voice_url(inbox, "calls/")),
                 ("Call status changes (POST)", voice_url(inbox, "calls/status/"))]
 
+    def settings_links(self, inbox) -> list[tuple[str, str]]:
+        from django.urls import reverse
+
+        return [("Edit the call menu (IVR)", reverse("voice:ivr", args=[inbox.pk]))]
+
     def parse(self, envelope) -> InboundMessage:
         data = envelope.payload
         number = phone_e164(data.get("From", "")) or data.get("From", "")
