@@ -84,9 +84,11 @@ def test_agents_see_call_figures_add_notes_and_work_the_call_back_queue(client, 
 
 
 def test_click_to_call_rings_the_agents_line_through_the_calls_api(client, agent, voice_inbox, fake_twilio, twilio_post, settings):
-    twilio_post(client, f"/channels/voice/{voice_inbox.key}/calls/", call_params())
-    conversation = Conversation.objects.create(inbox=voice_inbox, contact=Call.objects.get().contact,
-                                               created_at=Call.objects.get().started_at, last_message_at=Call.objects.get().started_at)
+    from parley.contacts.services import contact_resolve_identity
+    from parley.conversations.services import conversation_create
+
+    contact = contact_resolve_identity(inbox=voice_inbox, kind="phone", source_id=CUSTOMER)
+    conversation = conversation_create(inbox=voice_inbox, contact=contact, subject="Chairs")
     client.force_login(agent)
 
     refused = client.post(f"/telephony/c/{conversation.pk}/call/", follow=True).content.decode()

@@ -65,7 +65,10 @@ def test_a_call_is_greeted_with_the_menu_and_logged_once_however_often_the_webho
     assert caller.heard[0].startswith("Welcome to Acme.")
     call = Call.objects.get()
     assert (call.direction, call.from_number, call.outcome) == ("inbound", CUSTOMER, "in_progress")
-    assert call.contact.phone == CUSTOMER
+
+    caller.step(caller.url("calls/status/"), CallStatus="completed", CallDuration="12")  # hung up in the menu
+    call.refresh_from_db()
+    assert call.outcome == CallOutcome.ENDED_IN_MENU and call.contact.phone == CUSTOMER
 
 
 def test_pressing_1_reads_the_order_status_from_the_callers_data(caller, voice_inbox):

@@ -12,6 +12,15 @@ from parley.channels.voice.models import Call, CallbackRequest, CallDirection, C
 ESTIMATE_WINDOW = timedelta(hours=24)
 
 
+def contact_for_number(number: str):
+    """Return the contact already known by this phone number (on any channel), or None; creates nothing."""
+    from parley.contacts.models import ContactIdentity
+    from parley.core.models import surviving
+
+    identity = ContactIdentity.objects.filter(kind="phone", source_id=number).select_related("contact").first()
+    return surviving(identity.contact) if identity else None
+
+
 def queue_average_wait(*, team_id: int | None) -> int:
     """Return the average seconds callers to a team's queue waited before an answer over the last day (0: no data)."""
     if team_id is None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from parley.accounts.permissions import require
 from parley.channels.base import DeliveryError
 from parley.channels.voice.flow import flow_problems
+from parley.channels.voice.selectors import contact_for_number
 from parley.channels.voice.models import AgentLine, Call, CallbackRequest, CallDirection, CallOutcome, IvrFlow
 from parley.contacts.services import contact_resolve_identity
 from parley.conversations.models import ConversationType
@@ -24,13 +25,16 @@ def _publish(call: Call) -> None:
 @transaction.atomic
 def call_start(*, inbox, call_sid: str, from_number: str, to_number: str, direction: str = CallDirection.INBOUND,
                contact=None, conversation=None, agent=None) -> Call:
-    """Log a call once per provider id (a redelivered webhook finds the same call); the caller becomes a contact."""
+    """Log a call once per provider id (a redelivered webhook finds the same call).
+
+    A caller already known by their number is linked now (the menu may read their data); a new
+    one becomes a contact when the call ends, off the path of the answer the caller waits for.
+    """
     existing = Call.objects.filter(call_sid=call_sid).first()
     if existing:
         return existing
     if contact is None and direction == CallDirection.INBOUND:
-        number = phone_e164(from_number) or from_number
-        contact = contact_resolve_identity(inbox=inbox, kind="phone", source_id=number, phone=number)
+        contact = contact_for_number(phone_e164(from_number) or from_number)
     call = Call.objects.create(inbox=inbox, call_sid=call_sid, direction=direction, from_number=from_number,
                                to_number=to_number, contact=contact, conversation=conversation, agent=agent,
                                started_at=timezone.now())
@@ -40,6 +44,14 @@ def call_start(*, inbox, call_sid: str, from_number: str, to_number: str, direct
 
 def _locked(call: Call) -> Call:
     return Call.objects.select_for_update().get(pk=call.pk)
+
+
+def _with_contact(call: Call) -> Call:
+    """Make the caller of an inbound call a contact if they are not one yet (locked call, saved by the caller)."""
+    if call.contact_id is None and call.direction == CallDirection.INBOUND:
+        number = phone_e164(call.from_number) or call.from_number
+        call.contact = contact_resolve_identity(inbox=call.inbox, kind="phone", source_id=number, phone=number)
+    return call
 
 
 @transaction.atomic
@@ -93,7 +105,7 @@ def call_end(*, call: Call, status: str, duration_seconds: int | None = None, re
     A caller who hangs up while waiting in a queue abandoned it; one who hangs up in the menu
     never asked for anyone. Talk time is from the agent's answer to the end.
     """
-    call = _locked(call)
+    call = _with_contact(_locked(call))
     if call.ended_at is not None:
         return call
     now = timezone.now()
@@ -137,6 +149,8 @@ def callback_request_create(*, call: Call, preferred_time: str) -> CallbackReque
     existing = CallbackRequest.objects.filter(call=call).first()
     if existing:
         return existing
+    call = _with_contact(_locked(call))
+    Call.objects.filter(pk=call.pk).update(contact=call.contact)
     preferred = preferred_time.strip() or "as soon as possible"
     number = call.from_number
     conversation = conversation_create(inbox=call.inbox, contact=call.contact, subject=f"Call back {number}",
