@@ -204,3 +204,24 @@ def test_a_forged_call_is_refused_with_403_and_an_unknown_number_hears_it_is_not
     assert unknown.status_code == 404 and unknown["Content-Type"] == "text/xml"
     assert re.search(r"<Say>The number you called is not in service.</Say><Hangup />", unknown.content.decode())
     assert not Call.objects.exists() and not InboundEnvelope.objects.exists()
+
+
+def test_an_agent_takes_the_next_waiting_caller_from_the_calls_screen(caller, sales, client, fake_twilio, settings):
+    sales.members.update(availability="offline")
+    caller.dial_in()
+    caller.press("2")
+    ana = sales.members.get()
+    client.force_login(ana)
+
+    page = client.get("/telephony/calls/").content.decode()
+    assert "Sales: 1 caller, the longest for" in page
+    client.post(f"/telephony/queues/{sales.pk}/take/")
+
+    [placed] = fake_twilio.created("Calls")
+    assert placed["To"] == "+14155550142"
+    dequeue = caller.step(placed["Url"], CallSid="CA" + "b" * 32, To="+14155550142")  # Ana's leg asks what to do
+    queue = dequeue.find("Dial/Queue")
+    assert queue.text == f"team-{sales.pk}"
+    caller.step(queue.get("url"), QueueSid="QU1", DequeueingCallSid="CA" + "b" * 32)  # the caller is bridged
+    call = Call.objects.get()
+    assert call.outcome == CallOutcome.ANSWERED and call.agent == ana

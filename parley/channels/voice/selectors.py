@@ -65,6 +65,18 @@ def call_stats(*, since=None, until=None, inbox_id: int | None = None, team_id: 
     return figures
 
 
+def queues_waiting() -> list[dict]:
+    """Return each team with callers waiting in its queue now: how many, and since when the longest has waited."""
+    from django.db.models import Min
+
+    from parley.accounts.models import Team
+
+    waiting = (Call.objects.filter(queued_at__isnull=False, answered_at__isnull=True, ended_at__isnull=True, team__isnull=False)
+               .values("team").annotate(callers=Count("id"), since=Min("queued_at")).order_by("since"))
+    teams = Team.objects.in_bulk([row["team"] for row in waiting])
+    return [{"team": teams[row["team"]], "callers": row["callers"], "since": row["since"]} for row in waiting]
+
+
 def call_list(*, contact_id: int | None = None, inbox_id: int | None = None):
     """Return calls newest first, with what the log shows (contact, agent, team, inbox)."""
     calls = Call.objects.select_related("contact", "agent", "team", "inbox")

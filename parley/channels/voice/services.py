@@ -206,6 +206,34 @@ def agent_line_set(*, user, phone: str, sip: str) -> AgentLine:
     return line
 
 
+def _agent_line(actor) -> AgentLine:
+    line = AgentLine.objects.filter(user=actor).first()
+    if line is None or not (line.phone or line.sip):
+        raise ValidationFailed("Your phone line is not set.", extra={"line": "set your phone or SIP address on your profile first"})
+    return line
+
+
+def queue_take_next(*, team, actor) -> str:
+    """Ring the agent's line and connect them to the longest-waiting caller in a team's queue; return the provider's call id."""
+    from parley.channels.sms.twilio import TwilioApi
+    from parley.channels.voice.adapter import voice_url
+
+    require(actor, "conversation.reply")
+    waiting = (Call.objects.filter(team=team, queued_at__isnull=False, answered_at__isnull=True, ended_at__isnull=True)
+               .select_related("inbox").order_by("queued_at").first())
+    if waiting is None:
+        raise ValidationFailed("Nobody is waiting in this queue.", extra={"team": team.name})
+    line = _agent_line(actor)
+    inbox = waiting.inbox
+    try:
+        answer = TwilioApi(inbox.settings).create("Calls", {
+            "To": line.phone or line.sip, "From": inbox.settings["number"],
+            "Url": voice_url(inbox, "calls/dequeue/") + f"?team={team.pk}&agent={actor.pk}"})
+    except DeliveryError as exc:
+        raise ValidationFailed(f"The provider did not place the call: {exc.reason}.", extra={"call": exc.reason}, status=502) from exc
+    return answer["sid"]
+
+
 def call_place(*, conversation, actor) -> Call:
     """Click-to-call: the provider rings the agent's line, then connects them to the customer (Calls.json).
 
@@ -217,14 +245,9 @@ def call_place(*, conversation, actor) -> Call:
     require(actor, "conversation.reply")
     inbox = _voice_inbox_for(conversation)
     customer = conversation.contact.phone
-    line = AgentLine.objects.filter(user=actor).first()
-    problems = {}
     if not customer:
-        problems["contact"] = "the customer has no phone number"
-    if line is None or not (line.phone or line.sip):
-        problems["line"] = "set your phone or SIP address on your profile first"
-    if problems:
-        raise ValidationFailed("This call cannot be placed.", extra=problems)
+        raise ValidationFailed("This call cannot be placed.", extra={"contact": "the customer has no phone number"})
+    line = _agent_line(actor)
     try:
         answer = TwilioApi(inbox.settings).create("Calls", {
             "To": line.phone or line.sip, "From": inbox.settings["number"],

@@ -98,7 +98,7 @@ def call_list(request):
     allowed(request, "conversation.view")
     since = timezone.now() - timedelta(days=CHART_DAYS)
     return render(request, "voice/calls.html", {
-        "calls": selectors.call_list()[:200], "stats": selectors.call_stats(since=since), "chart": _chart(CHART_DAYS),
+        "calls": selectors.call_list()[:200], "queues": selectors.queues_waiting(), "stats": selectors.call_stats(since=since), "chart": _chart(CHART_DAYS),
         "days": CHART_DAYS, "section": "calls"})
 
 
@@ -114,6 +114,22 @@ def call_detail(request, call_id: int):
         messages.success(request, "The call's notes were saved.")
         return redirect("voice:call", call.pk)
     return render(request, "voice/call.html", {"call": call, "form": form, "section": "calls"})
+
+
+@login_required
+@require_POST
+def queue_take(request, team_id: int):
+    """Ring the agent's line and connect them to the longest-waiting caller of a team's queue."""
+    from parley.accounts.models import Team
+
+    allowed(request, "conversation.reply")
+    try:
+        services.queue_take_next(team=get_object_or_404(Team, pk=team_id), actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, f"{exc.message} {' '.join(exc.extra.values())}")
+    else:
+        messages.success(request, "Calling you now: answer to be connected to the caller.")
+    return redirect("voice:calls")
 
 
 @login_required
