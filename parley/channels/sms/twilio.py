@@ -119,6 +119,10 @@ class TwilioWebhook(Webhook):
             # The body must stay TwiML the provider can act on; people debugging the console read the reason here.
             response["X-Parley-Error"] = str(exc)
             return response
+        return self.handle(request, inbox, **kwargs)
+
+    def handle(self, request: HttpRequest, inbox: Inbox, **kwargs) -> HttpResponse:
+        """Verify, store and answer (Webhook's steps) once the inbox is known."""
         return super().__call__(request, inbox, **kwargs)
 
     def inbox_for(self, request: HttpRequest, inbox: Inbox | None) -> Inbox:

@@ -30,7 +30,7 @@ def call_start(*, inbox, call_sid: str, from_number: str, to_number: str, direct
     A caller already known by their number is linked now (the menu may read their data); a new
     one becomes a contact when the call ends, off the path of the answer the caller waits for.
     """
-    existing = Call.objects.filter(call_sid=call_sid).first()
+    existing = Call.objects.filter(call_sid=call_sid).select_related("contact").first()
     if existing:
         return existing
     if contact is None and direction == CallDirection.INBOUND:
@@ -56,8 +56,11 @@ def _with_contact(call: Call) -> Call:
 
 @transaction.atomic
 def call_record_path(*, call: Call, nodes: list[str], choice: str = "", language: str = "") -> Call:
-    """Append the menu nodes a caller went through (and the choice that led there) to the call's IVR path."""
-    call = _locked(call)
+    """Append the menu nodes a caller went through (and the choice that led there) to the call's IVR path.
+
+    Not locked: a provider sends one call's steps one after another, and this is on the path of
+    every answer a caller waits for.
+    """
     if choice and call.ivr_path:
         call.ivr_path[-1] = f"{call.ivr_path[-1]}={choice}"
     call.ivr_path += nodes

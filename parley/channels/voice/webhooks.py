@@ -60,6 +60,7 @@ class Player:
     def __init__(self, inbox, call: Call):
         self.inbox, self.call = inbox, call
         self.response = VoiceResponse()
+        self.start, self.nodes = _flow(inbox)
 
     @property
     def language(self) -> str:
@@ -73,8 +74,7 @@ class Player:
         return voice_url(self.inbox, path) + (f"?{urlencode(query)}" if query else "")
 
     def play(self, node_id: str, *, choice: str = "", language: str = "") -> VoiceResponse:
-        _, nodes = _flow(self.inbox)
-        result = ivr.walk(nodes, node_id, _caller(self.inbox, self.call))
+        result = ivr.walk(self.nodes, node_id, _caller(self.inbox, self.call))
         self.call = call_record_path(call=self.call, nodes=result.path, choice=choice, language=language)
         for text in result.said:
             self.say(text)
@@ -160,12 +160,16 @@ class CallStep(TwilioWebhook):
         response.hangup()
         return str(response)
 
+    def handle(self, request, inbox, **kwargs) -> HttpResponse:
+        self.verify(request, inbox, **kwargs)
+        # One transaction for what the step stores and logs: a caller waits on every statement of it.
+        with transaction.atomic():
+            for item in self.incoming(request, inbox, **kwargs):
+                self.store(item, inbox)
+            return twiml(self.answer(request, inbox, **kwargs))
+
     def incoming(self, request, inbox, **kwargs) -> list[Incoming]:
         return []
-
-    def respond(self, request, inbox, stored, **kwargs) -> HttpResponse:
-        with transaction.atomic():
-            return twiml(self.answer(request, inbox, **kwargs))
 
     def answer(self, request, inbox, **kwargs) -> VoiceResponse:
         raise NotImplementedError
@@ -176,8 +180,10 @@ class CallStep(TwilioWebhook):
         sid = request.POST.get(sid_field, "")
         if not sid:
             raise ApplicationError(f"The request names no {sid_field}.", extra={sid_field: "required"}, status=400)
-        return Call.objects.filter(call_sid=sid, inbox=inbox).select_related("contact").first() or call_start(
-            inbox=inbox, call_sid=sid, from_number=request.POST.get("From", ""), to_number=request.POST.get("To", ""))
+        call = call_start(inbox=inbox, call_sid=sid, from_number=request.POST.get("From", ""), to_number=request.POST.get("To", ""))
+        if call.inbox_id != inbox.pk:
+            raise ApplicationError("This call belongs to another inbox.", extra={sid_field: sid}, status=404)
+        return call
 
 
 class IncomingCall(CallStep):
@@ -186,22 +192,19 @@ class IncomingCall(CallStep):
     checks_number = True
 
     def answer(self, request, inbox, **kwargs):
-        call = self.call(request, inbox)
-        start, _ = _flow(inbox)
-        return Player(inbox, call).play(start)
+        player = Player(inbox, self.call(request, inbox))
+        return player.play(player.start)
 
 
 class MenuChoice(CallStep):
     """POST calls/menu/<node>/: the caller pressed a key or said something at a menu (or nothing)."""
 
     def answer(self, request, inbox, node: str = "", **kwargs):
-        call = self.call(request, inbox)
-        _, nodes = _flow(inbox)
-        menu = nodes.get(node)
-        player = Player(inbox, call)
+        player = Player(inbox, self.call(request, inbox))
+        menu = player.nodes.get(node)
         if menu is None or menu["type"] != "menu":
             # The menu changed while the caller listened: start them again.
-            return player.play(_flow(inbox)[0])
+            return player.play(player.start)
         given = request.POST.get("Digits", "") or request.POST.get("SpeechResult", "")
         option = ivr.choose(menu, digits=request.POST.get("Digits", ""), speech=request.POST.get("SpeechResult", ""))
         if option is not None:
