@@ -15,11 +15,14 @@ worker`), creates an SMS and a voice inbox with a menu through the services, the
    goodbye), the status callback ends the call.
 
 Reports accepted/s and processed/s for SMS, steps/s for the IVR, and request latency p50/p99
-per kind of step. Asserts nothing.
+per kind of step. Beside them it prints the floor of ingest.py (a bare ASGI app storing each
+posted payload in one table of the same database, posted to by the same number of clients),
+which says what the machine allows at that moment. Asserts nothing.
 """
 import argparse
 import asyncio
 import collections
+import os
 import shutil
 import sys
 import time
@@ -32,7 +35,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 import harness  # noqa: E402
 import httpx  # noqa: E402
-from ingest import Servers, wait_processed  # noqa: E402
+from ingest import Servers, run_floor, wait_processed  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 ACCOUNT_SID = "AC" + "b" * 32
@@ -170,6 +173,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--data-dir", help="data dir (default: a new temp dir, removed afterwards)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the texts to be processed")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-ASGI floor")
     args = parser.parse_args()
 
     data_dir = harness.data_dir(args.data_dir)
@@ -189,13 +193,17 @@ def main() -> None:
         processed = wait_processed(inbox_id=sms_inbox_id, since=since, expected=args.sms, timeout=args.timeout)
         calls = asyncio.run(run_clients(call_work(base, voice_key, run), count=args.calls, concurrency=args.concurrency,
                                         label="IVR calls"))
+        servers.stop()
+        floor = None if args.no_floor else run_floor(data_dir=data_dir, database_url=args.database_url, workers=args.workers,
+                                                     count=args.sms, concurrency=args.concurrency)
     finally:
         servers.stop()
         if not args.data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
 
     database = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
-    print(f"\n{database}, {args.workers} uvicorn process(es), {args.concurrency} clients, worker threads {args.worker_threads}\n")
+    print(f"\n{database}, {args.workers} uvicorn process(es), {args.concurrency} clients, worker threads {args.worker_threads}, "
+          f"load average {os.getloadavg()[0]:.1f} at the end\n")
     accepted = len(sms.latencies["inbound SMS"]) - sum(n for k, n in sms.errors.items() if k.startswith("inbound SMS"))
     done, failed, finished = processed
     rows = [["inbound SMS", f"{args.sms:,}", f"{accepted / sms.seconds:.1f} accepted/s",
@@ -205,6 +213,9 @@ def main() -> None:
     for kind, values in calls.latencies.items():
         rows.append([kind, f"{len(values):,}", f"{steps / calls.seconds:.1f} steps/s (all kinds)",
                      f"{harness.percentile(values, 50) * 1000:.1f} ms", f"{harness.percentile(values, 99) * 1000:.1f} ms"])
+    if floor is not None:
+        rows.append(["floor (bare ASGI, one insert)", f"{floor.sent:,}", f"{floor.accepted / floor.seconds:.1f} accepted/s",
+                     f"{harness.percentile(floor.latencies, 50) * 1000:.1f} ms", f"{harness.percentile(floor.latencies, 99) * 1000:.1f} ms"])
     harness.print_table(["webhook", "requests", "throughput", "latency p50", "latency p99"], rows)
     print(f"\nSMS processed by the worker: {done:,} ({failed:,} failed envelopes), "
           f"{done / (finished - sms.started):.1f} processed/s from the first request until the last was processed")
