@@ -122,3 +122,27 @@ def test_the_composer_says_when_the_customer_opted_out_of_texts(client, agent, s
     assert "SMS · text only · up to 10 SMS segments" in page
     assert refused.status_code == 409 and "texted STOP" in refused.content.decode()
     assert not conversation.messages.filter(text="Still there?").exists()
+
+
+def test_an_admin_creates_a_voice_inbox_from_the_settings_form(as_admin, fake_twilio):
+    from parley.channels.models import Inbox
+
+    form = as_admin.get("/settings/inboxes/new/voice/").content.decode()
+    assert "Hold music URL" in form and "Overflow after (minutes)" in form and "Auth token" in form
+    fields = {"name": "Hotline", "config-account_sid": "AC" + "0" * 32, "config-auth_token": "secret-token",
+              "config-number": "(415) 555-0199", "config-api_base_url": fake_twilio.base_url, "config-language": "de-DE",
+              "config-hold_music_url": "", "config-ring_seconds": "15", "config-overflow_minutes": "2",
+              "config-overflow_to": "callback", "config-open_days": "mon\ntue", "config-opens_at": "08:00",
+              "config-closes_at": "07:00", "config-time_zone": "Europe/Berlin"}
+
+    no_country = as_admin.post("/settings/inboxes/new/voice/", fields)
+    closes_early = as_admin.post("/settings/inboxes/new/voice/", {**fields, "config-number": "+1 415 555 0199"})
+    created = as_admin.post("/settings/inboxes/new/voice/", {**fields, "config-number": "+1 415 555 0199",
+                                                             "config-closes_at": "18:00"})
+
+    assert no_country.status_code == 422 and "is not a phone number" in no_country.content.decode()
+    assert closes_early.status_code == 422 and "must be after the opening time" in closes_early.content.decode()
+    assert created.status_code == 302
+    inbox = Inbox.objects.get()
+    assert inbox.settings["number"] == "+14155550199" and inbox.settings["open_days"] == ["mon", "tue"]
+    assert inbox.settings["overflow_to"] == "callback" and inbox.config["auth_token"].startswith("fernet:")
