@@ -40,8 +40,9 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = uuid.uuid4().hex
-SMS_NUMBER = "+14155550100"
-VOICE_NUMBER = "+14155550199"
+# Fresh numbers each run: an address belongs to one inbox, and a database may hold an earlier run's inboxes.
+SMS_NUMBER = f"+1415{uuid.uuid4().int % 10**7:07d}"
+VOICE_NUMBER = f"+1628{uuid.uuid4().int % 10**7:07d}"
 
 
 def prepare() -> tuple[str, str]:
