@@ -202,3 +202,15 @@ def test_segments_are_counted_in_gsm7_or_ucs2_and_a_reply_over_ten_is_refused(cl
 
     assert refused.value.extra["text"] == "11 SMS segments; at most 10 fit in one message"
     assert [m["Body"] for m in fake_twilio.created("Messages")] == [text]
+
+
+def test_a_reply_goes_to_the_number_the_customer_texted_from_even_when_their_contact_has_another(
+        client, sms_inbox, twilio_post, agent, fake_twilio):
+    from parley.contacts.models import Contact
+
+    conversation = _conversation_with_text(client, sms_inbox, twilio_post)
+    Contact.objects.filter(pk=conversation.contact_id).update(phone="+442071838750")  # an agent edited the office number in
+
+    message_reply(conversation=conversation, author=agent, text="We will text you here.")
+
+    assert [m["To"] for m in fake_twilio.created("Messages")] == [CUSTOMER]

@@ -122,27 +122,30 @@ class SmsAdapter(ChannelAdapter):
         return tuple(attachments)
 
     def reply_refusal(self, conversation) -> str:
-        from parley.channels.sms.selectors import sms_opt_out_for
+        from parley.channels.sms.selectors import customer_number, sms_opt_out_for
 
-        opt_out = sms_opt_out_for(inbox=conversation.inbox, number=conversation.contact.phone)
+        number = customer_number(conversation)
+        opt_out = sms_opt_out_for(inbox=conversation.inbox, number=number)
         if opt_out is None:
             return ""
-        return (f"{conversation.contact.phone} texted {opt_out.keyword} on "
+        return (f"{number} texted {opt_out.keyword} on "
                 f"{formats.date_format(opt_out.changed_at, 'DATETIME_FORMAT')} and gets no more messages "
                 "from this number until they text START")
 
     def send(self, message) -> DeliveryResult:
+        from parley.channels.sms.selectors import customer_number
         from parley.channels.webhooks import endpoint_urls
 
         conversation = message.conversation
         inbox = conversation.inbox
         if refusal := self.reply_refusal(conversation):
             raise DeliveryError(refusal, permanent=True)
-        if not conversation.contact.phone:
+        number = customer_number(conversation)
+        if not number:
             raise DeliveryError("the customer has no phone number", permanent=True)
         status_url = next(url for url in endpoint_urls(inbox) if url.endswith("/status/"))
         answer = TwilioApi(inbox.settings).create("Messages", {
-            "To": conversation.contact.phone, "From": inbox.settings["number"], "Body": message.text,
+            "To": number, "From": inbox.settings["number"], "Body": message.text,
             "StatusCallback": status_url,
         })
         return DeliveryResult(external_id=answer["sid"], status="sent")
