@@ -75,6 +75,6 @@ def test_a_caller_walks_the_menu_over_http_into_a_voicemail_conversation(live, f
     assert '<Say language="es-ES">Para dejar un mensaje, oprima 1.</Say>' in spanish.text
     assert "<Record" in record.text and "Deje su mensaje" in record.text
     call = Call.objects.get()
-    assert call.ivr_path == ["welcome", "main=3", "main_es=1", "voicemail_es"]
+    assert call.ivr_path == ["welcome", "jingle", "main=3", "main_es=1", "voicemail_es"]
     assert call.outcome == CallOutcome.VOICEMAIL and call.contact.phone == CUSTOMER
     assert Conversation.objects.get(inbox=voice).messages.get().text == "Voicemail (0:07): https://example.com/RE1"

@@ -35,16 +35,19 @@ def _node_post(nodes: list[dict], start: str) -> dict:
 def test_the_ivr_editor_saves_a_tree_from_its_forms_and_the_preview_plays_it(as_admin, voice_inbox, sales):
     url = f"/telephony/inboxes/{voice_inbox.pk}/ivr/"
     response = as_admin.post(url, _node_post([
+        {"id": "hello", "type": "play", "url": "https://example.com/hello.mp3", "next": "main"},
         {"id": "main", "type": "menu", "text": "Press 1 for sales.", "options": "1 = sales = sales_queue\n2 = español = es = es-ES"},
         {"id": "sales_queue", "type": "queue", "team": str(sales.pk), "text": "One moment."},
         {"id": "es", "type": "hangup", "text": "Adiós."},
-    ], start="main"))
+    ], start="hello"))
 
     assert response.status_code == 302
     flow = IvrFlow.objects.get(inbox=voice_inbox)
-    assert flow.nodes[0]["options"] == [{"key": "1", "words": "sales", "next": "sales_queue"},
+    assert flow.nodes[0] == {"id": "hello", "type": "play", "url": "https://example.com/hello.mp3", "next": "main"}
+    assert flow.nodes[1]["options"] == [{"key": "1", "words": "sales", "next": "sales_queue"},
                                         {"key": "2", "words": "español", "next": "es", "language": "es-ES"}]
     preview = as_admin.get(url, {"inputs": "7, sales"}).content.decode()
+    assert "<li>Parley plays https://example.com/hello.mp3</li>" in preview
     assert "<li>Parley: Press 1 for sales.</li>" in preview
     assert "<li>Caller: 7</li>" in preview and "<li>Parley: Sorry, that is not one of the choices.</li>" in preview
     assert "<li>(waits in the Sales queue; available agents are rung)</li>" in preview

@@ -60,6 +60,7 @@ def test_a_call_is_greeted_with_the_menu_and_logged_once_however_often_the_webho
     twiml = caller.dial_in()
     caller.dial_in()
 
+    assert twiml.find("Play").text == "https://example.com/acme-jingle.mp3"
     gather = twiml.find("Gather")
     assert gather.get("input") == "dtmf speech" and gather.get("hints") == "order, sales, español, call back"
     assert caller.heard[0].startswith("Welcome to Acme.")
@@ -82,7 +83,7 @@ def test_pressing_1_reads_the_order_status_from_the_callers_data(caller, voice_i
 
     assert caller.heard[-2:] == ["The status of your order is: shipped on Monday.", "Thank you for calling. Goodbye."]
     assert twiml.find("Hangup") is not None
-    assert Call.objects.get().ivr_path == ["welcome", "main=1", "order", "bye"]
+    assert Call.objects.get().ivr_path == ["welcome", "jingle", "main=1", "order", "bye"]
 
 
 def test_an_unknown_caller_hears_that_no_order_was_found(caller):
@@ -193,7 +194,7 @@ def test_a_wrong_key_is_explained_and_after_three_tries_the_caller_may_leave_a_m
     caller.press("9")
     twiml = caller.press("9")
 
-    assert twiml.find("Record") is not None and Call.objects.get().ivr_path == ["welcome", "main"]
+    assert twiml.find("Record") is not None and Call.objects.get().ivr_path == ["welcome", "jingle", "main"]
 
 
 def test_a_forged_call_is_refused_with_403_and_an_unknown_number_hears_it_is_not_in_service(client, twilio_post, voice_inbox, flow):

@@ -22,7 +22,8 @@ def inbound_sms(sid: str = "SM" + "1" * 32, body: str = "Where is my order?", *,
 def acme_flow(team_id: int) -> list[dict]:
     """A menu tree with every kind of node: hours, menus by key or word, a language, order status, queue, call-back."""
     return [
-        {"id": "welcome", "type": "hours", "open_next": "main", "closed_next": "closed"},
+        {"id": "welcome", "type": "hours", "open_next": "jingle", "closed_next": "closed"},
+        {"id": "jingle", "type": "play", "url": "https://example.com/acme-jingle.mp3", "next": "main"},
         {"id": "closed", "type": "voicemail", "text": "We are closed. Please leave a message after the tone."},
         {"id": "main", "type": "menu", "text": "Welcome to Acme. For your order status press 1 or say order. "
                                                 "For sales press 2 or say sales. Para español, oprima 3. "

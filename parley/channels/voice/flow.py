@@ -6,6 +6,7 @@ fields of that type:
 | type | fields | what the caller gets |
 |---|---|---|
 | say | text, next | hears `text`, goes on to `next` |
+| play | url, next | hears the recording at `url` (a greeting recorded in a studio), goes on to `next` |
 | menu | text, options [{key, words, next, language}] | hears `text` and presses a key or says one of the words |
 | hours | open_next, closed_next | goes on by whether the business is open now (voice/hours.py) |
 | order_status | field, next | hears the contact's `field` attribute ("order_status"), or that no order was found |
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 
 NODE_TYPES = {
     "say": "Say something",
+    "play": "Play a recording",
     "menu": "Menu (press or say a choice)",
     "hours": "Business-hours branch",
     "order_status": "Order status from the caller's data",
@@ -45,7 +47,8 @@ NOT_FOUND = "We could not find an order for this number."
 class Walk:
     """What the caller hears until the next input, and where the walk stopped."""
 
-    said: list[str] = field(default_factory=list)
+    #: ("say", text) or ("play", audio URL), in order.
+    said: list[tuple[str, str]] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     #: The node that stopped the walk: a menu (waits for input) or an ending; None when the flow is broken.
     stop: dict | None = None
@@ -76,13 +79,16 @@ def walk(nodes: dict[str, dict], node_id: str, caller: Caller) -> Walk:
             result.stop = node
             return result
         if kind == "say":
-            result.said.append(node.get("text", ""))
+            result.said.append(("say", node.get("text", "")))
+            node_id = node.get("next", "")
+        elif kind == "play":
+            result.said.append(("play", node.get("url", "")))
             node_id = node.get("next", "")
         elif kind == "hours":
             node_id = node.get("open_next", "") if caller.is_open() else node.get("closed_next", "")
         elif kind == "order_status":
             value = caller.attributes.get(node.get("field") or "order_status")
-            result.said.append(f"The status of your order is: {value}." if value else NOT_FOUND)
+            result.said.append(("say", f"The status of your order is: {value}." if value else NOT_FOUND))
             node_id = node.get("next", "")
     return result
 
@@ -115,7 +121,9 @@ def flow_problems(start: str, nodes: list[dict]) -> dict[str, str]:
         if kind not in NODE_TYPES:
             problems[node_id or "nodes"] = f"unknown type {kind!r}"
             continue
-        links = {"say": ["next"], "order_status": ["next"], "hours": ["open_next", "closed_next"]}.get(kind, [])
+        links = {"say": ["next"], "play": ["next"], "order_status": ["next"], "hours": ["open_next", "closed_next"]}.get(kind, [])
+        if kind == "play" and not str(node.get("url", "")).startswith(("http://", "https://")):
+            problems[node_id] = "a recording needs an http(s) URL"
         targets = [node.get(link, "") for link in links]
         if kind == "menu":
             if not node.get("options"):
@@ -136,7 +144,7 @@ def preview(start: str, nodes: list[dict], inputs: list[str], caller: Caller, *,
     node_id = start
     while True:
         result = walk(by_id, node_id, caller)
-        lines += [f"Parley: {text}" for text in result.said]
+        lines += [f"Parley: {value}" if how == "say" else f"Parley plays {value}" for how, value in result.said]
         stop = result.stop
         if stop is None:
             lines.append("(the flow ends here: the node it leads to does not exist)")

@@ -13,7 +13,8 @@ class NodeForm(forms.Form):
     id = forms.SlugField(max_length=50, label="Id")
     type = forms.ChoiceField(choices=list(NODE_TYPES.items()))
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What the caller hears")
-    next = forms.CharField(required=False, max_length=50, label="Then go to", help_text="say, order status")
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="Recording URL", help_text="play: an MP3 or WAV")
+    next = forms.CharField(required=False, max_length=50, label="Then go to", help_text="say, play, order status")
     options = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Choices",
                               help_text="menu: one per line, key = words = next node [= language], e.g. 1 = sales = sales_queue")
     open_next = forms.CharField(required=False, max_length=50, label="When open, go to")
@@ -41,8 +42,10 @@ class NodeForm(forms.Form):
         node = {"id": data["id"], "type": data["type"]}
         if data["type"] in TEXT_TYPES:
             node["text"] = data["text"]
-        if data["type"] in ("say", "order_status"):
+        if data["type"] in ("say", "play", "order_status"):
             node["next"] = data["next"]
+        if data["type"] == "play":
+            node["url"] = data["url"]
         if data["type"] == "order_status":
             node["field"] = data["field"] or "order_status"
         if data["type"] == "menu":
@@ -60,7 +63,7 @@ class NodeForm(forms.Form):
         options = "\n".join(" = ".join([o.get("key", ""), o.get("words", ""), o.get("next", "")]
                                        + ([o["language"]] if o.get("language") else []))
                              for o in node.get("options", []))
-        return {**{key: node.get(key, "") for key in ("id", "type", "text", "next", "open_next", "closed_next", "field")},
+        return {**{key: node.get(key, "") for key in ("id", "type", "text", "url", "next", "open_next", "closed_next", "field")},
                 "options": options, "team": node.get("team"), "agent": node.get("agent")}
 
 

@@ -76,8 +76,11 @@ class Player:
     def play(self, node_id: str, *, choice: str = "", language: str = "") -> VoiceResponse:
         result = ivr.walk(self.nodes, node_id, _caller(self.inbox, self.call))
         self.call = call_record_path(call=self.call, nodes=result.path, choice=choice, language=language)
-        for text in result.said:
-            self.say(text)
+        for how, value in result.said:
+            if how == "play":
+                self.response.play(value)
+            else:
+                self.say(value)
         self.end(result.stop or {"type": "voicemail", "text": "Please leave a message after the tone."})
         return self.response
 
