@@ -6,7 +6,7 @@ import pytest
 from twilio_wire import CUSTOMER, acme_flow, call_params
 
 from parley.channels.models import InboundEnvelope
-from parley.channels.voice.models import Call, CallbackRequest, CallOutcome
+from parley.channels.voice.models import Call, CallbackRequest, CallOutcome, IvrFlow
 from parley.channels.voice.selectors import call_stats, callback_queue
 from parley.channels.voice.services import ivr_flow_save
 from parley.contacts.models import Contact
@@ -226,3 +226,20 @@ def test_an_agent_takes_the_next_waiting_caller_from_the_calls_screen(caller, sa
     caller.step(queue.get("url"), QueueSid="QU1", DequeueingCallSid="CA" + "b" * 32)  # the caller is bridged
     call = Call.objects.get()
     assert call.outcome == CallOutcome.ANSWERED and call.agent == ana
+
+
+def test_a_menu_that_cannot_be_walked_is_refused_naming_each_problem(voice_inbox, admin):
+    from parley.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        ivr_flow_save(inbox=voice_inbox, start="hello", actor=admin, nodes=[
+            {"id": "hello", "type": "play", "url": "ftp://example.com/x.mp3", "next": "menu"},
+            {"id": "menu", "type": "menu", "text": "Press 1.", "options": [{"key": "1", "words": "", "next": "gone"}]},
+            {"id": "q", "type": "queue", "team": None},
+            {"id": "odd", "type": "dance"},
+        ])
+
+    assert refused.value.status == 422
+    assert refused.value.extra == {"hello": "a recording needs an http(s) URL", "menu": "leads to 'gone', which is no node",
+                                   "q": "choose the team", "odd": "unknown type 'dance'"}
+    assert not IvrFlow.objects.exists()
