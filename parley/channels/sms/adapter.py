@@ -15,7 +15,7 @@ from parley.channels.base import (
     Capabilities, ChannelAdapter, DeliveryError, DeliveryReport, DeliveryResult, Endpoint, InboundAttachment, InboundMessage,
 )
 from parley.channels.registry import register
-from parley.channels.sms.twilio import TwilioAccountConfig, TwilioApi, number_address
+from parley.channels.sms.twilio import TwilioAccountConfig, TwilioApi, number_address, plain_settings
 from parley.core.phones import phone_e164
 
 #: Replies longer than this many segments are refused in the composer (carriers concatenate up to about 10 reliably).
@@ -152,11 +152,11 @@ class SmsAdapter(ChannelAdapter):
 
     def keyword_answer(self, inbox, keyword: str) -> str:
         """Return what Parley texts back to a keyword, as carriers expect ("" when the provider answers)."""
-        if not keyword or not inbox.settings.get("answer_keywords", True):
+        if not keyword or not plain_settings(inbox).get("answer_keywords", True):
             return ""
         if keyword == "stop":
             return "You have been unsubscribed and will get no more messages from this number. Reply START to resubscribe."
         if keyword == "start":
             return "You are subscribed again to messages from this number. Reply HELP for help, STOP to unsubscribe."
-        return inbox.settings.get("help_reply") or (
+        return plain_settings(inbox).get("help_reply") or (
             f"{settings.PARLEY_COMPANY_NAME} support: reply to this number to reach us. Reply STOP to unsubscribe.")

@@ -47,6 +47,18 @@ class TwilioAccountConfig(ChannelConfig):
         return url.rstrip("/")
 
 
+def plain_settings(inbox: Inbox) -> dict:
+    """Return the inbox's decrypted settings, decrypting once per inbox object.
+
+    A webhook reads them several times (the number, the token, the voice's language for every
+    sentence) and each read of `inbox.settings` decrypts the secrets again; the seam loads the
+    inbox afresh for every request, so nothing outlives the request.
+    """
+    if "_plain_settings" not in inbox.__dict__:
+        inbox.__dict__["_plain_settings"] = inbox.settings
+    return inbox.__dict__["_plain_settings"]
+
+
 def number_address(config: dict) -> list[Address]:
     return [Address("phone", phone_e164(config["number"]), "number")]
 
@@ -134,7 +146,7 @@ class TwilioWebhook(Webhook):
             if found is None or found.kind != self.kind:
                 raise UnknownNumber(f"No {self.kind} inbox has the number {request.POST.get('To', '')!r}.")
             return found
-        if self.checks_number and called != inbox.settings["number"]:
+        if self.checks_number and called != plain_settings(inbox)["number"]:
             raise UnknownNumber(f"{request.POST.get('To', '')!r} is not this inbox's number.")
         return inbox
 
@@ -145,4 +157,4 @@ class TwilioWebhook(Webhook):
 
     def verify(self, request: HttpRequest, inbox: Inbox | None, **kwargs) -> None:
         url = settings.PARLEY_BASE_URL.rstrip("/") + request.get_full_path()
-        twilio_signature_verify(request, auth_token=inbox.settings["auth_token"], url=url)
+        twilio_signature_verify(request, auth_token=plain_settings(inbox)["auth_token"], url=url)

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from parley.accounts.models import Availability, Team, User
-from parley.channels.sms.twilio import TwilioWebhook, twiml
+from parley.channels.sms.twilio import TwilioWebhook, plain_settings, twiml
 from parley.channels.voice import flow as ivr
 from parley.channels.voice.adapter import voice_url
 from parley.channels.voice.hours import business_open
@@ -45,7 +45,7 @@ def _flow(inbox) -> tuple[str, dict[str, dict]]:
 
 def _caller(inbox, call: Call) -> ivr.Caller:
     attributes = call.contact.custom_attributes if call.contact_id else {}
-    return ivr.Caller(attributes=attributes, is_open=lambda: business_open(inbox.settings))
+    return ivr.Caller(attributes=attributes, is_open=lambda: business_open(plain_settings(inbox)))
 
 
 def available_lines(agents) -> list[tuple[User, AgentLine]]:
@@ -64,7 +64,7 @@ class Player:
 
     @property
     def language(self) -> str:
-        return self.call.language or self.inbox.settings.get("language") or "en-US"
+        return self.call.language or plain_settings(self.inbox).get("language") or "en-US"
 
     def say(self, text: str, target=None) -> None:
         if text:
@@ -122,7 +122,7 @@ class Player:
         self._dial(lines, then="voicemail")
 
     def _dial(self, lines, **then) -> None:
-        dial = Dial(action=self.url("calls/dial/done/", **then), timeout=self.inbox.settings.get("ring_seconds", 20),
+        dial = Dial(action=self.url("calls/dial/done/", **then), timeout=plain_settings(self.inbox).get("ring_seconds", 20),
                     caller_id=self.call.from_number)
         for user, line in lines:
             whisper = self.url("calls/answered/", agent=user.pk)
@@ -256,7 +256,7 @@ class QueueWait(CallStep):
         call = self.call(request, inbox)
         player = Player(inbox, call)
         waited = int(request.POST.get("QueueTime") or 0)
-        if waited >= inbox.settings.get("overflow_minutes", 5) * 60:
+        if waited >= plain_settings(inbox).get("overflow_minutes", 5) * 60:
             player.response.leave()
             return player.response
         position = int(request.POST.get("QueuePosition") or 1)
@@ -264,8 +264,8 @@ class QueueWait(CallStep):
         minutes = max(1, round(average * position / 60)) if average else None
         player.say(f"You are caller number {position} in the queue."
                    + (f" The estimated wait is about {minutes} minute{'s' if minutes != 1 else ''}." if minutes else ""))
-        if inbox.settings.get("hold_music_url"):
-            player.response.play(inbox.settings["hold_music_url"])
+        if plain_settings(inbox).get("hold_music_url"):
+            player.response.play(plain_settings(inbox)["hold_music_url"])
         else:
             player.response.pause(length=20)
         return player.response
@@ -279,7 +279,7 @@ class QueueDone(CallStep):
         player = Player(inbox, call)
         result = request.POST.get("QueueResult", "")
         if result == "leave":
-            overflow = inbox.settings.get("overflow_to", "voicemail")
+            overflow = plain_settings(inbox).get("overflow_to", "voicemail")
             text = ("Sorry to keep you waiting. Please leave a message after the tone." if overflow == "voicemail"
                     else "Sorry to keep you waiting. Say when we should call you back, or press 1 for as soon as possible.")
             return player.end({"type": overflow, "text": text})
@@ -352,7 +352,7 @@ class OutboundConnect(CallStep):
         call = self.call(request, inbox)
         call_answer(call=call, agent=call.agent)
         response = VoiceResponse()
-        dial = Dial(caller_id=inbox.settings["number"])
+        dial = Dial(caller_id=plain_settings(inbox)["number"])
         dial.number(call.to_number)
         response.append(dial)
         return response
