@@ -111,7 +111,7 @@ class Player:
             self.enqueue(team)
 
     def enqueue(self, team: Team) -> None:
-        self.response.enqueue(f"team-{team.pk}", wait_url=self.url("calls/queue/wait/", team=team.pk),
+        self.response.enqueue(f"team-{team.pk}", wait_url=self.url("calls/queue/wait/"),
                               action=self.url("calls/queue/done/"))
 
     def _agent(self, node: dict, **_) -> None:
@@ -292,15 +292,20 @@ class QueueDone(CallStep):
 class Voicemail(CallStep):
     """POST calls/voicemail/: the recording of a message, stored once per RecordingSid; becomes a conversation."""
 
+    @staticmethod
+    def recorded(request) -> bool:
+        # A caller who hangs up at the beep leaves a recording of nothing: no message, no voicemail outcome.
+        return bool(request.POST.get("RecordingSid")) and int(request.POST.get("RecordingDuration") or 0) > 0
+
     def incoming(self, request, inbox, **kwargs):
-        if not request.POST.get("RecordingSid") or int(request.POST.get("RecordingDuration") or 0) == 0:
+        if not self.recorded(request):
             return []
         return [Incoming(external_id=request.POST["RecordingSid"], payload={"event": "voicemail", **request.POST.dict()})]
 
     def answer(self, request, inbox, **kwargs):
         call = self.call(request, inbox)
         player = Player(inbox, call)
-        if request.POST.get("RecordingSid"):
+        if self.recorded(request):
             call_set_outcome(call=call, outcome=CallOutcome.VOICEMAIL, recording_url=request.POST.get("RecordingUrl", ""))
             player.say("Thank you for your message. Goodbye.")
         player.response.hangup()
