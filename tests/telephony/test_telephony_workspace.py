@@ -3,7 +3,7 @@ import pytest
 from twilio_wire import CUSTOMER, acme_flow, call_params, inbound_sms
 
 from parley.channels.voice.models import AgentLine, Call, CallbackRequest, IvrFlow
-from parley.channels.voice.services import call_start, ivr_flow_save
+from parley.channels.voice.services import ivr_flow_save
 from parley.conversations.models import Conversation
 
 
