@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "parley.channels.api",
     "parley.channels.email",
     "parley.channels.chat",
+    "parley.channels.sms",
+    "parley.channels.voice",
     "parley.conversations",
     "parley.realtime",
     "parley.workspace",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("portal/", include("parley.portal.urls")),
     path("company/", include("parley.company.urls")),
+    path("telephony/", include("parley.channels.voice.urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.channels.chat.urls")),

@@ -195,6 +195,29 @@ class ChannelAdapter:
         """Deliver an outbound message; raise DeliveryError when it cannot be delivered."""
         raise NotImplementedError
 
+    def console_urls(self, inbox) -> list[tuple[str, str]]:
+        """Return (what it is for, URL) of the webhook URLs to paste into the provider's console for `inbox`."""
+        from django.conf import settings
+
+        from parley.channels.webhooks import endpoint_urls
+
+        # The channel's shared endpoints too (the payload names the inbox), e.g. an email provider's inbound hook.
+        base = settings.PARLEY_BASE_URL.rstrip("/")
+        shared = [f"{base}/channels/{inbox.kind}/{endpoint.path}" for endpoint in self.endpoints() if not endpoint.per_inbox]
+        return [(url.rstrip("/").rsplit("/", 1)[-1], url) for url in [*endpoint_urls(inbox), *shared]]
+
+    def settings_links(self, inbox) -> list[tuple[str, str]]:
+        """Return (label, URL) of the channel's own settings screens for `inbox` (a voice inbox's call menu)."""
+        return []
+
+    def reply_refusal(self, conversation) -> str:
+        """Return why no reply may be sent in this conversation now (the customer opted out …), or "" when one may.
+
+        Asked before a reply is stored and shown in the composer; `send` should refuse it too,
+        for replies queued before the reason arose.
+        """
+        return ""
+
     def acknowledgement(self, conversation) -> str:
         """Return the automatic answer a new conversation gets on this channel ("" for none).
 

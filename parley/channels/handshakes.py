@@ -8,6 +8,8 @@ Each follows the provider's documentation:
 - X (Account Activity API): a GET with crc_token is answered with
   {"response_token": "sha256=<base64 HMAC-SHA256 of the token, keyed with the consumer secret>"};
   every POST carries x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256 of the body>.
+- Twilio (and the providers speaking its dialect): X-Twilio-Signature is the base64 HMAC-SHA1 of
+  the URL and the sorted form fields, keyed with the auth token; the `twilio` package checks it.
 Comparisons are constant-time, so a forger learns nothing from how long a refusal takes.
 """
 from __future__ import annotations
@@ -77,3 +79,20 @@ def _signature_verify(request: HttpRequest, *, header: str, secret: str, encode)
     expected = "sha256=" + encode(_hmac_sha256(secret, request.body))
     if not secret or not constant_time_compare(sent, expected):
         raise SignatureInvalid(f"{header} does not match the body.", extra={header: "mismatch"})
+
+
+def twilio_signature_verify(request: HttpRequest, *, auth_token: str, url: str) -> None:
+    """Check X-Twilio-Signature with the `twilio` package's RequestValidator; raise SignatureMissing/SignatureInvalid.
+
+    Twilio signs the URL it called (as configured in its console, so `url` is the public one,
+    not what a proxy forwarded) followed by the POSTed form fields sorted by name.
+    """
+    from twilio.request_validator import RequestValidator
+
+    sent = request.headers.get("X-Twilio-Signature")
+    if not sent:
+        # Twilio's dialect answers an unsigned request like a forged one: 403, nothing stored.
+        raise SignatureInvalid("The request carries no X-Twilio-Signature.")
+    params = request.POST.dict() if request.method == "POST" else {}
+    if not auth_token or not RequestValidator(auth_token).validate(url, params, sent):
+        raise SignatureInvalid("X-Twilio-Signature does not match this request.", extra={"url": url})

@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 
 from parley.channels.addresses import address_normalize
 from parley.channels.base import PollState
@@ -59,13 +58,3 @@ def inbox_health(*, inbox: Inbox) -> InboxHealth:
         failed_envelope_count=failed.count(),
     )
 
-
-def inbox_urls(*, inbox: Inbox) -> list[str]:
-    """Return the URLs to paste into the provider's console: this inbox's own (per_inbox endpoints)
-    and the channel's shared ones, where the payload names the inbox."""
-    from parley.channels.webhooks import endpoint_urls
-
-    base = settings.PARLEY_BASE_URL.rstrip("/")
-    shared = [f"{base}/channels/{inbox.kind}/{endpoint.path}" for endpoint in inbox.adapter.endpoints()
-              if not endpoint.per_inbox]
-    return [*endpoint_urls(inbox), *shared]

@@ -185,6 +185,15 @@ class EnvelopeFailed:
     error: str
 
 
+@dataclass(frozen=True)
+class CallUpdated:
+    """A phone call was logged or moved on (answered, abandoned, voicemail, call-back, ended, annotated)."""
+    call_id: int
+    inbox_id: int
+    contact_id: int | None
+    outcome: str
+
+
 #: Every event by name, with its payload's dataclass.
 EVENTS: dict[str, type] = {
     "conversation.created": ConversationCreated,
@@ -205,6 +214,7 @@ EVENTS: dict[str, type] = {
     "inbox.created": InboxCreated,
     "inbox.updated": InboxUpdated,
     "envelope.failed": EnvelopeFailed,
+    "call.updated": CallUpdated,
 }
 
 

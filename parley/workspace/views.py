@@ -138,6 +138,7 @@ def _channel_context(conversation: Conversation) -> dict:
         "channel_summary": " · ".join([adapter.label, *capabilities.summary()]),
         "capabilities": capabilities,
         "reply_window_open": capabilities.window_open(last_inbound_at=conversation.last_inbound_at, now=timezone.now()),
+        "reply_refusal": adapter.reply_refusal(conversation),
     }
 
 

@@ -49,6 +49,8 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
                                              last_inbound_at=conversation.last_inbound_at, now=now)
     if refusals:
         raise ValidationFailed(f"{adapter.label} cannot carry this reply: {'; '.join(refusals.values())}.", extra=refusals)
+    if refusal := adapter.reply_refusal(conversation):
+        raise ValidationFailed(f"This reply cannot be sent: {refusal}.", extra={"text": refusal}, status=409)
     metadata = {} if actors.is_person(author) else {"actor": actors.describe(author)}
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY,

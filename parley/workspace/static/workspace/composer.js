@@ -7,6 +7,14 @@
   var GSM_BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
   var GSM_EXTENDED = "^{}\\[~]|€\f";
 
+  function isGsm(text) {
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      if (GSM_BASIC.indexOf(c) < 0 && GSM_EXTENDED.indexOf(c) < 0) return false;
+    }
+    return true;
+  }
+
   function segments(text) {
     if (!text) return 0;
     var septets = 0;
@@ -27,7 +35,9 @@
     var maxLength = Number(field.dataset.maxLength) || 0;
     var used = maxLength ? field.value.length : segments(field.value);
     var limit = maxLength || Number(field.dataset.maxSegments);
-    counter.textContent = used + " / " + limit + (maxLength ? " characters" : " SMS segments");
+    // Agents see why a short message takes several segments: one character outside GSM-7 makes it UCS-2.
+    var encoding = maxLength || !field.value ? "" : (isGsm(field.value) ? " (GSM-7)" : " (UCS-2)");
+    counter.textContent = used + " / " + limit + (maxLength ? " characters" : " SMS segments" + encoding);
     counter.classList.toggle("over-limit", used > limit);
   }
 
