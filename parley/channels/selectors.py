@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-
 from parley.channels.addresses import address_normalize
 from parley.channels.base import PollState
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
