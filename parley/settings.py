@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "parley.channels.webform",
     "parley.channels.api",
     "parley.channels.email",
+    "parley.channels.chat",
     "parley.conversations",
     "parley.realtime",
     "parley.workspace",

@@ -65,6 +65,11 @@ def conversation_row(*, conversation_id: int) -> Conversation | None:
             .prefetch_related("tags").filter(pk=conversation_id).first())
 
 
+def conversation_contact_id(*, conversation_id: int) -> int | None:
+    """Return the customer of a conversation (whose sockets hear an agent typing in it), or None when it is gone."""
+    return Conversation.objects.filter(pk=conversation_id).values_list("contact_id", flat=True).first()
+
+
 def visible_inbox_ids(*, user: User) -> list[int]:
     """Return the inboxes whose conversations `user` may see; live updates reach them through exactly these.
 

@@ -5,9 +5,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from parley.accounts.permissions import can
-from parley.conversations.selectors import visible_inbox_ids
+from parley.conversations.selectors import conversation_contact_id, visible_inbox_ids
 from parley.realtime import presence
-from parley.realtime.push import agent_group, conversation_group, inbox_group
+from parley.realtime.push import agent_group, conversation_group, customer_group, inbox_group
 
 #: How many recent event ids a socket remembers; far more than one event's copies can be apart.
 REMEMBERED_EVENTS = 500
@@ -56,8 +56,21 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"event": "pong", "payload": {}})
         elif action == "leave":
             await self._stop_viewing()
+        elif action == "typing":
+            await self._typing(content)
         else:
             await self.send_json({"error": f"unknown action {action!r}"})
+
+    async def _typing(self, content):
+        # Only into the conversation being viewed: an agent cannot make another customer's widget show typing.
+        if self.viewing is None:
+            await self.send_json({"error": "view a conversation before typing in it"})
+            return
+        contact_id = await database_sync_to_async(conversation_contact_id)(conversation_id=self.viewing)
+        if contact_id is not None:
+            await self.channel_layer.group_send(customer_group(contact_id), {
+                "type": "parley.typing", "conversation_id": self.viewing, "who": "agent",
+                "name": self.user.name.split()[0] if self.user.name else "", "typing": bool(content.get("typing"))})
 
     async def _join(self, conversation_id: int) -> list[dict]:
         return await database_sync_to_async(presence.join)(conversation_id, self.channel_name, self.user.pk, str(self.user))
@@ -83,6 +96,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if "row" in message:
             out["row"] = message["row"]
         await self.send_json(out)
+
+    async def parley_typing(self, message):
+        # Agents hear the customer typing; their own typing goes to the customer's widget only.
+        if message.get("who") == "customer":
+            await self.send_json({"event": "typing", "payload": {key: message[key] for key in ("conversation_id", "name", "typing")}})
 
     async def parley_presence(self, message):
         await self.send_json({"event": "presence", "payload": {"conversation_id": message["conversation_id"], "viewers": message["viewers"]}})

@@ -1,0 +1,65 @@
+"""A chat inbox on a real server, and the widget's two calls: its session over HTTP and its socket."""
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+SHOP = "https://shop.example"
+IDENTITY_SECRET = "shop-identity-secret"
+FRAME_TIMEOUT_SECONDS = 10
+
+
+@pytest.fixture
+def chat_inbox(transactional_db):
+    from parley.channels.services import inbox_create
+
+    return inbox_create(name="Shop chat", kind="chat", greeting="Hi! Ask us anything.",
+                        config={"allowed_origins": [SHOP], "identity_secret": IDENTITY_SECRET})
+
+
+def session(base: str, inbox, *, origin: str = SHOP, **body) -> httpx.Response:
+    """Open or resume a widget session the way the widget does (a cross-origin POST)."""
+    return httpx.post(f"{base}/chat/{inbox.key}/session/", content=json.dumps(body),
+                      headers={"Origin": origin, "Content-Type": "text/plain"})
+
+
+def visitor_socket(base: str, inbox, token: str, *, origin: str = SHOP):
+    return connect(f"{base.replace('http://', 'ws://')}/ws/chat/{inbox.key}/?token={token}",
+                   additional_headers={"Origin": origin})
+
+
+async def next_frame(socket, event: str, match=lambda frame: True) -> dict:
+    """Return the next frame of `event` that matches, skipping others; time out after a few seconds."""
+    async def wait():
+        while True:
+            frame = json.loads(await socket.recv())
+            if frame.get("event") == event and match(frame):
+                return frame
+
+    return await asyncio.wait_for(wait(), FRAME_TIMEOUT_SECONDS)
+
+
+def agent_cookie(agent) -> str:
+    """The Cookie header of a logged-in agent session, stored in the database the server reads."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(agent)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def agent_socket(base: str, cookie: str):
+    return connect(f"{base.replace('http://', 'ws://')}/ws/workspace/", additional_headers={"Origin": base, "Cookie": cookie})
+
+
+@pytest.fixture
+def run_async():
+    """Run a coroutine on a fresh loop in its own thread (the session's browser may hold this thread's loop)."""
+    def run(coroutine):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    return run
