@@ -247,10 +247,53 @@
     badge.classList.remove("is-empty");
   }
 
+  // A chat customer's typing, shown under the presence line of the conversation it is in.
+  var typingTimer = null;
+  function showCustomerTyping(payload) {
+    if (payload.conversation_id !== conversationId) return;
+    var line = document.getElementById("customer-typing");
+    var presence = document.getElementById("presence");
+    if (!line && presence) {
+      line = document.createElement("div");
+      line.id = "customer-typing";
+      line.className = "muted";
+      line.setAttribute("aria-live", "polite");
+      presence.insertAdjacentElement("afterend", line);
+    }
+    if (!line) return;
+    clearTimeout(typingTimer);
+    line.textContent = payload.typing ? (payload.name || "The customer") + " is typing…" : "";
+    if (payload.typing) typingTimer = setTimeout(function () { line.textContent = ""; }, 6000);
+  }
+
+  // A chat customer waits on a person: a short tone and a count in the tab's title, until the tab is looked at.
+  var chatAlerts = 0, plainTitle = document.title;
+  function chatArrived() {
+    chatAlerts += 1;
+    body.dataset.chatAlerts = chatAlerts;
+    document.title = "(" + chatAlerts + ") " + plainTitle;
+    try {
+      var audio = new (window.AudioContext || window.webkitAudioContext)(), tone = audio.createOscillator(), gain = audio.createGain();
+      tone.frequency.value = 660; gain.gain.value = 0.05; tone.connect(gain); gain.connect(audio.destination);
+      tone.start(); tone.stop(audio.currentTime + 0.2);
+    } catch (err) { /* the browser allows no sound before the agent has clicked: the title still tells */ }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { chatAlerts = 0; body.dataset.chatAlerts = 0; document.title = plainTitle; }
+  });
+  var lastTypingSent = 0;
+  document.addEventListener("input", function (e) {
+    if (e.target.id !== "reply-text" || !conversationId || Date.now() - lastTypingSent < 2000) return;
+    lastTypingSent = Date.now();
+    send({ action: "typing", typing: true });
+  });
+
   function handle(message) {
     var event = message.event;
     var payload = message.payload || {};
     if (!event) return;
+    if (event === "typing") { showCustomerTyping(payload); return; }
+    if (event === "message.received" && message.row && message.row.inbox_kind === "chat") chatArrived();
     if (event === "presence") {
       if (payload.conversation_id === conversationId) { viewers = payload.viewers || []; showViewers(); }
       return;
