@@ -1,0 +1,150 @@
+"""The widget in headless Chromium: the demo shop embeds it, a visitor chats with an agent in the workspace."""
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from conftest import IDENTITY_SECRET
+from parley.accounts.services import agent_set_availability
+from parley.channels.chat.services import identity_hash
+from parley.channels.services import inbox_update
+from parley.contacts.services import contact_resolve_identity
+from parley.conversations.models import Conversation
+from parley.conversations.services import message_reply
+
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+
+
+def widget(page):
+    return page.locator("#parley-chat")
+
+
+def as_agent(browser, base, agent):
+    from conftest import agent_cookie
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "sessionid", "value": agent_cookie(agent).split("=", 1)[1], "url": base}])
+    return context
+
+
+def test_a_shop_visitor_chats_with_an_agent_who_sees_the_cart_and_replies_live(parley_server, browser, page, chat_inbox, agent):
+    agent_set_availability(user=agent, availability="online")
+    desk_context = as_agent(browser, parley_server, agent)
+    try:
+        desk = desk_context.new_page()
+        desk.goto(f"{parley_server}/")
+        expect(desk.locator("body")).to_have_attribute("data-live", "on")
+
+        page.goto(f"{parley_server}/demo/shop/")
+        page.get_by_role("button", name="Add to cart").first.click()
+        widget(page).get_by_role("button", name="Open chat").click()
+        expect(widget(page).locator(".greeting")).to_have_text("Hi! Ask us anything.")
+        widget(page).get_by_label("Write a message…").fill("Do the trail shoes run small? " + HOSTILE)
+        widget(page).get_by_role("button", name="Send").click()
+        expect(widget(page).locator(".msg.visitor[data-id]")).to_contain_text("Do the trail shoes run small?")
+
+        # The chat arrives live in the agent's list, with the tab's title counting it.
+        row = desk.locator("#conversation-list li.row").filter(has_text="Do the trail shoes run small?")
+        expect(row).to_be_visible()
+        expect(desk).to_have_title("(1) " + desk.title().split(") ", 1)[-1])
+        row.locator("a").first.click()
+        expect(desk.locator("#timeline")).to_contain_text(HOSTILE)
+        card = desk.locator(".chat-visitor")
+        expect(card.locator("table.cart")).to_contain_text("Trail running shoes")
+        expect(card.locator(".cart-total")).to_contain_text("89.00 EUR")
+        expect(card).to_contain_text("Now on")
+
+        desk.get_by_label("Reply to the customer").fill("They run true to size. <b>Promise</b>")
+        desk.get_by_role("button", name="Send reply").click()
+        expect(widget(page).locator(".msg.agent[data-id]")).to_contain_text("They run true to size. <b>Promise</b>")
+        expect(widget(page).locator(".msg.agent b")).to_have_count(0)
+
+        page.reload()
+        widget(page).get_by_role("button", name="Open chat").click()
+        expect(widget(page).locator(".msg[data-id]")).to_have_count(2)
+        expect(widget(page).locator(".msg.agent[data-id]")).to_contain_text("They run true to size.")
+        assert page.evaluate("window.__pwned") is None
+        assert desk.evaluate("window.__pwned") is None
+    finally:
+        desk_context.close()
+
+
+def test_with_no_agent_online_the_widget_collects_an_email_and_the_reply_goes_there(parley_server, page, chat_inbox, agent):
+    page.goto(f"{parley_server}/demo/shop/")
+    widget(page).get_by_role("button", name="Open chat").click()
+    expect(widget(page)).to_contain_text("No one is available right now")
+    widget(page).get_by_label("Your email").fill("nia@example.com")
+    widget(page).get_by_role("button", name="Save").click()
+    expect(widget(page)).to_contain_text("we will answer at nia@example.com")
+    widget(page).get_by_label("Write a message…").fill("Can I return worn socks?")
+    widget(page).get_by_role("button", name="Send").click()
+    expect(widget(page).locator(".msg.visitor[data-id]")).to_be_visible()
+    page.close()  # the visitor leaves
+
+    conversation = Conversation.objects.get(inbox=chat_inbox)
+    assert conversation.contact.email == "nia@example.com"
+    message_reply(conversation=conversation, author=agent, text="Unworn ones, within 30 days.")
+
+    assert [m.to for m in mail.outbox] == [["nia@example.com"]]
+    assert "Unworn ones, within 30 days." in mail.outbox[0].body
+
+
+@pytest.fixture
+def host_site():
+    """Another site on loopback (its own port, so its own origin) whose pages embed the widget: yields (origin, pages)."""
+    import http.server
+    import threading
+
+    pages: dict[str, str] = {}
+
+    class Site(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", pages
+    finally:
+        server.shutdown()
+
+
+def _host_page(page, site, base, inbox, path, identity):
+    """Open a page of the host site that passes its logged-in user to the widget."""
+    import json
+
+    origin, pages = site
+    pages[path] = (f"<!doctype html><title>Account</title><script>window.ParleySettings = {{identity: {json.dumps(identity)}}};</script>"
+                   f'<script src="{base}/chat/widget.js" data-inbox="{inbox.key}" async></script>')
+    page.goto(origin + path)
+
+
+def test_a_verified_user_is_linked_to_their_contact_and_a_forged_hash_is_refused(parley_server, browser, chat_inbox, admin, host_site):
+    inbox_update(inbox=chat_inbox, actor=admin, config={"allowed_origins": [host_site[0]]})
+    known = contact_resolve_identity(inbox=chat_inbox, kind="external_id", source_id="u-42", name="Nia Noor")
+    contexts = [browser.new_context(), browser.new_context()]
+    try:
+        honest, forger = (context.new_page() for context in contexts)
+        _host_page(honest, host_site, parley_server, chat_inbox, "/honest", {"id": "u-42", "email": "nia@example.com", "name": "Nia Noor",
+                                                        "hash": identity_hash(secret=IDENTITY_SECRET, user_id="u-42")})
+        widget(honest).get_by_role("button", name="Open chat").click()
+        widget(honest).get_by_label("Write a message…").fill("Where is my order?")
+        widget(honest).get_by_role("button", name="Send").click()
+        expect(widget(honest).locator(".msg.visitor[data-id]")).to_be_visible()
+        assert Conversation.objects.get(inbox=chat_inbox).contact == known
+
+        _host_page(forger, host_site, parley_server, chat_inbox, "/forged", {"id": "u-42", "email": "nia@example.com", "hash": "0" * 64})
+        widget(forger).get_by_role("button", name="Open chat").click()
+        expect(widget(forger)).to_contain_text("The identity could not be verified")
+        expect(widget(forger).get_by_label("Write a message…")).to_be_hidden()
+    finally:
+        for context in contexts:
+            context.close()
