@@ -43,7 +43,8 @@ INBOXES = [
     ("webform", "Contact form", {}, 3),
     ("api", "Mobile app (API)", {}, 2),
     ("email", "Support email", {"addresses": [f"support@{content.DOMAIN}"]}, 4),
-    ("chat", "Website chat", {}, 3),
+    ("chat", "Website chat", {"proactive_message": "Questions about delivery? We're here.", "proactive_delay_seconds": 10,
+                              "proactive_paths": ["/demo/shop/checkout/"]}, 3),
 ]
 #: How each kind knows a customer; kinds not listed use an external id.
 IDENTITY_KINDS = {"webform": (IdentityKind.EMAIL, ""), "email": (IdentityKind.EMAIL, ""), "chat": (IdentityKind.HANDLE, "chat")}
