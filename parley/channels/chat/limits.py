@@ -3,13 +3,15 @@
 The cache is Redis when REDIS_URL is set (one count for the whole installation) and the
 process's memory on the embedded default (one server process).
 """
+import os
 import time
 
 from django.core.cache import cache
 
 #: Frames one visitor may send in a window, and frames from one IP address (several visitors behind one NAT).
 VISITOR_FRAMES = 30
-IP_FRAMES = 300
+#: Raise PARLEY_CHAT_IP_FRAMES where many visitors share one address (an office NAT, a load test).
+IP_FRAMES = int(os.environ.get("PARLEY_CHAT_IP_FRAMES", 300))
 #: Sessions one IP address may open in a window (each makes a visitor row).
 IP_SESSIONS = 60
 WINDOW_SECONDS = 10
