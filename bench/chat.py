@@ -77,7 +77,7 @@ async def open_visitors(base: str, key: str, tokens: list[str], step: int, pid: 
 
 async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, rate: float) -> dict:
     """Send `messages` visitor messages at `rate`/s from distinct sockets; time each until the agent hears it."""
-    sent_at, acked, heard = {}, {}, {}
+    sent_at, acked, heard, errors = {}, {}, {}, {}
     ws = agent_base.replace("http://", "ws://")
     async with connect(f"{ws}/ws/workspace/", additional_headers={"Origin": agent_base, "Cookie": cookie},
                        ping_interval=None, max_queue=None) as desk:
@@ -97,6 +97,7 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
                     acked[client_id] = frame["message"]["id"]
                     return
                 if frame.get("event") == "error":
+                    errors[frame["code"]] = errors.get(frame["code"], 0) + 1
                     return
 
         listener = asyncio.create_task(listen())
@@ -104,7 +105,9 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
         for n in range(messages):
             await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
             tasks.append(asyncio.create_task(send(n, sockets[n % len(sockets)])))
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                errors[type(outcome).__name__] = errors.get(type(outcome).__name__, 0) + 1
         deadline = time.perf_counter() + 30
         while len(heard) < len(acked) and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
@@ -114,7 +117,8 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
     return {"sent": messages, "acknowledged": len(acked), "heard by agent": len(latencies),
             "messages/s": f"{len(latencies) / elapsed:.1f}",
             "latency p50": f"{harness.percentile(latencies, 50) * 1000:.1f} ms",
-            "latency p99": f"{harness.percentile(latencies, 99) * 1000:.1f} ms"}
+            "latency p99": f"{harness.percentile(latencies, 99) * 1000:.1f} ms",
+            "errors": ", ".join(f"{code}: {n}" for code, n in sorted(errors.items())) or "none"}
 
 
 def widget_size() -> list[list]:

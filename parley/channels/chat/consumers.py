@@ -8,8 +8,10 @@ import json
 from collections import deque
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
 
 from parley.channels.chat import limits, selectors, services
 from parley.channels.chat.origins import origin_allowed
@@ -91,7 +93,8 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame, dict):
             await self._error("bad_frame", "A frame is a JSON object with an action.")
             return
-        allowed = await database_sync_to_async(self._within_limits)()
+        # The cache, not the database: off the thread that serialises this process's database calls.
+        allowed = await sync_to_async(self._within_limits, thread_sensitive=False)()
         if not allowed:
             await self._error("rate_limited", "Too many messages at once; wait a few seconds and try again.",
                               client_id=frame.get("client_id"))
@@ -164,7 +167,10 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         await self._send({"event": "rated", "conversation_id": frame.get("conversation_id")})
 
     async def action_ping(self, frame):
-        await database_sync_to_async(services.chat_visitor_seen)(visitor=self.visitor)
+        # Written once the mark is half spent, not on every ping: thousands of open widgets would keep the database busy.
+        remaining = (self.visitor.connected_until - timezone.now()).total_seconds() if self.visitor.connected_until else 0
+        if remaining < services.CONNECTED_SECONDS / 2:
+            await database_sync_to_async(services.chat_visitor_seen)(visitor=self.visitor)
         await self._send({"event": "pong"})
 
     # --- from the channel layer --------------------------------------------------------------------

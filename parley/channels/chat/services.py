@@ -19,8 +19,8 @@ from parley.conversations.services import conversation_assign, conversation_set_
 from parley.conversations.services.common import event_message
 from parley.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
-#: A socket counts as open this long after its last sign of life (the widget pings every 25 seconds).
-CONNECTED_SECONDS = 60
+#: A socket counts as open this long after its last recorded sign of life (the widget pings every 25 seconds).
+CONNECTED_SECONDS = 120
 MAX_CONTEXT_BYTES = 16_000
 PAGES_KEPT = 20
 
