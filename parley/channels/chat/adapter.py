@@ -79,7 +79,7 @@ class ChatAdapter(ChannelAdapter):
         else:
             kind, network, source_id = "handle", "chat", str(visitor.public_id)
         return InboundMessage(external_id=envelope.external_id, identity_kind=kind, identity_network=network,
-                              source_id=source_id, text=text[:MAX_MESSAGE_CHARS], contact_name=visitor.name,
+                              source_id=source_id, text=text[:MAX_MESSAGE_CHARS], contact_name=visitor.name or visitor.placeholder_name,
                               contact_email=visitor.email, metadata={"chat_visitor": str(visitor.public_id)})
 
     def send(self, message) -> DeliveryResult:

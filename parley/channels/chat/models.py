@@ -38,6 +38,11 @@ class ChatVisitor(models.Model):
     def __str__(self) -> str:
         return f"visitor {self.public_id} of {self.contact}"
 
+    @property
+    def placeholder_name(self) -> str:
+        """The contact's name until the visitor gives theirs: short, and telling two visitors apart."""
+        return f"Chat visitor {str(self.public_id)[:6]}"
+
 
 class ChatRating(models.Model):
     """How the visitor rated a chat once it ended (1–5; thumbs are 1 and 5), kept for the surveys."""

@@ -139,7 +139,7 @@ def chat_details_set(*, visitor: ChatVisitor, name: str = "", email: str = "") -
     if visitor.contact_id:
         contact = visitor.contact
         changes = {}
-        if visitor.name and not contact.name:
+        if visitor.name and contact.name in ("", visitor.placeholder_name):
             changes["name"] = visitor.name
         if visitor.email and visitor.email != contact.email:
             changes["email"] = visitor.email
