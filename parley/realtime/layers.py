@@ -40,6 +40,8 @@ GAP_SECONDS = 10
 #: A larger jump is not a race between two writers (rolled-back rows, a sequence cache).
 MAX_GAP_IDS = 200
 BATCH = 500
+#: How often expired messages and group memberships are swept (the in-memory layer sweeps on every call).
+CLEAN_EVERY_SECONDS = 1.0
 
 
 class DatabaseChannelLayer(InMemoryChannelLayer):
@@ -54,8 +56,18 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         self._listeners_checked = -LISTENERS_CHECKED_EVERY_SECONDS
         self._others_listen = False
         self._tail_task: asyncio.Task | None = None
+        self._last_clean = 0.0
         # One thread (and so one database connection) reads the table, whatever the load.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channel-layer-tail")
+
+    def _clean_expired(self) -> None:
+        # The in-memory layer walks every channel and every group membership on each receive and
+        # group_send: with thousands of sockets (chat visitors) that walk is the whole cost of a
+        # message. Expiry is counted in minutes and days, so once a second loses nothing.
+        now = time.monotonic()
+        if now - self._last_clean >= CLEAN_EVERY_SECONDS:
+            self._last_clean = now
+            super()._clean_expired()
 
     async def group_send(self, group, message):
         """Deliver to this process's members of `group` now, and write it down for every other process."""

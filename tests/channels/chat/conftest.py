@@ -42,6 +42,27 @@ async def next_frame(socket, event: str, match=lambda frame: True) -> dict:
     return await asyncio.wait_for(wait(), FRAME_TIMEOUT_SECONDS)
 
 
+def agent_reply(base: str, api_token: str, conversation_id: int, text: str) -> dict:
+    """Reply as an agent through the API of the server at `base`; return the stored message."""
+    response = httpx.post(f"{base}/api/v1/conversations/{conversation_id}/messages",
+                          headers={"Authorization": f"Bearer {api_token}"}, json={"kind": "reply", "text": text})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def round_trip(*, visitor_base: str, agent_base: str, inbox, token: str, cookie: str, api_token: str,
+                     text: str, reply_text: str) -> tuple[dict, dict, dict]:
+    """A visitor writes on `visitor_base`, the agent on `agent_base` hears it and replies; return (ack, received, shown)."""
+    async with agent_socket(agent_base, cookie) as desk, visitor_socket(visitor_base, inbox, token) as widget:
+        await next_frame(widget, "hello")
+        await widget.send(json.dumps({"action": "message", "text": text, "client_id": "round-trip"}))
+        ack = await next_frame(widget, "ack")
+        received = await next_frame(desk, "message.received", lambda f: f["payload"]["message_id"] == ack["message"]["id"])
+        reply = await asyncio.to_thread(agent_reply, agent_base, api_token, ack["message"]["conversation_id"], reply_text)
+        shown = await next_frame(widget, "message", lambda f: f["message"]["id"] == reply["id"])
+        return ack, received, shown
+
+
 def agent_cookie(agent) -> str:
     """The Cookie header of a logged-in agent session, stored in the database the server reads."""
     from django.test import Client

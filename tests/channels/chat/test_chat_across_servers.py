@@ -1,11 +1,7 @@
 """With Redis, a visitor on one server process and an agent on another talk as if they shared one."""
-import asyncio
-import json
-
-import httpx
 import pytest
 
-from conftest import agent_cookie, agent_socket, next_frame, session, visitor_socket
+from conftest import agent_cookie, round_trip, session
 from parley.accounts.services import api_token_create
 
 pytestmark = pytest.mark.servers
@@ -36,19 +32,8 @@ def test_a_visitor_on_one_process_and_an_agent_on_another_talk_through_redis(two
     token = session(visitor_server, chat_inbox).json()["token"]
     cookie = agent_cookie(agent)
 
-    async def scenario():
-        async with agent_socket(agent_server, cookie) as desk, visitor_socket(visitor_server, chat_inbox, token) as widget:
-            await next_frame(widget, "hello")
-            await widget.send(json.dumps({"action": "message", "text": "Is anyone there?", "client_id": "r1"}))
-            ack = (await next_frame(widget, "ack"))["message"]
-            received = await next_frame(desk, "message.received", lambda f: f["payload"]["message_id"] == ack["id"])
-            reply = await asyncio.to_thread(
-                httpx.post, f"{agent_server}/api/v1/conversations/{ack['conversation_id']}/messages",
-                headers={"Authorization": f"Bearer {api_token}"}, json={"kind": "reply", "text": "Yes, from the other process."})
-            assert reply.status_code == 201, reply.text
-            shown = await next_frame(widget, "message", lambda f: f["message"]["id"] == reply.json()["id"])
-            return received, shown
-
-    received, shown = run_async(scenario())
+    _, received, shown = run_async(round_trip(
+        visitor_base=visitor_server, agent_base=agent_server, inbox=chat_inbox, token=token, cookie=cookie,
+        api_token=api_token, text="Is anyone there?", reply_text="Yes, from the other process."))
     assert received["payload"]["conversation_id"]
     assert shown["message"]["text"] == "Yes, from the other process."

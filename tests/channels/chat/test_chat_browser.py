@@ -55,10 +55,12 @@ def test_a_shop_visitor_chats_with_an_agent_who_sees_the_cart_and_replies_live(p
         expect(card.locator(".cart-total")).to_contain_text("89.00 EUR")
         expect(card).to_contain_text("Now on")
 
-        desk.get_by_label("Reply to the customer").fill("They run true to size. <b>Promise</b>")
+        product = f"{parley_server}/demo/shop/product/trail-shoes/"
+        desk.get_by_label("Reply to the customer").fill(f"They run true to size. <b>Promise</b> {product}")
         desk.get_by_role("button", name="Send reply").click()
         expect(widget(page).locator(".msg.agent[data-id]")).to_contain_text("They run true to size. <b>Promise</b>")
         expect(widget(page).locator(".msg.agent b")).to_have_count(0)
+        expect(widget(page).locator(".msg.agent a")).to_have_attribute("href", product)
 
         page.reload()
         widget(page).get_by_role("button", name="Open chat").click()

@@ -2,22 +2,14 @@
 import asyncio
 import json
 
-import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from conftest import SHOP, agent_cookie, agent_socket, next_frame, session, visitor_socket
+from conftest import agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session, visitor_socket
 from parley.accounts.services import api_token_create
 from parley.conversations.models import Message
 
 pytestmark = pytest.mark.servers
-
-
-def _reply(base: str, token: str, conversation_id: int, text: str) -> dict:
-    response = httpx.post(f"{base}/api/v1/conversations/{conversation_id}/messages", headers={"Authorization": f"Bearer {token}"},
-                          json={"kind": "reply", "text": text})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_a_visitor_message_reaches_the_agent_live_and_the_agent_reply_reaches_the_widget(parley_server, chat_inbox, agent, run_async):
@@ -25,17 +17,9 @@ def test_a_visitor_message_reaches_the_agent_live_and_the_agent_reply_reaches_th
     token = session(parley_server, chat_inbox).json()["token"]
     cookie = agent_cookie(agent)
 
-    async def scenario():
-        async with agent_socket(parley_server, cookie) as desk, visitor_socket(parley_server, chat_inbox, token) as widget:
-            await next_frame(widget, "hello")
-            await widget.send(json.dumps({"action": "message", "text": "Does the jacket come in blue?", "client_id": "c1"}))
-            ack = await next_frame(widget, "ack")
-            received = await next_frame(desk, "message.received", lambda f: f["payload"]["message_id"] == ack["message"]["id"])
-            reply = await asyncio.to_thread(_reply, parley_server, api_token, ack["message"]["conversation_id"], "Yes, in navy blue.")
-            shown = await next_frame(widget, "message", lambda f: f["message"]["id"] == reply["id"])
-            return ack, received, shown
-
-    ack, received, shown = run_async(scenario())
+    ack, received, shown = run_async(round_trip(
+        visitor_base=parley_server, agent_base=parley_server, inbox=chat_inbox, token=token, cookie=cookie,
+        api_token=api_token, text="Does the jacket come in blue?", reply_text="Yes, in navy blue."))
     assert ack["message"]["text"] == "Does the jacket come in blue?" and ack["message"]["from"] == "visitor"
     assert received["payload"]["conversation_id"] == ack["message"]["conversation_id"]
     assert shown["message"]["text"] == "Yes, in navy blue."
@@ -52,7 +36,7 @@ def test_a_reconnecting_widget_gets_what_it_missed_once_and_a_resent_message_is_
             first = (await next_frame(widget, "ack"))["message"]
         # Offline: two replies come in, and the widget resends its message as it never saw the ack.
         for text in ("Hi there", "Are you still there?"):
-            await asyncio.to_thread(_reply, parley_server, api_token, first["conversation_id"], text)
+            await asyncio.to_thread(agent_reply, parley_server, api_token, first["conversation_id"], text)
         async with visitor_socket(parley_server, chat_inbox, token) as widget:
             await widget.send(json.dumps({"action": "message", "text": "Hello?", "client_id": "same"}))
             again = (await next_frame(widget, "ack"))["message"]
@@ -180,3 +164,36 @@ def test_typing_shows_both_ways(parley_server, chat_inbox, agent, run_async):
     conversation_id, customer_typing, agent_typing = run_async(scenario())
     assert customer_typing["payload"] == {"conversation_id": conversation_id, "name": "", "typing": True}
     assert agent_typing == {"event": "typing", "typing": True, "name": agent.name.split()[0]}
+
+
+def _end_chat_in_the_workspace(base: str, cookie: str, conversation_id: int) -> None:
+    """Press the customer panel's End chat button, as the agent's browser would post it."""
+    import httpx
+
+    name, value = cookie.split("=", 1)
+    with httpx.Client(base_url=base, cookies={name: value}) as desk:
+        assert desk.get(f"/c/{conversation_id}/").status_code == 200
+        ended = desk.post(f"/chat/c/{conversation_id}/end/", data={"csrfmiddlewaretoken": desk.cookies["csrftoken"]},
+                          headers={"Referer": f"{base}/c/{conversation_id}/"})
+        assert ended.status_code == 302, ended.text
+
+
+def test_an_ended_chat_asks_the_widget_for_a_rating_which_is_stored(parley_server, chat_inbox, agent, run_async):
+    from parley.channels.chat.models import ChatRating
+
+    token = session(parley_server, chat_inbox).json()["token"]
+    cookie = agent_cookie(agent)
+
+    async def scenario():
+        async with visitor_socket(parley_server, chat_inbox, token) as widget:
+            await widget.send(json.dumps({"action": "message", "text": "Thanks, that's all", "client_id": "bye"}))
+            conversation_id = (await next_frame(widget, "ack"))["message"]["conversation_id"]
+            await asyncio.to_thread(_end_chat_in_the_workspace, parley_server, cookie, conversation_id)
+            ended = await next_frame(widget, "ended")
+            await widget.send(json.dumps({"action": "rate", "conversation_id": conversation_id, "score": 4}))
+            await next_frame(widget, "rated")
+            return conversation_id, ended
+
+    conversation_id, ended = run_async(scenario())
+    assert ended["conversation_id"] == conversation_id
+    assert ChatRating.objects.get(conversation_id=conversation_id).score == 4

@@ -46,7 +46,7 @@
       ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:6px;background:#f8fafc}" +
       ".msg{max-width:80%;padding:8px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
       ".visitor{align-self:flex-end;background:" + c.color + ";color:#fff}.agent{align-self:flex-start;background:#e5e7eb}" +
-      ".who{display:block;font-size:11px;opacity:.7}.pending{opacity:.6}.failed{outline:2px solid #dc2626}" +
+      ".msg a{color:inherit;text-decoration:underline}.who{display:block;font-size:11px;opacity:.7}.pending{opacity:.6}.failed{outline:2px solid #dc2626}" +
       ".note{font-size:12px;color:#475569;padding:6px 12px;background:#fff7ed}.err{color:#b91c1c}" +
       ".typing{font-size:12px;color:#64748b;padding:0 12px;min-height:18px}" +
       "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e5e7eb;flex-wrap:wrap}input,textarea{flex:1;min-width:0;padding:8px;border:1px solid #cbd5e1;border-radius:8px;color:#111;background:#fff}" +
@@ -134,6 +134,18 @@
     } catch (e) { /* no audio allowed before a user gesture: the badge and title still say it */ }
   }
 
+  // Text as text; only http(s) addresses become links (a product link from an agent), built node by node.
+  function appendText(node, text) {
+    var parts = String(text).split(/(https?:\/\/[^\s<>"]+)/);
+    parts.forEach(function (part, i) {
+      if (i % 2) {
+        var a = el("a", null, part);
+        a.href = part; a.target = "_blank"; a.rel = "noopener noreferrer";
+        node.appendChild(a);
+      } else if (part) node.appendChild(document.createTextNode(part));
+    });
+  }
+
   function show(m) {
     if (state.seen[m.id]) return;
     state.seen[m.id] = true;
@@ -141,7 +153,7 @@
     var bubble = el("div", "msg " + m.from);
     bubble.setAttribute("data-id", m.id);
     if (m.from === "agent" && m.author) bubble.appendChild(el("span", "who", m.author));
-    bubble.appendChild(document.createTextNode(m.text));
+    appendText(bubble, m.text);
     ui.log.appendChild(bubble);
     ui.log.scrollTop = ui.log.scrollHeight;
     if (m.from === "agent") {
