@@ -58,3 +58,33 @@ def test_the_demo_shop_embeds_the_first_chat_inbox(client, chat_inbox):
     page = client.get("/demo/shop/").content.decode()
     assert f'data-inbox="{chat_inbox.key}"' in page and "/chat/widget.js" in page
     assert client.get("/demo/shop/product/no-such-thing/").status_code == 404
+
+
+def test_the_agent_sees_the_visitors_cart_and_order_and_can_transfer_the_chat_with_a_note(client, chat_inbox, agent, make_agent):
+    from parley.accounts.models import Role
+    from parley.channels.chat.services import chat_context_set, chat_message_post, chat_page_view, chat_session_open
+
+    visitor = chat_session_open(inbox=chat_inbox, visitor=None, referrer="https://search.example/?q=socks",
+                                user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148 Safari/604.1")
+    chat_page_view(visitor=visitor, url="https://shop.example/cart", title="Your cart")
+    chat_context_set(visitor=visitor, context={"cart": {"items": [{"name": "Merino wool socks", "qty": 2, "price": "14.50"}],
+                                                        "total": "29.00", "currency": "EUR"},
+                                               "order": {"id": "NW-1042", "status": "paid"}, "plan": "<b>pro</b>"})
+    conversation = chat_message_post(visitor=visitor, text="Wrong size", client_id="1").conversation
+    client.force_login(agent)
+
+    page = client.get(f"/c/{conversation.pk}/").content.decode()
+    card = page.split('aria-label="Chat visitor"')[1].split("</section>")[0]
+    assert "Merino wool socks" in card and "29.00 EUR" in card and "NW-1042 · paid" in card
+    assert "Your cart" in card and "search.example" in card and "Mobile · Safari" in card
+    assert "&lt;b&gt;pro&lt;/b&gt;" in card
+    token = card.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert len(token) >= 32
+
+    ben = make_agent(Role.AGENT, name="Ben Okafor")
+    response = client.post(f"/chat/c/{conversation.pk}/transfer/", {"assignee": str(ben.pk), "team": "nonsense",
+                                                                    "note": "Exchange for size L"})
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.assignee == ben
+    assert conversation.messages.filter(kind="note", text="Exchange for size L").exists()
