@@ -3,7 +3,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from conftest import IDENTITY_SECRET
+from chat_client import IDENTITY_SECRET
 from parley.accounts.services import agent_set_availability
 from parley.channels.chat.services import identity_hash
 from parley.channels.services import inbox_update
@@ -21,7 +21,7 @@ def widget(page):
 
 
 def as_agent(browser, base, agent):
-    from conftest import agent_cookie
+    from chat_client import agent_cookie
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.add_cookies([{"name": "sessionid", "value": agent_cookie(agent).split("=", 1)[1], "url": base}])
@@ -154,7 +154,7 @@ def test_a_verified_user_is_linked_to_their_contact_and_a_forged_hash_is_refused
 
 def test_on_a_phone_the_checkout_greets_once_a_day_asks_for_details_first_and_counts_unread_replies(
         parley_server, browser, chat_inbox, admin, agent):
-    from conftest import agent_reply
+    from chat_client import agent_reply
     from parley.accounts.services import api_token_create
 
     inbox_update(inbox=chat_inbox, actor=admin, config={

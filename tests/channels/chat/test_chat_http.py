@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import SHOP
+from chat_client import SHOP
 from parley.channels.chat.models import ChatVisitor
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from conftest import agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session, visitor_socket
+from chat_client import agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session, visitor_socket
 from parley.accounts.services import api_token_create
 from parley.conversations.models import Message
 
