@@ -48,6 +48,7 @@ def test_a_shop_visitor_chats_with_an_agent_who_sees_the_cart_and_replies_live(p
         row = desk.locator("#conversation-list li.row").filter(has_text="Do the trail shoes run small?")
         expect(row).to_be_visible()
         expect(desk).to_have_title("(1) " + desk.title().split(") ", 1)[-1])
+        expect(desk.locator("#chat-badge")).to_have_text("1")
         row.locator("a").first.click()
         expect(desk.locator("#timeline")).to_contain_text(HOSTILE)
         card = desk.locator(".chat-visitor")
