@@ -60,7 +60,7 @@ class ChatAdapter(ChannelAdapter):
     kind = "chat"
     label = "Live chat"
     continues_open_conversation = True
-    capabilities = Capabilities(html=False, max_length=MAX_MESSAGE_CHARS, typing=True,
+    capabilities = Capabilities(html=False, max_length=MAX_MESSAGE_CHARS, typing=True, read_receipts=True,
                                 note="live in the widget; by email once the visitor has left, if they gave an address")
     config_schema = ChatConfig
 

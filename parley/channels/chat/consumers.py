@@ -166,6 +166,9 @@ class VisitorConsumer(AsyncWebsocketConsumer):
                                                          score=frame.get("score"), comment=frame.get("comment") or "")
         await self._send({"event": "rated", "conversation_id": frame.get("conversation_id")})
 
+    async def action_seen(self, frame):
+        await database_sync_to_async(services.chat_messages_seen)(visitor=self.visitor, up_to_id=frame.get("message_id"))
+
     async def action_ping(self, frame):
         # Written once the mark is half spent, not on every ping: thousands of open widgets would keep the database busy.
         remaining = (self.visitor.connected_until - timezone.now()).total_seconds() if self.visitor.connected_until else 0

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parley.channels.chat.adapter import MAX_MESSAGE_CHARS
 from parley.channels.chat.models import ChatRating, ChatVisitor
+from parley.channels.chat.selectors import VISIBLE_KINDS
 from parley.channels.models import EnvelopeStatus, Inbox
 from parley.channels.services import envelope_process, envelope_store
 from parley.contacts.services import contact_resolve_identity, contact_update
@@ -146,6 +147,26 @@ def chat_details_set(*, visitor: ChatVisitor, name: str = "", email: str = "") -
         if changes:
             contact_update(contact=contact, **changes)
     return visitor
+
+
+def chat_messages_seen(*, visitor: ChatVisitor, up_to_id) -> int:
+    """Mark the agents' replies this visitor has now seen (up to a message id) as read; return how many moved.
+
+    Read receipts: the agent's timeline shows each reply's delivery moving to "read".
+    """
+    from parley.conversations.models import DeliveryStatus, Direction
+    from parley.conversations.services import message_set_delivery
+
+    if isinstance(up_to_id, bool) or not isinstance(up_to_id, int):
+        raise ValidationFailed("message_id must be a message id.", extra={"message_id": "must be a whole number"})
+    if visitor.contact_id is None:
+        return 0
+    unread = (Message.objects.filter(conversation__inbox_id=visitor.inbox_id, conversation__contact_id=visitor.contact_id,
+                                     direction=Direction.OUTBOUND, kind__in=VISIBLE_KINDS, pk__lte=up_to_id)
+              .exclude(delivery_status__in=(DeliveryStatus.READ, DeliveryStatus.FAILED)).order_by("-pk")[:50])
+    for message in unread:
+        message_set_delivery(message=message, status=DeliveryStatus.READ)
+    return len(unread)
 
 
 def chat_greeting_due(*, visitor: ChatVisitor) -> bool:

@@ -104,6 +104,11 @@ def session_open(request, key: str):
     return response
 
 
+def _id(value) -> int | None:
+    """Return a posted choice as an id, or None for "—" (blank) or anything that is not a number."""
+    return int(value) if str(value or "").isdigit() else None
+
+
 def _chat(request, number: int) -> Conversation:
     return get_object_or_404(Conversation.objects.select_related("inbox"), pk=number, inbox__kind="chat")
 
@@ -127,8 +132,8 @@ def chat_end_view(request, number: int):
 def chat_transfer_view(request, number: int):
     """Hand the chat to another agent or team with a note."""
     conversation = _chat(request, number)
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or None, is_active=True).first()
-    team = Team.objects.filter(pk=request.POST.get("team") or None).first()
+    assignee = User.objects.filter(pk=_id(request.POST.get("assignee")), is_active=True).first()
+    team = Team.objects.filter(pk=_id(request.POST.get("team"))).first()
     try:
         services.chat_transfer(conversation=conversation, actor=request.user, assignee=assignee, team=team,
                                note=request.POST.get("note", ""))

@@ -1,7 +1,7 @@
 """With Redis, a visitor on one server process and an agent on another talk as if they shared one."""
 import pytest
 
-from conftest import agent_cookie, round_trip, session
+from chat_client import agent_cookie, round_trip, session
 from parley.accounts.services import api_token_create
 
 pytestmark = pytest.mark.servers

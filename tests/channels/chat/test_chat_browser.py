@@ -3,7 +3,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from conftest import IDENTITY_SECRET
+from chat_client import IDENTITY_SECRET
 from parley.accounts.services import agent_set_availability
 from parley.channels.chat.services import identity_hash
 from parley.channels.services import inbox_update
@@ -21,7 +21,7 @@ def widget(page):
 
 
 def as_agent(browser, base, agent):
-    from conftest import agent_cookie
+    from chat_client import agent_cookie
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.add_cookies([{"name": "sessionid", "value": agent_cookie(agent).split("=", 1)[1], "url": base}])
@@ -48,6 +48,7 @@ def test_a_shop_visitor_chats_with_an_agent_who_sees_the_cart_and_replies_live(p
         row = desk.locator("#conversation-list li.row").filter(has_text="Do the trail shoes run small?")
         expect(row).to_be_visible()
         expect(desk).to_have_title("(1) " + desk.title().split(") ", 1)[-1])
+        expect(desk.locator("#chat-badge")).to_have_text("1")
         row.locator("a").first.click()
         expect(desk.locator("#timeline")).to_contain_text(HOSTILE)
         card = desk.locator(".chat-visitor")
@@ -150,3 +151,46 @@ def test_a_verified_user_is_linked_to_their_contact_and_a_forged_hash_is_refused
     finally:
         for context in contexts:
             context.close()
+
+
+def test_on_a_phone_the_checkout_greets_once_a_day_asks_for_details_first_and_counts_unread_replies(
+        parley_server, browser, chat_inbox, admin, agent):
+    from chat_client import agent_reply
+    from parley.accounts.services import api_token_create
+
+    inbox_update(inbox=chat_inbox, actor=admin, config={
+        "prechat_form": True, "proactive_message": "Questions about delivery? We're here.", "proactive_delay_seconds": 1,
+        "proactive_paths": ["/demo/shop/checkout/"]})
+    agent_set_availability(user=agent, availability="online")
+    _, api_token = api_token_create(user=agent, name="desk")
+    phone = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True)
+    try:
+        page = phone.new_page()
+        page.goto(f"{parley_server}/demo/shop/")
+        page.wait_for_timeout(1500)
+        expect(widget(page).locator(".greet")).to_have_count(0)  # not a checkout page
+        page.goto(f"{parley_server}/demo/shop/checkout/")
+        expect(widget(page).locator(".greet")).to_have_text("Questions about delivery? We're here.")
+        page.reload()
+        page.wait_for_timeout(2500)
+        expect(widget(page).locator(".greet")).to_have_count(0)  # once per visitor per day
+
+        widget(page).get_by_role("button", name="Open chat").click()
+        panel = widget(page).get_by_role("dialog")
+        assert panel.bounding_box()["width"] == 375  # full screen on a phone
+        expect(widget(page).get_by_label("Write a message…")).to_be_hidden()
+        widget(page).get_by_label("Your name").fill("Nia Noor")
+        widget(page).get_by_label("Your email").fill("nia@example.com")
+        widget(page).get_by_role("button", name="Start chat").click()
+        widget(page).get_by_label("Write a message…").fill("Will it arrive by Friday?")
+        widget(page).get_by_role("button", name="Send").click()
+        expect(widget(page).locator(".msg.visitor[data-id]")).to_be_visible()
+        widget(page).get_by_role("button", name="Close").click()
+
+        conversation = Conversation.objects.get(inbox=chat_inbox)
+        assert (conversation.contact.name, conversation.contact.email) == ("Nia Noor", "nia@example.com")
+        agent_reply(parley_server, api_token, conversation.pk, "Yes, Thursday.")
+        expect(widget(page).locator(".badge")).to_have_text("1")
+        expect(page).to_have_title("(1) Checkout · demo shop")
+    finally:
+        phone.close()

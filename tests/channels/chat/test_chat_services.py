@@ -2,7 +2,7 @@
 import pytest
 from django.core import mail
 
-from conftest import IDENTITY_SECRET
+from chat_client import IDENTITY_SECRET
 from parley.accounts.models import Role
 from parley.channels.chat.models import ChatRating, ChatVisitor
 from parley.channels.chat.selectors import messages_since, visitor_from_token, visitor_token

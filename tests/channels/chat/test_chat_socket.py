@@ -5,7 +5,7 @@ import json
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from conftest import agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session, visitor_socket
+from chat_client import agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session, visitor_socket
 from parley.accounts.services import api_token_create
 from parley.conversations.models import Message
 
@@ -197,3 +197,23 @@ def test_an_ended_chat_asks_the_widget_for_a_rating_which_is_stored(parley_serve
     conversation_id, ended = run_async(scenario())
     assert ended["conversation_id"] == conversation_id
     assert ChatRating.objects.get(conversation_id=conversation_id).score == 4
+
+
+def test_replies_the_visitor_has_seen_are_marked_read_for_the_agent(parley_server, chat_inbox, agent, run_async):
+    _, api_token = api_token_create(user=agent, name="desk")
+    token = session(parley_server, chat_inbox).json()["token"]
+
+    async def scenario():
+        async with visitor_socket(parley_server, chat_inbox, token) as widget:
+            await widget.send(json.dumps({"action": "message", "text": "Hi", "client_id": "r"}))
+            conversation_id = (await next_frame(widget, "ack"))["message"]["conversation_id"]
+            replies = [await asyncio.to_thread(agent_reply, parley_server, api_token, conversation_id, text) for text in ("One", "Two")]
+            await next_frame(widget, "message", lambda f: f["message"]["id"] == replies[-1]["id"])
+            await widget.send(json.dumps({"action": "seen", "message_id": replies[0]["id"]}))
+            await widget.send(json.dumps({"action": "ping"}))
+            await next_frame(widget, "pong")  # frames are handled in order: the receipt is stored
+            return replies
+
+    first, second = run_async(scenario())
+    assert Message.objects.get(pk=first["id"]).delivery_status == "read"
+    assert Message.objects.get(pk=second["id"]).delivery_status != "read"

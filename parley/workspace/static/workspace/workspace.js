@@ -272,10 +272,14 @@
 
   // A chat customer waits on a person: a short tone and a count in the tab's title, until the tab is looked at.
   var chatAlerts = 0, plainTitle = document.title;
+  function showChatAlerts() {
+    var badge = document.getElementById("chat-badge");
+    if (badge) { badge.textContent = chatAlerts; badge.dataset.count = chatAlerts; badge.classList.toggle("is-empty", !chatAlerts); }
+    document.title = chatAlerts ? "(" + chatAlerts + ") " + plainTitle : plainTitle;
+  }
   function chatArrived() {
     chatAlerts += 1;
-    body.dataset.chatAlerts = chatAlerts;
-    document.title = "(" + chatAlerts + ") " + plainTitle;
+    showChatAlerts();
     try {
       var audio = new (window.AudioContext || window.webkitAudioContext)(), tone = audio.createOscillator(), gain = audio.createGain();
       tone.frequency.value = 660; gain.gain.value = 0.05; tone.connect(gain); gain.connect(audio.destination);
@@ -283,7 +287,7 @@
     } catch (err) { /* the browser allows no sound before the agent has clicked: the title still tells */ }
   }
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden) { chatAlerts = 0; body.dataset.chatAlerts = 0; document.title = plainTitle; }
+    if (!document.hidden) { chatAlerts = 0; showChatAlerts(); }
   });
   var lastTypingSent = 0;
   document.addEventListener("input", function (e) {

@@ -22,7 +22,7 @@
   };
   var T = WORDS.en;
   var state = {token: localStorage.getItem(STORE + "token") || "", config: null, online: true, visitor: {}, socket: null,
-    open: false, lastId: 0, seen: {}, pending: {}, unread: 0, retry: 0, context: null, typingSent: 0, typingTimer: null,
+    open: false, lastId: 0, lastAgentId: 0, seenSent: 0, seen: {}, pending: {}, unread: 0, retry: 0, context: null, typingSent: 0, typingTimer: null,
     agentTypingTimer: null, refused: "", baseTitle: document.title};
   var ui = {};
 
@@ -113,8 +113,14 @@
     ui.panel.hidden = false;
     if (ui.greet) { ui.greet.remove(); ui.greet = null; }
     setUnread(0);
+    markSeen();
     ui.input.focus();
     ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  // Read receipts: the agent learns the visitor has seen their replies once the panel shows them.
+  function markSeen() {
+    if (state.lastAgentId > state.seenSent && send({action: "seen", message_id: state.lastAgentId})) state.seenSent = state.lastAgentId;
   }
 
   function close() { state.open = false; ui.panel.hidden = true; }
@@ -158,7 +164,8 @@
     ui.log.scrollTop = ui.log.scrollHeight;
     if (m.from === "agent") {
       showTyping(false);
-      if (!state.open || document.hidden) { setUnread(state.unread + 1); chime(); }
+      state.lastAgentId = Math.max(state.lastAgentId, m.id);
+      if (!state.open || document.hidden) { setUnread(state.unread + 1); chime(); } else markSeen();
     }
   }
 
@@ -338,6 +345,9 @@
     prefill: function (text) { ui.input.value = text; open(); }
   };
   window.Parley = api;
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && state.open && ui.badge) { setUnread(0); markSeen(); }
+  });
   if (settings.context) state.context = settings.context;
   start(settings.identity).then(function (ok) {
     build();
