@@ -14,3 +14,16 @@ def register_all() -> None:
     for name in EVENTS:
         subscribe(name, push_event)
     subscribe_durable("conversation.created", "acknowledge", _acknowledge)
+    _automation()
+
+
+def _automation() -> None:
+    # Every registered event, including those added later: triggers act on the ones about a conversation.
+    from parley.automation.definitions import conversation_events
+    from parley.automation.services.rules import automation_handle_event
+    from parley.automation.services.webhooks import webhooks_fan_out
+
+    for name in conversation_events():
+        subscribe_durable(name, "automation", automation_handle_event)
+    for name in EVENTS:
+        subscribe_durable(name, "webhooks", webhooks_fan_out)
