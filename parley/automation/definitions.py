@@ -53,6 +53,7 @@ FIELDS: dict[str, FieldSpec] = {
     "conversation.team": FieldSpec("Team name", TEXT_OPS),
     "conversation.assignee": FieldSpec("Assignee's email", TEXT_OPS),
     "conversation.tags": FieldSpec("Tags", LIST_OPS),
+    "conversation.answered": FieldSpec("An agent has replied (true or false)", ("is",), (True, False)),
     "contact.name": FieldSpec("Customer's name", TEXT_OPS),
     "contact.email": FieldSpec("Customer's email", TEXT_OPS),
     "contact.phone": FieldSpec("Customer's phone", TEXT_OPS),

@@ -48,6 +48,7 @@ def facts_for(conversation: Conversation, *, event: str = "", payload: dict | No
         "conversation.team": conversation.team.name if conversation.team_id else "",
         "conversation.assignee": conversation.assignee.email if conversation.assignee_id else "",
         "conversation.tags": [t.name for t in conversation.tags.all()],
+        "conversation.answered": conversation.first_response_at is not None,
         "contact.name": contact.name,
         "contact.email": contact.email,
         "contact.phone": contact.phone,

@@ -14,8 +14,9 @@ _ids = itertools.count(1)
 def receive(db):
     """Deliver a customer message to an inbox through message_receive, as a channel would; return the message."""
 
-    def deliver(inbox, text: str, *, source_id: str = "cust-1", name: str = "Rita Ruiz", subject: str = "", **extra):
-        return message_receive(inbox=inbox, inbound=InboundMessage(
+    def deliver(inbox, text: str, *, source_id: str = "cust-1", name: str = "Rita Ruiz", subject: str = "", received_at=None,
+                **extra):
+        return message_receive(inbox=inbox, received_at=received_at, inbound=InboundMessage(
             external_id=f"auto-{next(_ids)}", identity_kind="external_id", source_id=source_id, contact_name=name,
             text=text, subject=subject, **extra))
 
