@@ -11,6 +11,7 @@ urlpatterns = [
     path("portal/", include("parley.portal.urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
+    path("", include("parley.automation.urls")),
     path("", include("parley.workspace.urls")),
 ]
 

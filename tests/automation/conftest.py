@@ -1,5 +1,8 @@
 """Fixtures for automation tests: customer messages arriving as a channel delivers them, and rules to save."""
 import itertools
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -32,3 +35,46 @@ def trigger(admin):
                            definition={"events": events, "match": match, "conditions": conditions or [], "actions": actions})
 
     return make
+
+
+class Receiver:
+    """A webhook receiver: answers each request with the next planned reply ("hang" sleeps past the timeout)."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.plan: list = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append({"headers": dict(self.headers), "body": body})
+                reply = receiver.plan.pop(0) if receiver.plan else 200
+                if reply == "hang":
+                    time.sleep(1.5)
+                    reply = 200
+                try:
+                    self.send_response(reply)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(f"answer {reply}".encode())
+                except OSError:
+                    pass  # the sender gave up waiting
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/parley"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver()
+    yield running
+    running.close()

@@ -12,7 +12,7 @@ from parley.accounts.permissions import require
 from parley.automation import actions as rule_actions
 from parley.automation import definitions, engine
 from parley.automation.models import Rule, RuleCausedEvent, RuleFiring, RuleKind
-from parley.conversations.models import ACTIVE_STATUSES, Conversation, Status
+from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Status
 from parley.conversations.services.common import event_message
 from parley.core import actors
 from parley.core.errors import ValidationFailed
@@ -87,7 +87,9 @@ def rule_preview(*, kind: str, definition: dict, conversation: Conversation, now
     """Say whether a rule (saved or not) would act on `conversation` now, condition by condition; change nothing."""
     parsed = definition_validate(kind=kind, definition=definition)
     conversation = engine.conversation_queryset().get(pk=conversation.pk)
-    facts = engine.facts_for(conversation)
+    # As if the customer's latest message had just arrived: that is the message text conditions test.
+    latest = conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    facts = engine.facts_for(conversation, payload={"message_id": latest})
     lines = engine.explain(parsed.match, parsed.conditions, facts)
     held = engine.compile_conditions(parsed.match, parsed.conditions)(facts)
     timing = ""
