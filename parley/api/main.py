@@ -17,6 +17,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "parley.channels.inbox_api:router"),
     ("/", "parley.channels.api.endpoints:router"),
     ("/", "parley.core.api:router"),
+    ("/", "parley.automation.api:router"),
 ]
 
 

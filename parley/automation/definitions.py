@@ -7,6 +7,7 @@ refused whole, with the reason, and never stored.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import typing
 from typing import Annotated, Any, Literal, Union
@@ -261,7 +262,7 @@ class MacroDefinition(Strict):
 
 def conversation_events() -> list[str]:
     """Names of the registered events whose payload names a conversation: the ones triggers can act on."""
-    return [name for name, payload in EVENTS.items() if "conversation_id" in typing.get_type_hints(payload)]
+    return [name for name, payload in EVENTS.items() if "conversation_id" in {f.name for f in dataclasses.fields(payload)}]
 
 
 def parse(schema: type[Strict], data: Any, *, what: str) -> Strict:

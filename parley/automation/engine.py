@@ -7,6 +7,7 @@ from a calendar, SLA state) are added to `FACT_PROVIDERS`, one function each.
 """
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,53 +17,55 @@ from django.db.models import Count, Max
 
 from parley.automation import definitions
 from parley.automation.models import Rule, RuleKind
-from parley.conversations.models import Conversation, Message
+from parley.contacts.models import Segment
+from parley.conversations.models import Conversation, Message, Tag
 
 Facts = dict[str, Any]
 Test = Callable[[Facts], bool]
 
-#: Extra facts: name -> fn(conversation, facts). A provider must be cheap; it runs for every event with rules.
-FACT_PROVIDERS: dict[str, Callable[[Conversation, Facts], Any]] = {}
+#: Extra facts: name -> fn(conversation id, facts). A provider must be cheap; it runs for every event with rules.
+FACT_PROVIDERS: dict[str, Callable[[int, Facts], Any]] = {}
 
 
 def conversation_queryset():
     return Conversation.objects.select_related("inbox", "team", "assignee", "contact__organization")
 
 
-def facts_for(conversation: Conversation, *, event: str = "", payload: dict | None = None) -> Facts:
-    """Return everything conditions can test about `conversation` (and the event that is being handled)."""
+#: Facts read straight from columns, in one query with its joins: no model instances to build on the hot path.
+_COLUMNS = {
+    "conversation.status": "status", "conversation.priority": "priority", "conversation.type": "type",
+    "conversation.tier": "tier", "conversation.subject": "subject", "conversation.channel": "inbox__kind",
+    "conversation.inbox": "inbox__name", "conversation.team": "team__name", "conversation.assignee": "assignee__email",
+    "contact.name": "contact__name", "contact.email": "contact__email", "contact.phone": "contact__phone",
+    "contact.organization": "contact__organization__name",
+}
+
+
+def facts_for(conversation_id: int, *, event: str = "", payload: dict | None = None) -> Facts | None:
+    """Return everything conditions can test about a conversation (and the event being handled); None if it is gone."""
     payload = payload or {}
-    contact = conversation.contact
+    row = (Conversation.objects.filter(pk=conversation_id, merged_into__isnull=True).order_by()
+           .values(*_COLUMNS.values(), "first_response_at", "custom_fields", "contact_id", "contact__custom_attributes").first())
+    if row is None:
+        return None
+    facts: Facts = {name: row[column] if row[column] is not None else "" for name, column in _COLUMNS.items()}
     message_text = ""
     if payload.get("message_id"):
         message_text = Message.objects.filter(pk=payload["message_id"]).values_list("text", flat=True).first() or ""
-    facts: Facts = {
+    facts.update({
         "event": event,
-        "conversation.status": conversation.status,
-        "conversation.priority": conversation.priority,
-        "conversation.type": conversation.type,
-        "conversation.tier": conversation.tier,
-        "conversation.subject": conversation.subject,
-        "conversation.channel": conversation.inbox.kind,
-        "conversation.inbox": conversation.inbox.name,
-        "conversation.team": conversation.team.name if conversation.team_id else "",
-        "conversation.assignee": conversation.assignee.email if conversation.assignee_id else "",
-        "conversation.tags": [t.name for t in conversation.tags.all()],
-        "conversation.answered": conversation.first_response_at is not None,
-        "contact.name": contact.name,
-        "contact.email": contact.email,
-        "contact.phone": contact.phone,
-        "contact.organization": contact.organization.name if contact.organization_id else "",
-        "contact.segments": [s.name for s in contact.segments.all()],
+        "conversation.answered": row["first_response_at"] is not None,
+        "conversation.tags": list(Tag.objects.filter(conversations=conversation_id).values_list("name", flat=True)),
+        "contact.segments": list(Segment.objects.filter(contacts=row["contact_id"]).values_list("name", flat=True)),
         "message.text": message_text,
         "event.changed": sorted((payload.get("changes") or {}).keys()),
-    }
-    for key, value in (conversation.custom_fields or {}).items():
+    })
+    for key, value in (row["custom_fields"] or {}).items():
         facts[f"conversation.custom_fields.{key}"] = value
-    for key, value in (contact.custom_attributes or {}).items():
+    for key, value in (row["contact__custom_attributes"] or {}).items():
         facts[f"contact.attributes.{key}"] = value
     for name, provide in FACT_PROVIDERS.items():
-        facts[name] = provide(conversation, facts)
+        facts[name] = provide(conversation_id, facts)
     return facts
 
 
@@ -72,11 +75,18 @@ def _norm(value):
     return value.casefold() if isinstance(value, str) else value
 
 
+def prepare(facts: Facts) -> Facts:
+    """Return the facts as conditions compare them: text case-folded once, lists as sets (done once per event)."""
+    return {name: frozenset(_norm(v) for v in value) if isinstance(value, list) else _norm(value)
+            for name, value in facts.items()}
+
+
 def _set(value) -> bool:
-    return value not in (None, "", [], {})
+    return value not in (None, "", frozenset(), {})
 
 
 def _compile_condition(condition: definitions.Condition) -> Test:
+    """Return a test of one condition over prepared facts (see `prepare`)."""
     name, op, value = condition.field, condition.op, condition.value
     if op == "is_set":
         return lambda facts: _set(facts.get(name))
@@ -85,37 +95,37 @@ def _compile_condition(condition: definitions.Condition) -> Test:
     if op in ("in", "not_in"):
         wanted = frozenset(_norm(v) for v in value)
         if op == "in":
-            return lambda facts: _norm(facts.get(name)) in wanted
-        return lambda facts: _norm(facts.get(name)) not in wanted
+            return lambda facts: facts.get(name) in wanted
+        return lambda facts: facts.get(name) not in wanted
     target = _norm(value)
     if op == "is":
-        return lambda facts: _norm(facts.get(name)) == target
+        return lambda facts: facts.get(name) == target
     if op == "is_not":
-        return lambda facts: _norm(facts.get(name)) != target
+        return lambda facts: facts.get(name) != target
+    if op in ("contains", "not_contains"):
+        needle = str(target) if not isinstance(target, (int, float)) else target
+        wanted = op == "contains"
 
-    def contains(facts: Facts) -> bool:
-        found = facts.get(name)
-        if isinstance(found, list):
-            return target in (_norm(v) for v in found)
-        return isinstance(found, str) and str(target) in found.casefold()
+        def contains(facts: Facts) -> bool:
+            found = facts.get(name)
+            if isinstance(found, frozenset):
+                return (needle in found) is wanted
+            return (isinstance(found, str) and str(needle) in found) is wanted
 
-    if op == "contains":
         return contains
-    if op == "not_contains":
-        return lambda facts: not contains(facts)
+    compare = {"gt": float.__gt__, "gte": float.__ge__, "lt": float.__lt__, "lte": float.__le__}[op]
+    bound = float(target)
 
-    def compare(facts: Facts) -> bool:
+    def test(facts: Facts) -> bool:
         found = facts.get(name)
-        if isinstance(found, str):
-            try:
-                found = float(found)
-            except ValueError:
-                return False
-        if isinstance(found, bool) or not isinstance(found, (int, float)):
+        if isinstance(found, bool) or found is None:
             return False
-        return {"gt": found > target, "gte": found >= target, "lt": found < target, "lte": found <= target}[op]
+        try:
+            return compare(float(found), bound)
+        except (TypeError, ValueError):
+            return False
 
-    return compare
+    return test
 
 
 def compile_conditions(match: str, conditions: list) -> Test:
@@ -126,9 +136,21 @@ def compile_conditions(match: str, conditions: list) -> Test:
         return lambda facts: True
     if len(tests) == 1:
         return tests[0]
+    # Plain loops: measurably faster than all()/any() over a generator, and this runs rules × events times.
     if match == "all":
-        return lambda facts: all(test(facts) for test in tests)
-    return lambda facts: any(test(facts) for test in tests)
+        def every(facts: Facts) -> bool:
+            for test in tests:
+                if not test(facts):
+                    return False
+            return True
+        return every
+
+    def some(facts: Facts) -> bool:
+        for test in tests:
+            if test(facts):
+                return True
+        return False
+    return some
 
 
 def explain(match: str, conditions: list, facts: Facts) -> list[dict]:
@@ -136,12 +158,12 @@ def explain(match: str, conditions: list, facts: Facts) -> list[dict]:
     lines = []
     for condition in conditions:
         if isinstance(condition, definitions.ConditionGroup):
-            lines.append({"text": f"{condition.match} of:", "held": compile_conditions(condition.match, condition.conditions)(facts),
+            lines.append({"text": f"{condition.match} of:", "held": compile_conditions(condition.match, condition.conditions)(prepare(facts)),
                           "children": explain(condition.match, condition.conditions, facts)})
         else:
             value = "" if condition.value is None else f" {condition.value!r}"
             lines.append({"text": f"{condition.field} {condition.op.replace('_', ' ')}{value}",
-                          "seen": facts.get(condition.field), "held": _compile_condition(condition)(facts)})
+                          "seen": facts.get(condition.field), "held": _compile_condition(condition)(prepare(facts))})
     return lines
 
 
@@ -156,8 +178,9 @@ class CompiledRule:
     test: Test
     events: frozenset = field(default_factory=frozenset)
 
-    def matches(self, facts: Facts) -> bool:
-        return self.test(facts)
+    def matches(self, prepared: Facts) -> bool:
+        """Whether the conditions hold on facts made ready by `prepare`."""
+        return self.test(prepared)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
@@ -178,13 +201,26 @@ class RuleSet:
 
 
 _cached: RuleSet | None = None
+_checked_at = 0.0
+#: How long a process trusts its compiled rules before asking whether they changed (saving a rule clears its own copy).
+RECHECK_SECONDS = 2.0
+
+
+def rules_changed() -> None:
+    """Forget the compiled rules of this process (called when a rule is saved or deleted)."""
+    global _checked_at
+    _checked_at = 0.0
 
 
 def active_rules() -> RuleSet:
     """Return the active rules compiled, recompiling only when a rule was added, changed or removed."""
-    global _cached
-    # One cheap aggregate per call tells every worker process when its compiled copy is stale.
+    global _cached, _checked_at
+    now = time.monotonic()
+    if _cached is not None and now - _checked_at < RECHECK_SECONDS:
+        return _cached
+    # One cheap aggregate tells every worker process when its compiled copy is stale.
     version = tuple(Rule.objects.aggregate(count=Count("id"), changed=Max("updated_at")).values())
+    _checked_at = now
     if _cached is not None and _cached.version == version:
         return _cached
     triggers: dict[str, list[CompiledRule]] = defaultdict(list)

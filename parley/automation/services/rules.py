@@ -60,6 +60,7 @@ def rule_create(*, name: str, kind: str, definition: dict, actor, is_active: boo
     rule = Rule.objects.create(name=_name_check(name), kind=kind, definition=parsed.model_dump(mode="json", exclude_none=True),
                                is_active=is_active, position=position)
     audit_record(actor=actor, action="rule.created", target=rule, changes={"kind": kind})
+    transaction.on_commit(engine.rules_changed)
     return rule
 
 
@@ -73,6 +74,7 @@ def rule_update(*, rule: Rule, actor, name: str, definition: dict, is_active: bo
     rule.is_active, rule.position = is_active, position
     rule.save()
     audit_record(actor=actor, action="rule.updated", target=rule, changes={"is_active": is_active})
+    transaction.on_commit(engine.rules_changed)
     return rule
 
 
@@ -81,17 +83,17 @@ def rule_delete(*, rule: Rule, actor) -> None:
     require(actor, "automation.manage")
     audit_record(actor=actor, action="rule.deleted", target=rule, changes={"name": rule.name})
     rule.delete()
+    transaction.on_commit(engine.rules_changed)
 
 
 def rule_preview(*, kind: str, definition: dict, conversation: Conversation, now: datetime | None = None) -> dict:
     """Say whether a rule (saved or not) would act on `conversation` now, condition by condition; change nothing."""
     parsed = definition_validate(kind=kind, definition=definition)
-    conversation = engine.conversation_queryset().get(pk=conversation.pk)
     # As if the customer's latest message had just arrived: that is the message text conditions test.
     latest = conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at", "-id").values_list("pk", flat=True).first()
-    facts = engine.facts_for(conversation, payload={"message_id": latest})
+    facts = engine.facts_for(conversation.pk, payload={"message_id": latest}) or {}
     lines = engine.explain(parsed.match, parsed.conditions, facts)
-    held = engine.compile_conditions(parsed.match, parsed.conditions)(facts)
+    held = engine.compile_conditions(parsed.match, parsed.conditions)(engine.prepare(facts))
     timing = ""
     if kind == RuleKind.TIME:
         anchor = getattr(conversation, ANCHORS[parsed.after.since])
@@ -155,13 +157,14 @@ def automation_handle_event(name: str, payload: dict) -> None:
     rules = engine.active_rules().for_event(name)
     if not rules or conversation_id is None:
         return
-    conversation = engine.conversation_queryset().filter(pk=conversation_id, merged_into__isnull=True).first()
-    if conversation is None:
+    facts = engine.facts_for(conversation_id, event=name, payload=payload)
+    if facts is None:
         return
-    facts = engine.facts_for(conversation, event=name, payload=payload)
-    matching = [rule for rule in rules if rule.matches(facts)]
+    prepared = engine.prepare(facts)
+    matching = [rule for rule in rules if rule.matches(prepared)]
     if not matching:
         return
+    conversation = engine.conversation_queryset().get(pk=conversation_id)
     event_id = payload["event_id"]
     cause = RuleCausedEvent.objects.filter(event_id=event_id).first()
     depth, root = (cause.depth, cause.root_event_id) if cause else (0, event_id)
@@ -225,7 +228,8 @@ def time_rules_run(*, now: datetime | None = None, limit: int = 1000) -> int:
     for rule in engine.active_rules().time_rules:
         anchor = ANCHORS[rule.definition.after.since]
         for conversation in _due_for(rule, now)[:limit]:
-            if not rule.matches(engine.facts_for(conversation)):
+            facts = engine.facts_for(conversation.pk)
+            if facts is None or not rule.matches(engine.prepare(facts)):
                 continue
             with transaction.atomic():
                 fired += _fire(rule, conversation=conversation, depth=0, root=None, anchor_at=getattr(conversation, anchor), now=now)
