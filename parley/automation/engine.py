@@ -41,25 +41,31 @@ _COLUMNS = {
 }
 
 
-def facts_for(conversation_id: int, *, event: str = "", payload: dict | None = None) -> Facts | None:
-    """Return everything conditions can test about a conversation (and the event being handled); None if it is gone."""
+def facts_for(conversation_id: int, *, event: str = "", payload: dict | None = None, needed: frozenset | None = None) -> Facts | None:
+    """Return what conditions can test about a conversation (and the event being handled); None if it is gone.
+
+    `needed` names the facts the rules read: tags, segments and the message text, each one more
+    query, are left out when no rule reads them.
+    """
     payload = payload or {}
     row = (Conversation.objects.filter(pk=conversation_id, merged_into__isnull=True).order_by()
            .values(*_COLUMNS.values(), "first_response_at", "custom_fields", "contact_id", "contact__custom_attributes").first())
     if row is None:
         return None
     facts: Facts = {name: row[column] if row[column] is not None else "" for name, column in _COLUMNS.items()}
-    message_text = ""
-    if payload.get("message_id"):
-        message_text = Message.objects.filter(pk=payload["message_id"]).values_list("text", flat=True).first() or ""
+    wanted = (lambda fact: True) if needed is None else needed.__contains__
     facts.update({
         "event": event,
         "conversation.answered": row["first_response_at"] is not None,
-        "conversation.tags": list(Tag.objects.filter(conversations=conversation_id).values_list("name", flat=True)),
-        "contact.segments": list(Segment.objects.filter(contacts=row["contact_id"]).values_list("name", flat=True)),
-        "message.text": message_text,
         "event.changed": sorted((payload.get("changes") or {}).keys()),
     })
+    if wanted("conversation.tags"):
+        facts["conversation.tags"] = list(Tag.objects.filter(conversations=conversation_id).values_list("name", flat=True))
+    if wanted("contact.segments"):
+        facts["contact.segments"] = list(Segment.objects.filter(contacts=row["contact_id"]).values_list("name", flat=True))
+    if wanted("message.text"):
+        found = Message.objects.filter(pk=payload["message_id"]).values_list("text", flat=True) if payload.get("message_id") else []
+        facts["message.text"] = next(iter(found), "") or ""
     for key, value in (row["custom_fields"] or {}).items():
         facts[f"conversation.custom_fields.{key}"] = value
     for key, value in (row["contact__custom_attributes"] or {}).items():
@@ -79,6 +85,9 @@ def prepare(facts: Facts) -> Facts:
     """Return the facts as conditions compare them: text case-folded once, lists as sets (done once per event)."""
     return {name: frozenset(_norm(v) for v in value) if isinstance(value, list) else _norm(value)
             for name, value in facts.items()}
+
+
+_NOTHING: frozenset = frozenset()
 
 
 def _set(value) -> bool:
@@ -103,14 +112,23 @@ def _compile_condition(condition: definitions.Condition) -> Test:
     if op == "is_not":
         return lambda facts: facts.get(name) != target
     if op in ("contains", "not_contains"):
-        needle = str(target) if not isinstance(target, (int, float)) else target
         wanted = op == "contains"
+        # Known fields have one type, so their test skips the checks an open-ended field needs.
+        if name in definitions.FIELDS and definitions.FIELDS[name].ops == definitions.LIST_OPS:
+            if wanted:
+                return lambda facts: target in facts.get(name, _NOTHING)
+            return lambda facts: target not in facts.get(name, _NOTHING)
+        text = str(target)
+        if name in definitions.FIELDS:
+            if wanted:
+                return lambda facts: text in facts.get(name, "")
+            return lambda facts: text not in facts.get(name, "")
 
         def contains(facts: Facts) -> bool:
             found = facts.get(name)
             if isinstance(found, frozenset):
-                return (needle in found) is wanted
-            return (isinstance(found, str) and str(needle) in found) is wanted
+                return (target in found) is wanted
+            return (isinstance(found, str) and text in found) is wanted
 
         return contains
     compare = {"gt": float.__gt__, "gte": float.__ge__, "lt": float.__lt__, "lte": float.__le__}[op]
@@ -177,17 +195,26 @@ class CompiledRule:
     definition: Any
     test: Test
     events: frozenset = field(default_factory=frozenset)
+    #: The facts its conditions read.
+    fields: frozenset = field(default_factory=frozenset)
 
     def matches(self, prepared: Facts) -> bool:
         """Whether the conditions hold on facts made ready by `prepare`."""
         return self.test(prepared)
 
 
+def _fields_of(conditions: list) -> set[str]:
+    found = set()
+    for condition in conditions:
+        found |= _fields_of(condition.conditions) if isinstance(condition, definitions.ConditionGroup) else {condition.field}
+    return found
+
+
 def compile_rule(rule: Rule) -> CompiledRule:
     schema = definitions.TriggerDefinition if rule.kind == RuleKind.TRIGGER else definitions.TimeRuleDefinition
     parsed = schema.model_validate(rule.definition)
     return CompiledRule(rule.pk, rule.name, rule.kind, parsed, compile_conditions(parsed.match, parsed.conditions),
-                        frozenset(getattr(parsed, "events", ())))
+                        frozenset(getattr(parsed, "events", ())), frozenset(_fields_of(parsed.conditions)))
 
 
 @dataclass
@@ -198,6 +225,10 @@ class RuleSet:
 
     def for_event(self, name: str) -> list[CompiledRule]:
         return self.triggers.get(name, [])
+
+    def fields_for(self, name: str) -> frozenset:
+        """The facts any trigger of event `name` reads: the others need not be fetched."""
+        return frozenset().union(*(rule.fields for rule in self.for_event(name)))
 
 
 _cached: RuleSet | None = None

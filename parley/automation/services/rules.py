@@ -154,10 +154,11 @@ def _looping(*, depth: int, root: int) -> bool:
 def automation_handle_event(name: str, payload: dict) -> None:
     """Run the triggers of event `name` on its conversation (the durable subscriber "automation")."""
     conversation_id = payload.get("conversation_id")
-    rules = engine.active_rules().for_event(name)
+    ruleset = engine.active_rules()
+    rules = ruleset.for_event(name)
     if not rules or conversation_id is None:
         return
-    facts = engine.facts_for(conversation_id, event=name, payload=payload)
+    facts = engine.facts_for(conversation_id, event=name, payload=payload, needed=ruleset.fields_for(name))
     if facts is None:
         return
     prepared = engine.prepare(facts)
