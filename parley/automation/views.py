@@ -38,6 +38,32 @@ def _show_problems(form, exc: ApplicationError) -> None:
             form.add_error("actions", f"{place}: {problem}")
 
 
+def _managed(model, *, screen, delete, action: str, refusal: str, back: str):
+    """Return the views of a settings screen over `model`: list with a new one's form, change one, delete one."""
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def listing(request):
+        allowed(request, action, refusal)
+        return screen(request, None)
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def change(request, pk: int):
+        allowed(request, action, refusal)
+        return screen(request, get_object_or_404(model, pk=pk))
+
+    @login_required
+    @require_POST
+    def remove(request, pk: int):
+        allowed(request, action, refusal)
+        record = get_object_or_404(model, pk=pk)
+        delete(record, request.user)
+        messages.success(request, f"“{record}” was deleted.")
+        return redirect(back)
+
+    return listing, change, remove
+
+
 def _save(request, form, save, *, done: str):
     """Run `save(cleaned_data)` for a valid form; return (saved object or None, error, status)."""
     if not form.is_valid():
@@ -111,16 +137,6 @@ def rule_edit(request, rule_id: int):
 
 @login_required
 @require_POST
-def rule_delete(request, rule_id: int):
-    allowed(request, "automation.manage", REFUSAL)
-    rule = get_object_or_404(Rule, pk=rule_id)
-    rules.rule_delete(rule=rule, actor=request.user)
-    messages.success(request, f"The rule “{rule.name}” was deleted.")
-    return redirect("automation:rules")
-
-
-@login_required
-@require_POST
 def rule_preview(request, kind: str):
     """Test the definition in the form (saved or not) against a conversation; nothing changes."""
     allowed(request, "automation.manage", REFUSAL)
@@ -143,7 +159,7 @@ def rule_preview(request, kind: str):
 
 # --- canned responses --------------------------------------------------------------------------------
 
-def _canned_screen(request, *, canned: CannedResponse | None):
+def _canned_screen(request, canned: CannedResponse | None):
     initial = {"shortcut": canned.shortcut, "title": canned.title, "text": canned.text} if canned else None
     form = forms.CannedResponseForm(request.POST or None, initial=initial)
     error, status = "", 200
@@ -162,30 +178,6 @@ def _canned_screen(request, *, canned: CannedResponse | None):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def canned_response_list(request):
-    allowed(request, "automation.manage", REFUSAL)
-    return _canned_screen(request, canned=None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def canned_response_edit(request, canned_id: int):
-    allowed(request, "automation.manage", REFUSAL)
-    return _canned_screen(request, canned=get_object_or_404(CannedResponse, pk=canned_id))
-
-
-@login_required
-@require_POST
-def canned_response_delete(request, canned_id: int):
-    allowed(request, "automation.manage", REFUSAL)
-    canned = get_object_or_404(CannedResponse, pk=canned_id)
-    library.canned_response_delete(canned=canned, actor=request.user)
-    messages.success(request, f"The canned response /{canned.shortcut} was deleted.")
-    return redirect("automation:canned-responses")
-
-
-@login_required
 @require_GET
 def canned_response_search(request, number: int):
     """Answer the composer: canned responses matching what follows "/", filled in for this conversation."""
@@ -199,7 +191,7 @@ def canned_response_search(request, number: int):
 
 # --- macros ------------------------------------------------------------------------------------------
 
-def _macro_screen(request, *, macro: Macro | None):
+def _macro_screen(request, macro: Macro | None):
     initial = ({"name": macro.name, "reply": macro.definition.get("reply", ""), "actions": macro.definition.get("actions", [])}
                if macro else {"actions": [{"type": "set_status", "status": "pending"}]})
     form = forms.MacroForm(request.POST or None, initial=initial)
@@ -215,30 +207,6 @@ def _macro_screen(request, *, macro: Macro | None):
             return redirect("automation:macros")
     return _page(request, "macros.html", {"form": form, "macro": macro, "error": error, "tab": "macros",
                                           "macros": selectors.macro_list(), "variables": variables.NAMES}, status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def macro_list(request):
-    allowed(request, "automation.manage", REFUSAL)
-    return _macro_screen(request, macro=None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def macro_edit(request, macro_id: int):
-    allowed(request, "automation.manage", REFUSAL)
-    return _macro_screen(request, macro=get_object_or_404(Macro, pk=macro_id))
-
-
-@login_required
-@require_POST
-def macro_delete(request, macro_id: int):
-    allowed(request, "automation.manage", REFUSAL)
-    macro = get_object_or_404(Macro, pk=macro_id)
-    library.macro_delete(macro=macro, actor=request.user)
-    messages.success(request, f"The macro “{macro.name}” was deleted.")
-    return redirect("automation:macros")
 
 
 @login_required
@@ -263,7 +231,7 @@ def macro_apply(request, number: int):
 
 # --- webhooks ----------------------------------------------------------------------------------------
 
-def _webhook_screen(request, *, webhook: Webhook | None):
+def _webhook_screen(request, webhook: Webhook | None):
     initial = ({"name": webhook.name, "url": webhook.url, "events": webhook.events, "is_active": webhook.is_active,
                 "allow_private": webhook.allow_private} if webhook else {"is_active": True})
     form = forms.WebhookForm(request.POST or None, initial=initial)
@@ -286,30 +254,6 @@ def _webhook_screen(request, *, webhook: Webhook | None):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def webhook_list(request):
-    allowed(request, "webhook.manage", WEBHOOK_REFUSAL)
-    return _webhook_screen(request, webhook=None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def webhook_edit(request, webhook_id: int):
-    allowed(request, "webhook.manage", WEBHOOK_REFUSAL)
-    return _webhook_screen(request, webhook=get_object_or_404(Webhook, pk=webhook_id))
-
-
-@login_required
-@require_POST
-def webhook_delete(request, webhook_id: int):
-    allowed(request, "webhook.manage", WEBHOOK_REFUSAL)
-    webhook = get_object_or_404(Webhook, pk=webhook_id)
-    webhooks.webhook_delete(webhook=webhook, actor=request.user)
-    messages.success(request, f"The webhook “{webhook.name}” was deleted.")
-    return redirect("automation:webhooks")
-
-
-@login_required
 @require_POST
 def delivery_redeliver(request, delivery_id: int):
     allowed(request, "webhook.manage", WEBHOOK_REFUSAL)
@@ -322,3 +266,16 @@ def delivery_redeliver(request, delivery_id: int):
         done = "delivered" if delivery.state == DeliveryState.DELIVERED else "queued: it is sent in a moment"
         messages.success(request, f"Delivery #{delivery.pk} was {done}.")
     return redirect("automation:webhook", delivery.webhook_id)
+
+
+rule_delete = _managed(Rule, screen=None, delete=lambda rule, user: rules.rule_delete(rule=rule, actor=user),
+                       action="automation.manage", refusal=REFUSAL, back="automation:rules")[2]
+canned_response_list, canned_response_edit, canned_response_delete = _managed(
+    CannedResponse, screen=_canned_screen, delete=lambda canned, user: library.canned_response_delete(canned=canned, actor=user),
+    action="automation.manage", refusal=REFUSAL, back="automation:canned-responses")
+macro_list, macro_edit, macro_delete = _managed(
+    Macro, screen=_macro_screen, delete=lambda macro, user: library.macro_delete(macro=macro, actor=user),
+    action="automation.manage", refusal=REFUSAL, back="automation:macros")
+webhook_list, webhook_edit, webhook_delete = _managed(
+    Webhook, screen=_webhook_screen, delete=lambda webhook, user: webhooks.webhook_delete(webhook=webhook, actor=user),
+    action="webhook.manage", refusal=WEBHOOK_REFUSAL, back="automation:webhooks")

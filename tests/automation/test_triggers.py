@@ -7,7 +7,7 @@ from parley.automation.models import Rule, RuleFiring
 from parley.automation.services.library import canned_response_create
 from parley.automation.services.rules import automation_handle_event, rule_create, rule_update
 from parley.contacts.models import Contact
-from parley.conversations.models import Message, MessageKind, Notification
+from parley.conversations.models import MessageKind, Notification
 from parley.conversations.services import conversation_set_tags, conversation_update
 from parley.core.errors import PermissionDenied, ValidationFailed
 from parley.core.models import Event

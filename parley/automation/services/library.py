@@ -7,6 +7,7 @@ from parley.accounts.permissions import require
 from parley.automation import actions as rule_actions
 from parley.automation import definitions, variables
 from parley.automation.models import CannedResponse, Macro
+from parley.automation.services.names import unique_name
 from parley.conversations import services as conversation_services
 from parley.conversations.models import Conversation
 from parley.conversations.services.common import event_message
@@ -69,20 +70,11 @@ def macro_definition_validate(definition) -> definitions.MacroDefinition:
     return parsed
 
 
-def _macro_name(name: str, exclude: int | None = None) -> str:
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise ValidationFailed("A macro needs a name of at most 120 characters.", extra={"name": "1 to 120 characters"})
-    if Macro.objects.filter(name__iexact=name).exclude(pk=exclude).exists():
-        raise ValidationFailed("Another macro has this name.", extra={"name": "taken"})
-    return name
-
-
 @transaction.atomic
 def macro_create(*, name: str, definition: dict, actor) -> Macro:
     require(actor, "automation.manage")
     parsed = macro_definition_validate(definition)
-    macro = Macro.objects.create(name=_macro_name(name), definition=parsed.model_dump(mode="json", exclude_none=True))
+    macro = Macro.objects.create(name=unique_name(Macro, name, what="macro"), definition=parsed.model_dump(mode="json", exclude_none=True))
     audit_record(actor=actor, action="macro.created", target=macro)
     return macro
 
@@ -91,7 +83,7 @@ def macro_create(*, name: str, definition: dict, actor) -> Macro:
 def macro_update(*, macro: Macro, name: str, definition: dict, actor) -> Macro:
     require(actor, "automation.manage")
     parsed = macro_definition_validate(definition)
-    macro.name = _macro_name(name, exclude=macro.pk)
+    macro.name = unique_name(Macro, name, what="macro", exclude=macro.pk)
     macro.definition = parsed.model_dump(mode="json", exclude_none=True)
     macro.save()
     audit_record(actor=actor, action="macro.updated", target=macro)

@@ -12,6 +12,7 @@ from parley.accounts.permissions import require
 from parley.automation import actions as rule_actions
 from parley.automation import definitions, engine
 from parley.automation.models import Rule, RuleCausedEvent, RuleFiring, RuleKind
+from parley.automation.services.names import unique_name
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Status
 from parley.conversations.services.common import event_message
 from parley.core import actors
@@ -43,21 +44,12 @@ def definition_validate(*, kind: str, definition) -> definitions.Strict:
     return parsed
 
 
-def _name_check(name: str, *, exclude: int | None = None) -> str:
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise ValidationFailed("A rule needs a name of at most 120 characters.", extra={"name": "1 to 120 characters"})
-    if Rule.objects.filter(name__iexact=name).exclude(pk=exclude).exists():
-        raise ValidationFailed("Another rule has this name.", extra={"name": "taken"})
-    return name
-
-
 @transaction.atomic
 def rule_create(*, name: str, kind: str, definition: dict, actor, is_active: bool = True, position: int = 100) -> Rule:
     """Store a new rule, only when its whole definition is valid."""
     require(actor, "automation.manage")
     parsed = definition_validate(kind=kind, definition=definition)
-    rule = Rule.objects.create(name=_name_check(name), kind=kind, definition=parsed.model_dump(mode="json", exclude_none=True),
+    rule = Rule.objects.create(name=unique_name(Rule, name, what="rule"), kind=kind, definition=parsed.model_dump(mode="json", exclude_none=True),
                                is_active=is_active, position=position)
     audit_record(actor=actor, action="rule.created", target=rule, changes={"kind": kind})
     transaction.on_commit(engine.rules_changed)
@@ -69,7 +61,7 @@ def rule_update(*, rule: Rule, actor, name: str, definition: dict, is_active: bo
     """Change a rule; an invalid definition leaves the stored rule as it was."""
     require(actor, "automation.manage")
     parsed = definition_validate(kind=rule.kind, definition=definition)
-    rule.name = _name_check(name, exclude=rule.pk)
+    rule.name = unique_name(Rule, name, what="rule", exclude=rule.pk)
     rule.definition = parsed.model_dump(mode="json", exclude_none=True)
     rule.is_active, rule.position = is_active, position
     rule.save()

@@ -31,6 +31,7 @@ from django.utils import timezone
 from parley.accounts.models import Role, User
 from parley.accounts.permissions import require
 from parley.automation.models import DeliveryState, Webhook, WebhookAttempt, WebhookDelivery
+from parley.automation.services.names import unique_name
 from parley.conversations.models import Conversation
 from parley.core import actors, jobs
 from parley.core.errors import PermissionDenied, ValidationFailed
@@ -101,11 +102,7 @@ def _settings_check(*, name: str, url: str, events: list[str], allow_private: bo
     require(actor, "webhook.manage")
     if allow_private and actors.is_person(actor) and actor.role != Role.ADMIN:
         raise PermissionDenied("Only admins may allow private targets.", extra={"allow_private": "admins only"})
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise ValidationFailed("A webhook needs a name of at most 120 characters.", extra={"name": "1 to 120 characters"})
-    if Webhook.objects.filter(name__iexact=name).exclude(pk=exclude).exists():
-        raise ValidationFailed("Another webhook has this name.", extra={"name": "taken"})
+    name = unique_name(Webhook, name, what="webhook", exclude=exclude)
     url = url.strip()
     if len(url) > 500:
         raise ValidationFailed("The URL is longer than 500 characters.", extra={"url": "too long"})
