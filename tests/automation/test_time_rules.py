@@ -101,3 +101,33 @@ def test_the_schedule_runs_the_time_rules_on_one_worker(api_inbox, receive, agen
     conversation.refresh_from_db()
     assert conversation.status == Status.SOLVED
     assert len(reminders(conversation)) == 1
+
+
+@pytest.mark.servers
+def test_a_running_worker_process_fires_the_time_rules_once(api_inbox, receive, agent, pending_rules, database_url):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    conversation = receive(api_inbox, "My order never came", received_at=T0).conversation
+    conversation_set_status(conversation=conversation, actor=agent, status=Status.PENDING, at=T0)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": database_url,
+           "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_JOBS_EAGER": "0", "PARLEY_SECRET_KEY": settings.SECRET_KEY}
+    worker = subprocess.Popen([sys.executable, "-c", "import sys; from parley.cli import main; sys.exit(main())",
+                               "worker", "--concurrency", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):
+            conversation.refresh_from_db()
+            if conversation.status == Status.SOLVED:
+                break
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        _, errors = worker.communicate(timeout=30)
+
+    assert conversation.status == Status.SOLVED, errors.decode()[-2000:]
+    assert len(reminders(conversation)) == 1
+    assert RuleFiring.objects.filter(conversation=conversation).count() == 2
