@@ -80,6 +80,10 @@ def main() -> None:
     from parley.automation.services.rules import automation_handle_event
     from parley.core.models import Event
 
+    from parley.automation.models import Rule
+
+    if Rule.objects.exists():
+        sys.exit("The database already has rules: give an empty database (createdb …) so the figures are for exactly these rules.")
     rng = random.Random(9)
     seed(conversations=args.conversations, rules=args.rules, rng=rng)
 
