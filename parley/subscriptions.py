@@ -18,12 +18,9 @@ def register_all() -> None:
 
 
 def _automation() -> None:
-    # Every registered event, including those added later: triggers act on the ones about a conversation.
-    from parley.automation.definitions import conversation_events
-    from parley.automation.services.rules import automation_handle_event
-    from parley.automation.services.webhooks import webhooks_fan_out
+    # Every registered event, including those added later: one job per event queues its webhook deliveries and runs
+    # the triggers of the ones about a conversation.
+    from parley.automation.services.rules import automation_on_event
 
-    for name in conversation_events():
-        subscribe_durable(name, "automation", automation_handle_event)
     for name in EVENTS:
-        subscribe_durable(name, "webhooks", webhooks_fan_out)
+        subscribe_durable(name, "automation", automation_on_event)

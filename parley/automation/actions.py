@@ -127,9 +127,15 @@ def perform(action, *, conversation: Conversation, actor, trigger: dict | None =
             conversation_services.conversation_update(conversation=conversation, actor=actor, custom_fields={key: value})
         case d.Reply(canned=shortcut, text=text):
             source = _canned(shortcut).text if shortcut else text
-            agent = actor if actors.is_person(actor) else conversation.assignee
-            conversation_services.message_reply(conversation=conversation, author=actor,
-                                                text=variables.render(source, conversation=conversation, agent=agent))
+            if actors.is_person(actor):
+                conversation_services.message_reply(conversation=conversation, author=actor,
+                                                    text=variables.render(source, conversation=conversation, agent=actor))
+            else:
+                # A rule's reply is automatic (mail says Auto-Submitted): it is not the team's response, so the
+                # first-response time and "answered" stay as they were.
+                conversation_services.message_auto_reply(
+                    conversation=conversation, actor=actor, reason=f"rule: {actor.name}",
+                    text=variables.render(source, conversation=conversation, agent=conversation.assignee))
         case d.Note(text=text):
             conversation_services.message_note(conversation=conversation, author=actor,
                                                text=variables.render(text, conversation=conversation, agent=conversation.assignee))

@@ -143,6 +143,17 @@ def _looping(*, depth: int, root: int) -> bool:
     return depth > 0 and RuleFiring.objects.filter(root_event_id=root).count() >= max_chain() * LOOP_BREADTH
 
 
+def automation_on_event(name: str, payload: dict) -> None:
+    """Queue the event's webhook deliveries, then run its triggers (the durable subscriber "automation").
+
+    Both halves are idempotent, so a retry after a failing trigger queues no delivery twice.
+    """
+    from parley.automation.services.webhooks import webhooks_fan_out
+
+    webhooks_fan_out(name, payload)
+    automation_handle_event(name, payload)
+
+
 def automation_handle_event(name: str, payload: dict) -> None:
     """Run the triggers of event `name` on its conversation (the durable subscriber "automation")."""
     conversation_id = payload.get("conversation_id")
