@@ -33,3 +33,7 @@ def webhook_deliveries(*, webhook: Webhook, limit: int = 50):
     """The webhook's latest deliveries with their attempts, newest first: the delivery log."""
     return (WebhookDelivery.objects.filter(webhook=webhook)
             .prefetch_related(Prefetch("attempts", queryset=WebhookAttempt.objects.order_by("-at", "-id")))[:limit])
+
+
+def webhooks_switched_off():
+    return Webhook.objects.filter(is_active=False, disabled_at__isnull=False)

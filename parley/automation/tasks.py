@@ -20,3 +20,8 @@ def deliver_webhook(delivery_id: int) -> None:
 @jobs.every(60, name="automation.time_rules")
 def run_time_rules() -> None:
     rules.time_rules_run()
+
+
+@jobs.every(3600, name="automation.prune")
+def prune() -> None:
+    rules.automation_prune()

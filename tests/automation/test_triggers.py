@@ -184,3 +184,22 @@ def test_an_invalid_change_leaves_the_stored_rule_as_it_was(admin, trigger):
 def test_agents_may_not_write_rules(agent):
     with pytest.raises(PermissionDenied):
         rule_create(name="Mine", kind="trigger", actor=agent, definition={"events": ["message.received"], "actions": [REFUND_TAG]})
+
+
+def test_bookkeeping_of_events_the_log_dropped_is_pruned_and_time_rule_firings_are_kept(api_inbox, receive, trigger, settings, agent):
+    from parley.automation.models import RuleCausedEvent
+    from parley.automation.services.rules import automation_prune
+
+    trigger("Tag it", events=["message.received"], actions=[{"type": "add_tags", "tags": ["seen"]}])
+    conversation = receive(api_inbox, "Hello").conversation
+    kept = RuleFiring.objects.create(rule=Rule.objects.get(), conversation=conversation, anchor_at=conversation.created_at,
+                                     fired_at=conversation.created_at)
+    assert RuleCausedEvent.objects.exists() and RuleFiring.objects.count() == 2
+
+    Event.objects.all().delete()
+    receive(api_inbox, "A later message, in another conversation", source_id="cust-2", subject="later")
+    RuleFiring.objects.filter(conversation__subject="later").delete()
+
+    assert automation_prune() >= 2
+    assert list(RuleFiring.objects.all()) == [kept]
+    assert not RuleCausedEvent.objects.filter(event_id__lt=Event.objects.order_by("pk").first().pk).exists()

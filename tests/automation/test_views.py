@@ -156,3 +156,19 @@ def test_supervisors_manage_canned_responses_but_not_webhooks(make_agent):
     assert client.get("/settings/canned-responses/").status_code == 200
     assert client.get("/settings/webhooks/").status_code == 403
     canned_response_create(shortcut="hi", title="Hi", text="Hi", actor=supervisor)
+
+
+def test_admins_see_in_the_sidebar_and_on_its_page_that_a_webhook_was_switched_off(admin, make_agent):
+    from django.utils import timezone
+
+    webhook = webhook_create(name="CRM", url="http://127.0.0.1:9/x", events=["*"], allow_private=True, actor=admin)
+    Webhook.objects.filter(pk=webhook.pk).update(is_active=False, disabled_at=timezone.now(),
+                                                 disabled_reason="15 failed attempts in a row; the last: answered HTTP 500")
+    client = client_for(admin)
+
+    home = client.get("/").content.decode()
+    page = client.get(f"/settings/webhooks/{webhook.pk}/").content.decode()
+
+    assert 'title="Webhooks switched off after repeated failures">1</span>' in home
+    assert "Parley switched this webhook off" in page and "answered HTTP 500" in page
+    assert "Webhooks switched off" not in client_for(make_agent("supervisor")).get("/").content.decode()

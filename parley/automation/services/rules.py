@@ -238,3 +238,16 @@ def time_rules_run(*, now: datetime | None = None, limit: int = 1000) -> int:
             with transaction.atomic():
                 fired += _fire(rule, conversation=conversation, depth=0, root=None, anchor_at=getattr(conversation, anchor), now=now)
     return fired
+
+
+def automation_prune() -> int:
+    """Forget loop bookkeeping and trigger firings of events the event log no longer keeps; return rows deleted.
+
+    Nothing can redeliver such an event, so its firing no longer guards against running twice.
+    Time-rule firings stay: they are what keeps a time rule from acting twice on the same condition.
+    """
+    oldest = Event.objects.order_by("pk").values_list("pk", flat=True).first()
+    if oldest is None:
+        return 0
+    deleted = RuleCausedEvent.objects.filter(event_id__lt=oldest).delete()[0]
+    return deleted + RuleFiring.objects.filter(event_id__lt=oldest, anchor_at__isnull=True).delete()[0]

@@ -13,3 +13,9 @@ def macro_menu(context, conversation):
     user = context["request"].user
     macros = list(selectors.macro_list()) if can(user, "conversation.update") else []
     return {"macros": macros, "conversation": conversation, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag
+def switched_off_webhook_count() -> int:
+    """How many webhooks Parley switched off after repeated failures: a notice for admins in the sidebar."""
+    return selectors.webhooks_switched_off().count()
