@@ -155,7 +155,7 @@ def automation_on_event(name: str, payload: dict) -> None:
 
 
 def automation_handle_event(name: str, payload: dict) -> None:
-    """Run the triggers of event `name` on its conversation (the durable subscriber "automation")."""
+    """Run the triggers of event `name` on the conversation it names, each at most once for this event."""
     conversation_id = payload.get("conversation_id")
     ruleset = engine.active_rules()
     rules = ruleset.for_event(name)
