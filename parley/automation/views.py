@@ -182,7 +182,9 @@ def _canned_screen(request, canned: CannedResponse | None):
 def canned_response_search(request, number: int):
     """Answer the composer: canned responses matching what follows "/", filled in for this conversation."""
     allowed(request, "conversation.reply")
-    conversation = get_object_or_404(Conversation.objects.select_related("contact"), pk=number)
+    conversation = Conversation.objects.select_related("contact").filter(pk=number).first()
+    if conversation is None:
+        return JsonResponse({"message": f"There is no conversation #{number}.", "extra": {}}, status=404)
     found = selectors.canned_response_search(text=request.GET.get("q", ""))
     return JsonResponse({"results": [
         {"shortcut": c.shortcut, "title": c.title, "text": variables.render(c.text, conversation=conversation, agent=request.user)}

@@ -87,6 +87,8 @@ def test_a_canned_response_is_saved_and_the_composer_gets_it_filled_in(admin, ag
     assert found == [{"shortcut": "refund", "title": "Refund started",
                       "text": f"Hi Rita, the refund for #{conversation.pk} is on its way. Sam"}]
     assert CannedResponse.objects.count() == 1
+    missing = client_for(agent).get("/c/99999/canned-responses/search/", {"q": "ref"})
+    assert (missing.status_code, missing.json()["message"]) == (404, "There is no conversation #99999.")
 
 
 def test_an_agent_applies_a_macro_from_the_conversation_page(admin, agent, conversation):
