@@ -23,8 +23,19 @@ from parley.conversations.models import Conversation, Message, Tag
 Facts = dict[str, Any]
 Test = Callable[[Facts], bool]
 
-#: Extra facts: name -> fn(conversation id, facts). A provider must be cheap; it runs for every event with rules.
+#: Facts other apps provide: name -> fn(conversation id, facts gathered so far). Added with `fact_register`.
 FACT_PROVIDERS: dict[str, Callable[[int, Facts], Any]] = {}
+
+
+def fact_register(name: str, *, label: str, ops: tuple[str, ...], provide: Callable[[int, Facts], Any],
+                  choices: tuple = ()) -> None:
+    """Offer one more fact to conditions (e.g. "conversation.in_business_hours" from a business calendar).
+
+    Call it from an app's `ready()`. The field is then accepted in definitions, listed on the rule
+    screen and gathered for every event with triggers, so `provide` must be cheap.
+    """
+    definitions.FIELDS[name] = definitions.FieldSpec(label, ops, choices)
+    FACT_PROVIDERS[name] = provide
 
 
 def conversation_queryset():
@@ -71,7 +82,8 @@ def facts_for(conversation_id: int, *, event: str = "", payload: dict | None = N
     for key, value in (row["contact__custom_attributes"] or {}).items():
         facts[f"contact.attributes.{key}"] = value
     for name, provide in FACT_PROVIDERS.items():
-        facts[name] = provide(conversation_id, facts)
+        if wanted(name):
+            facts[name] = provide(conversation_id, facts)
     return facts
 
 

@@ -13,6 +13,16 @@ from parley.conversations.services import message_receive
 _ids = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rules():
+    """Each test's rules are compiled afresh: the process's compiled copy must not outlive the test's database."""
+    from parley.automation import engine
+
+    engine.rules_changed()
+    yield
+    engine.rules_changed()
+
+
 @pytest.fixture
 def receive(db):
     """Deliver a customer message to an inbox through message_receive, as a channel would; return the message."""

@@ -203,3 +203,19 @@ def test_bookkeeping_of_events_the_log_dropped_is_pruned_and_time_rule_firings_a
     assert automation_prune() >= 2
     assert list(RuleFiring.objects.all()) == [kept]
     assert not RuleCausedEvent.objects.filter(event_id__lt=Event.objects.order_by("pk").first().pk).exists()
+
+
+def test_a_fact_another_app_provides_can_be_tested_by_a_rule(api_inbox, receive, trigger):
+    from parley.automation import definitions, engine
+
+    engine.fact_register("conversation.in_business_hours", label="Within business hours", ops=("is",), choices=(True, False),
+                         provide=lambda conversation_id, facts: facts["conversation.channel"] == "api")
+    try:
+        trigger("After hours", events=["conversation.created"],
+                conditions=[{"field": "conversation.in_business_hours", "op": "is", "value": True}],
+                actions=[{"type": "add_tags", "tags": ["office-hours"]}])
+        conversation = receive(api_inbox, "Hello").conversation
+    finally:
+        del definitions.FIELDS["conversation.in_business_hours"], engine.FACT_PROVIDERS["conversation.in_business_hours"]
+
+    assert list(conversation.tags.values_list("name", flat=True)) == ["office-hours"]
