@@ -71,11 +71,10 @@ def references_check(actions: list) -> dict[str, str]:
                 _agent(action.agent)
             elif isinstance(action, d.SetTeam) and action.team:
                 _team(action.team)
-            elif isinstance(action, d.Reply):
-                if action.canned:
-                    _canned(action.canned)
-                elif variables.unknown_variables(action.text):
-                    raise ValidationFailed(f"Unknown variables: {', '.join(variables.unknown_variables(action.text))}.")
+            elif isinstance(action, d.Reply) and action.canned:
+                _canned(action.canned)
+            elif isinstance(action, (d.Reply, d.Note)) and variables.unknown_variables(action.text):
+                raise ValidationFailed(f"Unknown variables: {', '.join(variables.unknown_variables(action.text))}.")
             elif isinstance(action, d.Notify):
                 for entry in action.agents:
                     if entry not in ("assignee", "team", "admins"):

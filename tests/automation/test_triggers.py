@@ -160,6 +160,8 @@ def test_rules_that_trigger_each_other_are_stopped_with_a_visible_note(api_inbox
       "actions": [REFUND_TAG]}, "conditions.0", "cannot be tested with 'gt'"),
     ({"events": ["message.received"], "actions": [{"type": "assign", "agent": "ghost@example.test"}]}, "actions.0", "No active agent"),
     ({"events": ["message.received"], "actions": [{"type": "reply", "canned": "nope"}]}, "actions.0", "No canned response"),
+    ({"events": ["message.received"], "actions": [{"type": "note", "text": "For {{contact.shoe_size}}"}]}, "actions.0",
+     "Unknown variables: contact.shoe_size"),
     ({"events": ["message.received"], "actions": [{"type": "launch_rocket"}]}, "actions.0", "does not match any of the expected tags"),
 ])
 def test_an_invalid_rule_is_refused_with_the_reason_and_not_stored(admin, definition, place, reason):
