@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "parley.search",
     "parley.company",
     "parley.desk",
+    "parley.automation",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,11 @@ PARLEY_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARLEY_MAX_ATTACHMENT_BYTES", 
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES * 2
 #: Hard bounces (unknown user, no such domain) after which an email address is marked undeliverable.
 PARLEY_HARD_BOUNCE_LIMIT = int(os.environ.get("PARLEY_HARD_BOUNCE_LIMIT", 3))
+# Automation: rule-caused changes in a row before a chain is stopped as a loop; webhook request timeout and
+# failed attempts in a row before a webhook is switched off.
+PARLEY_AUTOMATION_MAX_CHAIN = int(os.environ.get("PARLEY_AUTOMATION_MAX_CHAIN", 10))
+PARLEY_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PARLEY_WEBHOOK_TIMEOUT_SECONDS", 10))
+PARLEY_WEBHOOK_DISABLE_AFTER = int(os.environ.get("PARLEY_WEBHOOK_DISABLE_AFTER", 15))
 
 # With no mail server configured, outbound mail is written to a folder (one .log file per
 # batch) so a laptop install "sends" replies that can be read there; PARLEY_SMTP_HOST sends for real.

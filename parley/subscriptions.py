@@ -14,3 +14,13 @@ def register_all() -> None:
     for name in EVENTS:
         subscribe(name, push_event)
     subscribe_durable("conversation.created", "acknowledge", _acknowledge)
+    _automation()
+
+
+def _automation() -> None:
+    # Every registered event, including those added later: one job per event queues its webhook deliveries and runs
+    # the triggers of the ones about a conversation.
+    from parley.automation.services.rules import automation_on_event
+
+    for name in EVENTS:
+        subscribe_durable(name, "automation", automation_on_event)

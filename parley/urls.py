@@ -14,6 +14,7 @@ urlpatterns = [
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.channels.chat.urls")),
+    path("", include("parley.automation.urls")),
     path("", include("parley.workspace.urls")),
 ]
 

@@ -18,6 +18,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "parley.channels.api.endpoints:router"),
     ("/", "parley.core.api:router"),
     ("/", "parley.channels.voice.api:router"),
+    ("/", "parley.automation.api:router"),
 ]
 
 

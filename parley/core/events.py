@@ -17,6 +17,7 @@ recognise an event it already has. docs/events.md lists every event; a test keep
 """
 from __future__ import annotations
 
+import functools
 import logging
 import types
 import typing
@@ -232,13 +233,17 @@ def _matches(value, hint) -> bool:
     return isinstance(value, hint)
 
 
+@functools.cache
+def _declared_fields(name: str) -> dict:
+    # Resolving the annotations took as long as storing the event; the declarations never change.
+    return typing.get_type_hints(EVENTS[name])
+
+
 def validate(name: str, payload: dict) -> None:
     """Raise PayloadError unless `payload` has exactly the declared fields of event `name`, with their types."""
-    try:
-        declared = EVENTS[name]
-    except KeyError:
-        raise KeyError(f"unknown event {name!r}") from None
-    fields = typing.get_type_hints(declared)
+    if name not in EVENTS:
+        raise KeyError(f"unknown event {name!r}")
+    fields = _declared_fields(name)
     given = set(payload) - {"event_id"}
     if given != set(fields):
         raise PayloadError(f"{name}: payload has {sorted(given)}, declared {sorted(fields)}")

@@ -58,6 +58,8 @@ ATTEMPTS = {
     "tag.manage": lambda api, w: api.post("/tags", {"name": "vip"}),
     "envelope.view": lambda api, w: api.get(f"/inboxes/{w.inbox_id}/envelopes"),
     "job.manage": lambda api, w: api.get("/jobs/failed"),
+    "automation.manage": lambda api, w: api.get("/rules"),
+    "webhook.manage": lambda api, w: api.get("/webhooks"),
     "inbound.post": lambda api, w: api.post(f"/inboxes/{w.inbox_id}/messages", {"contact": {"source_id": "z"}, "text": "Hi",
                                                                                 "idempotency_key": "perm-1"}),
 }

@@ -131,15 +131,20 @@ def _addresses(addresses, *, field: str) -> list[str]:
 
 
 @transaction.atomic
-def message_note(*, conversation: Conversation, author: User, text: str, attachments=(), created_at=None) -> Message:
-    """Add an internal note; @mentioned agents are notified. Customers never see notes."""
+def message_note(*, conversation: Conversation, author: User | Actor, text: str, attachments=(), created_at=None) -> Message:
+    """Add an internal note; @mentioned agents are notified. Customers never see notes.
+
+    `author` is an agent, or a rule or the bot (core.actors) writing for the team.
+    """
     require(author, "conversation.note")
     if not text.strip():
         raise ValidationFailed("A note needs text.", extra={"text": "required"})
     attachments_validate(attachments)
+    person = actors.is_person(author)
     message = Message.objects.create(
-        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.NOTE, author=author, text=text,
-        delivery_status=DeliveryStatus.SENT, created_at=created_at or timezone.now(),
+        conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.NOTE, author=author if person else None,
+        text=text, delivery_status=DeliveryStatus.SENT, created_at=created_at or timezone.now(),
+        metadata={} if person else {"actor": actors.describe(author)},
     )
     attachments_store(message, attachments)
     mentioned = [a for a in _mentioned_agents(text) if a.pk != author.pk]
