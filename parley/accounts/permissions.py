@@ -21,6 +21,8 @@ ACTIONS: dict[str, set[str]] = {
     "envelope.view": {Role.ADMIN},
     "job.manage": {Role.ADMIN},
     "inbound.post": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
+    "routing.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "sla.manage": {Role.ADMIN, Role.SUPERVISOR},
 }
 
 

@@ -178,6 +178,31 @@ class EnvelopeFailed:
     error: str
 
 
+@dataclass(frozen=True)
+class CalendarUpdated:
+    """A business calendar's hours, time zone or holidays changed: SLA due times on it are computed again."""
+    calendar_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class SlaWarning:
+    """An SLA target (first_response, next_response, resolution, periodic_update) is due soon."""
+    conversation_id: int
+    policy_id: int
+    target: str
+    due_at: str
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    """An SLA target passed its due time unmet; the supervisors were told and the policy's escalation applied."""
+    conversation_id: int
+    policy_id: int
+    target: str
+    due_at: str
+
+
 #: Every event by name, with its payload's dataclass.
 EVENTS: dict[str, type] = {
     "conversation.created": ConversationCreated,
@@ -197,6 +222,9 @@ EVENTS: dict[str, type] = {
     "inbox.created": InboxCreated,
     "inbox.updated": InboxUpdated,
     "envelope.failed": EnvelopeFailed,
+    "calendar.updated": CalendarUpdated,
+    "sla.warning": SlaWarning,
+    "sla.breached": SlaBreached,
 }
 
 
