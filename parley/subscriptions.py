@@ -2,6 +2,7 @@
 from parley.core.events import EVENTS, subscribe, subscribe_durable
 from parley.realtime.push import push_event
 from parley.routing import subscribers as routing
+from parley.sla import subscribers as sla
 
 
 def _acknowledge(name: str, payload: dict) -> None:
@@ -20,3 +21,8 @@ def register_all() -> None:
     subscribe_durable("agent.availability_changed", "routing", routing.agent_available)
     subscribe_durable("conversation.status_changed", "routing", routing.conversation_finished)
     subscribe_durable("conversation.assigned", "routing", routing.assignment_changed)
+    for name in ("conversation.created", "message.received", "conversation.updated"):
+        subscribe_durable(name, "sla", sla.refresh)
+    subscribe_durable("message.created", "sla", sla.reply_sent)
+    subscribe_durable("conversation.status_changed", "sla", sla.status_changed)
+    subscribe_durable("calendar.updated", "sla", sla.calendar_changed)

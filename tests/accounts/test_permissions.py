@@ -58,6 +58,8 @@ ATTEMPTS = {
     "tag.manage": lambda api, w: api.post("/tags", {"name": "vip"}),
     "envelope.view": lambda api, w: api.get(f"/inboxes/{w.inbox_id}/envelopes"),
     "job.manage": lambda api, w: api.get("/jobs/failed"),
+    "routing.manage": lambda api, w: api.post("/routing/calendars", {"name": "Office", "hours": {"mon": [["09:00", "17:00"]]}}),
+    "sla.manage": lambda api, w: api.post("/sla/policies", {"name": "Standard", "first_response_minutes": 60}),
     "inbound.post": lambda api, w: api.post(f"/inboxes/{w.inbox_id}/messages", {"contact": {"source_id": "z"}, "text": "Hi",
                                                                                 "idempotency_key": "perm-1"}),
 }

@@ -154,10 +154,18 @@ def conversation_set_tags(*, conversation: Conversation, actor, tags: list[str])
 
 @transaction.atomic
 def conversation_escalate(*, conversation: Conversation, actor, reason: str = "", team: Team | None = None) -> Conversation:
-    """Raise the support tier by one (to at most 3), optionally handing it to another team."""
+    """Raise the support tier by one (to at most 3), handing it to another team: the one given, else the path's."""
+    from parley.sla.services import escalation_plan
+
     require(actor, "conversation.update")
     if conversation.tier >= MAX_TIER:
         raise ValidationFailed(f"Already at the highest tier ({MAX_TIER}).", extra={"tier": "at maximum"})
+    # The team's escalation path names who takes the next tier and what must be filled in first.
+    path_team, missing, _ = escalation_plan(conversation)
+    if missing:
+        raise ValidationFailed(f"Fill in {', '.join(missing)} before escalating to tier {conversation.tier + 1}.",
+                               extra={"custom_fields": {field: "required before escalating" for field in missing}})
+    team = team or path_team
     conversation.tier += 1
     if team is not None:
         conversation.team, conversation.assignee = team, None
