@@ -11,6 +11,8 @@ urlpatterns = [
     path("portal/", include("parley.portal.urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
+    path("settings/", include("parley.routing.urls")),
+    path("settings/", include("parley.sla.urls")),
     path("", include("parley.workspace.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """Reads of conversations that views and the API share: inbox lists, filters, the timeline."""
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from parley.accounts.models import User
 from parley.channels.models import Inbox
@@ -26,12 +26,14 @@ class ConversationFilters:
     text: str = ""
     #: True: only conversations opened by an automatic message nobody has answered in; False: leave those out.
     automatic: bool | None = None
+    #: "due": the soonest SLA due time first (conversations without one last); otherwise the latest activity first.
+    sort: str = ""
 
 
 def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
     """Return the conversations `user` asked for, newest activity first, merged ones left out."""
     qs = (Conversation.objects.filter(merged_into__isnull=True)
-          .select_related("contact", "inbox", "assignee", "team", "custom_status"))
+          .select_related("contact", "inbox", "assignee", "team", "custom_status", "sla"))
     if filters.view in VIEWS:
         qs = qs.filter(_view_condition(filters.view, user))
     if filters.status == "active":
@@ -56,12 +58,14 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
         qs = qs.filter(started_automatic=filters.automatic)
     if filters.text:
         qs = search_conversations(qs, filters.text)
+    if filters.sort == "due":
+        return qs.order_by(F("sla__next_due_at").asc(nulls_last=True), "-last_message_at", "-id")
     return qs.order_by("-last_message_at", "-id")
 
 
 def conversation_row(*, conversation_id: int) -> Conversation | None:
     """Return one conversation with everything its row in the inbox list shows, or None once it is gone."""
-    return (Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status")
+    return (Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status", "sla")
             .prefetch_related("tags").filter(pk=conversation_id).first())
 
 

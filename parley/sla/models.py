@@ -79,6 +79,9 @@ class ConversationSla(models.Model):
     def due_times(self) -> dict[str, object]:
         return {t: getattr(self, f"{t}_due_at") for t in Target.values if getattr(self, f"{t}_due_at")}
 
+    def labelled_due_times(self) -> list[tuple[str, object]]:
+        return [(Target(t).label, at) for t, at in self.due_times().items()]
+
 
 class EscalationStep(models.Model):
     """One step of a team's escalation path: who takes tier N, and what must be filled in before."""

@@ -40,6 +40,7 @@ class ConversationListForm(forms.Form):
     automatic = forms.ChoiceField(required=False, label="Automatic mail", choices=[
         ("", "Show"), ("hide", "Hide"), ("only", "Only automatic")])
     q = forms.CharField(required=False, max_length=200, label="Search")
+    sort = forms.ChoiceField(required=False, label="Sort", choices=[("", "Latest activity"), ("due", "Due soonest")])
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
@@ -53,7 +54,7 @@ class ConversationListForm(forms.Form):
             view=data["view"] or "all", status="" if status == "any" else status, inbox_kind=data["kind"],
             priority=data["priority"], tag=data["tag"].strip(), text=data["q"].strip(),
             assignee_id=data["assignee"].pk if data["assignee"] else None,
-            automatic={"hide": False, "only": True}.get(data["automatic"]),
+            automatic={"hide": False, "only": True}.get(data["automatic"]), sort=data["sort"],
         )
 
 
