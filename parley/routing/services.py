@@ -19,7 +19,7 @@ from parley.accounts.models import Availability, Role, Team, User
 from parley.accounts.permissions import require
 from parley.channels.models import Inbox
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind
-from parley.conversations.services import conversation_assign
+from parley.conversations.services import conversation_assign, conversations_assign_many
 from parley.conversations.services.common import event_message
 from parley.core import actors, events, jobs
 from parley.core.errors import ValidationFailed
@@ -278,18 +278,22 @@ def _drain(policy: RoutingPolicy, *, conversation_ids: list[int] | None = None, 
                      .filter(pk__in=[e.conversation_id for e in entries]).select_related("inbox", "team").order_by("pk")}
     candidates = _lock_candidates(policy)
     needs = _skills_needed(policy, conversations)
-    assigned: dict[int, User] = {}
+    team = routing_team(policy)
+    # Without a routing team each conversation keeps its own, and only that team's members may take it.
+    members = None if team is not None else set(User.teams.through.objects.filter(
+        team_id__in={c.team_id for c in conversations.values() if c.team_id}).values_list("team_id", "user_id"))
+    assignments: list[tuple[Conversation, User, Team | None]] = []
     gone, waiting = [], {}
     last_agent_id = policy.last_agent_id
-    actor = _actor(policy)
-    team = routing_team(policy)
     for entry in entries:
         conversation = conversations.get(entry.conversation_id)
         if conversation is None or conversation.assignee_id or conversation.status not in ACTIVE_STATUSES or conversation.merged_into_id:
             gone.append(entry.conversation_id)
             continue
         kind = conversation.inbox.kind
-        pool = [a for a in _order(policy, candidates, kind, last_agent_id) if a.pk != entry.skip_agent_id]
+        target_team = team or conversation.team
+        pool = [a for a in _order(policy, candidates, kind, last_agent_id) if a.pk != entry.skip_agent_id
+                and (members is None or target_team is None or (target_team.pk, a.pk) in members)]
         required = needs.get(conversation.pk, set())
         able = [a for a in pool if required <= candidates.skills_of(a)]
         agent = next((a for a in able if candidates.room(a, kind)), None)
@@ -298,25 +302,19 @@ def _drain(policy: RoutingPolicy, *, conversation_ids: list[int] | None = None, 
                 "no agent is online" if not pool else
                 "no online agent has the skills it needs" if not able else "every agent with room is at capacity")
             continue
-        try:
-            with transaction.atomic():
-                conversation_assign(conversation=conversation, actor=actor, assignee=agent, team=team,
-                                    keep_team=team is None)
-        except ValidationFailed as exc:
-            # Moved to another team by hand since it was queued, say: it waits and says why, the batch goes on.
-            waiting[entry.conversation_id] = exc.message[:200]
-            continue
+        assignments.append((conversation, agent, target_team))
         candidates.load[agent.pk, kind] += 1
         last_agent_id = agent.pk
-        assigned[conversation.pk] = agent
         gone.append(conversation.pk)
+    if assignments:
+        conversations_assign_many(assignments=assignments, actor=_actor(policy))
     QueuedConversation.objects.filter(conversation_id__in=gone).delete()
     for reason in set(waiting.values()):
         QueuedConversation.objects.filter(conversation_id__in=[c for c, r in waiting.items() if r == reason]).update(reason=reason)
     if policy.strategy == Strategy.ROUND_ROBIN and last_agent_id != policy.last_agent_id:
         RoutingPolicy.objects.filter(pk=policy.pk).update(last_agent_id=last_agent_id)
         policy.last_agent_id = last_agent_id
-    return assigned
+    return {conversation.pk: agent for conversation, agent, _ in assignments}
 
 
 def _skills_needed(policy: RoutingPolicy, conversations: dict[int, Conversation]) -> dict[int, set[int]]:

@@ -1,17 +1,19 @@
 """Agent actions on a conversation: create, assign, status, fields, tags, escalate, merge, link."""
+from collections import defaultdict
+
 from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
 from parley.conversations.models import (
-    ConversationType, Conversation, CustomStatus, Priority, Status, Tag,
+    ConversationType, Conversation, CustomStatus, Message, Priority, Status, Tag,
 )
-from parley.conversations.services.common import event_message
+from parley.conversations.services.common import event_message, event_message_build
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
-from parley.core.models import surviving
-from parley.core.services import audit_record
+from parley.core.models import AuditEntry, surviving
+from parley.core.services import audit_entry, audit_record
 
 MAX_TIER = 3
 
@@ -53,20 +55,56 @@ def conversation_assign(*, conversation: Conversation, actor, assignee: User | N
     new_team = conversation.team if keep_team else team
     if assignee is not None and new_team is not None and not new_team.members.filter(pk=assignee.pk).exists():
         raise ValidationFailed(f"{assignee} is not a member of {new_team}.", extra={"assignee": "not in team"})
+    records = _assignment_apply(conversation, assignee, new_team, actor=actor, at=at)
+    conversation.save()
+    if records:
+        message, entry, payload = records
+        message.save()
+        entry.save()
+        events.publish("conversation.assigned", payload)
+    return conversation
+
+
+@transaction.atomic
+def conversations_assign_many(*, assignments: list[tuple[Conversation, User, Team | None]], actor) -> None:
+    """Assign many conversations at once (routing draining its queue), with one write per table.
+
+    The caller has checked what conversation_assign checks one by one: each agent is active, may be
+    assigned, and is a member of the team.
+    """
+    require(actor, "conversation.assign")
+    now = timezone.now()
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    records = []
+    for conversation, assignee, team in assignments:
+        found = _assignment_apply(conversation, assignee, team, actor=actor)
+        groups[conversation.assignee_id, conversation.team_id, conversation.status].append(conversation.pk)
+        if found:
+            records.append(found)
+    # One UPDATE per agent rather than bulk_update's CASE per row, which costs more to build than to run.
+    for (assignee_id, team_id, status), ids in groups.items():
+        Conversation.objects.filter(pk__in=ids).update(assignee_id=assignee_id, team_id=team_id, status=status, updated_at=now)
+    Message.objects.bulk_create([message for message, _, _ in records])
+    AuditEntry.objects.bulk_create([entry for _, entry, _ in records])
+    events.publish_many("conversation.assigned", [payload for _, _, payload in records])
+
+
+def _assignment_apply(conversation: Conversation, assignee: User | None, new_team: Team | None, *, actor, at=None):
+    """Set assignee and team on `conversation` (unsaved); return the unsaved timeline entry, audit entry and event payload, or None when nothing changed."""
     old = (conversation.assignee, conversation.team)
     conversation.assignee, conversation.team = assignee, new_team
     if conversation.status == Status.NEW and assignee is not None:
         conversation.status = Status.OPEN
-    conversation.save()
-    if old != (assignee, new_team):
-        who = str(assignee) if assignee else "nobody"
-        where = f" in {new_team}" if new_team else ""
-        event_message(conversation, f"{actor} assigned this to {who}{where}.", actor=actor, at=at)
-        audit_record(actor=actor, action="conversation.assigned", target=conversation,
-                     changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
-        events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee),
-                                                 "team_id": _actor_id(new_team), "actor": actors.describe(actor)})
-    return conversation
+    if old == (assignee, new_team):
+        return None
+    who = str(assignee) if assignee else "nobody"
+    where = f" in {new_team}" if new_team else ""
+    message = event_message_build(conversation, f"{actor} assigned this to {who}{where}.", actor=actor, at=at)
+    entry = audit_entry(actor=actor, action="conversation.assigned", target=conversation,
+                        changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
+    payload = {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee), "team_id": _actor_id(new_team),
+               "actor": actors.describe(actor)}
+    return message, entry, payload
 
 
 @transaction.atomic
