@@ -31,6 +31,7 @@ from parley.contacts.selectors import contact_identities, contact_list
 from parley.conversations import selectors, services
 from parley.conversations.models import Attachment, Conversation
 from parley.core.errors import ApplicationError
+from parley.sla.services import escalation_plan
 from parley.workspace import forms
 
 PAGE_SIZE = 50
@@ -89,6 +90,7 @@ def _details_context(request, conversation: Conversation) -> dict:
         "fields_form": forms.FieldsForm(initial={"priority": conversation.priority, "type": conversation.type}),
         "tags_form": forms.TagsForm(initial={"tags": ", ".join(t.name for t in conversation.tags.all())}),
         "escalate_form": forms.EscalateForm(),
+        "escalation": escalation_plan(conversation),
         "merge_form": forms.OtherConversationForm(),
         "link_form": forms.OtherConversationForm(),
         "related": conversation.related.all(),

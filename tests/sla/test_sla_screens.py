@@ -70,3 +70,23 @@ def test_due_times_show_in_the_list_sorted_soonest_first_and_on_the_conversation
     assert re.search(r"overdue 30 min", html) and re.search(r"due in (9|10) min", html)
     detail = page.get(f"/c/{later.pk}/").content.decode()
     assert "SLA Standard" in detail and re.search(r"First response due in 5\d min", detail)
+
+
+def test_the_escalate_action_follows_the_path_and_says_what_is_missing(lead, agent, first_line, write_in):
+    second = team_create(name="Second line")
+    services.escalation_step_save(actor=lead, team=first_line, tier=2, handled_by=second, required_fields=["serial"],
+                                  procedure="Attach the device logs.")
+    conversation = write_in(timezone.now(), "Broken again")
+    page = signed_in(agent)
+
+    panel = page.get(f"/c/{conversation.pk}/").content.decode()
+    assert "Tier 2 is handled by Second line. Fill in first: serial. Attach the device logs." in panel
+    refused = page.post(f"/c/{conversation.pk}/escalate/", {"reason": "needs an engineer"})
+    assert refused.status_code == 422
+    assert "Fill in serial before escalating to tier 2." in refused.content.decode()
+
+    conversation.custom_fields = {"serial": "SN-1"}
+    conversation.save()
+    assert page.post(f"/c/{conversation.pk}/escalate/", {"reason": "needs an engineer"}).status_code == 302
+    conversation.refresh_from_db()
+    assert (conversation.tier, conversation.team) == (2, second)
