@@ -30,7 +30,7 @@ from parley.routing.models import (
 )
 
 #: Conversations one transaction assigns: enough to amortise the locks, few enough to keep them short.
-DRAIN_BATCH = 100
+DRAIN_BATCH = 200
 #: The job that assigns a policy's waiting conversations (target: the policy).
 DRAIN_QUEUE = "routing.drain"
 
