@@ -8,6 +8,7 @@ subscriber that calls it is idempotent, and a calendar change recomputes in batc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -81,18 +82,35 @@ def sla_policy_save(*, actor, name: str, policy: SlaPolicy | None = None, positi
     return policy
 
 
-def policy_matching(conversation: Conversation, policies: Iterable[SlaPolicy], tags: set[str]) -> SlaPolicy | None:
+@dataclass(frozen=True)
+class ConversationFacts:
+    """What policies match on and due times are computed from: one conversation, read without building models."""
+
+    pk: int
+    inbox_id: int
+    kind: str
+    priority: str
+    status: str
+    organization_id: int | None
+    merged_into_id: int | None
+    created_at: datetime
+    first_response_at: datetime | None
+    last_inbound_at: datetime | None
+    last_reply_at: datetime | None
+
+
+def policy_matching(conversation: ConversationFacts, policies: Iterable[SlaPolicy], tags: set[str]) -> SlaPolicy | None:
     """Return the first policy whose every condition the conversation meets."""
     for policy in policies:
         if policy.inbox_ids and conversation.inbox_id not in policy.inbox_ids:
             continue
-        if policy.channel_kinds and conversation.inbox.kind not in policy.channel_kinds:
+        if policy.channel_kinds and conversation.kind not in policy.channel_kinds:
             continue
         if policy.priorities and conversation.priority not in policy.priorities:
             continue
         if policy.tags and not tags & set(policy.tags):
             continue
-        if policy.organization_ids and conversation.contact.organization_id not in policy.organization_ids:
+        if policy.organization_ids and conversation.organization_id not in policy.organization_ids:
             continue
         return policy
     return None
@@ -160,8 +178,10 @@ def _apply(row: ConversationSla, due: dict[str, datetime]) -> None:
 def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[SlaPolicy] | None = None) -> int:
     """Match each conversation to its policy and compute its due times again; return how many have an SLA."""
     policies = active_policies() if policies is None else policies
-    conversations = list(Conversation.objects.filter(pk__in=conversation_ids).select_related("inbox", "contact")
-                         .annotate(last_reply_at=_last_public_reply()))
+    conversations = [ConversationFacts(*row) for row in Conversation.objects.filter(pk__in=conversation_ids)
+                     .annotate(last_reply_at=_last_public_reply()).values_list(
+                         "pk", "inbox_id", "inbox__kind", "priority", "status", "contact__organization_id", "merged_into_id",
+                         "created_at", "first_response_at", "last_inbound_at", "last_reply_at")]
     tag_names: dict[int, set[str]] = {}
     for conversation_id, tag in Conversation.tags.through.objects.filter(conversation_id__in=conversation_ids).values_list(
             "conversation_id", "tag__name"):
@@ -177,7 +197,7 @@ def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[Sla
                 gone.append(conversation.pk)
             continue
         if row is None:
-            row = ConversationSla(conversation=conversation, policy=policy,
+            row = ConversationSla(conversation_id=conversation.pk, policy=policy,
                                   paused_at=timezone.now() if conversation.status in PAUSED_STATUSES else None)
         row.policy = policy
         try:
