@@ -157,6 +157,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     print(f"draining {args.queued:,} queued conversations to {args.agents} agents in {TEAMS} teams "
           f"(capacity {capacity} each), {args.workers} worker thread(s)")
     assigned, seconds = bench_assignment(workers=args.workers)
+    print(f"assigned {assigned:,} in {seconds:.1f} s: {assigned / seconds:,.0f}/s")
     rows = [[f"assignments ({args.workers} worker{'s' if args.workers > 1 else ''})", f"{assigned:,}", f"{seconds:.1f} s",
              f"{assigned / seconds:,.0f}/s"]]
     extra = args.open - Conversation.objects.filter(status__in=("new", "open")).count()
