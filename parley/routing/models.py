@@ -12,12 +12,23 @@ class BusinessCalendar(models.Model):
     #: {"mon": [["09:00", "17:00"]], …}; a day left out is closed.
     hours = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: Progress of recomputing the SLA due times on this calendar after its last change (the calendar page shows it).
+    recompute_done = models.PositiveIntegerField(default=0)
+    recompute_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def recomputing(self) -> bool:
+        return self.recompute_done < self.recompute_total
+
+    @property
+    def recompute_percent(self) -> int:
+        return 100 * self.recompute_done // self.recompute_total if self.recompute_total else 100
 
     def schedule(self) -> WeeklySchedule:
         """Return the calendar as the value the business-time functions take."""

@@ -76,6 +76,11 @@ def calendar_save(*, actor, name: str, time_zone: str, hours: dict, calendar: Bu
     return calendar
 
 
+def calendar_recompute_progress(*, calendar_id: int, done: int, total: int) -> None:
+    """Record how far recomputing the SLA due times on a calendar has come (written outside the batches' transactions)."""
+    BusinessCalendar.objects.filter(pk=calendar_id).update(recompute_done=done, recompute_total=total)
+
+
 @transaction.atomic
 def holiday_add(*, calendar: BusinessCalendar, actor, day: date, name: str = "", yearly: bool = False) -> Holiday:
     """Close the calendar on a day, once or every year."""

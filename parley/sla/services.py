@@ -233,6 +233,8 @@ def sla_recompute(*, calendar_id: int | None = None, progress: Callable[[int, in
         open_conversations = open_conversations.filter(sla__policy_id__in=on_calendar)
     ids = list(open_conversations.order_by("pk").values_list("pk", flat=True))
     done = 0
+    if progress is not None:
+        progress(0, len(ids))
     for start in range(0, len(ids), RECOMPUTE_BATCH):
         batch = ids[start:start + RECOMPUTE_BATCH]
         with transaction.atomic():

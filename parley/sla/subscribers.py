@@ -1,6 +1,7 @@
 """What SLAs do when something happens (registered in parley/subscriptions.py; each is idempotent)."""
 from parley.conversations.models import Direction
 from parley.core.models import Event
+from parley.routing.services import calendar_recompute_progress
 from parley.sla import services
 
 
@@ -22,4 +23,6 @@ def status_changed(name: str, payload: dict) -> None:
 
 
 def calendar_changed(name: str, payload: dict) -> None:
-    services.sla_recompute(calendar_id=payload["calendar_id"])
+    calendar_id = payload["calendar_id"]
+    services.sla_recompute(calendar_id=calendar_id, progress=lambda done, total: calendar_recompute_progress(
+        calendar_id=calendar_id, done=done, total=total))

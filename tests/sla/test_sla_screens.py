@@ -90,3 +90,20 @@ def test_the_escalate_action_follows_the_path_and_says_what_is_missing(lead, age
     assert page.post(f"/c/{conversation.pk}/escalate/", {"reason": "needs an engineer"}).status_code == 302
     conversation.refresh_from_db()
     assert (conversation.tier, conversation.team) == (2, second)
+
+
+def test_the_calendar_page_shows_how_far_recomputing_due_times_has_come(lead, office, write_in, on_commit):
+    from parley.routing.services import holiday_add
+
+    with on_commit():
+        services.sla_policy_save(actor=lead, name="Standard", calendar=office, first_response_minutes=60)
+    write_in(timezone.now(), "One")
+    write_in(timezone.now(), "Two")
+
+    with on_commit():
+        holiday_add(calendar=office, actor=lead, day=timezone.now().date() + timedelta(days=3), name="Bridge day")
+
+    office.refresh_from_db()
+    assert (office.recompute_done, office.recompute_total) == (2, 2)
+    html = signed_in(lead).get(f"/settings/calendars/{office.pk}/").content.decode()
+    assert "SLA due times recomputed after the last change: 2 open conversations." in html
