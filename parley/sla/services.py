@@ -248,7 +248,8 @@ def sla_recompute(*, calendar_id: int | None = None, progress: Callable[[int, in
 @transaction.atomic
 def sla_clock_status_changed(*, conversation_id: int, old: str, new: str, at: datetime) -> None:
     """Stop the clocks while the conversation waits on the customer; restart them, pushed back, when it stops."""
-    row = ConversationSla.objects.select_for_update().select_related("policy__calendar").filter(conversation_id=conversation_id).first()
+    row = (ConversationSla.objects.select_for_update(of=("self",)).select_related("policy__calendar")
+           .filter(conversation_id=conversation_id).first())
     if row is not None:
         if new in PAUSED_STATUSES and row.paused_at is None:
             row.paused_at = at
