@@ -123,6 +123,9 @@ def routing_policy_save(*, actor, strategy: str, team: Team | None = None, inbox
         audit_record(actor=actor, action="routing_policy.updated", target=policy, changes=changes)
     if policy.is_automatic:
         jobs.enqueue(DRAIN_QUEUE, policy.pk)
+    else:
+        # Manual: agents pick from the Unassigned view; nothing waits for routing any more.
+        policy.queue.all().delete()
     return policy
 
 

@@ -118,12 +118,24 @@ def test_outside_business_hours_conversations_wait(policy, supervisor, write_in)
     assert QueuedConversation.objects.get(conversation=conversation).reason == "outside business hours"
 
 
-def test_manual_routing_leaves_conversations_for_agents_to_pick(policy, write_in):
+def test_manual_routing_leaves_conversations_for_agents_to_pick(policy, crew, write_in):
     policy(Strategy.MANUAL)
 
     conversation = write_in()
 
     assert conversation.assignee is None
+    assert not QueuedConversation.objects.exists()
+
+
+def test_switching_to_manual_empties_the_queue(policy, crew, write_in):
+    policy(Strategy.ROUND_ROBIN)
+    for agent in crew:
+        agent_set_availability(user=agent, availability=Availability.OFFLINE)
+    write_in()
+    assert QueuedConversation.objects.exists()
+
+    policy(Strategy.MANUAL)
+
     assert not QueuedConversation.objects.exists()
 
 
