@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "parley.company",
     "parley.desk",
     "parley.automation",
+    "parley.routing",
+    "parley.sla",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,8 @@
 """Every subscriber to every domain event, registered here and nowhere else."""
 from parley.core.events import EVENTS, subscribe, subscribe_durable
 from parley.realtime.push import push_event
+from parley.routing import subscribers as routing
+from parley.sla import subscribers as sla
 
 
 def _acknowledge(name: str, payload: dict) -> None:
@@ -14,6 +16,16 @@ def register_all() -> None:
     for name in EVENTS:
         subscribe(name, push_event)
     subscribe_durable("conversation.created", "acknowledge", _acknowledge)
+    subscribe_durable("conversation.created", "routing", routing.route_new)
+    subscribe_durable("message.received", "routing", routing.route_new)
+    subscribe_durable("agent.availability_changed", "routing", routing.agent_available)
+    subscribe_durable("conversation.status_changed", "routing", routing.conversation_finished)
+    subscribe_durable("conversation.assigned", "routing", routing.assignment_changed)
+    for name in ("conversation.created", "message.received", "conversation.updated"):
+        subscribe_durable(name, "sla", sla.refresh)
+    subscribe_durable("message.created", "sla", sla.reply_sent)
+    subscribe_durable("conversation.status_changed", "sla", sla.status_changed)
+    subscribe_durable("calendar.updated", "sla", sla.calendar_changed)
     _automation()
 
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.channels.chat.urls")),
     path("", include("parley.automation.urls")),
+    path("settings/", include("parley.routing.urls")),
+    path("settings/", include("parley.sla.urls")),
     path("", include("parley.workspace.urls")),
 ]
 

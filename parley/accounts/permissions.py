@@ -23,6 +23,8 @@ ACTIONS: dict[str, set[str]] = {
     "inbound.post": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
     "automation.manage": {Role.ADMIN, Role.SUPERVISOR},
     "webhook.manage": {Role.ADMIN},
+    "routing.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "sla.manage": {Role.ADMIN, Role.SUPERVISOR},
 }
 
 

@@ -19,6 +19,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "parley.core.api:router"),
     ("/", "parley.channels.voice.api:router"),
     ("/", "parley.automation.api:router"),
+    ("/", "parley.routing.api:router"),
+    ("/", "parley.sla.api:router"),
 ]
 
 

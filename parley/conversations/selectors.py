@@ -38,18 +38,20 @@ class ConversationFilters:
 
 _PRIORITY_RANK = Case(*(When(priority=value, then=rank) for rank, value in enumerate(["urgent", "high", "normal", "low"])),
                       output_field=IntegerField())
-#: How a list can be sorted: newest activity; the customer waiting longest for us; most urgent first.
+#: How a list can be sorted: newest activity; the customer waiting longest for us; most urgent first; due soonest.
 ORDERS = {
     "activity": ("-last_message_at", "-id"),
     "waiting": (F("last_inbound_at").asc(nulls_last=True), "id"),
     "priority": (_PRIORITY_RANK, "-last_message_at", "-id"),
+    # The soonest SLA due time first; conversations without one last.
+    "due": (F("sla__next_due_at").asc(nulls_last=True), "-last_message_at", "-id"),
 }
 
 
 def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
     """Return the conversations `user` asked for in the order asked (newest activity first), merged ones left out."""
     qs = (Conversation.objects.filter(merged_into__isnull=True)
-          .select_related("contact", "inbox", "assignee", "team", "custom_status"))
+          .select_related("contact", "inbox", "assignee", "team", "custom_status", "sla"))
     if filters.view in VIEWS:
         qs = qs.filter(_view_condition(filters.view, user))
     if filters.status == "active":
@@ -87,7 +89,7 @@ def conversation_list(*, user: User, filters: ConversationFilters = Conversation
 
 def conversation_row(*, conversation_id: int) -> Conversation | None:
     """Return one conversation with everything its row in the inbox list shows, or None once it is gone."""
-    return (Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status")
+    return (Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status", "sla")
             .prefetch_related("tags").filter(pk=conversation_id).first())
 
 

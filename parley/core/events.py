@@ -193,6 +193,28 @@ class CallUpdated:
     inbox_id: int
     contact_id: int | None
     outcome: str
+class CalendarUpdated:
+    """A business calendar's hours, time zone or holidays changed: SLA due times on it are computed again."""
+    calendar_id: int
+    actor: dict
+
+
+@dataclass(frozen=True)
+class SlaWarning:
+    """An SLA target (first_response, next_response, resolution, periodic_update) is due soon."""
+    conversation_id: int
+    policy_id: int
+    target: str
+    due_at: str
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    """An SLA target passed its due time unmet; the supervisors were told and the policy's escalation applied."""
+    conversation_id: int
+    policy_id: int
+    target: str
+    due_at: str
 
 
 #: Every event by name, with its payload's dataclass.
@@ -216,6 +238,9 @@ EVENTS: dict[str, type] = {
     "inbox.updated": InboxUpdated,
     "envelope.failed": EnvelopeFailed,
     "call.updated": CallUpdated,
+    "calendar.updated": CalendarUpdated,
+    "sla.warning": SlaWarning,
+    "sla.breached": SlaBreached,
 }
 
 
@@ -284,15 +309,23 @@ def subscribe_durable(name: str, key: str, subscriber: Subscriber) -> None:
 
 def publish(name: str, payload: dict) -> None:
     """Record event `name` in the current transaction; subscribers hear of it once it commits."""
+    publish_many(name, [payload])
+
+
+def publish_many(name: str, payloads: list[dict]) -> None:
+    """Record several events of one kind with one insert each for events and jobs (a batch of assignments, say)."""
     from parley.core import jobs
     from parley.core.models import Event
 
-    validate(name, payload)
-    event = Event.objects.create(name=name, payload=payload, created_at=timezone.now())
+    for payload in payloads:
+        validate(name, payload)
+    now = timezone.now()
+    created = Event.objects.bulk_create([Event(name=name, payload=payload, created_at=now) for payload in payloads])
     for key in _durable.get(name, {}):
-        jobs.enqueue(f"event:{key}", event.pk)
-    announced = {**payload, "event_id": event.pk}
-    transaction.on_commit(lambda: dispatch(name, announced))
+        jobs.enqueue_many(f"event:{key}", [event.pk for event in created])
+    for event, payload in zip(created, payloads):
+        announced = {**payload, "event_id": event.pk}
+        transaction.on_commit(lambda announced=announced: dispatch(name, announced))
 
 
 def dispatch(name: str, payload: dict) -> None:

@@ -15,6 +15,7 @@ row record the final failure where people look (a failed reply on the conversati
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -78,20 +79,33 @@ def handler_for(queue: str) -> Handler:
 
 # --- enqueue -----------------------------------------------------------------------------------------
 
-_ENQUEUE_SQL = (f"INSERT INTO {Job._meta.db_table} (queue, target_id, due_at, claimed_by, attempts, last_error, created_at) "
-                "VALUES (%s, %s, %s, '', 0, '', %s) ON CONFLICT (queue, target_id) DO NOTHING")
+@functools.lru_cache(maxsize=256)
+def _enqueue_sql(rows: int) -> str:
+    values = ", ".join(["(%s, %s, %s, '', 0, '', %s)"] * rows)
+    return (f"INSERT INTO {Job._meta.db_table} (queue, target_id, due_at, claimed_by, attempts, last_error, created_at) "
+            f"VALUES {values} ON CONFLICT (queue, target_id) DO NOTHING")
 
 
 def enqueue(queue: str, target_id: int, *, delay: timedelta | None = None) -> None:
     """Queue work on `target_id` in the current transaction; a job already queued for it is left as it is."""
+    enqueue_many(queue, [target_id], delay=delay)
+
+
+def enqueue_many(queue: str, target_ids: list[int], *, delay: timedelta | None = None) -> None:
+    """Queue work on each of `target_ids` with one insert (a batch of assignments, say); see enqueue."""
     handler_for(queue)
     now = timezone.now()
+    if not target_ids:
+        return
     adapt = connection.ops.adapt_datetimefield_value
+    due, created = adapt(now + (delay or timedelta())), adapt(now)
     # One plain statement: the ORM's bulk_create cost as much as storing the envelope it queues.
     with connection.cursor() as cursor:
-        cursor.execute(_ENQUEUE_SQL, [queue, target_id, adapt(now + (delay or timedelta())), adapt(now)])
+        cursor.execute(_enqueue_sql(len(target_ids)),
+                       [value for target_id in target_ids for value in (queue, target_id, due, created)])
     if delay is None:
-        transaction.on_commit(lambda: _after_commit(queue, target_id))
+        for target_id in target_ids:
+            transaction.on_commit(lambda target_id=target_id: _after_commit(queue, target_id))
 
 
 def _after_commit(queue: str, target_id: int) -> None:

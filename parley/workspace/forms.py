@@ -52,7 +52,7 @@ class ConversationListForm(forms.Form):
     created_from = forms.DateField(required=False, label="Opened from", widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="Opened until", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, choices=[("", "Last activity"), ("waiting", "Oldest waiting"),
-                                                      ("priority", "Priority")])
+                                                      ("priority", "Priority"), ("due", "Due soonest")])
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):

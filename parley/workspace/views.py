@@ -34,6 +34,7 @@ from parley.core.errors import ApplicationError
 from parley.desk.models import DraftKind
 from parley.desk.selectors import drafts_for, unread_conversation_ids
 from parley.desk.services import conversation_mark_seen, draft_discard, draft_save
+from parley.sla.services import escalation_plan
 from parley.workspace import forms
 
 PAGE_SIZE = 50
@@ -94,6 +95,7 @@ def _details_context(request, conversation: Conversation) -> dict:
         "fields_form": forms.FieldsForm(initial=forms.FieldsForm.initial_for(conversation)),
         "tags_form": forms.TagsForm(initial={"tags": ", ".join(t.name for t in conversation.tags.all())}),
         "escalate_form": forms.EscalateForm(),
+        "escalation": escalation_plan(conversation),
         "merge_form": forms.OtherConversationForm(),
         "link_form": forms.OtherConversationForm(),
         "related": conversation.related.all(),

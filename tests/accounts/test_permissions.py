@@ -60,6 +60,8 @@ ATTEMPTS = {
     "job.manage": lambda api, w: api.get("/jobs/failed"),
     "automation.manage": lambda api, w: api.get("/rules"),
     "webhook.manage": lambda api, w: api.get("/webhooks"),
+    "routing.manage": lambda api, w: api.post("/routing/calendars", {"name": "Office", "hours": {"mon": [["09:00", "17:00"]]}}),
+    "sla.manage": lambda api, w: api.post("/sla/policies", {"name": "Standard", "first_response_minutes": 60}),
     "inbound.post": lambda api, w: api.post(f"/inboxes/{w.inbox_id}/messages", {"contact": {"source_id": "z"}, "text": "Hi",
                                                                                 "idempotency_key": "perm-1"}),
 }

@@ -64,3 +64,12 @@ def test_long_thread_bench_prints_the_cost_of_a_message_at_each_thread_length():
     output = run_bench("long_thread.py", "--sizes", "3,12", "--samples", "3")
 
     assert float(table_row(output, "3")[1]) > 0 and float(table_row(output, "12")[1]) > 0
+
+
+@pytest.mark.servers
+def test_given_a_small_queue_when_the_routing_benchmark_runs_then_every_conversation_is_assigned_and_due_times_recomputed():
+    output = run_bench("routing.py", "--agents", "20", "--queued", "300", "--open", "600", "--workers", "2")
+
+    assert table_row(output, "assignments (2 workers)")[1] == "300"
+    assert table_row(output, "SLA due times, after adding a holiday")[1] == "600"
+    assert "recomputing [##############################] 600/600" in output

@@ -13,6 +13,7 @@ from parley.conversations.services.actions import (
     conversation_set_status,
     conversation_set_tags,
     conversation_update,
+    conversations_assign_many,
     custom_status_create,
     tag_create,
     tag_delete,
@@ -40,7 +41,7 @@ from parley.conversations.services.outbound import (
 
 __all__ = [
     "conversation_assign", "conversation_create", "conversation_delete", "conversation_escalate", "conversation_link",
-    "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update", "custom_status_create",
+    "conversation_merge", "conversation_set_status", "conversation_set_tags", "conversation_update", "conversations_assign_many", "custom_status_create",
     "message_auto_reply", "message_complaint_record", "message_deliver", "message_delivery_delayed", "message_note", "message_receive", "message_reply",
     "message_resend", "message_set_delivery", "notifications_mark_read",
     "tag_create", "tag_delete",

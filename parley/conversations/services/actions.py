@@ -1,18 +1,18 @@
 """Agent actions on a conversation: create, assign, status, fields, tags, escalate, merge, link."""
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
 from parley.conversations.models import (
-    ConversationType, Conversation, CustomField, CustomStatus, Priority, Status, Tag,
+    ConversationType, Conversation, CustomField, CustomStatus, Message, Priority, Status, Tag,
 )
-from parley.conversations.services.common import event_message
+from parley.conversations.services.common import event_message, event_message_build
 from parley.conversations.services.vocabulary import custom_field_value, custom_fields_missing_to_solve
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
-from parley.core.models import surviving
-from parley.core.services import audit_record
+from parley.core.models import AuditEntry, surviving
+from parley.core.services import audit_entry, audit_record
 
 MAX_TIER = 3
 
@@ -54,20 +54,70 @@ def conversation_assign(*, conversation: Conversation, actor, assignee: User | N
     new_team = conversation.team if keep_team else team
     if assignee is not None and new_team is not None and not new_team.members.filter(pk=assignee.pk).exists():
         raise ValidationFailed(f"{assignee} is not a member of {new_team}.", extra={"assignee": "not in team"})
+    records = _assignment_apply(conversation, assignee, new_team, actor=actor, at=at)
+    conversation.save()
+    if records:
+        message, entry, payload = records
+        message.save()
+        entry.save()
+        events.publish("conversation.assigned", payload)
+    return conversation
+
+
+@transaction.atomic
+def conversations_assign_many(*, assignments: list[tuple[Conversation, User, Team | None]], actor) -> None:
+    """Assign many conversations at once (routing draining its queue), with one write per table.
+
+    The caller has checked what conversation_assign checks one by one: each agent is active, may be
+    assigned, and is a member of the team.
+    """
+    require(actor, "conversation.assign")
+    records = []
+    for conversation, assignee, team in assignments:
+        found = _assignment_apply(conversation, assignee, team, actor=actor)
+        if found:
+            records.append(found)
+    _update_assignments([conversation for conversation, _, _ in assignments])
+    Message.objects.bulk_create([message for message, _, _ in records])
+    AuditEntry.objects.bulk_create([entry for _, entry, _ in records])
+    events.publish_many("conversation.assigned", [payload for _, _, payload in records])
+
+
+def _update_assignments(conversations: list[Conversation]) -> None:
+    """Write assignee, team and status of many conversations in one statement.
+
+    bulk_update's CASE per row costs more to build than to run, and one UPDATE per agent means
+    dozens of round trips per batch; WITH v AS (VALUES …) UPDATE … FROM v is one, on PostgreSQL and SQLite alike.
+    """
+    if not conversations:
+        return
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(conversations))
+    params = [value for c in conversations for value in (c.pk, c.assignee_id, c.team_id, c.status)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH v(id, assignee_id, team_id, status) AS (VALUES {rows}) "
+            f"UPDATE {table} SET assignee_id = CAST(v.assignee_id AS BIGINT), team_id = CAST(v.team_id AS BIGINT), "
+            f"status = v.status, updated_at = %s FROM v WHERE {table}.id = CAST(v.id AS BIGINT)",
+            [*params, connection.ops.adapt_datetimefield_value(timezone.now())])
+
+
+def _assignment_apply(conversation: Conversation, assignee: User | None, new_team: Team | None, *, actor, at=None):
+    """Set assignee and team on `conversation` (unsaved); return the unsaved timeline entry, audit entry and event payload, or None when nothing changed."""
     old = (conversation.assignee, conversation.team)
     conversation.assignee, conversation.team = assignee, new_team
     if conversation.status == Status.NEW and assignee is not None:
         conversation.status = Status.OPEN
-    conversation.save()
-    if old != (assignee, new_team):
-        who = str(assignee) if assignee else "nobody"
-        where = f" in {new_team}" if new_team else ""
-        event_message(conversation, f"{actor} assigned this to {who}{where}.", actor=actor, at=at)
-        audit_record(actor=actor, action="conversation.assigned", target=conversation,
-                     changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
-        events.publish("conversation.assigned", {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee),
-                                                 "team_id": _actor_id(new_team), "actor": actors.describe(actor)})
-    return conversation
+    if old == (assignee, new_team):
+        return None
+    who = str(assignee) if assignee else "nobody"
+    where = f" in {new_team}" if new_team else ""
+    message = event_message_build(conversation, f"{actor} assigned this to {who}{where}.", actor=actor, at=at)
+    entry = audit_entry(actor=actor, action="conversation.assigned", target=conversation,
+                        changes={"assignee": [str(old[0] or ""), str(assignee or "")], "team": [str(old[1] or ""), str(new_team or "")]})
+    payload = {"conversation_id": conversation.pk, "assignee_id": _actor_id(assignee), "team_id": _actor_id(new_team),
+               "actor": actors.describe(actor)}
+    return message, entry, payload
 
 
 @transaction.atomic
@@ -173,10 +223,18 @@ def conversation_set_tags(*, conversation: Conversation, actor, tags: list[str])
 
 @transaction.atomic
 def conversation_escalate(*, conversation: Conversation, actor, reason: str = "", team: Team | None = None) -> Conversation:
-    """Raise the support tier by one (to at most 3), optionally handing it to another team."""
+    """Raise the support tier by one (to at most 3), handing it to another team: the one given, else the path's."""
+    from parley.sla.services import escalation_plan
+
     require(actor, "conversation.update")
     if conversation.tier >= MAX_TIER:
         raise ValidationFailed(f"Already at the highest tier ({MAX_TIER}).", extra={"tier": "at maximum"})
+    # The team's escalation path names who takes the next tier and what must be filled in first.
+    path_team, missing, _ = escalation_plan(conversation)
+    if missing:
+        raise ValidationFailed(f"Fill in {', '.join(missing)} before escalating to tier {conversation.tier + 1}.",
+                               extra={"custom_fields": {field: "required before escalating" for field in missing}})
+    team = team or path_team
     conversation.tier += 1
     if team is not None:
         conversation.team, conversation.assignee = team, None

@@ -36,10 +36,17 @@ def preview_of(text: str) -> str:
 
 def event_message(conversation: Conversation, text: str, *, actor=None, data: dict | None = None, at=None) -> Message:
     """Add a system event to the timeline ("Ana assigned this to Support", "rule 'VIP' escalated …")."""
+    message = event_message_build(conversation, text, actor=actor, data=data, at=at)
+    message.save()
+    return message
+
+
+def event_message_build(conversation: Conversation, text: str, *, actor=None, data: dict | None = None, at=None) -> Message:
+    """Return the timeline event event_message would store, unsaved, for services that store many at once."""
     metadata = dict(data or {})
     if actor is not None and not is_person(actor):
         metadata["actor"] = describe(actor)
-    return Message.objects.create(
+    return Message(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.EVENT,
         author=actor if is_person(actor) and actor.pk else None,
         text=text, delivery_status=DeliveryStatus.SENT, created_at=at or timezone.now(), metadata=metadata,

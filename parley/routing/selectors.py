@@ -1,0 +1,50 @@
+"""Reads of routing that views and the API share: calendars, policies, the queue, agents' load."""
+from collections import Counter
+
+from django.db.models import Count, QuerySet
+
+from parley.accounts.models import Role, Team, User
+from parley.channels.models import Inbox
+from parley.conversations.models import ACTIVE_STATUSES, Conversation
+from parley.routing.models import AgentRouting, BusinessCalendar, QueuedConversation, RoutingPolicy, Skill
+
+
+def calendar_list() -> QuerySet:
+    return BusinessCalendar.objects.prefetch_related("holidays")
+
+
+def queue_list() -> QuerySet:
+    """Return the conversations waiting for an agent, oldest first."""
+    return QueuedConversation.objects.select_related("conversation__contact", "policy__team", "policy__inbox")
+
+
+def queue_sizes() -> list[tuple[str, int]]:
+    """Return (team or inbox, conversations waiting) for every policy with a queue, longest first: the queue chart."""
+    sizes = (QueuedConversation.objects.values("policy").annotate(n=Count("pk")).order_by("-n"))
+    policies = {p.pk: p for p in RoutingPolicy.objects.select_related("team", "inbox")}
+    return [(str(policies[row["policy"]].team or policies[row["policy"]].inbox), row["n"]) for row in sizes]
+
+
+def policy_rows() -> list[tuple[str, object, RoutingPolicy | None]]:
+    """Return ("team"|"inbox", the team or inbox, its policy or None) for every team and inbox."""
+    policies = RoutingPolicy.objects.select_related("calendar")
+    by_team = {p.team_id: p for p in policies if p.team_id}
+    by_inbox = {p.inbox_id: p for p in policies if p.inbox_id}
+    return ([("team", team, by_team.get(team.pk)) for team in Team.objects.all()]
+            + [("inbox", inbox, by_inbox.get(inbox.pk)) for inbox in Inbox.objects.all()])
+
+
+def agent_rows() -> list[dict]:
+    """Return every assignable agent with skills, capacity and open conversations per channel."""
+    agents = list(User.objects.filter(is_active=True).exclude(role=Role.LIGHT_AGENT).order_by("name"))
+    profiles = {p.agent_id: p for p in AgentRouting.objects.prefetch_related("skills")}
+    load = Counter()
+    for agent_id, kind, n in (Conversation.objects.filter(assignee__in=agents, status__in=ACTIVE_STATUSES,
+                                                          merged_into__isnull=True)
+                              .values_list("assignee_id", "inbox__kind").annotate(n=Count("pk"))):
+        load[agent_id] += n
+    return [{"agent": a, "profile": profiles.get(a.pk), "open": load[a.pk]} for a in agents]
+
+
+def skill_list() -> QuerySet:
+    return Skill.objects.all()
