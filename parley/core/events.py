@@ -193,6 +193,9 @@ class CallUpdated:
     inbox_id: int
     contact_id: int | None
     outcome: str
+
+
+@dataclass(frozen=True)
 class CalendarUpdated:
     """A business calendar's hours, time zone or holidays changed: SLA due times on it are computed again."""
     calendar_id: int
