@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "parley.workspace",
     "parley.portal",
     "parley.search",
+    "parley.ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,16 @@ else:
     # Any process (worker, SMTP receiver, every web worker) reaches every socket through the database: ADR 0005.
     CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.DatabaseChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+#: Rate limits, "count/period" (period in s, m, h or d), counted in the database or, with REDIS_URL, in Redis.
+PARLEY_RATE_SIGNIN_ACCOUNT = os.environ.get("PARLEY_RATE_SIGNIN_ACCOUNT", "10/15m")  # failed sign-ins per account
+PARLEY_RATE_SIGNIN_IP = os.environ.get("PARLEY_RATE_SIGNIN_IP", "30/15m")  # failed sign-ins per address
+PARLEY_RATE_LOGIN_LINK = os.environ.get("PARLEY_RATE_LOGIN_LINK", "5/15m")  # portal sign-in links per address and e-mail
+PARLEY_RATE_API_TOKEN = os.environ.get("PARLEY_RATE_API_TOKEN", "20/1m")  # wrong API tokens per address
+PARLEY_RATE_CONTACT_FORM = os.environ.get("PARLEY_RATE_CONTACT_FORM", "10/10m")  # contact form posts per address
+PARLEY_RATE_WEBHOOK = os.environ.get("PARLEY_RATE_WEBHOOK", "30/1m")  # refused webhook signatures per address
+#: Behind a reverse proxy the caller's address is the last one the proxy adds to X-Forwarded-For.
+PARLEY_TRUST_PROXY = _env_bool("PARLEY_TRUST_PROXY")
 
 #: Run each job in the process that queued it, as soon as its transaction commits (tests, scripts).
 #: Otherwise jobs wait in the database for `parley worker` (which `parley serve` starts).

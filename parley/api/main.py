@@ -22,7 +22,10 @@ ROUTERS: list[tuple[str, str]] = [
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return api.create_response(request, {"message": exc.message, "extra": exc.extra}, status=exc.status)
+    response = api.create_response(request, {"message": exc.message, "extra": exc.extra}, status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -31,6 +31,7 @@ from parley.contacts.selectors import contact_identities, contact_list
 from parley.conversations import selectors, services
 from parley.conversations.models import Attachment, Conversation
 from parley.core.errors import ApplicationError
+from parley.ratelimit.services import RateLimited, signin_failure_count, signin_guard
 from parley.workspace import forms
 
 PAGE_SIZE = 50
@@ -40,6 +41,22 @@ class LoginView(auth_views.LoginView):
     template_name = "workspace/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        account = request.POST.get("username", "")
+        try:
+            signin_guard(request, account=account)
+        except RateLimited as exc:
+            # The password is not even checked: an unbound form, with why.
+            form = self.authentication_form(request, initial={"username": account})
+            response = self.render_to_response(self.get_context_data(form=form, refusal=exc.message), status=exc.status)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        signin_failure_count(self.request, account=self.request.POST.get("username", ""))
+        return super().form_invalid(form)
 
 
 def vary_on_htmx(response):
