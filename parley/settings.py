@@ -131,6 +131,8 @@ PARLEY_RATE_LOGIN_LINK = os.environ.get("PARLEY_RATE_LOGIN_LINK", "5/15m")  # po
 PARLEY_RATE_API_TOKEN = os.environ.get("PARLEY_RATE_API_TOKEN", "20/1m")  # wrong API tokens per address
 PARLEY_RATE_CONTACT_FORM = os.environ.get("PARLEY_RATE_CONTACT_FORM", "10/10m")  # contact form posts per address
 PARLEY_RATE_WEBHOOK = os.environ.get("PARLEY_RATE_WEBHOOK", "30/1m")  # refused webhook signatures per address
+#: Seconds a signed webhook's timestamp may be off from now (Mailgun): older requests are refused as replays.
+PARLEY_WEBHOOK_MAX_AGE = int(os.environ.get("PARLEY_WEBHOOK_MAX_AGE", 300))
 #: Behind a reverse proxy the caller's address is the last one the proxy adds to X-Forwarded-For.
 PARLEY_TRUST_PROXY = _env_bool("PARLEY_TRUST_PROXY")
 

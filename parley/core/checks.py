@@ -98,7 +98,9 @@ def _check_hosts(settings) -> Finding:
     if not validate_host(host, settings.ALLOWED_HOSTS):
         return Finding(f"PARLEY_BASE_URL host {host} is not in ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)}), so every request to it is refused",
                        f"add {host} to PARLEY_ALLOWED_HOSTS")
-    return Finding(f"PARLEY_BASE_URL {settings.PARLEY_BASE_URL} matches ALLOWED_HOSTS")
+    # Only the host can be checked here: no server need be running, so the port is the operator's to confirm.
+    return Finding(f"PARLEY_BASE_URL host {host} is in ALLOWED_HOSTS; links in mail point to {settings.PARLEY_BASE_URL} "
+                   "(its port is not checked: it must be the one agents and customers open)")
 
 
 def _check_email(settings) -> Finding:
@@ -120,7 +122,16 @@ def _check_email(settings) -> Finding:
     return Finding(f"SMTP server {where} reachable")
 
 
-CHECKS = (_check_database, _check_redis, _check_jobs, _check_data_dir, _check_secret_key, _check_hosts, _check_email)
+def _check_amazon_ses(settings) -> Finding:
+    import importlib.util
+
+    if importlib.util.find_spec("boto3") is None:
+        return Finding("Amazon SES inbound mail is off: it needs boto3 (pip install 'parley[amazon-ses]'); "
+                       "the other providers work without it")
+    return Finding("Amazon SES inbound mail can be used (boto3 is installed)")
+
+
+CHECKS = (_check_database, _check_redis, _check_jobs, _check_data_dir, _check_secret_key, _check_hosts, _check_email, _check_amazon_ses)
 
 
 def configuration_findings(settings) -> list["Finding"]:

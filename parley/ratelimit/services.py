@@ -1,4 +1,4 @@
-"""A small fixed-window rate limiter shared across processes.
+"""A small fixed-window rate limiter, and remembered one-time tokens, shared across processes.
 
 Counters live in Redis (through Django's cache) when REDIS_URL is set, otherwise in the
 database: the embedded default's local-memory cache is per process, so a limit kept there
@@ -133,7 +133,7 @@ def rate_limit_consume(*, scope: str, subject: str, rate: Rate, what: str = "req
 
 
 def rate_counters_prune() -> int:
-    """Delete the database counters of windows that have ended."""
+    """Delete the database counters of windows that have ended, and one-time tokens past keeping."""
     from django.utils import timezone
 
     return RateCounter.objects.filter(expires_at__lt=timezone.now() - timedelta(minutes=1)).delete()[0]
@@ -152,3 +152,19 @@ def signin_failure_count(request: HttpRequest, *, account: str) -> None:
     rate_limit_hit(scope="signin-ip", subject=client_ip(request), rate=rate_of("PARLEY_RATE_SIGNIN_IP"))
     if account:
         rate_limit_hit(scope="signin-account", subject=account, rate=rate_of("PARLEY_RATE_SIGNIN_ACCOUNT"))
+
+
+def token_first_use(*, scope: str, token: str, keep_seconds: int) -> bool:
+    """Remember `token` for `keep_seconds`; return True the first time it is seen, False for a replay."""
+    key = _key(scope, token)
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        return cache.add(f"ratelimit:once:{key}", 1, timeout=keep_seconds)
+    expires = datetime.fromtimestamp(time.time() + keep_seconds, tz=dt_timezone.utc)
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(key=key, window=0, hits=1, expires_at=expires)
+        return True
+    except IntegrityError:
+        return False

@@ -54,3 +54,21 @@ def test_given_a_shared_database_without_a_secret_key_when_checked_then_it_asks_
 
     assert result.returncode == 1
     assert "problem: DATABASE_URL is set but PARLEY_SECRET_KEY is not" in result.stdout
+
+
+def test_the_base_url_line_says_the_port_is_not_checked(migrated, run_parley):
+    result = run_parley("check", extra_env={"PARLEY_BASE_URL": "http://127.0.0.1:8000"})
+
+    line = next(line for line in result.stdout.splitlines() if "PARLEY_BASE_URL" in line)
+    assert "matches" not in line and "its port is not checked" in line
+
+
+def test_without_boto3_check_says_amazon_ses_inbound_is_off_and_how_to_turn_it_on(migrated, run_parley):
+    import importlib.util
+
+    result = run_parley("check")
+
+    expected = ("ok: Amazon SES inbound mail is off: it needs boto3 (pip install 'parley[amazon-ses]')"
+                if importlib.util.find_spec("boto3") is None else "ok: Amazon SES inbound mail can be used")
+    assert any(line.startswith(expected) for line in result.stdout.splitlines())
+    assert result.returncode == 0
