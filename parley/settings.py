@@ -158,6 +158,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PARLEY_MEDIA_ROOT", DATA_DIR / "media"))
+#: Largest JSON object field (metadata, custom fields, custom attributes) the API takes, in bytes.
+PARLEY_MAX_METADATA_BYTES = int(os.environ.get("PARLEY_MAX_METADATA_BYTES", 64 * 1024))
 PARLEY_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARLEY_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES * 2
 #: Hard bounces (unknown user, no such domain) after which an email address is marked undeliverable.
