@@ -9,6 +9,7 @@ from typing import Annotated, Generic, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.urls import reverse
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -120,11 +121,13 @@ class AttachmentOut(Schema):
     filename: str
     content_type: str
     size: int
-    url: str
+    url: str = Field(description="Where to download the file with the same API token.")
 
     @staticmethod
     def resolve_url(attachment) -> str:
-        return attachment.file.url
+        path = reverse("api:attachment_download", kwargs={"conversation_id": attachment.message.conversation_id,
+                                                         "attachment_id": attachment.pk})
+        return settings.PARLEY_BASE_URL + path
 
 
 Item = TypeVar("Item")
