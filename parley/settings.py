@@ -34,6 +34,15 @@ PARLEY_PHONE_REGION = os.environ.get("PARLEY_PHONE_REGION", "").strip().upper()
 DEBUG = _env_bool("PARLEY_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PARLEY_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+#: Served over HTTPS (usually behind a proxy that sets X-Forwarded-Proto): cookies only over HTTPS, HSTS,
+#: and the proxy's word taken for which scheme the browser used.
+PARLEY_HTTPS = _env_bool("PARLEY_HTTPS")
+if PARLEY_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("PARLEY_HSTS_SECONDS", 365 * 24 * 3600))
+#: How long a sign-in lasts without activity, in hours.
+SESSION_COOKIE_AGE = int(float(os.environ.get("PARLEY_SESSION_HOURS", 24 * 14)) * 3600)
 PARLEY_BASE_URL = os.environ.get("PARLEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PARLEY_COMPANY_NAME = os.environ.get("PARLEY_COMPANY_NAME", "Parley")
 
