@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<int:number>/", views.conversation_detail, name="conversation"),
     path("c/<int:number>/timeline/", views.conversation_timeline, name="timeline"),
     path("c/<int:number>/details/", views.conversation_details, name="details"),
+    path("c/<int:number>/messages/<int:message_id>/images/", views.message_with_images, name="message-images"),
     path("c/<int:number>/customer/merge/", views.customer_merge, name="customer-merge"),
     path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),

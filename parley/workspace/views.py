@@ -195,6 +195,15 @@ def conversation_details(request, number: int):
     return render(request, "workspace/_details.html", _details_context(request, conversation))
 
 
+@login_required
+@require_GET
+def message_with_images(request, number: int, message_id: int):
+    """Answer one timeline item with its remote images loaded, for the agent who asked."""
+    conversation = _conversation_for(request, number)
+    message = get_object_or_404(selectors.conversation_timeline(conversation=conversation), pk=message_id)
+    return render(request, "workspace/_timeline_item.html", {"m": message, "conversation": conversation, "show_images": True})
+
+
 @dataclass(frozen=True)
 class Action:
     """How one posted form becomes one service call; `form_key` names the form shown again on error."""
