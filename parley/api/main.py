@@ -1,13 +1,13 @@
 """The /api/v1 NinjaAPI: one instance, each app adds its router in `ROUTERS`."""
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.api.auth import TokenAuth
+from parley.api.openapi import DocumentedErrorsAPI
 from parley.core.errors import ApplicationError
 
-api = NinjaAPI(title="Parley API", version="1", urls_namespace="api", auth=TokenAuth(), docs_url="/docs")
+api = DocumentedErrorsAPI(title="Parley API", version="1", urls_namespace="api", auth=TokenAuth(), docs_url="/docs")
 
 #: (prefix, "module:router") for every app's API; listed here so the API's shape is seen in one place.
 ROUTERS: list[tuple[str, str]] = [
