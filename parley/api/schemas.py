@@ -31,7 +31,7 @@ def _valid_email(value: str) -> str:
 
 
 #: An email address, lower-cased; the empty string means "none".
-Email = Annotated[str, Field(max_length=254), AfterValidator(_valid_email)]
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_valid_email)]
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
