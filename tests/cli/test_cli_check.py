@@ -72,3 +72,24 @@ def test_without_boto3_check_says_amazon_ses_inbound_is_off_and_how_to_turn_it_o
                 if importlib.util.find_spec("boto3") is None else "ok: Amazon SES inbound mail can be used")
     assert any(line.startswith(expected) for line in result.stdout.splitlines())
     assert result.returncode == 0
+
+
+def test_check_deploy_says_in_plain_words_what_a_public_install_lacks(migrated, run_parley):
+    result = run_parley("check", "--deploy", extra_env={"PARLEY_BASE_URL": "https://127.0.0.1",
+                                                         "PARLEY_SECRET_KEY": "x" * 60})
+
+    assert result.returncode == 1
+    assert ("problem: browsers are not told to stay on HTTPS (no HSTS) — fix: set PARLEY_HTTPS=1 behind your TLS proxy"
+            in result.stdout)
+    assert "problem: the sign-in cookie is also sent over plain HTTP — fix: set PARLEY_HTTPS=1" in result.stdout
+    assert "but PARLEY_HTTPS is off" in result.stdout
+    assert "security.W" not in result.stdout
+
+
+def test_check_deploy_with_https_on_has_no_cookie_or_hsts_problem(migrated, run_parley):
+    result = run_parley("check", "--deploy", extra_env={"PARLEY_BASE_URL": "https://127.0.0.1", "PARLEY_HTTPS": "1",
+                                                         "PARLEY_SECRET_KEY": "k" * 20 + "Q9#xv" * 10})
+
+    problems = [line for line in result.stdout.splitlines() if line.startswith("problem:")]
+    assert not any("HSTS" in line or "cookie" in line for line in problems), problems
+    assert "ok: HSTS covers this host only" in result.stdout
