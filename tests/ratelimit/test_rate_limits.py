@@ -107,3 +107,36 @@ def test_failed_sign_ins_count_across_server_processes(parley_server_factory, ag
         answers = [attempt(first), attempt(second), attempt(first), attempt(second)]
 
     assert answers == [200, 200, 200, 429]
+
+
+def test_counters_of_ended_windows_are_pruned_and_current_ones_kept(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.ratelimit.models import RateCounter
+    from parley.ratelimit.services import Rate, rate_counters_prune, rate_limit_hit
+
+    settings.REDIS_URL = ""  # the database store, which needs the pruning (Redis expires keys itself)
+    rate_limit_hit(scope="signin-ip", subject="203.0.113.9", rate=Rate(5, 60))
+    RateCounter.objects.create(key="signin-ip:old", window=0, hits=3, expires_at=timezone.now() - timedelta(hours=2))
+
+    pruned = rate_counters_prune()
+
+    assert pruned == 1
+    assert list(RateCounter.objects.values_list("hits", flat=True)) == [1]
+
+
+@pytest.mark.parametrize("text, count, seconds", [("10/15m", 10, 900), ("60/60", 60, 60), ("1000 / 1d", 1000, 86400)])
+def test_rates_are_read_as_count_per_period(text, count, seconds):
+    from parley.ratelimit.services import Rate
+
+    assert Rate.parse(text) == Rate(count, seconds)
+
+
+@pytest.mark.parametrize("text", ["ten/15m", "10/0", "10/15w", ""])
+def test_a_rate_that_cannot_be_read_names_itself(text):
+    from parley.ratelimit.services import Rate
+
+    with pytest.raises(ValueError, match="is not a rate like"):
+        Rate.parse(text)
