@@ -58,3 +58,14 @@ def test_the_workspace_marks_an_unverified_sender(inbox, receive, client, agent)
     page = client.get(reverse("workspace:conversation", args=[conversation.number])).content.decode()
 
     assert "Unverified sender" in page
+
+
+def test_the_api_says_when_a_sender_is_unverified_and_which_checks_failed(inbox, receive, api_as, agent):
+    results = "mx.parley.test; spf=fail smtp.mailfrom=evil.test; dkim=none; dmarc=fail header.from=cust.test"
+    receive(inbox, mail(sender="bob@cust.test <attacker@evil.test>", headers={"Authentication-Results": results}))
+    conversation = Conversation.objects.get()
+
+    item = api_as(agent).get(f"/conversations/{conversation.pk}/messages").json()["items"][0]
+
+    assert item["sender_unverified"] is True
+    assert item["authentication_failures"] == ["spf=fail", "dmarc=fail"]
