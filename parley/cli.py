@@ -346,14 +346,19 @@ def check(args) -> int:
         return 1
     from django.conf import settings
 
-    from parley.core.checks import configuration_findings
+    from parley.core.checks import configuration_findings, deploy_findings
 
-    findings = configuration_findings(settings)
+    findings = configuration_findings(settings) + (deploy_findings(settings) if args.deploy else [])
     for finding in findings:
         print(f"ok: {finding.text}" if finding.ok else f"problem: {finding.text} — fix: {finding.fix}")
     problems = sum(not finding.ok for finding in findings)
     print(f"{problems} problem(s) found." if problems else "Everything looks fine.")
     return 1 if problems else 0
+
+
+def check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--deploy", action="store_true",
+                        help="also check what a public deployment needs (HTTPS, cookies, HSTS, debug, secret key)")
 
 
 # --- smtpd -------------------------------------------------------------------------------------------
@@ -450,7 +455,8 @@ COMMANDS: dict[str, Command] = {
                      "is writable, a shared secret key is set at scale, PARLEY_BASE_URL matches ALLOWED_HOSTS and the SMTP "
                      "server answers. Each line says ok or names the problem and its fix; the exit code is 1 when there is "
                      "a problem.",
-                     "parley check\n  REDIS_URL=redis://cache:6379/0 parley check"),
+                     "parley check\n  REDIS_URL=redis://cache:6379/0 parley check\n  parley check --deploy",
+                     check_arguments),
     "smtpd": Command(smtpd, "receive email over SMTP, straight into the email inboxes",
                      "Run Parley's own SMTP server. Point your mail server's route (or an MX record) for the support "
                      "addresses here: each mail is stored before it is accepted, the recipient address picks the email "

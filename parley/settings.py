@@ -34,6 +34,15 @@ PARLEY_PHONE_REGION = os.environ.get("PARLEY_PHONE_REGION", "").strip().upper()
 DEBUG = _env_bool("PARLEY_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PARLEY_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+#: Served over HTTPS (usually behind a proxy that sets X-Forwarded-Proto): cookies only over HTTPS, HSTS,
+#: and the proxy's word taken for which scheme the browser used.
+PARLEY_HTTPS = _env_bool("PARLEY_HTTPS")
+if PARLEY_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("PARLEY_HSTS_SECONDS", 365 * 24 * 3600))
+#: How long a sign-in lasts without activity, in hours.
+SESSION_COOKIE_AGE = int(float(os.environ.get("PARLEY_SESSION_HOURS", 24 * 14)) * 3600)
 PARLEY_BASE_URL = os.environ.get("PARLEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PARLEY_COMPANY_NAME = os.environ.get("PARLEY_COMPANY_NAME", "Parley")
 
@@ -45,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN (works offline)
     "parley.core",
     "parley.accounts",
     "parley.contacts",
@@ -65,6 +75,7 @@ INSTALLED_APPS = [
     "parley.automation",
     "parley.routing",
     "parley.sla",
+    "parley.ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "parley.core.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -132,6 +144,18 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.DatabaseChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+#: Rate limits, "count/period" (period in s, m, h or d), counted in the database or, with REDIS_URL, in Redis.
+PARLEY_RATE_SIGNIN_ACCOUNT = os.environ.get("PARLEY_RATE_SIGNIN_ACCOUNT", "10/15m")  # failed sign-ins per account
+PARLEY_RATE_SIGNIN_IP = os.environ.get("PARLEY_RATE_SIGNIN_IP", "30/15m")  # failed sign-ins per address
+PARLEY_RATE_LOGIN_LINK = os.environ.get("PARLEY_RATE_LOGIN_LINK", "5/15m")  # portal sign-in links per address and e-mail
+PARLEY_RATE_API_TOKEN = os.environ.get("PARLEY_RATE_API_TOKEN", "20/1m")  # wrong API tokens per address
+PARLEY_RATE_CONTACT_FORM = os.environ.get("PARLEY_RATE_CONTACT_FORM", "10/10m")  # contact form posts per address
+PARLEY_RATE_WEBHOOK = os.environ.get("PARLEY_RATE_WEBHOOK", "30/1m")  # refused webhook signatures per address
+#: Seconds a signed webhook's timestamp may be off from now (Mailgun): older requests are refused as replays.
+PARLEY_WEBHOOK_MAX_AGE = int(os.environ.get("PARLEY_WEBHOOK_MAX_AGE", 300))
+#: Behind a reverse proxy the caller's address is the last one the proxy adds to X-Forwarded-For.
+PARLEY_TRUST_PROXY = _env_bool("PARLEY_TRUST_PROXY")
+
 #: Run each job in the process that queued it, as soon as its transaction commits (tests, scripts).
 #: Otherwise jobs wait in the database for `parley worker` (which `parley serve` starts).
 PARLEY_JOBS_EAGER = _env_bool("PARLEY_JOBS_EAGER")
@@ -154,6 +178,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PARLEY_MEDIA_ROOT", DATA_DIR / "media"))
+#: Largest JSON object field (metadata, custom fields, custom attributes) the API takes, in bytes.
+PARLEY_MAX_METADATA_BYTES = int(os.environ.get("PARLEY_MAX_METADATA_BYTES", 64 * 1024))
 PARLEY_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARLEY_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_MAX_ATTACHMENT_BYTES * 2
 #: Hard bounces (unknown user, no such domain) after which an email address is marked undeliverable.

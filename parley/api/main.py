@@ -1,13 +1,13 @@
 """The /api/v1 NinjaAPI: one instance, each app adds its router in `ROUTERS`."""
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.api.auth import TokenAuth
+from parley.api.openapi import DocumentedErrorsAPI
 from parley.core.errors import ApplicationError
 
-api = NinjaAPI(title="Parley API", version="1", urls_namespace="api", auth=TokenAuth(), docs_url="/docs")
+api = DocumentedErrorsAPI(title="Parley API", version="1", urls_namespace="api", auth=TokenAuth(), docs_url="/docs")
 
 #: (prefix, "module:router") for every app's API; listed here so the API's shape is seen in one place.
 ROUTERS: list[tuple[str, str]] = [
@@ -26,7 +26,10 @@ ROUTERS: list[tuple[str, str]] = [
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return api.create_response(request, {"message": exc.message, "extra": exc.extra}, status=exc.status)
+    response = api.create_response(request, {"message": exc.message, "extra": exc.extra}, status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -1,10 +1,15 @@
 """Schema pieces every app's API shares: strict input, bounded ids, pages, references, attachments."""
 import base64
 import binascii
+import json
+import math
+import re
 from typing import Annotated, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.urls import reverse
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -26,20 +31,38 @@ def _valid_email(value: str) -> str:
 
 
 #: An email address, lower-cased; the empty string means "none".
-Email = Annotated[str, Field(max_length=254), AfterValidator(_valid_email)]
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_valid_email)]
 
 
-def _without_nul(value):
-    """Refuse NUL characters anywhere in a value: PostgreSQL cannot store them in text."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    if isinstance(value, dict):
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable_part(value) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        if _LONE_SURROGATE.search(value):
+            # JSON's \ud800 escapes can name half of a character; no database can store that as text.
+            raise ValueError("contains a lone surrogate (an escape like \\ud800 that is half a character)")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a number JSON can carry (NaN and Infinity are refused)")
+    elif isinstance(value, dict):
         for key, item in value.items():
-            _without_nul(key)
-            _without_nul(item)
-    if isinstance(value, list):
+            _storable_part(key)
+            _storable_part(item)
+    elif isinstance(value, list):
         for item in value:
-            _without_nul(item)
+            _storable_part(item)
+
+
+def _storable(value):
+    """Refuse what a database cannot keep as given: NUL, lone surrogates, NaN/Infinity, oversized JSON objects."""
+    _storable_part(value)
+    if isinstance(value, dict):
+        limit = settings.PARLEY_MAX_METADATA_BYTES
+        size = len(json.dumps(value, ensure_ascii=False).encode())
+        if size > limit:
+            raise ValueError(f"is {size} bytes as JSON; at most {limit} bytes are taken")
     return value
 
 
@@ -48,7 +71,7 @@ class InputSchema(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    _no_nul = field_validator("*", mode="before")(_without_nul)
+    _storable_fields = field_validator("*", mode="before")(_storable)
 
 
 class ListQuery(Schema):
@@ -57,7 +80,7 @@ class ListQuery(Schema):
     limit: int = Field(25, ge=1, le=200)
     cursor: str = ""
 
-    _no_nul = field_validator("*", mode="before")(_without_nul)
+    _storable_fields = field_validator("*", mode="before")(_storable)
 
     @model_validator(mode="after")
     def _known_parameters_only(self, info: ValidationInfo):
@@ -98,11 +121,13 @@ class AttachmentOut(Schema):
     filename: str
     content_type: str
     size: int
-    url: str
+    url: str = Field(description="Where to download the file with the same API token.")
 
     @staticmethod
     def resolve_url(attachment) -> str:
-        return attachment.file.url
+        path = reverse("api:attachment_download", kwargs={"conversation_id": attachment.message.conversation_id,
+                                                         "attachment_id": attachment.pk})
+        return settings.PARLEY_BASE_URL + path
 
 
 Item = TypeVar("Item")

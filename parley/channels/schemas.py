@@ -7,6 +7,7 @@ from pydantic import Field
 from parley.api.schemas import InputSchema, ListQuery, ObjectId, Ref
 from parley.channels.config import MASK, config_masked
 from parley.channels.models import EnvelopeStatus
+from parley.channels.registry import kinds as registered_kinds
 
 CONFIG_HELP = ("The channel's settings, checked by its schema (see docs/channels.md). Secrets are write-only: "
                f"they come back as \"{MASK}\", and leaving one out (or sending \"{MASK}\") keeps the stored value.")
@@ -14,7 +15,9 @@ CONFIG_HELP = ("The channel's settings, checked by its schema (see docs/channels
 
 class InboxIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
-    kind: str = Field(min_length=1, max_length=20, description="A registered channel kind (api, email, webform …).")
+    kind: str = Field(min_length=1, max_length=20, description="A registered channel kind (api, email, webform …).",
+                      # Read when the document is built: adapters register themselves once apps are loaded.
+                      json_schema_extra=lambda schema: schema.update(enum=sorted(registered_kinds())))
     config: dict = Field({}, description=CONFIG_HELP)
     default_team_id: ObjectId | None = None
     greeting: str = Field("", max_length=2000)

@@ -26,6 +26,7 @@ from parley.channels.base import ChannelAdapter, Endpoint
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.registry import get_adapter
 from parley.core.errors import ApplicationError
+from parley.ratelimit.services import RateLimited, client_ip, rate_limit_hit, rate_limit_wait, rate_of
 
 
 class SignatureInvalid(ApplicationError):
@@ -127,10 +128,21 @@ def _call(request: HttpRequest, endpoint: Endpoint, kwargs: dict) -> HttpRespons
                                   extra={"allowed": list(endpoint.methods)})
         response["Allow"] = ", ".join(endpoint.methods)
         return response
+    # Requests refused for their signature or credentials are counted per address: a flood of forgeries is
+    # answered 429 before any signature is checked.
+    caller, rate = client_ip(request), rate_of("PARLEY_RATE_WEBHOOK")
     try:
-        return endpoint.view(request, **kwargs)
+        rate_limit_wait(scope="webhook", subject=caller, rate=rate, what="requests with a wrong signature")
+        response = endpoint.view(request, **kwargs)
+    except RateLimited as exc:
+        response = error_response(exc.message, status=exc.status, extra=exc.extra)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except ApplicationError as exc:
-        return error_response(exc.message, status=exc.status, extra=exc.extra)
+        response = error_response(exc.message, status=exc.status, extra=exc.extra)
+    if response.status_code in (401, 403):
+        rate_limit_hit(scope="webhook", subject=caller, rate=rate)
+    return response
 
 
 @csrf_exempt  # providers post without a CSRF token: every endpoint checks the provider's signature instead

@@ -1,5 +1,6 @@
 """Conversations API: list, read, change, assign, escalate, merge, link and tag conversations; messages; tags."""
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
@@ -11,7 +12,7 @@ from parley.api.schemas import ListQuery, ObjectId, Page
 from parley.channels.models import Inbox
 from parley.contacts.models import Contact
 from parley.conversations import services
-from parley.conversations.models import Conversation, CustomStatus, Tag
+from parley.conversations.models import Attachment, Conversation, CustomStatus, Tag
 from parley.conversations.schemas import (
     AssignIn, ConversationCreateIn, ConversationOut, ConversationPatch, ConversationQuery, EscalateIn, LinkIn, MergeIn,
     MessageIn, MessageOut, TagIn, TagOut, TagsIn,
@@ -136,6 +137,18 @@ def message_create(request, conversation_id: ObjectId, body: MessageIn):
         message = services.message_reply(conversation=conversation, author=request.auth, text=body.text, html=body.html,
                                          attachments=attachments)
     return Status(201, message)
+
+
+@router.get("/conversations/{conversation_id}/attachments/{attachment_id}", url_name="attachment_download",
+            response={200: bytes}, openapi_extra={"responses": {200: {
+                "description": "The file, as a download (Content-Disposition: attachment).",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
+def attachment_download(request, conversation_id: ObjectId, attachment_id: ObjectId):
+    """Download a file attached to one of the conversation's messages or notes."""
+    require(request.auth, "conversation.view")
+    attachment = get_object_or_404(Attachment, pk=attachment_id, message__conversation_id=conversation_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                        content_type=attachment.content_type)
 
 
 @router.post("/conversations/{conversation_id}/messages/{message_id}/resend", response=MessageOut)

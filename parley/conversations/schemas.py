@@ -154,10 +154,22 @@ class MessageOut(Schema):
     quoted_html: str = Field("", description="The quoted history trimmed from html, sanitized.")
     signature: str = Field("", description="The signature block folded out of text.")
     signature_html: str = Field("", description="The signature block folded out of html, sanitized.")
+    sender_unverified: bool = Field(False, description="The From header did not name one sender clearly (see "
+                                                       "docs/security.md): not matched to a known customer.")
+    authentication_failures: list[str] = Field([], description="SPF/DKIM/DMARC checks the receiving mail server "
+                                                               "reported as failed, e.g. [\"dmarc=fail\"].")
 
     @staticmethod
     def resolve_attachments(message) -> list:
         return list(message.attachments.all())
+
+    @staticmethod
+    def resolve_sender_unverified(message) -> bool:
+        return bool((message.metadata or {}).get("sender_unverified"))
+
+    @staticmethod
+    def resolve_authentication_failures(message) -> list[str]:
+        return [str(failure) for failure in (message.metadata or {}).get("authentication_failures") or []]
 
     @staticmethod
     def resolve_is_automatic(message) -> bool:

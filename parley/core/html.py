@@ -1,4 +1,6 @@
 """Sanitize HTML that came from outside (mail, forms, API clients) before it is stored or shown."""
+import re
+
 import nh3
 
 _TAGS = {
@@ -20,13 +22,26 @@ _STYLE_PROPERTIES = {
     "color", "background-color", "font-weight", "font-style", "font-family", "font-size", "text-decoration",
     "text-align", "white-space",
 }
+_REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+_REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"\s*(https?:)?//", re.IGNORECASE)
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 # Markers mail clients put on quoted history and signatures, kept so the UI can fold them.
 _QUOTE_CLASSES = {"gmail_quote", "gmail_attr", "gmail_signature", "moz-cite-prefix", "moz-signature"}
 
 
-def sanitize_html(html: str) -> str:
-    """Return `html` with scripts, styles, event handlers and unsafe URLs removed."""
+def _without_remote_images(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and _REMOTE.match(value):
+        return None
+    return value
+
+
+def has_remote_images(html: str) -> bool:
+    """Tell whether sanitized `html` loads an image from another server (which learns who read it, and when)."""
+    return bool(_REMOTE_IMG.search(html or ""))
+
+
+def sanitize_html(html: str, *, remote_images: bool = True) -> str:
+    """Return `html` with scripts, styles, event handlers and unsafe URLs removed; without remote images if asked."""
     if not html.strip():
         return ""
     return nh3.clean(
@@ -38,4 +53,5 @@ def sanitize_html(html: str) -> str:
         clean_content_tags={"script", "style", "head", "title", "template", "noscript"},
         link_rel="noopener noreferrer nofollow",
         allowed_classes={"div": _QUOTE_CLASSES, "blockquote": _QUOTE_CLASSES, "span": _QUOTE_CLASSES},
+        attribute_filter=None if remote_images else _without_remote_images,
     )

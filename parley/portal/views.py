@@ -11,6 +11,7 @@ from parley.company.selectors import company
 from parley.core.errors import ApplicationError, NotFound, PayloadTooLarge
 from parley.portal import selectors, services
 from parley.portal.forms import ContactForm, LoginRequestForm, ReplyForm
+from parley.ratelimit.services import RateLimited, client_ip, rate_limit_consume, rate_of
 
 #: Session keys; kept apart from Django's auth keys so a customer session never touches agent sign-in.
 SESSION_CONTACT = "portal_contact_id"
@@ -22,6 +23,13 @@ SESSION_SUBMISSION = "portal_submission_envelope_id"
 def _render(request, template: str, context: dict | None = None, status: int = 200):
     context = {"company_name": services.company_name(), "company": company(), "customer": getattr(request, "customer", None), **(context or {})}
     return render(request, f"portal/{template}", context, status=status)
+
+
+def _refused(request, template: str, form, exc: RateLimited):
+    form.add_error(None, exc.message)
+    response = _render(request, template, {"form": form}, status=exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _signed_in(request):
@@ -59,6 +67,11 @@ def contact(request):
         return redirect("portal:contact_sent")
     data = form.cleaned_data
     try:
+        rate_limit_consume(scope="contact-form", subject=client_ip(request), rate=rate_of("PARLEY_RATE_CONTACT_FORM"),
+                           what="messages from your address")
+    except RateLimited as exc:
+        return _refused(request, "contact.html", form, exc)
+    try:
         envelope = services.contact_form_submit(
             inbox=inbox, submission_id=data["submission_id"], name=data["name"], email=data["email"],
             subject=data["subject"], message=data["message"], files=data["attachments"])
@@ -86,6 +99,13 @@ def login(request):
     form = LoginRequestForm(request.POST)
     if not form.is_valid():
         return _render(request, "login.html", {"form": form}, status=400)
+    rate = rate_of("PARLEY_RATE_LOGIN_LINK")
+    try:
+        rate_limit_consume(scope="login-link-ip", subject=client_ip(request), rate=rate, what="sign-in links requested")
+        rate_limit_consume(scope="login-link-email", subject=form.cleaned_data["email"], rate=rate,
+                           what="sign-in links requested")
+    except RateLimited as exc:
+        return _refused(request, "login.html", form, exc)
     services.login_link_request(email=form.cleaned_data["email"])
     return _render(request, "login_sent.html", {"email": form.cleaned_data["email"]})
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<int:number>/details/", views.conversation_details, name="details"),
     path("c/<int:number>/draft/", views.draft_keep, name="draft"),
     path("c/<int:number>/merge/confirm/", views.merge_confirm, name="merge-confirm"),
+    path("c/<int:number>/messages/<int:message_id>/images/", views.message_with_images, name="message-images"),
     path("c/<int:number>/customer/merge/", views.customer_merge, name="customer-merge"),
     path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
     path("bulk/", bulk_views.bulk_start, name="bulk-start"),

@@ -35,6 +35,7 @@ from parley.desk.models import DraftKind
 from parley.desk.selectors import drafts_for, unread_conversation_ids
 from parley.desk.services import conversation_mark_seen, draft_discard, draft_save
 from parley.sla.services import escalation_plan
+from parley.ratelimit.services import RateLimited, signin_failure_count, signin_guard
 from parley.workspace import forms
 
 PAGE_SIZE = 50
@@ -44,6 +45,22 @@ class LoginView(auth_views.LoginView):
     template_name = "workspace/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        account = request.POST.get("username", "")
+        try:
+            signin_guard(request, account=account)
+        except RateLimited as exc:
+            # The password is not even checked: an unbound form, with why.
+            form = self.authentication_form(request, initial={"username": account})
+            response = self.render_to_response(self.get_context_data(form=form, refusal=exc.message), status=exc.status)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        signin_failure_count(self.request, account=self.request.POST.get("username", ""))
+        return super().form_invalid(form)
 
 
 def vary_on_htmx(response):
@@ -188,6 +205,15 @@ def conversation_details(request, number: int):
     """Answer the Details panel, which the live socket asks for when the conversation changed."""
     conversation = _conversation_for(request, number)
     return render(request, "workspace/_details.html", _details_context(request, conversation))
+
+
+@login_required
+@require_GET
+def message_with_images(request, number: int, message_id: int):
+    """Answer one timeline item with its remote images loaded, for the agent who asked."""
+    conversation = _conversation_for(request, number)
+    message = get_object_or_404(selectors.conversation_timeline(conversation=conversation), pk=message_id)
+    return render(request, "workspace/_timeline_item.html", {"m": message, "conversation": conversation, "show_images": True})
 
 
 @dataclass(frozen=True)

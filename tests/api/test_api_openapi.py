@@ -38,3 +38,12 @@ def test_over_real_http_a_system_posts_a_customer_message_and_reads_the_conversa
     assert [m["text"] for m in read.json()["items"]] == ["Is the blue one in stock?"]
     listed = httpx.get(f"{parley_server}/api/v1/conversations", params={"inbox_id": api_inbox.pk}, headers=headers, timeout=10)
     assert [c["contact"]["name"] for c in listed.json()["items"]] == ["Noor"]
+
+
+def test_the_api_docs_page_loads_its_assets_from_this_server_not_a_cdn(client):
+    page = client.get("/api/v1/docs").content.decode()
+
+    assert "cdn.jsdelivr.net" not in page and "unpkg" not in page
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "/static/ninja/swagger-ui.css" in page
+    bundle = client.get("/static/ninja/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and b"SwaggerUIBundle" in b"".join(bundle.streaming_content)

@@ -54,3 +54,42 @@ def test_given_a_shared_database_without_a_secret_key_when_checked_then_it_asks_
 
     assert result.returncode == 1
     assert "problem: DATABASE_URL is set but PARLEY_SECRET_KEY is not" in result.stdout
+
+
+def test_the_base_url_line_says_the_port_is_not_checked(migrated, run_parley):
+    result = run_parley("check", extra_env={"PARLEY_BASE_URL": "http://127.0.0.1:8000"})
+
+    line = next(line for line in result.stdout.splitlines() if "PARLEY_BASE_URL" in line)
+    assert "matches" not in line and "its port is not checked" in line
+
+
+def test_without_boto3_check_says_amazon_ses_inbound_is_off_and_how_to_turn_it_on(migrated, run_parley):
+    import importlib.util
+
+    result = run_parley("check")
+
+    expected = ("ok: Amazon SES inbound mail is off: it needs boto3 (pip install 'parley[amazon-ses]')"
+                if importlib.util.find_spec("boto3") is None else "ok: Amazon SES inbound mail can be used")
+    assert any(line.startswith(expected) for line in result.stdout.splitlines())
+    assert result.returncode == 0
+
+
+def test_check_deploy_says_in_plain_words_what_a_public_install_lacks(migrated, run_parley):
+    result = run_parley("check", "--deploy", extra_env={"PARLEY_BASE_URL": "https://127.0.0.1",
+                                                         "PARLEY_SECRET_KEY": "x" * 60})
+
+    assert result.returncode == 1
+    assert ("problem: browsers are not told to stay on HTTPS (no HSTS) — fix: set PARLEY_HTTPS=1 behind your TLS proxy"
+            in result.stdout)
+    assert "problem: the sign-in cookie is also sent over plain HTTP — fix: set PARLEY_HTTPS=1" in result.stdout
+    assert "but PARLEY_HTTPS is off" in result.stdout
+    assert "security.W" not in result.stdout
+
+
+def test_check_deploy_with_https_on_has_no_cookie_or_hsts_problem(migrated, run_parley):
+    result = run_parley("check", "--deploy", extra_env={"PARLEY_BASE_URL": "https://127.0.0.1", "PARLEY_HTTPS": "1",
+                                                         "PARLEY_SECRET_KEY": "k" * 20 + "Q9#xv" * 10})
+
+    problems = [line for line in result.stdout.splitlines() if line.startswith("problem:")]
+    assert not any("HSTS" in line or "cookie" in line for line in problems), problems
+    assert "ok: HSTS covers this host only" in result.stdout

@@ -38,3 +38,18 @@ def test_given_smtpd_running_when_mail_comes_for_an_unknown_address_then_it_is_r
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_given_a_busy_port_smtpd_says_so_in_one_line_and_exits(run_parley, cli_env, parley_bin):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = run_parley("smtpd", "--port", str(port), timeout=60)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"parley smtpd: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(is another server using the port? choose one with --port)"]

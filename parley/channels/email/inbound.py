@@ -31,7 +31,7 @@ from parley.channels.email.bounces import bounce_message_find
 from parley.channels.email.config import EmailConfig
 from parley.channels.email.parsing import ParsedEmail, parse_email
 from parley.channels.email.sending import LOOP_HEADER, is_own_message_id, loop_token
-from parley.channels.email.threads import thread_find, thread_index_root
+from parley.channels.email.threads import Thread, thread_find, thread_index_root
 from parley.conversations.models import DeliveryStatus, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,12 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
 
     refs = list(dict.fromkeys(([parsed.in_reply_to] if parsed.in_reply_to else []) + parsed.references[::-1]))
     index_root = thread_index_root(str(headers.get("Thread-Index") or ""))
-    thread = thread_find(inbox=inbox, config=config, sender=sender, subject=parsed.subject, refs=refs, thread_index=index_root)
+    if parsed.from_ambiguous:
+        # A sender we cannot name for sure never joins an existing thread: it could be posing as that customer.
+        refs, thread = [], Thread(found_by="new: ambiguous sender")
+    else:
+        thread = thread_find(inbox=inbox, config=config, sender=sender, subject=parsed.subject, refs=refs,
+                             thread_index=index_root)
 
     attachments, notes = _attachments(parsed)
     broken = not parsed.from_address or any(e.startswith("fatal:") for e in parsed.parse_errors)
@@ -111,6 +116,8 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
             "thread_index": index_root,
             "threaded_by": thread.found_by,
             "refused_attachments": [n for n in notes if n.startswith("attachment ")],
+            "sender_unverified": parsed.from_ambiguous,
+            "authentication_failures": parsed.authentication_failures,
         },
     )
 

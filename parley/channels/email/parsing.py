@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
+from email.errors import ObsoleteHeaderDefect
+from email.headerregistry import HeaderRegistry
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -25,6 +27,10 @@ _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:Fwd?|FW|WG|TR|RV|ENC|Doorst|転送)\s?[:：]", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
+_AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
+_AUTH_FAILURES = {"fail", "softfail", "permerror"}
+_HEADERS = HeaderRegistry()
 _DEBUG_HEADERS = (
     "Message-ID", "In-Reply-To", "References", "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date",
     "Return-Path", "Content-Type", "Auto-Submitted", "Precedence", "X-Precedence", "X-Autoreply",
@@ -79,6 +85,11 @@ class ParsedEmail:
     auto_reply_kind: str = ""
     #: A feedback-loop (ARF) complaint: never a conversation.
     complaint: ComplaintReport | None = None
+    #: The From header does not name one sender unambiguously (an address as the display name, stray
+    #: brackets): from_address is its angle-bracket address, and the sender is not trusted as a known customer.
+    from_ambiguous: bool = False
+    #: SPF/DKIM/DMARC checks the receiving server reports as failed, e.g. ["spf=softfail", "dmarc=fail"].
+    authentication_failures: list[str] = field(default_factory=list)
 
     @property
     def quote_only(self) -> bool:
@@ -100,6 +111,37 @@ def _addresses(value: str | None, errors: list[str], where: str) -> list[tuple[s
         for name, address in pairs
         if address.strip()
     ]
+
+
+def _sender(value: str | None, errors: list[str]) -> tuple[str, str, bool]:
+    """Return (name, address, ambiguous) for a From header, parsed strictly.
+
+    A lenient parser reads `bob@cust.test <attacker@evil.test>` as Bob (CVE-2023-27043). Only a header the
+    RFC 5322 grammar reads as exactly one mailbox is trusted; anything else is ambiguous and yields the
+    address in angle brackets, the one a mail client shows and answers, or none at all.
+    """
+    if not value:
+        return "", "", False
+    lenient = _addresses(value, errors, "From")
+    text = real_text(unfold(str(value)), [], "From")
+    try:
+        header = _HEADERS("from", text)
+        strict = [a.addr_spec.strip().lower() for a in header.addresses if a.username and a.domain]
+        invalid = any(not isinstance(d, ObsoleteHeaderDefect) for d in header.defects)
+    except Exception:  # the header parser raises on some malformed input instead of recording a defect
+        strict, invalid = [], True
+    if len(lenient) == 1 and strict == [lenient[0][1]] and not invalid:
+        return lenient[0][0], lenient[0][1], False
+    angle = _ANGLE_ADDRESS.findall(text)
+    errors.append("From: ambiguous sender address; not matched to a known customer")
+    return "", (angle[0].lower() if len(angle) == 1 else ""), True
+
+
+def authentication_failures(value: str | None) -> list[str]:
+    """Return the SPF/DKIM/DMARC results an Authentication-Results header (RFC 8601) reports as failed."""
+    results = _AUTH_RESULT.findall(unfold(str(value or "")))
+    return list(dict.fromkeys(f"{method.lower()}={result.lower()}" for method, result in results
+                              if result.lower() in _AUTH_FAILURES))
 
 
 def _parse_date(value: str | None, errors: list[str]) -> datetime | None:
@@ -379,10 +421,9 @@ def _parse(msg: Message, raw: bytes, errors: list[str]) -> ParsedEmail:
     if not message_ids:
         errors.append("no usable Message-ID; synthesised one from the content")
     message_id = message_ids[0] if message_ids else _synthetic_id(raw)
-    senders = _addresses(headers.get("from"), errors, "From")
-    if not senders:
+    from_name, from_address, from_ambiguous = _sender(headers.get("from"), errors)
+    if not from_address:
         errors.append("missing or unparseable From")
-    from_name, from_address = senders[0] if senders else ("", "")
     # Collapse only folding whitespace: a French "Re\u00a0:" keeps its no-break space.
     subject = re.sub(r"[ \t\r\n]+", " ", decode_header_value(headers.get("subject"), errors, "Subject")).strip()
 
@@ -432,6 +473,8 @@ def _parse(msg: Message, raw: bytes, errors: list[str]) -> ParsedEmail:
         is_forward=reply.is_forward,
         auto_reply_kind=auto_reply_kind(auto_reason) if auto_reason else "",
         complaint=complaint,
+        from_ambiguous=from_ambiguous,
+        authentication_failures=authentication_failures(headers.get("authentication-results")),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import threading
 
 from aiosmtpd.controller import Controller
@@ -91,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    controller = run_smtpd(options.host, options.port)
+    try:
+        controller = run_smtpd(options.host, options.port)
+    except OSError as exc:
+        print(f"parley smtpd: cannot listen on {options.host}:{options.port}: {os.strerror(exc.errno) if exc.errno else exc} "
+              "(is another server using the port? choose one with --port)", file=sys.stderr)
+        return 1
     logger.warning("Parley SMTP receiver listening on %s:%s", options.host, options.port)
     try:
         threading.Event().wait()

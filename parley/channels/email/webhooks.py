@@ -9,6 +9,7 @@ is addressed to.
 """
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from anymail.exceptions import AnymailWebhookValidationFailure
@@ -18,12 +19,35 @@ from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 
 from parley.channels.base import Endpoint
 from parley.channels.email.selectors import inbox_for_address
 from parley.channels.email.services import email_store
 from parley.core.errors import ApplicationError
+from parley.ratelimit.services import token_first_use
+
+
+class FreshMailgunInboundWebhookView(MailgunInboundWebhookView):
+    """Mailgun's signature, plus what Mailgun asks receivers to check: a recent timestamp and a token used once.
+
+    The signature alone covers only timestamp + token, so a captured request could be posted again forever.
+    """
+
+    def validate_request(self, request):
+        super().validate_request(request)
+        timestamp, token = request.POST.get("timestamp", ""), request.POST.get("token", "")
+        max_age = settings.PARLEY_WEBHOOK_MAX_AGE
+        try:
+            age = abs(time.time() - float(timestamp))
+        except ValueError:
+            raise AnymailWebhookValidationFailure("Mailgun webhook timestamp is not a number") from None
+        if age > max_age:
+            raise AnymailWebhookValidationFailure(f"Mailgun webhook timestamp is {int(age)} s old; at most {max_age} s is taken")
+        if not token_first_use(scope="mailgun-token", token=token, keep_seconds=2 * max_age):
+            raise AnymailWebhookValidationFailure("Mailgun webhook token was already used (a replayed request)")
 
 
 class UnknownRecipient(ApplicationError):
@@ -57,6 +81,10 @@ def provider_view(view_class, *, needs_secret: bool):
                                  "extra": {"setting": "WEBHOOK_SECRET"}}, status=403)
         try:
             return view(request, *args, **kwargs)
+        except ImproperlyConfigured as exc:
+            # A provider whose key or package is missing is refused plainly; never a 500 the provider retries.
+            return JsonResponse({"message": f"This provider's inbound mail is not set up on this server: {exc}",
+                                 "extra": {"provider": "not configured"}}, status=403)
         except AnymailWebhookValidationFailure as exc:
             return JsonResponse({"message": "The provider's signature or credentials are not valid.",
                                  "extra": {"signature": str(exc)}}, status=403)
@@ -68,7 +96,7 @@ def provider_view(view_class, *, needs_secret: bool):
 
 def provider_endpoints() -> list[Endpoint]:
     """Return the inbound endpoints of the providers Parley takes mail from (HEAD: some check the URL first)."""
-    mailgun = provider_view(MailgunInboundWebhookView, needs_secret=False)
+    mailgun = provider_view(FreshMailgunInboundWebhookView, needs_secret=False)
     views = {
         # Mailgun posts the raw MIME when the URL contains "mime", its parsed fields otherwise.
         "mailgun": mailgun,

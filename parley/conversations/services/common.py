@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from parley.conversations.models import Attachment, Conversation, DeliveryStatus, Direction, Message, MessageKind
 from parley.core.actors import describe, is_person
-from parley.core.errors import PayloadTooLarge, ValidationFailed
+from parley.core.errors import PayloadTooLarge
+from parley.core.filenames import display_filename, storage_filename
 
 
 def attachments_validate(attachments) -> None:
@@ -17,16 +18,15 @@ def attachments_validate(attachments) -> None:
                 f"Attachment {attachment.filename!r} is {len(attachment.content)} bytes; the limit is {limit}.",
                 extra={"attachments": f"{attachment.filename}: larger than {limit} bytes", "limit": limit},
             )
-        if not attachment.filename:
-            raise ValidationFailed("Every attachment needs a file name.", extra={"attachments": "filename required"})
 
 
 def attachments_store(message: Message, attachments) -> None:
+    """Store each file under a generated name; the sender's name is only a label, so no name can lose a message."""
     for attachment in attachments:
-        record = Attachment(message=message, filename=attachment.filename[:255],
-                            content_type=attachment.content_type or "application/octet-stream",
-                            size=len(attachment.content), content_id=getattr(attachment, "content_id", None) or "")
-        record.file.save(attachment.filename[:200], ContentFile(attachment.content), save=False)
+        record = Attachment(message=message, filename=display_filename(attachment.filename),
+                            content_type=(attachment.content_type or "application/octet-stream")[:120],
+                            size=len(attachment.content), content_id=(getattr(attachment, "content_id", None) or "")[:255])
+        record.file.save(storage_filename(attachment.filename), ContentFile(attachment.content), save=False)
         record.save()
 
 

@@ -9,7 +9,7 @@ from parley.accounts.selectors import agent_is_invited
 from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
 from parley.core.phones import phone_display
-from parley.core.html import sanitize_html
+from parley.core.html import has_remote_images, sanitize_html
 from parley.core.selectors import dead_job_count
 from parley.workspace.forms import VIEW_LABELS
 
@@ -50,13 +50,21 @@ def initials(name) -> str:
 
 
 @register.filter
-def customer_html(html: str) -> str:
-    """Mark stored customer HTML safe only after sanitizing it once more.
+def customer_html(html: str, show_remote_images=False) -> str:
+    """Mark stored customer HTML safe only after sanitizing it once more; remote images only when asked for.
 
     It was sanitized when stored; doing it again here means a row written by any other
     path (an import, a fix in the shell) still cannot run script in an agent's browser.
+    A remote image tells its sender the agent's address and when the mail was read.
     """
-    return mark_safe(sanitize_html(html))  # noqa: S308 (sanitized on the line above)
+    return mark_safe(sanitize_html(html, remote_images=bool(show_remote_images)))  # noqa: S308 (sanitized here)
+
+
+@register.filter
+def remote_images(message) -> bool:
+    """Tell whether any of the message's HTML (body, quote, signature) loads images from elsewhere."""
+    meta = message.metadata or {}
+    return any(has_remote_images(part) for part in (message.html, meta.get("quoted_html"), meta.get("signature_html")))
 
 
 @register.filter

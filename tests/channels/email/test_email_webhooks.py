@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 
 import pytest
@@ -20,10 +21,10 @@ def anymail_settings(settings):
     settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY, "WEBHOOK_SECRET": WEBHOOK_SECRET}
 
 
-def mailgun_form(raw: bytes, *, key: str = SIGNING_KEY, recipient="support@example.test") -> dict:
+def mailgun_form(raw: bytes, *, key: str = SIGNING_KEY, recipient="support@example.test", age: int = 0) -> dict:
     # Mailgun's documented route forward() (the URL may carry basic-auth credentials, as here) POST for "raw MIME" URLs: body-mime plus timestamp, token and
     # signature = hex HMAC-SHA256 of timestamp + token keyed with the webhook signing key.
-    timestamp, token = str(int(time.time())), "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0"
+    timestamp, token = str(int(time.time()) - age), secrets.token_hex(25)
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
     return {"recipient": recipient, "sender": "rita@customer.test", "from": "Rita Ruiz <rita@customer.test>",
             "subject": "Order 1001 is late", "body-mime": raw.decode(), "timestamp": timestamp, "token": token,
@@ -193,3 +194,39 @@ def test_a_forged_sendgrid_delivery_is_refused_and_nothing_stored(client, make_e
     assert response.status_code == 403 and "signature" in response.json()["message"]
     assert not InboundEnvelope.objects.exists()
     assert not Conversation.objects.exists()
+
+
+def test_a_replayed_mailgun_delivery_is_refused_and_stored_once(client, make_email_inbox, on_commit):
+    make_email_inbox()
+    form = mailgun_form(mail(message_id="mg-replay@customer.test"))
+
+    with on_commit():
+        first = client.post("/channels/email/inbound/mailgun_mime/", form, HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+        replay = client.post("/channels/email/inbound/mailgun_mime/", form, HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+
+    assert first.status_code == 200
+    assert replay.status_code == 403 and "already used" in replay.json()["extra"]["signature"]
+    assert InboundEnvelope.objects.count() == 1
+
+
+def test_a_correctly_signed_but_stale_mailgun_delivery_is_refused(client, make_email_inbox, settings):
+    make_email_inbox()
+    settings.PARLEY_WEBHOOK_MAX_AGE = 300
+
+    response = client.post("/channels/email/inbound/mailgun_mime/", mailgun_form(mail(), age=301 + 60),
+                           HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+
+    assert response.status_code == 403 and "old" in response.json()["extra"]["signature"]
+    assert not InboundEnvelope.objects.exists()
+
+
+def test_mailgun_without_a_signing_key_answers_a_clear_403_not_a_server_error(client, make_email_inbox, settings):
+    make_email_inbox()
+    settings.ANYMAIL = {"WEBHOOK_SECRET": WEBHOOK_SECRET}
+
+    response = client.post("/channels/email/inbound/mailgun_mime/", mailgun_form(mail()),
+                           HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+
+    assert response.status_code == 403
+    assert "not set up" in response.json()["message"] and "WEBHOOK_SIGNING_KEY" in response.json()["message"]
+    assert not InboundEnvelope.objects.exists()

@@ -1,0 +1,37 @@
+"""The OpenAPI document says what the server really answers: every error with its JSON body, not only success."""
+from ninja import NinjaAPI
+
+ERROR_SCHEMA = {
+    "type": "object", "required": ["message", "extra"],
+    "properties": {
+        "message": {"type": "string", "description": "What went wrong, in plain words."},
+        "extra": {"type": "object", "description": "Details by field or topic, e.g. {\"priority\": \"not one of …\"}."},
+    },
+}
+#: Status codes any operation may answer, with when.
+ERRORS = {
+    "400": "The body is not JSON.",
+    "401": "No valid API token (Authorization: Bearer …).",
+    "403": "The token's agent may not do this.",
+    "404": "Something the path or body names does not exist.",
+    "409": "The request conflicts with the current state (e.g. resending a reply that did not fail).",
+    "413": "The body or an attachment is too large.",
+    "422": "A field is missing or invalid; `extra` names it.",
+    "429": "Too many requests (wrong tokens); wait `Retry-After` seconds.",
+}
+
+
+class DocumentedErrorsAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path in schema["paths"].values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERRORS.items():
+                    responses.setdefault(status, {"description": description, **error})
+                if "429" in responses:
+                    responses["429"].setdefault("headers", {"Retry-After": {
+                        "description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}})
+        return schema
