@@ -4,8 +4,9 @@ Every script is a static file, so no inline script may run, whatever reaches a p
 attributes stay allowed: customer mail keeps its (sanitized, layout-neutral) styling that way.
 Images may come from https only because an agent asked (remote images are stripped until then).
 """
-#: Paths that keep their own pages' needs (Django admin, the API docs); everything else gets the policy.
-_EXEMPT_PREFIXES = ("/admin/", "/api/")
+#: Paths that keep their own pages' needs (Django admin, the API docs, the demo shop, which stands for a
+#: customer's own site embedding the chat widget under that site's policy); everything else gets the policy.
+_EXEMPT_PREFIXES = ("/admin/", "/api/", "/demo/")
 
 
 def content_security_policy(host: str) -> str:
