@@ -62,3 +62,16 @@ class BulkAction(models.Model):
     @property
     def label(self) -> str:
         return self.LABELS.get(self.action, self.action)
+
+
+class SavedView(models.Model):
+    """A conversation list an agent named: its filters and sort as a query string, for them alone or shared with everyone."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=2000)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]

@@ -11,7 +11,7 @@ from parley.conversations.models import Conversation, CustomStatus, Priority, St
 from parley.core import jobs
 from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.services import audit_record
-from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind
+from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind, SavedView
 
 #: Larger than any reply a channel carries; a draft is the agent's own text, not a file store.
 MAX_DRAFT_LENGTH = 100_000
@@ -40,6 +40,33 @@ def draft_save(*, agent, conversation, kind: str, text: str) -> Draft | None:
 def draft_discard(*, agent, conversation, kind: str) -> None:
     """Forget a draft (it was sent, or emptied)."""
     Draft.objects.filter(agent=agent, conversation=conversation, kind=kind).delete()
+
+
+@transaction.atomic
+def saved_view_create(*, owner, name: str, query: str, shared: bool) -> SavedView:
+    """Name the list's current filters and sort; shared views (admins and supervisors) show in everyone's sidebar."""
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed("A view needs a name of at most 60 characters.", extra={"name": "1 to 60 characters"})
+    if shared:
+        require(owner, "team.manage")
+    query = "&".join(part for part in query.split("&") if part and not part.startswith("page="))
+    if SavedView.objects.filter(owner=owner, name__iexact=name).exists():
+        raise ValidationFailed("You have a view with this name.", extra={"name": "taken"})
+    view = SavedView.objects.create(owner=owner, name=name, query=query, shared=shared)
+    audit_record(actor=owner, action="saved_view.created", target=view, changes={"shared": shared})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView, actor) -> None:
+    """Remove a saved view: its owner may, and for a shared one whoever may share views."""
+    if view.owner_id != actor.pk:
+        require(actor, "team.manage")
+        if not view.shared:
+            raise ValidationFailed("Only its owner removes a personal view.", extra={"view": "not yours"})
+    audit_record(actor=actor, action="saved_view.deleted", target=view, changes={"name": view.name})
+    view.delete()
 
 
 # --- bulk actions ------------------------------------------------------------------------------------

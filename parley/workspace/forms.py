@@ -370,3 +370,9 @@ class BulkForm(forms.Form):
         if not listing.is_valid():
             raise ApplicationError("The list's filters are not valid; apply them again.", extra={"query": "invalid"}, status=422)
         return list(conversation_list(user=user, filters=listing.filters()).values_list("pk", flat=True))
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, error_messages={"required": "Give the view a name."})
+    query = forms.CharField(required=False, max_length=2000)
+    shared = forms.BooleanField(required=False)

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
 from parley.accounts.selectors import agent_is_invited
+from parley.desk.selectors import saved_views
 from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
 from parley.core.phones import phone_display
@@ -92,6 +93,23 @@ def view_counts(context, current_view: str = "", oob: bool = False) -> dict:
     """Render the sidebar's standard views with how many active conversations each holds."""
     counts = selectors.view_counts(user=context["user"])
     return {"views": [(key, label, counts[key]) for key, label in VIEW_LABELS.items()], "current_view": current_view, "oob": oob}
+
+
+@register.inclusion_tag("workspace/_saved_views.html", takes_context=True)
+def saved_view_list(context) -> dict:
+    """Render the sidebar's saved views (the agent's and the shared ones), each with how many conversations it holds."""
+    from django.http import QueryDict
+
+    from parley.workspace.forms import ConversationListForm
+
+    user, request = context["user"], context.get("request")
+    rows = []
+    for view in saved_views(agent=user):
+        form = ConversationListForm(QueryDict(view.query))
+        count = selectors.conversation_list(user=user, filters=form.filters()).count() if form.is_valid() else None
+        rows.append((view, count))
+    current = request.GET.get("saved", "") if request else ""
+    return {"rows": rows, "current": current}
 
 
 @register.inclusion_tag("workspace/_availability.html", takes_context=True)
