@@ -75,3 +75,14 @@ class SavedView(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+
+class NotificationPreference(models.Model):
+    """What an agent wants to be told about, and how: in the workspace always, in the browser and with a sound if asked."""
+
+    agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    assignment = models.BooleanField(default=True)
+    customer_message = models.BooleanField(default=True)
+    mention = models.BooleanField(default=True)
+    browser = models.BooleanField(default=False)
+    sound = models.BooleanField(default=False)

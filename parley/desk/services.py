@@ -7,11 +7,12 @@ from django.utils import timezone
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
 from parley.conversations import services as conversation_services
-from parley.conversations.models import Conversation, CustomStatus, Priority, Status
-from parley.core import jobs
+from parley.conversations.models import Conversation, CustomStatus, Notification, Priority, Status
+from parley.core import events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.services import audit_record
-from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind, SavedView
+from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind, NotificationPreference, SavedView
+from parley.desk.selectors import notification_preferences
 
 #: Larger than any reply a channel carries; a draft is the agent's own text, not a file store.
 MAX_DRAFT_LENGTH = 100_000
@@ -67,6 +68,48 @@ def saved_view_delete(*, view: SavedView, actor) -> None:
             raise ValidationFailed("Only its owner removes a personal view.", extra={"view": "not yours"})
     audit_record(actor=actor, action="saved_view.deleted", target=view, changes={"name": view.name})
     view.delete()
+
+
+NOTIFICATION_KINDS = ("assignment", "customer_message", "mention", "browser", "sound")
+
+
+@transaction.atomic
+def notification_preferences_save(*, agent, **choices: bool) -> NotificationPreference:
+    """Save what the agent wants to be told about and how (see NOTIFICATION_KINDS)."""
+    unknown = set(choices) - set(NOTIFICATION_KINDS)
+    if unknown:
+        raise ValidationFailed("Unknown notification preferences.", extra={k: "unknown" for k in sorted(unknown)})
+    preferences, _ = NotificationPreference.objects.update_or_create(agent=agent, defaults=choices)
+    return preferences
+
+
+def _notify(*, agent, conversation, kind: str, text: str, message_id: int | None = None) -> None:
+    notification = Notification.objects.create(recipient=agent, conversation=conversation, message_id=message_id,
+                                               kind=kind, text=text)
+    events.publish("agent.notified", {"agent_id": agent.pk, "notification_id": notification.pk,
+                                      "conversation_id": conversation.pk, "kind": kind, "text": text})
+
+
+@transaction.atomic
+def notify_assignment(*, conversation_id: int, assignee_id: int | None, actor: dict) -> None:
+    """Tell an agent a conversation was assigned to them, unless they took it themselves or do not want to know."""
+    if assignee_id is None or actor.get("id") == assignee_id:
+        return
+    conversation = Conversation.objects.filter(pk=conversation_id, assignee_id=assignee_id).select_related("assignee").first()
+    if conversation is None or not notification_preferences(agent=conversation.assignee).assignment:
+        return
+    _notify(agent=conversation.assignee, conversation=conversation, kind="assignment",
+            text=f"{actor.get('label') or 'Parley'} assigned you #{conversation.pk}: {conversation.subject or conversation.preview}"[:300])
+
+
+@transaction.atomic
+def notify_customer_message(*, conversation_id: int, message_id: int) -> None:
+    """Tell the assignee a customer wrote on their conversation, unless they do not want to know."""
+    conversation = Conversation.objects.filter(pk=conversation_id, assignee__isnull=False).select_related("assignee", "contact").first()
+    if conversation is None or not notification_preferences(agent=conversation.assignee).customer_message:
+        return
+    _notify(agent=conversation.assignee, conversation=conversation, kind="customer_message", message_id=message_id,
+            text=f"{conversation.contact} wrote on #{conversation.pk}: {conversation.preview}"[:300])
 
 
 # --- bulk actions ------------------------------------------------------------------------------------

@@ -55,5 +55,6 @@ urlpatterns = [
     path("me/", profile_views.profile, name="profile"),
     path("me/availability/", views.availability_set, name="availability"),
     path("me/tokens/", profile_views.token_create, name="token-create"),
+    path("me/notifications/", profile_views.notification_preferences_update, name="notification-preferences"),
     path("me/tokens/<int:token_id>/revoke/", profile_views.token_revoke, name="token-revoke"),
 ]

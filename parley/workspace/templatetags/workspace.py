@@ -1,12 +1,13 @@
 """Template helpers for the workspace: short relative times, initials, safe customer HTML, badges, availability."""
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
 from parley.accounts.selectors import agent_is_invited
-from parley.desk.selectors import saved_views
+from parley.desk.selectors import notification_preferences, saved_views
 from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
 from parley.core.phones import phone_display
@@ -78,6 +79,15 @@ def agent_state(agent) -> str:
     if not agent.is_active:
         return "deactivated"
     return "invited" if agent_is_invited(agent) else "active"
+
+
+@register.simple_tag
+def notification_alerts(user) -> str:
+    """The body attributes that tell the page to alert the agent by browser notification and/or sound."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    preferences = notification_preferences(agent=user)
+    return format_html('data-notify-browser="{}" data-notify-sound="{}"', int(preferences.browser), int(preferences.sound))
 
 
 @register.simple_tag
