@@ -59,7 +59,8 @@ def _save(request, *, kind: str, inbox: Inbox | None):
     context = {"form": form, "config_form": config_form, "inbox": inbox, "kind": kind, "kind_label": kinds()[kind],
                "error": error, "section": "settings"}
     if inbox is not None:
-        context |= {"health": channel_selectors.inbox_health(inbox=inbox), "urls": channel_selectors.inbox_urls(inbox=inbox)}
+        context |= {"health": channel_selectors.inbox_health(inbox=inbox), "urls": channel_selectors.inbox_urls(inbox=inbox),
+                    "snippet": inbox.adapter.embed_snippet(inbox)}
     return render(request, "workspace/inbox_settings.html", context, status=status)
 
 
