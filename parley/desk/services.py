@@ -212,7 +212,7 @@ def bulk_action_run(*, bulk_id: int) -> None:
     bulk = BulkAction.objects.select_related("agent", "undo_of").get(pk=bulk_id)
     while bulk.done < bulk.total:
         with transaction.atomic():
-            bulk = BulkAction.objects.select_for_update().select_related("agent", "undo_of").get(pk=bulk_id)
+            bulk = BulkAction.objects.select_for_update(of=("self",)).select_related("agent", "undo_of").get(pk=bulk_id)
             chunk = bulk.conversation_ids[bulk.done:bulk.done + CHUNK]
             conversations = {c.pk: c for c in Conversation.objects.filter(pk__in=chunk).select_related("assignee", "team")}
             for conversation_id in chunk:
@@ -231,6 +231,18 @@ def bulk_action_run(*, bulk_id: int) -> None:
             if bulk.done >= bulk.total:
                 bulk.finished_at = timezone.now()
             bulk.save(update_fields=["done", "failures", "before", "finished_at"])
+
+
+@transaction.atomic
+def bulk_action_dead(bulk_id: int, reason: str) -> None:
+    """Finish a bulk action whose job gave up: the conversations it had not reached are listed with the reason."""
+    bulk = BulkAction.objects.select_for_update().filter(pk=bulk_id).first()
+    if bulk is None:
+        return
+    for conversation_id in bulk.conversation_ids[bulk.done:]:
+        bulk.failures[str(conversation_id)] = f"the bulk job stopped: {reason}"
+    bulk.done, bulk.finished_at = bulk.total, timezone.now()
+    bulk.save(update_fields=["done", "failures", "finished_at"])
 
 
 @transaction.atomic
