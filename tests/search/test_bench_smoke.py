@@ -58,3 +58,10 @@ def test_given_one_sequential_client_and_two_web_processes_when_the_ingest_bench
     assert table_row(output, "accepted (202)")[1] == "20"
     assert table_row(output, "processed")[1] == "20"
     assert table_row(output, "accepted (202)")[2] == "not run"
+
+
+def test_given_twenty_conversations_when_the_bulk_benchmark_runs_then_every_action_changes_all_of_them():
+    output = run_bench("bulk.py", "--conversations", "20")
+
+    for label in ("set priority", "undo set priority", "assign", "add tags"):
+        assert table_row(output, label)[1:3] == ["20", "20"]
