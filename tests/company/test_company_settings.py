@@ -97,3 +97,21 @@ def test_an_email_reply_carries_the_company_colour_and_logo_in_its_html(saved, a
 
     assert 'border-top:2px solid #0f766e' in html and "Acme Outdoor</p>" in html
     assert '<img src="https://help.acme.test/company/logo/' in html
+
+
+def test_a_request_that_shows_no_time_does_not_read_the_company(saved, django_assert_num_queries):
+    from datetime import datetime, timezone as dt_timezone
+
+    saved()
+    seen = {}
+
+    def view(request):
+        with django_assert_num_queries(0):
+            seen["zone"] = timezone.get_current_timezone()
+        with django_assert_num_queries(1):
+            seen["local"] = timezone.localtime(datetime(2026, 7, 1, 12, 0, tzinfo=dt_timezone.utc))
+        return HttpResponse()
+
+    CompanyTimeZoneMiddleware(view)(RequestFactory().get("/"))
+
+    assert seen["local"].hour == 14 and seen["local"].utcoffset().total_seconds() == 7200
