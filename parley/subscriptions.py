@@ -11,6 +11,18 @@ def _acknowledge(name: str, payload: dict) -> None:
     conversation_acknowledge(conversation_id=payload["conversation_id"])
 
 
+def _notify_assignment(name: str, payload: dict) -> None:
+    from parley.desk.services import notify_assignment
+
+    notify_assignment(conversation_id=payload["conversation_id"], assignee_id=payload["assignee_id"], actor=payload["actor"])
+
+
+def _notify_customer_message(name: str, payload: dict) -> None:
+    from parley.desk.services import notify_customer_message
+
+    notify_customer_message(conversation_id=payload["conversation_id"], message_id=payload["message_id"])
+
+
 def register_all() -> None:
     # Every process pushes through the channel layer, which reaches every web process's sockets (ADR 0005).
     for name in EVENTS:
@@ -26,6 +38,8 @@ def register_all() -> None:
     subscribe_durable("message.created", "sla", sla.reply_sent)
     subscribe_durable("conversation.status_changed", "sla", sla.status_changed)
     subscribe_durable("calendar.updated", "sla", sla.calendar_changed)
+    subscribe_durable("conversation.assigned", "notify-assignment", _notify_assignment)
+    subscribe_durable("message.received", "notify-customer-message", _notify_customer_message)
     _automation()
 
 

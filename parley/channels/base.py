@@ -237,6 +237,10 @@ class ChannelAdapter:
         """
         return []
 
+    def embed_snippet(self, inbox) -> str:
+        """Return the HTML an admin pastes into their own site to reach this inbox ("" when there is none)."""
+        return ""
+
     def poll_state(self, inbox) -> PollState | None:
         """Return how fetching the inbox's messages goes, for its health card; None for channels that are called."""
         return None

@@ -139,6 +139,16 @@ class AgentAvailabilityChanged:
 
 
 @dataclass(frozen=True)
+class AgentNotified:
+    """An agent got a notification (an assignment, a customer message on their conversation); `kind` says which."""
+    agent_id: int
+    notification_id: int
+    conversation_id: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
 class AgentUpdated:
     """An admin invited, deactivated or reactivated an agent, or changed their teams; `fields` names what changed."""
     agent_id: int
@@ -235,6 +245,7 @@ EVENTS: dict[str, type] = {
     "agent.mentioned": AgentMentioned,
     "agent.availability_changed": AgentAvailabilityChanged,
     "agent.updated": AgentUpdated,
+    "agent.notified": AgentNotified,
     "contact.updated": ContactUpdated,
     "contact.merged": ContactMerged,
     "inbox.created": InboxCreated,

@@ -62,3 +62,27 @@ class BulkAction(models.Model):
     @property
     def label(self) -> str:
         return self.LABELS.get(self.action, self.action)
+
+
+class SavedView(models.Model):
+    """A conversation list an agent named: its filters and sort as a query string, for them alone or shared with everyone."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=2000)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class NotificationPreference(models.Model):
+    """What an agent wants to be told about, and how: in the workspace always, in the browser and with a sound if asked."""
+
+    agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    assignment = models.BooleanField(default=True)
+    customer_message = models.BooleanField(default=True)
+    mention = models.BooleanField(default=True)
+    browser = models.BooleanField(default=False)
+    sound = models.BooleanField(default=False)

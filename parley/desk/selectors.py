@@ -1,5 +1,7 @@
 """Reads of an agent's desk: which conversations are unread for them, and their drafts."""
-from parley.desk.models import ConversationSeen, Draft, DraftKind
+from django.db.models import Q, QuerySet
+
+from parley.desk.models import ConversationSeen, Draft, DraftKind, NotificationPreference, SavedView
 
 
 def unread_conversation_ids(*, agent, conversations) -> set[int]:
@@ -14,3 +16,13 @@ def drafts_for(*, agent, conversation) -> dict[str, str]:
     """Return the agent's unsent text on the conversation by composer: {"reply": …, "note": …} ("" for none)."""
     return {kind: "" for kind in DraftKind.values} | dict(
         Draft.objects.filter(agent=agent, conversation=conversation).values_list("kind", "text"))
+
+
+def saved_views(*, agent) -> QuerySet:
+    """Return the agent's own views and everyone's shared ones."""
+    return SavedView.objects.filter(Q(owner=agent) | Q(shared=True)).select_related("owner")
+
+
+def notification_preferences(*, agent) -> NotificationPreference:
+    """Return the agent's notification preferences (the defaults until they save their own)."""
+    return NotificationPreference.objects.filter(agent=agent).first() or NotificationPreference(agent=agent)

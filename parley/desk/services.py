@@ -7,11 +7,12 @@ from django.utils import timezone
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
 from parley.conversations import services as conversation_services
-from parley.conversations.models import Conversation, CustomStatus, Priority, Status
-from parley.core import jobs
+from parley.conversations.models import Conversation, CustomStatus, Notification, Priority, Status
+from parley.core import events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.services import audit_record
-from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind
+from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind, NotificationPreference, SavedView
+from parley.desk.selectors import notification_preferences
 
 #: Larger than any reply a channel carries; a draft is the agent's own text, not a file store.
 MAX_DRAFT_LENGTH = 100_000
@@ -40,6 +41,75 @@ def draft_save(*, agent, conversation, kind: str, text: str) -> Draft | None:
 def draft_discard(*, agent, conversation, kind: str) -> None:
     """Forget a draft (it was sent, or emptied)."""
     Draft.objects.filter(agent=agent, conversation=conversation, kind=kind).delete()
+
+
+@transaction.atomic
+def saved_view_create(*, owner, name: str, query: str, shared: bool) -> SavedView:
+    """Name the list's current filters and sort; shared views (admins and supervisors) show in everyone's sidebar."""
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed("A view needs a name of at most 60 characters.", extra={"name": "1 to 60 characters"})
+    if shared:
+        require(owner, "team.manage")
+    query = "&".join(part for part in query.split("&") if part and not part.startswith("page="))
+    if SavedView.objects.filter(owner=owner, name__iexact=name).exists():
+        raise ValidationFailed("You have a view with this name.", extra={"name": "taken"})
+    view = SavedView.objects.create(owner=owner, name=name, query=query, shared=shared)
+    audit_record(actor=owner, action="saved_view.created", target=view, changes={"shared": shared})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView, actor) -> None:
+    """Remove a saved view: its owner may, and for a shared one whoever may share views."""
+    if view.owner_id != actor.pk:
+        require(actor, "team.manage")
+        if not view.shared:
+            raise ValidationFailed("Only its owner removes a personal view.", extra={"view": "not yours"})
+    audit_record(actor=actor, action="saved_view.deleted", target=view, changes={"name": view.name})
+    view.delete()
+
+
+NOTIFICATION_KINDS = ("assignment", "customer_message", "mention", "browser", "sound")
+
+
+@transaction.atomic
+def notification_preferences_save(*, agent, **choices: bool) -> NotificationPreference:
+    """Save what the agent wants to be told about and how (see NOTIFICATION_KINDS)."""
+    unknown = set(choices) - set(NOTIFICATION_KINDS)
+    if unknown:
+        raise ValidationFailed("Unknown notification preferences.", extra={k: "unknown" for k in sorted(unknown)})
+    preferences, _ = NotificationPreference.objects.update_or_create(agent=agent, defaults=choices)
+    return preferences
+
+
+def _notify(*, agent, conversation, kind: str, text: str, message_id: int | None = None) -> None:
+    notification = Notification.objects.create(recipient=agent, conversation=conversation, message_id=message_id,
+                                               kind=kind, text=text)
+    events.publish("agent.notified", {"agent_id": agent.pk, "notification_id": notification.pk,
+                                      "conversation_id": conversation.pk, "kind": kind, "text": text})
+
+
+@transaction.atomic
+def notify_assignment(*, conversation_id: int, assignee_id: int | None, actor: dict) -> None:
+    """Tell an agent a conversation was assigned to them, unless they took it themselves or do not want to know."""
+    if assignee_id is None or actor.get("id") == assignee_id:
+        return
+    conversation = Conversation.objects.filter(pk=conversation_id, assignee_id=assignee_id).select_related("assignee").first()
+    if conversation is None or not notification_preferences(agent=conversation.assignee).assignment:
+        return
+    _notify(agent=conversation.assignee, conversation=conversation, kind="assignment",
+            text=f"{actor.get('label') or 'Parley'} assigned you #{conversation.pk}: {conversation.subject or conversation.preview}"[:300])
+
+
+@transaction.atomic
+def notify_customer_message(*, conversation_id: int, message_id: int) -> None:
+    """Tell the assignee a customer wrote on their conversation, unless they do not want to know."""
+    conversation = Conversation.objects.filter(pk=conversation_id, assignee__isnull=False).select_related("assignee", "contact").first()
+    if conversation is None or not notification_preferences(agent=conversation.assignee).customer_message:
+        return
+    _notify(agent=conversation.assignee, conversation=conversation, kind="customer_message", message_id=message_id,
+            text=f"{conversation.contact} wrote on #{conversation.pk}: {conversation.preview}"[:300])
 
 
 # --- bulk actions ------------------------------------------------------------------------------------
@@ -142,7 +212,7 @@ def bulk_action_run(*, bulk_id: int) -> None:
     bulk = BulkAction.objects.select_related("agent", "undo_of").get(pk=bulk_id)
     while bulk.done < bulk.total:
         with transaction.atomic():
-            bulk = BulkAction.objects.select_for_update().select_related("agent", "undo_of").get(pk=bulk_id)
+            bulk = BulkAction.objects.select_for_update(of=("self",)).select_related("agent", "undo_of").get(pk=bulk_id)
             chunk = bulk.conversation_ids[bulk.done:bulk.done + CHUNK]
             conversations = {c.pk: c for c in Conversation.objects.filter(pk__in=chunk).select_related("assignee", "team")}
             for conversation_id in chunk:
@@ -161,6 +231,18 @@ def bulk_action_run(*, bulk_id: int) -> None:
             if bulk.done >= bulk.total:
                 bulk.finished_at = timezone.now()
             bulk.save(update_fields=["done", "failures", "before", "finished_at"])
+
+
+@transaction.atomic
+def bulk_action_dead(bulk_id: int, reason: str) -> None:
+    """Finish a bulk action whose job gave up: the conversations it had not reached are listed with the reason."""
+    bulk = BulkAction.objects.select_for_update().filter(pk=bulk_id).first()
+    if bulk is None:
+        return
+    for conversation_id in bulk.conversation_ids[bulk.done:]:
+        bulk.failures[str(conversation_id)] = f"the bulk job stopped: {reason}"
+    bulk.done, bulk.finished_at = bulk.total, timezone.now()
+    bulk.save(update_fields=["done", "failures", "finished_at"])
 
 
 @transaction.atomic

@@ -53,7 +53,7 @@ def layer_message(name: str, payload: dict, **extra) -> dict:
 def deliveries(name: str, payload: dict) -> list[tuple[str, dict]]:
     """Return the (group, message) pairs that tell everyone concerned, and nobody else, about one event."""
     conversation_id = payload.get("conversation_id")
-    if name == "agent.mentioned":
+    if name in ("agent.mentioned", "agent.notified"):
         return [(agent_group(payload["agent_id"]), layer_message(name, payload))]
     if not conversation_id:
         return []

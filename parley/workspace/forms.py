@@ -332,6 +332,16 @@ def first_error(form) -> str:
     return f"{form.fields[field].label or field.capitalize()}: {errors[0]}"
 
 
+class ConversationIdsField(forms.TypedMultipleChoiceField):
+    """Conversation numbers ticked in the list: any number passes here; the bulk job names those that are gone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit()
+
+
 class BulkForm(forms.Form):
     """A bulk action: what to do, its value, and either the selected rows or every conversation the list's filters match."""
 
@@ -342,7 +352,7 @@ class BulkForm(forms.Form):
     status = forms.ChoiceField(required=False)
     priority = forms.ChoiceField(choices=Priority.choices, required=False)
     tags = forms.CharField(required=False, max_length=500, help_text="Comma separated")
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    ids = ConversationIdsField(required=False)
     all_matching = forms.BooleanField(required=False)
     #: The list's query string, for "all matching".
     query = forms.CharField(required=False, max_length=2000)
@@ -350,8 +360,6 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = StatusForm().fields["status"].choices
-        # Any number is accepted here; the service refuses ids that name no conversation.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
 
     def value(self):
         data = self.cleaned_data
@@ -370,3 +378,9 @@ class BulkForm(forms.Form):
         if not listing.is_valid():
             raise ApplicationError("The list's filters are not valid; apply them again.", extra={"query": "invalid"}, status=422)
         return list(conversation_list(user=user, filters=listing.filters()).values_list("pk", flat=True))
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, error_messages={"required": "Give the view a name."})
+    query = forms.CharField(required=False, max_length=2000)
+    shared = forms.BooleanField(required=False)

@@ -9,7 +9,10 @@ from parley.accounts.models import ApiToken
 from parley.accounts.selectors import api_token_list
 from parley.accounts.services import agent_update_profile, api_token_create, api_token_revoke
 from parley.core.errors import ApplicationError
+from parley.desk.selectors import notification_preferences
+from parley.desk.services import notification_preferences_save
 from parley.workspace import forms
+from parley.workspace.settings_forms import NotificationPreferenceForm
 
 
 def _render(request, *, profile_form=None, token_form=None, error: str = "", token_error: str = "", new_token=None,
@@ -19,6 +22,7 @@ def _render(request, *, profile_form=None, token_form=None, error: str = "", tok
     context = {
         "profile_form": profile_form or forms.ProfileForm(initial={"name": user.name, "signature": user.signature}),
         "token_form": token_form or forms.ApiTokenForm(), "tokens": api_token_list(user=user),
+        "notification_form": NotificationPreferenceForm(instance=notification_preferences(agent=user)),
         "error": error, "token_error": token_error, "new_token": new_token, "new_secret": new_secret, "section": "profile",
     }
     template = "workspace/_api_tokens.html" if request.htmx else "workspace/profile.html"
@@ -65,3 +69,15 @@ def token_revoke(request, token_id: int):
         return _render(request)
     messages.success(request, f"The token “{token.name}” was revoked.")
     return redirect("workspace:profile")
+
+
+@login_required
+@require_POST
+def notification_preferences_update(request):
+    """Save what the agent wants to be told about, and whether by browser notification and sound."""
+    form = NotificationPreferenceForm(request.POST)
+    form.is_valid()  # checkboxes only: every submission is valid
+    notification_preferences_save(agent=request.user, **form.cleaned_data)
+    messages.success(request, "Your notification settings were saved.")
+    return redirect("workspace:profile")
+

@@ -5,6 +5,7 @@ from django import forms
 
 from parley.accounts.models import Role, Team, User
 from parley.conversations.models import FieldKind, Status
+from parley.desk.models import NotificationPreference
 
 
 class AgentInviteForm(forms.Form):
@@ -86,3 +87,12 @@ class CompanyForm(forms.Form):
     time_zone = forms.ChoiceField(choices=_time_zones, required=False, help_text="Times in the workspace and help center.")
     logo = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP, at most 512 KB.")
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["assignment", "customer_message", "mention", "browser", "sound"]
+        labels = {"assignment": "A conversation is assigned to me", "customer_message": "A customer writes on my conversation",
+                  "mention": "Someone mentions me in a note", "browser": "Also as a browser notification",
+                  "sound": "Also with a sound"}

@@ -60,7 +60,7 @@ def _save(request, *, kind: str, inbox: Inbox | None):
                "error": error, "section": "settings"}
     if inbox is not None:
         context |= {"health": channel_selectors.inbox_health(inbox=inbox), "console_urls": inbox.adapter.console_urls(inbox),
-                    "settings_links": inbox.adapter.settings_links(inbox)}
+                    "settings_links": inbox.adapter.settings_links(inbox), "snippet": inbox.adapter.embed_snippet(inbox)}
     return render(request, "workspace/inbox_settings.html", context, status=status)
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import account_views, agent_views, bounce_views, bulk_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, bulk_views, saved_view_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("c/<int:number>/messages/<int:message_id>/images/", views.message_with_images, name="message-images"),
     path("c/<int:number>/customer/merge/", views.customer_merge, name="customer-merge"),
     path("c/<int:number>/<slug:action>/", views.conversation_action, name="action"),
+    path("views/save/", saved_view_views.saved_view_save, name="saved-view-save"),
+    path("views/<int:view_id>/remove/", saved_view_views.saved_view_remove, name="saved-view-remove"),
     path("bulk/", bulk_views.bulk_start, name="bulk-start"),
     path("bulk/<int:bulk_id>/", bulk_views.bulk_detail, name="bulk"),
     path("bulk/<int:bulk_id>/undo/", bulk_views.bulk_undo, name="bulk-undo"),
@@ -54,5 +56,6 @@ urlpatterns = [
     path("me/", profile_views.profile, name="profile"),
     path("me/availability/", views.availability_set, name="availability"),
     path("me/tokens/", profile_views.token_create, name="token-create"),
+    path("me/notifications/", profile_views.notification_preferences_update, name="notification-preferences"),
     path("me/tokens/<int:token_id>/revoke/", profile_views.token_revoke, name="token-revoke"),
 ]

@@ -89,6 +89,7 @@ def conversation_list(request):
         status, current_view = 400, request.GET.get("view", "all")
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("saved", None)
     unread = unread_conversation_ids(agent=request.user, conversations=page.object_list) if page else set()
     context = {"form": form, "page": page, "current_view": current_view, "query": query.urlencode(), "unread_ids": unread,
                "bulk_form": forms.BulkForm(), "can_bulk": can(request.user, "conversation.update")}

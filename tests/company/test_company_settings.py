@@ -77,3 +77,41 @@ def test_only_admins_change_the_company(client, make_agent, role):
     assert client.get("/settings/company/").status_code == 403
     assert client.post("/settings/company/", {"name": "Hijack"}).status_code == 403
     assert "Hijack" not in client.get("/portal/").content.decode()
+
+
+@pytest.mark.servers
+def test_an_email_reply_carries_the_company_colour_and_logo_in_its_html(saved, agent, settings):
+    from parley.channels.email.sending import reply_email
+    from parley.channels.email.config import EmailConfig
+    from parley.channels.services import inbox_create
+    from parley.conversations.services import conversation_create, message_reply
+    from parley.contacts.models import Contact
+
+    settings.PARLEY_BASE_URL = "https://help.acme.test"
+    saved(logo=SimpleUploadedFile("logo.png", PNG, content_type="image/png"))
+    inbox = inbox_create(name="Support", kind="email", config={"addresses": ["support@acme.test"]})
+    conversation = conversation_create(inbox=inbox, contact=Contact.objects.create(name="Rita", email="rita@example.test"))
+    reply = message_reply(conversation=conversation, author=agent, text="It ships today.")
+
+    html = reply_email(reply, EmailConfig.of(inbox), message_id="x@acme.test").alternatives[0][0]
+
+    assert 'border-top:2px solid #0f766e' in html and "Acme Outdoor</p>" in html
+    assert '<img src="https://help.acme.test/company/logo/' in html
+
+
+def test_a_request_that_shows_no_time_does_not_read_the_company(saved, django_assert_num_queries):
+    from datetime import datetime, timezone as dt_timezone
+
+    saved()
+    seen = {}
+
+    def view(request):
+        with django_assert_num_queries(0):
+            seen["zone"] = timezone.get_current_timezone()
+        with django_assert_num_queries(1):
+            seen["local"] = timezone.localtime(datetime(2026, 7, 1, 12, 0, tzinfo=dt_timezone.utc))
+        return HttpResponse()
+
+    CompanyTimeZoneMiddleware(view)(RequestFactory().get("/"))
+
+    assert seen["local"].hour == 14 and seen["local"].utcoffset().total_seconds() == 7200

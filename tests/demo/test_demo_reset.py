@@ -14,5 +14,7 @@ def test_given_a_seeded_workspace_when_reset_with_yes_then_the_same_workspace_re
     out = capsys.readouterr().out
     assert "Seeding the demo workspace: 150/150 conversations" in out
     assert "admin@parley.example" in out and first.password not in out
+    assert "Every demo agent signs in with the same password" in out
+    assert "maya.lopez@parley.example" in out and "light_agent" in out
     assert list(Conversation.objects.order_by("created_at").values_list("subject", flat=True)) == subjects
     assert not Contact.objects.filter(name="Changed by hand").exists()

@@ -73,3 +73,10 @@ def test_given_a_small_queue_when_the_routing_benchmark_runs_then_every_conversa
     assert table_row(output, "assignments (2 workers)")[1] == "300"
     assert table_row(output, "SLA due times, after adding a holiday")[1] == "600"
     assert "recomputing [##############################] 600/600" in output
+
+
+def test_given_twenty_conversations_when_the_bulk_benchmark_runs_then_every_action_changes_all_of_them():
+    output = run_bench("bulk.py", "--conversations", "20")
+
+    for label in ("set priority", "undo set priority", "assign", "add tags"):
+        assert table_row(output, label)[1:3] == ["20", "20"]

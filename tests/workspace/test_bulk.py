@@ -90,3 +90,22 @@ def test_a_light_agent_may_not_start_a_bulk_action(client, make_agent, many):
 
     assert response.status_code == 403
     assert Conversation.objects.get(pk=conversation.pk).priority == Priority.NORMAL
+
+
+def test_a_bulk_job_that_gives_up_lists_what_it_did_not_reach_with_the_reason(client, agent, many, monkeypatch):
+    from parley.core.jobs import run_due
+    from parley.core.models import Job
+    from parley.desk import services
+
+    conversations = many(3)
+    client.force_login(agent)
+    monkeypatch.setattr(services, "_apply", lambda *args: (_ for _ in ()).throw(RuntimeError("database went away")))
+    monkeypatch.setattr(services, "CHUNK", 1)
+    client.post("/bulk/", {"action": "priority", "priority": "urgent", "ids": [c.pk for c in conversations]})
+    while Job.objects.filter(queue=services.BULK_QUEUE, dead_at__isnull=True).update(due_at="2000-01-01T00:00:00Z"):
+        run_due(limit=10)
+
+    bulk = BulkAction.objects.get()
+    summary = client.get(f"/bulk/{bulk.pk}/").content.decode()
+    assert "Done: 0 of 3 conversations changed, 3 not changed." in summary
+    assert "the bulk job stopped: RuntimeError: database went away" in summary

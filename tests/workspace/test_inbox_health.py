@@ -52,3 +52,12 @@ def test_only_admins_retry_payloads(client, make_agent, api_inbox, on_commit):
     assert refused.status_code == 403
     envelope.refresh_from_db()
     assert envelope.status == EnvelopeStatus.FAILED
+
+
+def test_a_web_form_inbox_offers_the_snippet_to_paste_on_the_company_site(client, admin, webform_inbox, settings):
+    settings.PARLEY_BASE_URL = "https://help.example.test"
+    client.force_login(admin)
+
+    page = client.get(f"/settings/inboxes/{webform_inbox.pk}/").content.decode()
+
+    assert "&lt;a href=&quot;https://help.example.test/portal/contact/&quot;&gt;Contact us&lt;/a&gt;</textarea>" in page

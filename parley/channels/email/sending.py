@@ -198,7 +198,7 @@ def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiA
     signature = (message.author.signature or "").strip() if message.author else ""
     text = message.text + (f"\n\n-- \n{signature}" if signature else "")
     html = (message.html or linebreaks(escape(message.text))) + (
-        f'<p class="signature">-- <br>{linebreaks(escape(signature))}</p>' if signature else "")
+        f'<p class="signature">-- <br>{linebreaks(escape(signature))}</p>' if signature else "") + _brand_footer()
     earlier = _thread_ids(conversation, before=message)
     headers = {"Message-ID": f"<{message_id}>", LOOP_HEADER: loop_token()}
     if message.metadata.get("automatic"):
@@ -220,6 +220,19 @@ def reply_email(message, config: EmailConfig, *, message_id: str) -> EmailMultiA
         else:
             email.attach(attachment.filename, content, attachment.content_type)
     return email
+
+
+def _brand_footer() -> str:
+    """The company's name in its colour, with its logo when it has one (Settings → Company), under the HTML part."""
+    from django.urls import reverse
+
+    from parley.company.selectors import company
+
+    brand = company()
+    logo = (f'<img src="{escape(settings.PARLEY_BASE_URL.rstrip("/") + reverse("company:logo", args=[brand.version]))}" '
+            f'alt="" height="24" style="vertical-align:middle;margin-right:6px">' if brand.has_logo else "")
+    return (f'<p class="company" style="margin-top:24px;border-top:2px solid {brand.color};padding-top:8px;'
+            f'color:{brand.color};font-size:12px">{logo}{escape(brand.name)}</p>')
 
 
 def reply_to_addresses(metadata: dict, config: EmailConfig) -> list[str]:

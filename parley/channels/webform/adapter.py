@@ -37,6 +37,11 @@ class WebFormAdapter(ChannelAdapter):
             ),
         )
 
+    def embed_snippet(self, inbox) -> str:
+        # The form lives in the help center; a site links to it.
+        url = settings.PARLEY_BASE_URL.rstrip("/") + reverse("portal:contact")
+        return f'<a href="{url}">Contact us</a>'
+
     def acknowledgement(self, conversation) -> str:
         # The form's thank-you page promises this email, with the request number.
         return (f"Thank you for contacting {company().name}. We received your request and will answer "

@@ -149,7 +149,11 @@ def message_note(*, conversation: Conversation, author: User | Actor, text: str,
     attachments_store(message, attachments)
     mentioned = [a for a in _mentioned_agents(text) if a.pk != author.pk]
     message.mentions.set(mentioned)
+    from parley.desk.selectors import notification_preferences
+
     for agent in mentioned:
+        if not notification_preferences(agent=agent).mention:
+            continue
         Notification.objects.create(recipient=agent, conversation=conversation, message=message, kind="mention",
                                     text=f"{author} mentioned you on #{conversation.pk}: {preview_of(text)[:120]}")
         events.publish("agent.mentioned", {"message_id": message.pk, "conversation_id": conversation.pk, "agent_id": agent.pk})

@@ -1,11 +1,13 @@
 """Template helpers for the workspace: short relative times, initials, safe customer HTML, badges, availability."""
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
 from parley.accounts.selectors import agent_is_invited
+from parley.desk.selectors import notification_preferences, saved_views
 from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
 from parley.core.phones import phone_display
@@ -88,6 +90,15 @@ def agent_state(agent) -> str:
 
 
 @register.simple_tag
+def notification_alerts(user) -> str:
+    """The body attributes that tell the page to alert the agent by browser notification and/or sound."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    preferences = notification_preferences(agent=user)
+    return format_html('data-notify-browser="{}" data-notify-sound="{}"', int(preferences.browser), int(preferences.sound))
+
+
+@register.simple_tag
 def unread_notifications(user) -> int:
     """Return how many notifications `user` has not read (the badge number)."""
     if not getattr(user, "is_authenticated", False):
@@ -100,6 +111,23 @@ def view_counts(context, current_view: str = "", oob: bool = False) -> dict:
     """Render the sidebar's standard views with how many active conversations each holds."""
     counts = selectors.view_counts(user=context["user"])
     return {"views": [(key, label, counts[key]) for key, label in VIEW_LABELS.items()], "current_view": current_view, "oob": oob}
+
+
+@register.inclusion_tag("workspace/_saved_views.html", takes_context=True)
+def saved_view_list(context) -> dict:
+    """Render the sidebar's saved views (the agent's and the shared ones), each with how many conversations it holds."""
+    from django.http import QueryDict
+
+    from parley.workspace.forms import ConversationListForm
+
+    user, request = context["user"], context.get("request")
+    rows = []
+    for view in saved_views(agent=user):
+        form = ConversationListForm(QueryDict(view.query))
+        count = selectors.conversation_list(user=user, filters=form.filters()).count() if form.is_valid() else None
+        rows.append((view, count))
+    current = request.GET.get("saved", "") if request else ""
+    return {"rows": rows, "current": current}
 
 
 @register.inclusion_tag("workspace/_availability.html", takes_context=True)

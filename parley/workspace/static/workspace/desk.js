@@ -138,3 +138,39 @@
     }
   });
 })();
+
+// Notifications the agent asked to be alerted to (My profile → Notifications): a browser notification and/or a sound.
+(function () {
+  "use strict";
+
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    var audio = new Context();
+    var tone = audio.createOscillator();
+    var volume = audio.createGain();
+    tone.frequency.value = 880;
+    volume.gain.setValueAtTime(0.15, audio.currentTime);
+    volume.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+    tone.connect(volume).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.4);
+  }
+
+  document.addEventListener("parley:notified", function (e) {
+    var payload = e.detail.payload;
+    if (document.body.dataset.notifyBrowser === "1" && window.Notification && Notification.permission === "granted") {
+      var text = payload.text || "You were mentioned on #" + payload.conversation_id;
+      var shown = new Notification("Parley", { body: text, tag: "parley-" + (payload.notification_id || payload.message_id) });
+      shown.onclick = function () { window.focus(); location.href = "/c/" + payload.conversation_id + "/"; };
+    }
+    if (document.body.dataset.notifySound === "1") beep();
+  });
+
+  // Browsers grant notifications only when asked from a click: ask when the agent ticks the box.
+  document.addEventListener("change", function (e) {
+    if (e.target.name === "browser" && e.target.checked && window.Notification && Notification.permission === "default") {
+      Notification.requestPermission();
+    }
+  });
+})();

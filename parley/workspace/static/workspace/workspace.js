@@ -306,7 +306,10 @@
       if (payload.conversation_id === conversationId) { viewers = payload.viewers || []; showViewers(); }
       return;
     }
-    if (event === "agent.mentioned" && payload.agent_id === me) bumpMentionBadge();
+    if ((event === "agent.mentioned" || event === "agent.notified") && payload.agent_id === me) {
+      bumpMentionBadge();
+      document.dispatchEvent(new CustomEvent("parley:notified", { detail: { event: event, payload: payload } }));
+    }
     if ("row" in message) { updateRow(event, payload, message.row); refreshCountsSoon(); }
     if (!conversationId) return;
     if (event === "conversation.merged" && (payload.conversation_id === conversationId || payload.merged_id === conversationId)) {
