@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "parley.workspace",
     "parley.portal",
     "parley.search",
+    "parley.surveys",
+    "parley.analytics",
 ]
 
 MIDDLEWARE = [

@@ -14,3 +14,16 @@ def register_all() -> None:
     for name in EVENTS:
         subscribe(name, push_event)
     subscribe_durable("conversation.created", "acknowledge", _acknowledge)
+    _register_surveys_and_analytics()
+
+
+def _register_surveys_and_analytics() -> None:
+    from parley.analytics import subscribers as analytics
+    from parley.surveys import subscribers as surveys
+
+    subscribe_durable("conversation.status_changed", "surveys.csat", surveys.csat_after_solved)
+    for name in surveys.CES_EVENTS:
+        subscribe_durable(name, "surveys.ces", surveys.ces_after_flow)
+    for name in analytics.FACT_EVENTS:
+        subscribe_durable(name, "analytics.facts", analytics.refresh_facts)
+    subscribe_durable("message.received", "analytics.sentiment", analytics.score_message)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("parley.portal.urls")),
+    path("surveys/", include("parley.surveys.urls")),
+    path("analytics/", include("parley.analytics.urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.workspace.urls")),

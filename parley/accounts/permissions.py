@@ -21,6 +21,8 @@ ACTIONS: dict[str, set[str]] = {
     "envelope.view": {Role.ADMIN},
     "job.manage": {Role.ADMIN},
     "inbound.post": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
+    "survey.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "report.view": {Role.ADMIN, Role.SUPERVISOR},
 }
 
 

@@ -177,6 +177,16 @@ class EnvelopeFailed:
     error: str
 
 
+@dataclass(frozen=True)
+class SurveyAnswered:
+    """A customer answered a CSAT, NPS or CES survey (`conversation_id` is None for a campaign's NPS)."""
+    survey_id: int
+    kind: str
+    score: int
+    contact_id: int
+    conversation_id: int | None
+
+
 #: Every event by name, with its payload's dataclass.
 EVENTS: dict[str, type] = {
     "conversation.created": ConversationCreated,
@@ -196,6 +206,7 @@ EVENTS: dict[str, type] = {
     "inbox.created": InboxCreated,
     "inbox.updated": InboxUpdated,
     "envelope.failed": EnvelopeFailed,
+    "survey.answered": SurveyAnswered,
 }
 
 
