@@ -83,8 +83,8 @@ def campaign_new(request):
         try:
             campaign = services.nps_campaign_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            for field, problem in exc.extra.items():
-                form.add_error(field if field in form.fields else None, problem)
+            fields = [field for field in exc.extra if field in form.fields]
+            form.add_error(fields[0] if fields else None, exc.message)
         else:
             messages.success(request, f"The NPS campaign “{campaign}” was created.")
             return redirect("surveys:settings")
