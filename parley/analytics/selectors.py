@@ -79,3 +79,16 @@ def live_now() -> dict:
             "longest": longest and {**longest, "seconds": int((now - longest["last_inbound_at"]).total_seconds())}}
 
 
+
+
+def conversation_sentiment(*, conversation_id: int) -> dict:
+    """Return a conversation's customer sentiment for conditions and screens: the last message's score and the average.
+
+    Automation conditions read `sentiment.last` ("the customer's latest message is negative") and
+    `sentiment.average`; both are None until the worker has scored a message.
+    """
+    from parley.analytics.models import MessageSentiment
+
+    scores = list(MessageSentiment.objects.filter(conversation_id=conversation_id).order_by("message_id")
+                  .values_list("score", flat=True))
+    return {"last": scores[-1] if scores else None, "average": round(sum(scores) / len(scores), 4) if scores else None}
