@@ -17,6 +17,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "parley.channels.inbox_api:router"),
     ("/", "parley.channels.api.endpoints:router"),
     ("/", "parley.core.api:router"),
+    ("/", "parley.surveys.api:router"),
+    ("/", "parley.analytics.api:router"),
 ]
 
 

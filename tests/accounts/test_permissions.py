@@ -60,6 +60,8 @@ ATTEMPTS = {
     "job.manage": lambda api, w: api.get("/jobs/failed"),
     "inbound.post": lambda api, w: api.post(f"/inboxes/{w.inbox_id}/messages", {"contact": {"source_id": "z"}, "text": "Hi",
                                                                                 "idempotency_key": "perm-1"}),
+    "survey.manage": lambda api, w: api.patch("/surveys/settings", {"throttle_days": 14}),
+    "report.view": lambda api, w: api.get("/reports/kpis"),
 }
 
 

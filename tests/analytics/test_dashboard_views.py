@@ -97,3 +97,13 @@ def test_a_subscriber_gets_the_weekly_report_by_email_once_on_their_day(workspac
     assert weekly_reports_send() == 0
     [report] = [m for m in mail.outbox if m.subject.startswith("Weekly support report")]
     assert "Conversations:" in report.body and "/analytics/?start=" in report.body
+
+
+def test_the_api_gives_every_kpi_for_a_period_and_refuses_bad_filters(workspace, api_as, admin):
+    api = api_as(admin)
+
+    kpis = {row["key"]: row for row in api.get("/reports/kpis", start=str(PERIOD[0]), end=str(PERIOD[1]), channel="api").json()}
+    bad = api.get("/reports/kpis", start="2026-02-01", end="2026-01-01")
+
+    assert (kpis["volume"]["value"], kpis["volume"]["previous"], kpis["resolution"]["value"]) == (3, 1, 5400)
+    assert bad.status_code == 422 and bad.json()["extra"] == {"__all__": "The start date is after the end date."}

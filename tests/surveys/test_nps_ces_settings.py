@@ -109,3 +109,18 @@ def test_the_settings_screen_changes_throttling_and_creates_campaigns(db, admin,
     agent = Client()
     agent.force_login(make_agent(Role.AGENT))
     assert agent.get("/surveys/settings/").status_code == 403
+
+
+def test_the_api_reads_and_changes_the_settings_and_refuses_bad_values(api_as, admin):
+    api = api_as(admin)
+
+    changed = api.patch("/surveys/settings", {"throttle_days": 14, "ces_enabled": True, "ces_trigger": "solved"})
+    negative = api.patch("/surveys/settings", {"throttle_days": -1})
+    unknown = api.patch("/surveys/settings", {"throttle": 3})
+
+    assert changed.status_code == 200
+    assert (changed.json()["throttle_days"], changed.json()["ces_enabled"], changed.json()["csat_enabled"]) == (14, True, True)
+    assert api.get("/surveys/settings").json()["ces_trigger"] == "solved"
+    assert negative.status_code == 422 and "throttle_days" in negative.json()["extra"]
+    assert unknown.status_code == 422 and "throttle" in unknown.json()["extra"]
+    assert survey_settings().throttle_days == 14
