@@ -10,6 +10,8 @@ from parley.accounts.models import Role
 from tests.analytics.conftest import PERIOD
 from tests.workspace.conftest import _log_in
 
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
 
 @pytest.fixture(scope="module")
 def berlin_server(parley_server_factory):
