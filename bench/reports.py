@@ -9,7 +9,6 @@ p50/p95 over --runs runs of each dashboard query, and the peak memory of this pr
 """
 import argparse
 import random
-import shutil
 import sys
 import time
 from datetime import timedelta
@@ -101,17 +100,6 @@ def seed(*, conversations: int, rng: random.Random) -> dict:
     return {"agent": agents[1], "team": teams[0]}
 
 
-def timed(fn, runs: int) -> list[float]:
-    """Seconds per run of fn(), after one warm-up run."""
-    fn()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        timings.append(time.perf_counter() - started)
-    return timings
-
-
 def scenarios(*, agent, team) -> list[tuple[str, object]]:
     """Return (label, callable) for each timed dashboard query."""
     from django.utils import timezone
@@ -170,19 +158,9 @@ def per_event_costs(*, samples: int, rng: random.Random) -> list[list]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--conversations", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per query (after one warm-up)")
     parser.add_argument("--events", type=int, default=200, help="events whose aggregate upkeep is timed")
-    parser.add_argument("--database-url", default="", help="an empty database to fill (default: SQLite in a temp dir)")
-    parser.add_argument("--data-dir", help="where the embedded database goes (default: a new temp dir, removed afterwards)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed, for repeatable data")
-    args = parser.parse_args()
-
-    data_dir = harness.data_dir(args.data_dir)
-    try:
-        run(args, data_dir)
-    finally:
-        if not args.data_dir:
-            shutil.rmtree(data_dir, ignore_errors=True)
+    harness.seeded_database_arguments(parser)
+    harness.run_in_data_dir(parser.parse_args(), run)
 
 
 def run(args: argparse.Namespace, data_dir: Path) -> None:
@@ -212,7 +190,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     rows = []
     for label, query in scenarios(agent=seeded["agent"], team=seeded["team"]):
         harness.progress(f"timing: {label}")
-        timings = timed(query, args.runs)
+        timings = harness.timed(query, args.runs)
         rows.append([label, f"{harness.percentile(timings, 50) * 1000:.1f}", f"{harness.percentile(timings, 95) * 1000:.1f}"])
     harness.progress_done()
     print(f"\nkeeping the facts current, per event ({args.events} samples)\n")

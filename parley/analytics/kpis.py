@@ -90,8 +90,10 @@ def kpi(key: str, label: str, *, unit: str, better: str, drill: Callable[[Scope]
     return register
 
 
-def _percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+def _share(rows: QuerySet, part: Q, whole: Q | None = None) -> float | None:
+    """Return the percentage of `rows` (those matching `whole`, when given) that match `part`; None of no rows."""
+    counts = rows.aggregate(whole=Count("pk", filter=whole), part=Count("pk", filter=part))
+    return round(100 * counts["part"] / counts["whole"], 1) if counts["whole"] else None
 
 
 def _rounded(value) -> float | None:
@@ -136,16 +138,14 @@ def resolution(scope: Scope) -> float | None:
      drill=lambda s: _behind(s.facts().filter(one_touch=True)),
      help="Share of solved conversations solved with one answer and never reopened.")
 def first_contact_resolution(scope: Scope) -> float | None:
-    counts = scope.facts().aggregate(solved=Count("pk", filter=Q(solved=True)), one=Count("pk", filter=Q(one_touch=True)))
-    return _percent(counts["one"], counts["solved"])
+    return _share(scope.facts(), Q(one_touch=True), Q(solved=True))
 
 
 @kpi("reopen_rate", "Reopen rate", unit="percent", better="lower",
      drill=lambda s: _behind(s.facts().filter(reopened=True)),
      help="Share of conversations reopened after being solved.")
 def reopen_rate(scope: Scope) -> float | None:
-    counts = scope.facts().aggregate(all=Count("pk"), reopened=Count("pk", filter=Q(reopened=True)))
-    return _percent(counts["reopened"], counts["all"])
+    return _share(scope.facts(), Q(reopened=True))
 
 
 @kpi("backlog", "Backlog now", unit="count", better="lower",
@@ -184,8 +184,7 @@ def _surveyed(kind: str):
 def csat(scope: Scope) -> float | None:
     from parley.surveys.scores import good_threshold
 
-    counts = _answers(scope, "csat").aggregate(all=Count("pk"), good=Count("pk", filter=Q(score__gte=good_threshold("csat"))))
-    return _percent(counts["good"], counts["all"])
+    return _share(_answers(scope, "csat"), Q(score__gte=good_threshold("csat")))
 
 
 @kpi("nps", "NPS", unit="score", better="higher", help="% promoters (9–10) minus % detractors (0–6).")
