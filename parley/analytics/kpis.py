@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from parley.analytics.models import ConversationFact
@@ -77,6 +77,10 @@ class Kpi:
     compute: Callable[[Scope], float | None]
     drill: Callable[[Scope], QuerySet[Conversation]] | None = None
     help: str = ""
+    #: A KPI over the facts names the aggregates it needs and turns their totals into its value, so
+    #: kpi_values reads every such KPI in one pass over the facts instead of one query each.
+    totals: dict[str, Aggregate] | None = None
+    finish: Callable[[dict], float | None] | None = None
 
 
 KPIS: dict[str, Kpi] = {}
@@ -90,10 +94,17 @@ def kpi(key: str, label: str, *, unit: str, better: str, drill: Callable[[Scope]
     return register
 
 
-def _share(rows: QuerySet, part: Q, whole: Q | None = None) -> float | None:
-    """Return the percentage of `rows` (those matching `whole`, when given) that match `part`; None of no rows."""
-    counts = rows.aggregate(whole=Count("pk", filter=whole), part=Count("pk", filter=part))
-    return round(100 * counts["part"] / counts["whole"], 1) if counts["whole"] else None
+def fact_kpi(key: str, label: str, *, totals: dict[str, Aggregate], unit: str, better: str,
+             drill: Callable[[Scope], QuerySet] | None = None, help: str = ""):
+    """Decorator: register `fn(totals)` as KPI `key`, where `totals` are the given aggregates over the scope's facts."""
+    def register(fn):
+        KPIS[key] = Kpi(key, label, unit, better, lambda scope: fn(scope.facts().aggregate(**totals)), drill, help, totals, fn)
+        return fn
+    return register
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
 def _rounded(value) -> float | None:
@@ -106,46 +117,47 @@ def _behind(facts: QuerySet[ConversationFact]) -> QuerySet[Conversation]:
 
 # --- the KPIs that exist today -----------------------------------------------------------------------
 
-@kpi("volume", "Conversations", unit="count", better="none", drill=lambda s: _behind(s.facts()),
-     help="Conversations opened in the period.")
-def volume(scope: Scope) -> int:
-    return scope.facts().count()
+@fact_kpi("volume", "Conversations", totals={"all": Count("pk")}, unit="count", better="none",
+          drill=lambda s: _behind(s.facts()), help="Conversations opened in the period.")
+def volume(totals: dict) -> int:
+    return totals["all"]
 
 
-@kpi("first_response", "First response time", unit="seconds", better="lower",
-     drill=lambda s: _behind(s.facts().filter(first_response_seconds__isnull=False)).order_by("-fact__first_response_seconds"),
-     help="Average time from the customer's first message to our first answer (calendar time).")
-def first_response(scope: Scope) -> float | None:
-    return _rounded(scope.facts().aggregate(v=Avg("first_response_seconds"))["v"])
+@fact_kpi("first_response", "First response time", totals={"average": Avg("first_response_seconds")}, unit="seconds",
+          better="lower", help="Average time from the customer's first message to our first answer (calendar time).",
+          drill=lambda s: _behind(s.facts().filter(first_response_seconds__isnull=False)).order_by("-fact__first_response_seconds"))
+def first_response(totals: dict) -> float | None:
+    return _rounded(totals["average"])
 
 
-@kpi("next_response", "Next response time", unit="seconds", better="lower",
-     drill=lambda s: _behind(s.facts().filter(next_response_count__gt=0)),
-     help="Average time from a customer's follow-up to our next answer.")
-def next_response(scope: Scope) -> float | None:
-    totals = scope.facts().aggregate(seconds=Sum("next_response_seconds_total"), count=Sum("next_response_count"))
+@fact_kpi("next_response", "Next response time", unit="seconds", better="lower",
+          totals={"seconds": Sum("next_response_seconds_total"), "count": Sum("next_response_count")},
+          drill=lambda s: _behind(s.facts().filter(next_response_count__gt=0)),
+          help="Average time from a customer's follow-up to our next answer.")
+def next_response(totals: dict) -> float | None:
     return _rounded(totals["seconds"] / totals["count"]) if totals["count"] else None
 
 
-@kpi("resolution", "Resolution time", unit="seconds", better="lower",
-     drill=lambda s: _behind(s.facts().filter(resolution_seconds__isnull=False)).order_by("-fact__resolution_seconds"),
-     help="Average time from opening to solved, for the conversations solved now (calendar time).")
-def resolution(scope: Scope) -> float | None:
-    return _rounded(scope.facts().aggregate(v=Avg("resolution_seconds"))["v"])
+@fact_kpi("resolution", "Resolution time", totals={"average": Avg("resolution_seconds")}, unit="seconds", better="lower",
+          drill=lambda s: _behind(s.facts().filter(resolution_seconds__isnull=False)).order_by("-fact__resolution_seconds"),
+          help="Average time from opening to solved, for the conversations solved now (calendar time).")
+def resolution(totals: dict) -> float | None:
+    return _rounded(totals["average"])
 
 
-@kpi("fcr", "First-contact resolution", unit="percent", better="higher",
-     drill=lambda s: _behind(s.facts().filter(one_touch=True)),
-     help="Share of solved conversations solved with one answer and never reopened.")
-def first_contact_resolution(scope: Scope) -> float | None:
-    return _share(scope.facts(), Q(one_touch=True), Q(solved=True))
+@fact_kpi("fcr", "First-contact resolution", unit="percent", better="higher",
+          totals={"solved": Count("pk", filter=Q(solved=True)), "one": Count("pk", filter=Q(one_touch=True))},
+          drill=lambda s: _behind(s.facts().filter(one_touch=True)),
+          help="Share of solved conversations solved with one answer and never reopened.")
+def first_contact_resolution(totals: dict) -> float | None:
+    return _percent(totals["one"], totals["solved"])
 
 
-@kpi("reopen_rate", "Reopen rate", unit="percent", better="lower",
-     drill=lambda s: _behind(s.facts().filter(reopened=True)),
-     help="Share of conversations reopened after being solved.")
-def reopen_rate(scope: Scope) -> float | None:
-    return _share(scope.facts(), Q(reopened=True))
+@fact_kpi("reopen_rate", "Reopen rate", unit="percent", better="lower",
+          totals={"all": Count("pk"), "reopened": Count("pk", filter=Q(reopened=True))},
+          drill=lambda s: _behind(s.facts().filter(reopened=True)), help="Share of conversations reopened after being solved.")
+def reopen_rate(totals: dict) -> float | None:
+    return _percent(totals["reopened"], totals["all"])
 
 
 @kpi("backlog", "Backlog now", unit="count", better="lower",
@@ -155,11 +167,11 @@ def backlog(scope: Scope) -> int:
     return scope.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True).count()
 
 
-@kpi("sentiment", "Customer sentiment", unit="score", better="higher",
-     drill=lambda s: _behind(s.facts().filter(sentiment_count__gt=0)).order_by("fact__sentiment_total"),
-     help="Average sentiment of customers' messages, -1 (negative) to 1 (positive).")
-def sentiment(scope: Scope) -> float | None:
-    totals = scope.facts().aggregate(total=Sum("sentiment_total"), count=Sum("sentiment_count"))
+@fact_kpi("sentiment", "Customer sentiment", unit="score", better="higher",
+          totals={"total": Sum("sentiment_total"), "count": Sum("sentiment_count")},
+          drill=lambda s: _behind(s.facts().filter(sentiment_count__gt=0)).order_by("fact__sentiment_total"),
+          help="Average sentiment of customers' messages, -1 (negative) to 1 (positive).")
+def sentiment(totals: dict) -> float | None:
     return round(totals["total"] / totals["count"], 2) if totals["count"] else None
 
 
@@ -184,7 +196,8 @@ def _surveyed(kind: str):
 def csat(scope: Scope) -> float | None:
     from parley.surveys.scores import good_threshold
 
-    return _share(_answers(scope, "csat"), Q(score__gte=good_threshold("csat")))
+    counts = _answers(scope, "csat").aggregate(all=Count("pk"), good=Count("pk", filter=Q(score__gte=good_threshold("csat"))))
+    return _percent(counts["good"], counts["all"])
 
 
 @kpi("nps", "NPS", unit="score", better="higher", help="% promoters (9–10) minus % detractors (0–6).")
@@ -213,12 +226,22 @@ def display(value, unit: str) -> str:
     return f"{value:g}"
 
 
+def _compute_all(scope: Scope) -> dict[str, float | None]:
+    """Every KPI's value over `scope`: one aggregate query for all the KPIs over facts, then the others one by one."""
+    over_facts = [item for item in KPIS.values() if item.totals]
+    aliases = {(item.key, name): f"t{n}_{name}" for n, item in enumerate(over_facts) for name in item.totals}
+    row = scope.facts().aggregate(**{aliases[item.key, name]: aggregate
+                                     for item in over_facts for name, aggregate in item.totals.items()})
+    values = {item.key: item.finish({name: row[aliases[item.key, name]] for name in item.totals}) for item in over_facts}
+    return {item.key: values[item.key] if item.totals else item.compute(scope) for item in KPIS.values()}
+
+
 def kpi_values(scope: Scope) -> list[dict]:
     """Every registered KPI over `scope` and over the period before it."""
-    previous = scope.previous()
+    current, earlier = _compute_all(scope), _compute_all(scope.previous())
     rows = []
     for item in KPIS.values():
-        value, before = item.compute(scope), item.compute(previous)
+        value, before = current[item.key], earlier[item.key]
         change = None if value is None or before is None else round(value - before, 1)
         rows.append({"key": item.key, "label": item.label, "unit": item.unit, "better": item.better, "help": item.help,
                      "value": value, "previous": before, "change": change, "display": display(value, item.unit),
