@@ -132,6 +132,16 @@ def scenarios(*, agent, team) -> list[tuple[str, object]]:
     ]
 
 
+def _earlier_seed() -> dict:
+    """The agent and team an earlier run seeded, to time again on its data."""
+    from parley.accounts.models import Team, User
+
+    agent, team = User.objects.filter(email="agent1@bench.test").first(), Team.objects.filter(name="Team 0").first()
+    if agent is None or team is None:
+        sys.exit("--reuse needs a database this benchmark seeded before.")
+    return {"agent": agent, "team": team}
+
+
 def per_event_costs(*, samples: int, rng: random.Random) -> list[list]:
     """Time what the worker does per event: recompute one conversation's facts, score one message's sentiment."""
     from parley.analytics.services import fact_refresh, message_sentiment_record
@@ -159,6 +169,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=200, help="events whose aggregate upkeep is timed")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time again on a database an earlier run of this benchmark seeded (--database-url)")
     harness.seeded_database_arguments(parser)
     harness.run_in_data_dir(parser.parse_args(), run)
 
@@ -171,18 +183,21 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     from parley.analytics.services import facts_rebuild
     from parley.conversations.models import Conversation
 
-    if Conversation.objects.exists():
-        sys.exit("The database already holds conversations; point --database-url at an empty database.")
     rng = random.Random(args.seed)
     print(f"database: {connection.vendor}" + ("" if args.database_url else " (embedded, in a temporary data dir)"))
-    started = time.perf_counter()
-    seeded = seed(conversations=args.conversations, rng=rng)
-    print(f"seeded {args.conversations:,} conversations in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    facts = facts_rebuild(progress=lambda done, total: harness.progress(f"computing facts: {done:,}/{total:,} conversations"))
-    harness.progress_done()
-    elapsed = time.perf_counter() - started
-    print(f"facts of {facts:,} conversations computed in bulk in {elapsed:.1f} s ({facts / elapsed:,.0f} conversations/s)")
+    if args.reuse:
+        seeded = _earlier_seed()
+    elif Conversation.objects.exists():
+        sys.exit("The database already holds conversations; point --database-url at an empty database (or --reuse it).")
+    else:
+        started = time.perf_counter()
+        seeded = seed(conversations=args.conversations, rng=rng)
+        print(f"seeded {args.conversations:,} conversations in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        facts = facts_rebuild(progress=lambda done, total: harness.progress(f"computing facts: {done:,}/{total:,} conversations"))
+        harness.progress_done()
+        elapsed = time.perf_counter() - started
+        print(f"facts of {facts:,} conversations computed in bulk in {elapsed:.1f} s ({facts / elapsed:,.0f} conversations/s)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
