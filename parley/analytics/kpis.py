@@ -245,5 +245,6 @@ def kpi_values(scope: Scope) -> list[dict]:
         change = None if value is None or before is None else round(value - before, 1)
         rows.append({"key": item.key, "label": item.label, "unit": item.unit, "better": item.better, "help": item.help,
                      "value": value, "previous": before, "change": change, "display": display(value, item.unit),
-                     "previous_display": display(before, item.unit), "drill": item.drill is not None})
+                     "previous_display": display(before, item.unit), "drill": item.drill is not None,
+                     "change_display": "" if not change else ("+" if change > 0 else "−") + display(abs(change), item.unit)})
     return rows

@@ -1,13 +1,14 @@
 """The survey subscribers to domain events (registered in parley/subscriptions.py): when to ask."""
-from parley.conversations.models import Status
+from parley.conversations.models import Conversation, Status
 from parley.surveys.models import CesTrigger, SurveyKind
 from parley.surveys.selectors import survey_settings
 from parley.surveys.services import survey_send_for_conversation
 
 
 def csat_after_solved(name: str, payload: dict) -> None:
-    """Ask for a CSAT rating when a conversation moves to solved."""
-    if payload["new"] == Status.SOLVED:
+    """Ask for a CSAT rating when a conversation moves to solved, unless it was reopened before the worker got to it."""
+    still_solved = Conversation.objects.filter(pk=payload["conversation_id"], status__in=(Status.SOLVED, Status.CLOSED)).exists()
+    if payload["new"] == Status.SOLVED and still_solved:
         survey_send_for_conversation(conversation_id=payload["conversation_id"], kind=SurveyKind.CSAT,
                                      event_id=payload["event_id"])
 

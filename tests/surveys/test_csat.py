@@ -135,3 +135,16 @@ def test_results_show_on_the_conversation_and_the_customer_and_count_for_the_age
     assert csat == 100.0
     assert survey_results_by_agent(kind="csat") == [{"agent_id": agent.pk, "agent__name": "Sam Agent", "answers": 1,
                                                      "average": 5.0, "good": 1, "good_percent": 100.0}]
+
+
+def test_a_conversation_reopened_before_the_worker_asks_is_not_surveyed(form_conversation, agent, run_due_jobs):
+    from parley.channels.base import InboundMessage
+    from parley.conversations.services import message_receive
+
+    message_reply(conversation=form_conversation, author=agent, text="Done.", status=Status.SOLVED)
+    message_receive(inbox=form_conversation.inbox, inbound=InboundMessage(
+        external_id="form-2", identity_kind="email", source_id="rita@example.test", contact_email="rita@example.test",
+        text="No, it is still missing", conversation_id=form_conversation.pk))
+    drain(run_due_jobs)
+
+    assert not Survey.objects.exists()

@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   const ACCENT = "#2f6fed";
-  const SOFT = "rgba(47, 111, 237, 0.35)";
 
   function series(canvas) {
     return JSON.parse(document.getElementById(canvas.dataset.series).textContent);
@@ -15,7 +14,7 @@
         data: {
           labels: data.labels,
           datasets: [
-            { label: "This period", data: data.current, borderColor: ACCENT, backgroundColor: ACCENT, tension: 0.2 },
+            { label: "This period", data: data.current, borderColor: ACCENT, backgroundColor: ACCENT },
             { label: "Period before", data: data.previous, borderColor: "#9aa1ad", borderDash: [4, 4], pointRadius: 0 },
           ],
         },
@@ -53,7 +52,12 @@
             tooltip: { callbacks: { title: () => "", label: (ctx) => `${ctx.raw.y} ${ctx.raw.x}:00 – ${ctx.raw.v}` } },
           },
           scales: {
-            x: { type: "linear", min: -0.5, max: 23.5, offset: false, ticks: { stepSize: 3 }, grid: { display: false } },
+            x: {
+              type: "linear", min: -0.5, max: 23.5, offset: false, grid: { display: false },
+              // Hours on the hour, every third one; the cells are centred on them.
+              afterBuildTicks: (axis) => { axis.ticks = [0, 3, 6, 9, 12, 15, 18, 21].map((value) => ({ value })); },
+              ticks: { callback: (value) => `${value}:00` },
+            },
             y: { type: "category", labels: days, offset: true, grid: { display: false } },
           },
         },
