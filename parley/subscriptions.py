@@ -21,9 +21,8 @@ def _register_surveys_and_analytics() -> None:
     from parley.analytics import subscribers as analytics
     from parley.surveys import subscribers as surveys
 
-    subscribe_durable("conversation.status_changed", "surveys.csat", surveys.csat_after_solved)
-    for name in surveys.CES_EVENTS:
-        subscribe_durable(name, "surveys.ces", surveys.ces_after_flow)
+    for name in surveys.EVENTS:
+        subscribe_durable(name, "surveys", surveys.ask_when_due)
     for name in analytics.FACT_EVENTS:
         subscribe_durable(name, "analytics.facts", analytics.refresh_facts)
     subscribe_durable("message.received", "analytics.sentiment", analytics.score_message)

@@ -45,20 +45,19 @@ class Scope:
         return (timezone.make_aware(datetime.combine(self.start, time()), tz),
                 timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time()), tz))
 
-    def _dimensions(self, qs: QuerySet, prefix: str = "") -> QuerySet:
-        lookups = {"inbox_id": self.inbox_id, "channel": self.channel, "team_id": self.team_id, "assignee_id": self.agent_id}
-        qs = qs.filter(**{f"{prefix}{field}": value for field, value in lookups.items() if value not in (None, "")})
-        if self.tag:
-            qs = qs.filter(**{f"{prefix}conversation__tags__name": self.tag})
-        return qs
+    def _filtered(self, qs: QuerySet, fields: tuple[str, str, str, str, str]) -> QuerySet:
+        """Apply the filters to `qs`, whose inbox, channel, team, assignee and tag name are the `fields` given."""
+        wanted = dict(zip(fields, (self.inbox_id, self.channel, self.team_id, self.agent_id, self.tag)))
+        return qs.filter(**{field: value for field, value in wanted.items() if value not in (None, "")})
 
     def facts(self) -> QuerySet[ConversationFact]:
         """The facts of conversations opened in the period that pass the filters."""
-        return self._dimensions(ConversationFact.objects.filter(day__gte=self.start, day__lte=self.end))
+        return self._filtered(ConversationFact.objects.filter(day__gte=self.start, day__lte=self.end),
+                              ("inbox_id", "channel", "team_id", "assignee_id", "conversation__tags__name"))
 
     def conversations(self) -> QuerySet[Conversation]:
-        """Conversations passing the filters, whenever they were opened."""
-        return self._dimensions(Conversation.objects.filter(fact__isnull=False), prefix="fact__")
+        """Conversations passing the filters, whenever they were opened (read from the conversations themselves)."""
+        return self._filtered(Conversation.objects.all(), ("inbox_id", "inbox__kind", "team_id", "assignee_id", "tags__name"))
 
     def querystring(self, **extra) -> str:
         params = {"start": self.start.isoformat(), "end": self.end.isoformat(), "inbox": self.inbox_id or "",

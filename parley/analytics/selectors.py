@@ -61,12 +61,11 @@ def live_now() -> dict:
     """What a supervisor watches: open work per channel, waiting customers, agents online and their load."""
     live = Conversation.objects.filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True)
     # Waiting on us: the customer wrote last (new or open, and nothing from us since their last message).
-    waiting = live.filter(status__in=(Status.NEW, Status.OPEN), last_inbound_at__isnull=False).filter(
+    waiting = Q(status__in=(Status.NEW, Status.OPEN), last_inbound_at__isnull=False) & (
         Q(first_response_at__isnull=True) | Q(last_inbound_at__gt=F("first_response_at")))
     queues = list(live.values(channel=F("inbox__kind")).annotate(
-        open=Count("pk"), unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        waiting=Count("pk", filter=Q(pk__in=waiting.values("pk"))),
-        oldest_wait=Min("last_inbound_at", filter=Q(pk__in=waiting.values("pk")))).order_by("channel"))
+        open=Count("pk"), unassigned=Count("pk", filter=Q(assignee__isnull=True)), waiting=Count("pk", filter=waiting),
+        oldest_wait=Min("last_inbound_at", filter=waiting)).order_by("channel"))
     now = timezone.now()
     for queue in queues:
         queue["longest_wait_seconds"] = int((now - queue["oldest_wait"]).total_seconds()) if queue["oldest_wait"] else None
@@ -74,8 +73,8 @@ def live_now() -> dict:
                   .annotate(load=Count("assigned_conversations", filter=Q(assigned_conversations__status__in=ACTIVE_STATUSES,
                                                                          assigned_conversations__merged_into__isnull=True)))
                   .values("pk", "name", "availability", "load").order_by("-load", "name"))
-    longest = waiting.order_by("last_inbound_at").values("pk", "subject", "last_inbound_at").first()
-    return {"queues": queues, "agents": agents, "waiting": waiting.count(),
+    longest = live.filter(waiting).order_by("last_inbound_at").values("pk", "subject", "last_inbound_at").first()
+    return {"queues": queues, "agents": agents, "waiting": sum(queue["waiting"] for queue in queues),
             "longest": longest and {**longest, "seconds": int((now - longest["last_inbound_at"]).total_seconds())}}
 
 

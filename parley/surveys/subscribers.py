@@ -25,13 +25,20 @@ def _ces_flow(name: str, payload: dict) -> str | None:
     return None
 
 
-#: The events that can complete a CES flow.
-CES_EVENTS = ("conversation.assigned", "conversation.updated", "conversation.status_changed")
-
-
 def ces_after_flow(name: str, payload: dict) -> None:
     """Ask how easy it was once the flow chosen on Settings → Surveys has happened."""
     config = survey_settings()
     if config.ces_enabled and _ces_flow(name, payload) == config.ces_trigger:
         survey_send_for_conversation(conversation_id=payload["conversation_id"], kind=SurveyKind.CES,
                                      event_id=payload["event_id"])
+
+
+#: The events after which a survey may be due; one subscriber (one job per event) handles them all.
+EVENTS = ("conversation.assigned", "conversation.updated", "conversation.status_changed")
+
+
+def ask_when_due(name: str, payload: dict) -> None:
+    """Send the surveys an event makes due: CSAT after solving, CES after the chosen flow."""
+    if name == "conversation.status_changed":
+        csat_after_solved(name, payload)
+    ces_after_flow(name, payload)
