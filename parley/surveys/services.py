@@ -22,6 +22,8 @@ from parley.surveys.selectors import LINK_SALT, survey_settings
 COMMENT_SENTIMENT_QUEUE = "surveys.comment_sentiment"
 CAMPAIGN_QUEUE = "surveys.nps_campaign"
 MAX_COMMENT = 4000
+#: A conversation solved longer ago than this is not asked about (history replayed by an import or the demo).
+CSAT_TOO_LATE = timedelta(days=7)
 
 
 def survey_link(survey: Survey, *, score: int | None = None) -> str:
@@ -62,6 +64,8 @@ def survey_send_for_conversation(*, conversation_id: int, kind: str, event_id: i
         return None
     contact = surviving(conversation.contact)
     now = timezone.now()
+    if kind == SurveyKind.CSAT and conversation.solved_at and conversation.solved_at < now - CSAT_TOO_LATE:
+        return None
     adapter = conversation.inbox.adapter
     if _recently_surveyed(contact, now) or not (adapter.can_send or contact.email):
         return None

@@ -148,3 +148,15 @@ def test_a_conversation_reopened_before_the_worker_asks_is_not_surveyed(form_con
     drain(run_due_jobs)
 
     assert not Survey.objects.exists()
+
+
+def test_a_conversation_solved_long_ago_is_not_asked_about(form_conversation, agent, run_due_jobs):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    message_reply(conversation=form_conversation, author=agent, text="Done.", status=Status.SOLVED,
+                  created_at=timezone.now() - timedelta(days=8))
+    drain(run_due_jobs)
+
+    assert not Survey.objects.exists()
