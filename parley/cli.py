@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "reports")
+BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "long_thread", "reports")
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20
 

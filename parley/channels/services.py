@@ -234,15 +234,17 @@ def conversation_acknowledge(*, conversation_id: int):
     from parley.conversations.models import Conversation, Direction
     from parley.conversations.services import message_auto_reply
 
+    # Most inboxes send none (the API channel, a chat): ask before taking a lock, which on SQLite is the one write lock.
+    conversation = Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
+    text = conversation.inbox.adapter.acknowledgement(conversation) if conversation else ""
+    if not text:
+        return None
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().select_related("inbox").filter(pk=conversation_id).first()
         if conversation is None or conversation.messages.filter(metadata__automatic="acknowledgement").exists():
             return None
         first = conversation.messages.filter(direction=Direction.INBOUND).order_by("created_at", "id").first()
         if first is None or first.metadata.get("auto_reply") or first.created_at < timezone.now() - ACKNOWLEDGE_WITHIN:
-            return None
-        text = conversation.inbox.adapter.acknowledgement(conversation)
-        if not text:
             return None
         return message_auto_reply(conversation=conversation, text=text, reason="acknowledgement")
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parley.core import jobs, wakeup
+from parley.core.sqlite3 import base as sqlite_locking
 from parley.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def _work(stop: threading.Event, *, runs_schedules: bool) -> None:
 def run(*, concurrency: int, stop: threading.Event, schedules: bool = True) -> None:
     """Run `concurrency` job threads until `stop` is set; one of them also runs the schedules."""
     jobs.autodiscover()
+    sqlite_locking.run_in_background()
     freed = jobs.release_orphans()
     if freed:
         logger.warning("freed %s job(s) that a stopped worker on this host still held", freed)

@@ -21,6 +21,8 @@ TABLE = "search_conversation_document"
 CONFIG = "'parley_search'::regconfig"
 #: A tsvector holds at most 1 MB; indexing the first 500 000 characters of a conversation stays below it.
 MAX_INDEXED_CHARS = 500_000
+#: A document this large takes no appended messages: the next append could pass the 1 MB a tsvector holds.
+APPEND_LIMIT_BYTES = 400_000
 
 TEXT_SEARCH_CONFIG = """
 DO $$ BEGIN
@@ -44,15 +46,24 @@ CREATE OR REPLACE FUNCTION search_reindex(ids bigint[]) RETURNS void LANGUAGE sq
 $$
 """
 
-TRIGGER_FUNCTIONS = """
+TRIGGER_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION search_message_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
     IF OLD.kind <> 'event' THEN PERFORM search_reindex(ARRAY[OLD.conversation_id]); END IF;
   END IF;
-  IF TG_OP <> 'DELETE' THEN
-    IF NEW.kind <> 'event' THEN PERFORM search_reindex(ARRAY[NEW.conversation_id]); END IF;
+  IF TG_OP = 'UPDATE' AND NEW.kind <> 'event' THEN
+    PERFORM search_reindex(ARRAY[NEW.conversation_id]);
   END IF;
+  RETURN NULL;
+END $$;
+-- A new message is appended to its conversation's document (the row lock orders concurrent appends):
+-- rebuilding it from every message made each message of a long thread cost as much as the whole thread.
+-- A document near the size a tsvector can hold takes no more, as the rebuild indexes only the first characters.
+CREATE OR REPLACE FUNCTION search_message_appended() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE {TABLE} SET document = document || to_tsvector({CONFIG}, left(NEW.text, {MAX_INDEXED_CHARS}))
+  WHERE conversation_id = NEW.conversation_id AND pg_column_size(document) < {APPEND_LIMIT_BYTES};
   RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION search_conversation_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -77,8 +88,10 @@ END $$;
 """
 
 TRIGGERS = {
-    "search_message_changed": "AFTER INSERT OR DELETE OR UPDATE OF text, kind, conversation_id ON conversations_message "
+    "search_message_changed": "AFTER DELETE OR UPDATE OF text, kind, conversation_id ON conversations_message "
                               "FOR EACH ROW EXECUTE FUNCTION search_message_changed()",
+    "search_message_appended": "AFTER INSERT ON conversations_message FOR EACH ROW "
+                               "WHEN (NEW.kind <> 'event' AND NEW.text <> '') EXECUTE FUNCTION search_message_appended()",
     "search_conversation_added": "AFTER INSERT OR DELETE ON conversations_conversation "
                                  "FOR EACH ROW EXECUTE FUNCTION search_conversation_changed()",
     "search_conversation_changed": "AFTER UPDATE OF subject, contact_id ON conversations_conversation FOR EACH ROW "
@@ -125,7 +138,7 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
         for name, definition in TRIGGERS.items():
             table = definition.split(" ON ")[1].split()[0]
             cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        for function in ("search_message_changed()", "search_conversation_changed()", "search_contact_changed()",
+        for function in ("search_message_changed()", "search_message_appended()", "search_conversation_changed()", "search_contact_changed()",
                          "search_conversations_truncated()", "search_reindex(bigint[])"):
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

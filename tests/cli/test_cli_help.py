@@ -22,7 +22,7 @@ def test_given_the_installed_command_when_asked_for_help_then_every_command_is_l
     ("createagent", ["--email", "--name", "--role", "--password", "light_agent"]),
     ("migrate", []),
     ("check", []),
-    ("bench", ["ingest", "inbox", "email", "email_quality", "soak"]),
+    ("bench", ["ingest", "inbox", "email", "email_quality", "soak", "long_thread"]),
     ("rotate-keys", []),
 ])
 def test_given_a_command_when_asked_for_its_help_then_it_describes_itself_with_options_and_examples(command, options, capsys):

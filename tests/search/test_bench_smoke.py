@@ -58,3 +58,9 @@ def test_given_one_sequential_client_and_two_web_processes_when_the_ingest_bench
     assert table_row(output, "accepted (202)")[1] == "20"
     assert table_row(output, "processed")[1] == "20"
     assert table_row(output, "accepted (202)")[2] == "not run"
+
+
+def test_long_thread_bench_prints_the_cost_of_a_message_at_each_thread_length():
+    output = run_bench("long_thread.py", "--sizes", "3,12", "--samples", "3")
+
+    assert float(table_row(output, "3")[1]) > 0 and float(table_row(output, "12")[1]) > 0

@@ -5,7 +5,7 @@ from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.services import envelope_store
 from parley.conversations.models import Conversation
 from parley.conversations.services.common import attachments_validate
-from parley.core.errors import ValidationFailed
+from parley.core.errors import ApplicationError, ValidationFailed
 
 
 def api_message_accept(*, inbox: Inbox, payload: dict, actor) -> tuple[InboundEnvelope, bool]:
@@ -21,11 +21,17 @@ def api_message_accept(*, inbox: Inbox, payload: dict, actor) -> tuple[InboundEn
     if not inbox.is_active:
         raise ValidationFailed("This inbox is deactivated.", extra={"inbox_id": "inactive"})
     key = payload["idempotency_key"]
-    earlier = InboundEnvelope.objects.filter(inbox=inbox, external_id=key).first()
-    if earlier is not None:
-        return earlier, False
-    attachments_validate(ApiAdapter.attachments(payload))
-    conversation_id = payload.get("conversation_id")
-    if conversation_id and not Conversation.objects.filter(pk=conversation_id, inbox=inbox).exists():
-        raise ValidationFailed(f"Conversation {conversation_id} is not in this inbox.", extra={"conversation_id": "not in this inbox"})
+    try:
+        attachments_validate(ApiAdapter.attachments(payload))
+        conversation_id = payload.get("conversation_id")
+        if conversation_id and not Conversation.objects.filter(pk=conversation_id, inbox=inbox).exists():
+            raise ValidationFailed(f"Conversation {conversation_id} is not in this inbox.",
+                                   extra={"conversation_id": "not in this inbox"})
+    except ApplicationError:
+        # A repeated key answers with the first result, whatever the repeat carries.
+        earlier = InboundEnvelope.objects.filter(inbox=inbox, external_id=key).first()
+        if earlier is not None:
+            return earlier, False
+        raise
+    # A repeated key is found by the unique index as the envelope is stored, not by a read before every write.
     return envelope_store(inbox=inbox, external_id=key, payload=payload)
