@@ -34,11 +34,13 @@ def surveys_for_contact(*, contact_id: int, limit: int = 10) -> QuerySet[Survey]
     return Survey.objects.filter(contact_id=contact_id).select_related("conversation")[:limit]
 
 
-def survey_results_by_agent(*, kind: str, since=None, until=None) -> list[dict]:
-    """Return each agent's answered surveys of `kind`: count, average score and share of good answers."""
+def survey_results_by_agent(*, kind: str, since=None, until=None, agent_id: int | None = None) -> list[dict]:
+    """Return each agent's (or one agent's) answered surveys of `kind`: count, average score, share of good answers."""
     from parley.surveys.scores import good_threshold
 
     answered = Survey.objects.filter(kind=kind, answered_at__isnull=False, agent__isnull=False)
+    if agent_id is not None:
+        answered = answered.filter(agent_id=agent_id)
     if since is not None:
         answered = answered.filter(answered_at__gte=since)
     if until is not None:
@@ -47,6 +49,11 @@ def survey_results_by_agent(*, kind: str, since=None, until=None) -> list[dict]:
             .annotate(answers=Count("id"), average=Avg("score"), good=Count("id", filter=Q(score__gte=good_threshold(kind))))
             .order_by("agent__name"))
     return [{**row, "good_percent": round(100 * row["good"] / row["answers"], 1)} for row in rows]
+
+
+def survey_recent_answers_for_agent(*, agent_id: int, limit: int = 5) -> QuerySet[Survey]:
+    return Survey.objects.filter(agent_id=agent_id, answered_at__isnull=False).select_related("conversation").order_by(
+        "-answered_at")[:limit]
 
 
 def nps_campaign_list() -> QuerySet[NpsCampaign]:

@@ -126,12 +126,17 @@ def test_results_show_on_the_conversation_and_the_customer_and_count_for_the_age
     client.force_login(admin)
 
     conversation_page = client.get(f"/c/{form_conversation.pk}/").content.decode()
+    agent_client = Client()
+    agent_client.force_login(agent)
+    profile = agent_client.get("/me/").content.decode()
     customer_page = client.get(f"/customers/{form_conversation.contact_id}/").content.decode()
     today = timezone.localdate()
     csat = {r["key"]: r["value"] for r in kpi_values(Scope(start=today, end=today))}["csat"]
 
     assert "<strong>5</strong>/5" in conversation_page and "Quick and kind, thanks!" in conversation_page
     assert "<strong>5</strong>/5" in customer_page
+    assert "<td>Customer satisfaction (CSAT)</td><td>1</td><td>5.0</td><td>100.0 %</td>" in profile
+    assert "Quick and kind, thanks!" in profile
     assert csat == 100.0
     assert survey_results_by_agent(kind="csat") == [{"agent_id": agent.pk, "agent__name": "Sam Agent", "answers": 1,
                                                      "average": 5.0, "good": 1, "good_percent": 100.0}]
