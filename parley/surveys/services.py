@@ -168,6 +168,17 @@ def nps_campaign_create(*, actor, name: str, segment=None, question: str = "", e
     return campaign
 
 
+@transaction.atomic
+def nps_campaign_set_active(*, actor, campaign: NpsCampaign, is_active: bool) -> NpsCampaign:
+    """Pause or resume a campaign; a resumed campaign that missed its date runs at the next turn of the schedule."""
+    require(actor, "survey.manage")
+    if campaign.is_active != is_active:
+        campaign.is_active = is_active
+        campaign.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="nps_campaign.resumed" if is_active else "nps_campaign.paused", target=campaign)
+    return campaign
+
+
 def nps_campaigns_start_due() -> int:
     """Queue a run of every active campaign that is due and move it to its next date; return how many."""
     now = timezone.now()

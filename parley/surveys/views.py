@@ -1,12 +1,13 @@
 """The customer's answer page (reached by a signed link) and Settings → Surveys in the workspace."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.core.errors import ApplicationError
 from parley.portal.services import company_name
 from parley.surveys import selectors, services
+from parley.surveys.models import NpsCampaign
 from parley.surveys.forms import AnswerForm, CommentForm, NpsCampaignForm, SurveySettingsForm
 from parley.surveys.scores import LABELS
 from parley.workspace.views import allowed
@@ -89,3 +90,14 @@ def campaign_new(request):
             messages.success(request, f"The NPS campaign “{campaign}” was created.")
             return redirect("surveys:settings")
     return _settings_render(request, campaign_form=form, status=422)
+
+
+@login_required
+@require_POST
+def campaign_set_active(request, campaign_id: int):
+    """Pause or resume an NPS campaign from Settings → Surveys."""
+    allowed(request, "survey.manage", REFUSAL)
+    campaign = get_object_or_404(NpsCampaign, pk=campaign_id)
+    campaign = services.nps_campaign_set_active(actor=request.user, campaign=campaign, is_active=request.POST.get("active") == "1")
+    messages.success(request, f"The NPS campaign “{campaign}” is {'running' if campaign.is_active else 'paused'}.")
+    return redirect("surveys:settings")

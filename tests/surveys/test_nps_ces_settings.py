@@ -45,6 +45,22 @@ def test_an_nps_campaign_emails_its_segment_on_schedule_and_once_per_run(db, adm
     assert campaign.next_run_at > timezone.now() + timedelta(days=89)
 
 
+def test_a_paused_campaign_sends_nothing_until_it_is_resumed(db, admin, run_due_jobs):
+    from parley.surveys.services import nps_campaign_set_active
+
+    Contact.objects.create(name="Vera", email="vera@example.test")
+    campaign = nps_campaign_set_active(actor=admin, campaign=nps_campaign_create(actor=admin, name="All"), is_active=False)
+
+    _run_schedules()
+    drain(run_due_jobs)
+    assert not mail.outbox
+
+    nps_campaign_set_active(actor=admin, campaign=campaign, is_active=True)
+    _run_schedules()
+    drain(run_due_jobs)
+    assert [m.to for m in mail.outbox] == [["vera@example.test"]]
+
+
 def test_nps_answers_make_the_score(db, admin):
     from parley.analytics.kpis import Scope, kpi_values
     from parley.surveys.services import survey_answer
@@ -106,6 +122,10 @@ def test_the_settings_screen_changes_throttling_and_creates_campaigns(db, admin,
     assert bad.status_code == 422 and b"Some settings are not valid" in bad.content
     assert created.status_code == 302 and NpsCampaign.objects.get().every_days == 365
     assert duplicate.status_code == 422 and b"A campaign with this name exists" in duplicate.content
+    campaign = NpsCampaign.objects.get()
+    client.post(f"/surveys/settings/campaigns/{campaign.pk}/active/", {"active": "0"})
+    campaign.refresh_from_db()
+    assert not campaign.is_active and b"paused" in client.get("/surveys/settings/").content
     agent = Client()
     agent.force_login(make_agent(Role.AGENT))
     assert agent.get("/surveys/settings/").status_code == 403
