@@ -40,8 +40,11 @@ def dashboard(request):
     scope = form.scope()
     charts = {"volume_by_day": selectors.volume_by_day(scope), "by_channel": selectors.volume_by_channel(scope),
               "heatmap": selectors.volume_heatmap(scope)}
+    agents = selectors.agent_table(scope)
+    charts["agents"] = {"labels": [row["agent"] for row in agents], "conversations": [row["conversations"] for row in agents],
+                        "solved": [row["solved"] for row in agents]}
     context = {"form": form, "scope": scope, "query": scope.querystring(), "kpis": kpi_values(scope), "charts": charts,
-               "previous": scope.previous(), "agents": selectors.agent_table(scope), "section": "analytics",
+               "previous": scope.previous(), "agents": agents, "section": "analytics",
                "subscription": ReportSubscription.objects.filter(user=request.user).first(),
                "weekdays": list(enumerate(selectors.WEEKDAYS)), "time_zone": settings.TIME_ZONE}
     return render(request, "analytics/dashboard.html", context)

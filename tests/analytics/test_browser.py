@@ -27,10 +27,12 @@ def test_the_charts_draw_the_numbers_of_the_period(transactional_db, berlin_serv
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-heatmap')")
     line = page.evaluate("() => Chart.getChart('chart-volume').data.datasets.map(d => d.data)")
     bars = page.evaluate("() => { const d = Chart.getChart('chart-channels').data; return [d.labels, d.datasets[0].data]; }")
+    agents = page.evaluate("() => { const d = Chart.getChart('chart-agents').data; return [d.labels, ...d.datasets.map(s => s.data)]; }")
     cells = page.evaluate("() => Chart.getChart('chart-heatmap').data.datasets[0].data.filter(c => c.v).map(c => [c.y, c.x, c.v])")
 
     assert line == [[1, 1, 1, 0, 0, 0, 1], [0, 0, 0, 0, 1, 0, 0]]
     assert bars == [["api", "webform"], [3, 1]]
+    assert agents == [["Ana Agent", "Ben Agent"], [2, 1], [1, 1]]
     assert sorted(cells) == sorted([["Mon", 9, 1], ["Tue", 0, 1], ["Wed", 11, 1], ["Sun", 23, 1]])
     expect(page.locator('[data-kpi="volume"] .kpi-value')).to_have_text("4")
     # A number leads to the conversations behind it.

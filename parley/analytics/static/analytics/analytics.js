@@ -28,6 +28,19 @@
         options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
     },
+    agents(canvas, data) {
+      return new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: data.labels,
+          datasets: [
+            { label: "Conversations", data: data.conversations, backgroundColor: ACCENT },
+            { label: "Solved", data: data.solved, backgroundColor: "#22a559" },
+          ],
+        },
+        options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      });
+    },
     heatmap(canvas, cells) {
       const most = Math.max(1, ...cells.map((c) => c.count));
       const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
