@@ -45,19 +45,19 @@ class Scope:
         return (timezone.make_aware(datetime.combine(self.start, time()), tz),
                 timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time()), tz))
 
-    def _filtered(self, qs: QuerySet, fields: tuple[str, str, str, str, str]) -> QuerySet:
+    def narrow(self, qs: QuerySet, fields: tuple[str, str, str, str, str]) -> QuerySet:
         """Apply the filters to `qs`, whose inbox, channel, team, assignee and tag name are the `fields` given."""
         wanted = dict(zip(fields, (self.inbox_id, self.channel, self.team_id, self.agent_id, self.tag)))
         return qs.filter(**{field: value for field, value in wanted.items() if value not in (None, "")})
 
     def facts(self) -> QuerySet[ConversationFact]:
         """The facts of conversations opened in the period that pass the filters."""
-        return self._filtered(ConversationFact.objects.filter(day__gte=self.start, day__lte=self.end),
+        return self.narrow(ConversationFact.objects.filter(day__gte=self.start, day__lte=self.end),
                               ("inbox_id", "channel", "team_id", "assignee_id", "conversation__tags__name"))
 
     def conversations(self) -> QuerySet[Conversation]:
         """Conversations passing the filters, whenever they were opened (read from the conversations themselves)."""
-        return self._filtered(Conversation.objects.all(), ("inbox_id", "inbox__kind", "team_id", "assignee_id", "tags__name"))
+        return self.narrow(Conversation.objects.all(), ("inbox_id", "inbox__kind", "team_id", "assignee_id", "tags__name"))
 
     def querystring(self, **extra) -> str:
         params = {"start": self.start.isoformat(), "end": self.end.isoformat(), "inbox": self.inbox_id or "",
@@ -181,9 +181,8 @@ def _answers(scope: Scope, kind: str):
 
     start, end = scope.bounds()
     answers = Survey.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
-    if any((scope.inbox_id, scope.channel, scope.team_id, scope.agent_id, scope.tag)):
-        answers = answers.filter(conversation__in=scope.conversations())
-    return answers
+    return scope.narrow(answers, ("conversation__inbox_id", "conversation__inbox__kind", "conversation__team_id",
+                                  "conversation__assignee_id", "conversation__tags__name"))
 
 
 def _surveyed(kind: str):

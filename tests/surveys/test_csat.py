@@ -132,12 +132,15 @@ def test_results_show_on_the_conversation_and_the_customer_and_count_for_the_age
     customer_page = client.get(f"/customers/{form_conversation.contact_id}/").content.decode()
     today = timezone.localdate()
     csat = {r["key"]: r["value"] for r in kpi_values(Scope(start=today, end=today))}["csat"]
+    csat_by_channel = {channel: {r["key"]: r["value"] for r in kpi_values(Scope(start=today, end=today, channel=channel))}["csat"]
+                       for channel in ("webform", "api")}
 
     assert "<strong>5</strong>/5" in conversation_page and "Quick and kind, thanks!" in conversation_page
     assert "<strong>5</strong>/5" in customer_page
     assert "<td>Customer satisfaction (CSAT)</td><td>1</td><td>5.0</td><td>100.0 %</td>" in profile
     assert "Quick and kind, thanks!" in profile
     assert csat == 100.0
+    assert csat_by_channel == {"webform": 100.0, "api": None}
     assert survey_results_by_agent(kind="csat") == [{"agent_id": agent.pk, "agent__name": "Sam Agent", "answers": 1,
                                                      "average": 5.0, "good": 1, "good_percent": 100.0}]
 
