@@ -51,13 +51,13 @@ def fact_values(conversation: Conversation, messages: list[Message], sentiments:
     """Compute a conversation's fact row from it, its messages in time order and its messages' sentiment scores."""
     first, following = response_times(messages)
     answers = sum(1 for m in messages if _is_our_answer(m))
-    solved = conversation.status in (Status.SOLVED, Status.CLOSED) and conversation.merged_into_id is None
+    solved = conversation.status in (Status.SOLVED, Status.CLOSED)
     local = timezone.localtime(conversation.created_at)
     return {
         "inbox_id": conversation.inbox_id, "channel": conversation.inbox.kind, "team_id": conversation.team_id,
         "assignee_id": conversation.assignee_id, "created_at": conversation.created_at, "day": local.date(),
         "hour": local.hour, "weekday": local.weekday(),
-        "is_active": conversation.status in ACTIVE_STATUSES and conversation.merged_into_id is None,
+        "is_active": conversation.status in ACTIVE_STATUSES,
         "solved": solved, "reopened": conversation.reopened_count > 0,
         "one_touch": solved and conversation.reopened_count == 0 and answers == 1,
         "first_response_seconds": first, "next_response_seconds_total": sum(following),
@@ -73,9 +73,12 @@ _MESSAGE_FIELDS = ("conversation_id", "direction", "kind", "metadata", "created_
 
 @transaction.atomic
 def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
-    """Recompute one conversation's facts from scratch: idempotent, so a repeated event changes nothing."""
+    """Recompute one conversation's facts from scratch: idempotent, so a repeated event changes nothing.
+
+    A conversation merged into another has none: its messages and its customer's wait count in the one it joined.
+    """
     conversation = Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
-    if conversation is None:
+    if conversation is None or conversation.merged_into_id:
         ConversationFact.objects.filter(conversation_id=conversation_id).delete()
         return None
     messages = list(conversation.messages.only(*_MESSAGE_FIELDS).order_by("created_at", "id"))
@@ -88,7 +91,7 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
 @transaction.atomic
 def facts_rebuild_batch(*, conversation_ids: list[int]) -> int:
     """Recompute the facts of many conversations with a few queries: replaced wholesale, in one transaction."""
-    conversations = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids))
+    conversations = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids, merged_into__isnull=True))
     messages: dict[int, list[Message]] = {c.pk: [] for c in conversations}
     for message in Message.objects.filter(conversation_id__in=conversation_ids).only(*_MESSAGE_FIELDS).order_by("created_at", "id"):
         messages[message.conversation_id].append(message)

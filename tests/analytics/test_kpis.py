@@ -68,3 +68,21 @@ def test_each_drill_down_lists_the_conversations_behind_its_number(workspace):
     assert set(KPIS["reopen_rate"].drill(scope)) == {workspace["c3"]}
     assert list(KPIS["resolution"].drill(scope)) == [workspace["c2"], workspace["c1"]]
     assert KPIS["volume"].drill(scope).count() == 4
+
+
+def test_a_conversation_merged_into_another_counts_once(workspace, admin, run_due_jobs):
+    from parley.channels.base import InboundMessage
+    from parley.conversations.services import conversation_merge, message_receive
+    from tests.analytics.conftest import drain, utc
+
+    c1 = workspace["c1"]
+    duplicate = message_receive(inbox=c1.inbox, inbound=InboundMessage(
+        external_id="dup", identity_kind="external_id", source_id="c1", text="Me again", conversation_id=None),
+        received_at=utc(5, 8, 10)).conversation
+    drain(run_due_jobs)
+    assert {r["key"]: r["value"] for r in kpi_values(Scope(start=PERIOD[0], end=PERIOD[1]))}["volume"] == 5
+
+    conversation_merge(keep=c1, merge=duplicate, actor=admin)
+    drain(run_due_jobs)
+
+    assert {r["key"]: r["value"] for r in kpi_values(Scope(start=PERIOD[0], end=PERIOD[1]))}["volume"] == 4
