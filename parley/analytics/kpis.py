@@ -218,6 +218,8 @@ def display(value, unit: str) -> str:
         return "—"
     if unit == "seconds":
         minutes = round(value / 60)
+        if minutes >= 48 * 60:
+            return f"{minutes // 1440} d {minutes % 1440 // 60} h"
         return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
     if unit == "percent":
         return f"{value:g} %"

@@ -86,3 +86,10 @@ def test_a_conversation_merged_into_another_counts_once(workspace, admin, run_du
     drain(run_due_jobs)
 
     assert {r["key"]: r["value"] for r in kpi_values(Scope(start=PERIOD[0], end=PERIOD[1]))}["volume"] == 4
+
+
+def test_durations_read_in_minutes_hours_or_days():
+    from parley.analytics.kpis import display
+
+    assert [display(v, "seconds") for v in (59, 4200, 9000, 2 * 86400 + 3 * 3600 + 59)] == ["1 min", "1 h 10 min", "2 h 30 min", "2 d 3 h"]
+    assert (display(None, "seconds"), display(25.0, "percent"), display(-0.07, "score")) == ("—", "25 %", "-0.07")
