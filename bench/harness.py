@@ -74,3 +74,36 @@ def print_table(headers: list[str], rows: list[list]) -> None:
 def peak_rss_mb() -> float:
     """Return this process's peak resident memory in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def seeded_database_arguments(parser) -> None:
+    """Add the options of a benchmark that seeds its own database: --runs, --database-url, --data-dir, --seed."""
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per query (after one warm-up)")
+    parser.add_argument("--database-url", default="", help="an empty database to fill (default: SQLite in a temp dir)")
+    parser.add_argument("--data-dir", help="where the embedded database goes (default: a new temp dir, removed afterwards)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed, for repeatable data")
+
+
+def run_in_data_dir(args, run) -> None:
+    """Call run(args, data_dir) on the --data-dir given, or on a temporary one removed afterwards."""
+    import shutil
+
+    directory = data_dir(args.data_dir)
+    try:
+        run(args, directory)
+    finally:
+        if not args.data_dir:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def timed(fn, runs: int) -> list[float]:
+    """Return the seconds of each of `runs` calls of fn(), after one warm-up call."""
+    import time
+
+    fn()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - started)
+    return timings

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "long_thread", "automation", "bulk", "routing", "telephony", "chat")
+BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "long_thread", "automation", "bulk", "routing", "telephony", "chat", "reports")
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20
 
@@ -389,6 +389,20 @@ def rotate_keys(args) -> int:
     return 0
 
 
+# --- rebuild-reports ---------------------------------------------------------------------------------
+
+def rebuild_reports(args) -> int:
+    _django()
+    from parley.analytics.services import facts_rebuild
+
+    def show(done: int, total: int) -> None:
+        print(f"\rRecomputing report facts: {done}/{total} conversations", end="\n" if done == total else "", flush=True)
+
+    count = facts_rebuild(progress=show)
+    print(f"Report facts are up to date for {count} conversation(s).")
+    return 0
+
+
 # --- bench -------------------------------------------------------------------------------------------
 
 def bench(args) -> int:
@@ -468,6 +482,11 @@ COMMANDS: dict[str, Command] = {
                            "before encryption existed are encrypted on the way. To rotate: put a new key first and keep the "
                            "old ones after it, restart, run this, then drop the old keys. See \"Configuration and addresses\" in docs/channels.md.",
                            "parley rotate-keys   (with PARLEY_ENCRYPTION_KEYS=new-key,old-key in the environment)"),
+    "rebuild-reports": Command(rebuild_reports, "recompute the facts reports read, for every conversation",
+                               "Events keep each conversation's report facts (response times, resolution, the local day and "
+                               "hour it was opened) up to date. Run this once after upgrading to a Parley with reports, and "
+                               "after changing PARLEY_TIME_ZONE, which moves day and hour boundaries.",
+                               "parley rebuild-reports\n  PARLEY_TIME_ZONE=Europe/Berlin parley rebuild-reports"),
     "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
                      f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
                      "passing the remaining arguments on. Each script prints what it measured.",

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "parley.routing",
     "parley.sla",
     "parley.ratelimit",
+    "parley.surveys",
+    "parley.analytics",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ def register_all() -> None:
     subscribe_durable("calendar.updated", "sla", sla.calendar_changed)
     subscribe_durable("conversation.assigned", "notify-assignment", _notify_assignment)
     subscribe_durable("message.received", "notify-customer-message", _notify_customer_message)
+    _register_surveys_and_analytics()
     _automation()
 
 
@@ -50,3 +51,14 @@ def _automation() -> None:
 
     for name in EVENTS:
         subscribe_durable(name, "automation", automation_on_event)
+
+
+def _register_surveys_and_analytics() -> None:
+    from parley.analytics import subscribers as analytics
+    from parley.surveys import subscribers as surveys
+
+    for name in surveys.EVENTS:
+        subscribe_durable(name, "surveys", surveys.ask_when_due)
+    for name in analytics.FACT_EVENTS:
+        subscribe_durable(name, "analytics.facts", analytics.refresh_facts)
+    subscribe_durable("message.received", "analytics.sentiment", analytics.score_message)

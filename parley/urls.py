@@ -11,6 +11,8 @@ urlpatterns = [
     path("portal/", include("parley.portal.urls")),
     path("company/", include("parley.company.urls")),
     path("telephony/", include("parley.channels.voice.urls")),
+    path("surveys/", include("parley.surveys.urls")),
+    path("analytics/", include("parley.analytics.urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.channels.chat.urls")),

@@ -25,6 +25,8 @@ ACTIONS: dict[str, set[str]] = {
     "webhook.manage": {Role.ADMIN},
     "routing.manage": {Role.ADMIN, Role.SUPERVISOR},
     "sla.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "survey.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "report.view": {Role.ADMIN, Role.SUPERVISOR},
 }
 
 

@@ -21,6 +21,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "parley.automation.api:router"),
     ("/", "parley.routing.api:router"),
     ("/", "parley.sla.api:router"),
+    ("/", "parley.surveys.api:router"),
+    ("/", "parley.analytics.api:router"),
 ]
 
 

@@ -230,6 +230,16 @@ class SlaBreached:
     due_at: str
 
 
+@dataclass(frozen=True)
+class SurveyAnswered:
+    """A customer answered a CSAT, NPS or CES survey (`conversation_id` is None for a campaign's NPS)."""
+    survey_id: int
+    kind: str
+    score: int
+    contact_id: int
+    conversation_id: int | None
+
+
 #: Every event by name, with its payload's dataclass.
 EVENTS: dict[str, type] = {
     "conversation.created": ConversationCreated,
@@ -255,6 +265,7 @@ EVENTS: dict[str, type] = {
     "calendar.updated": CalendarUpdated,
     "sla.warning": SlaWarning,
     "sla.breached": SlaBreached,
+    "survey.answered": SurveyAnswered,
 }
 
 

@@ -64,6 +64,8 @@ ATTEMPTS = {
     "sla.manage": lambda api, w: api.post("/sla/policies", {"name": "Standard", "first_response_minutes": 60}),
     "inbound.post": lambda api, w: api.post(f"/inboxes/{w.inbox_id}/messages", {"contact": {"source_id": "z"}, "text": "Hi",
                                                                                 "idempotency_key": "perm-1"}),
+    "survey.manage": lambda api, w: api.patch("/surveys/settings", {"throttle_days": 14}),
+    "report.view": lambda api, w: api.get("/reports/kpis"),
 }
 
 

@@ -1,0 +1,71 @@
+"""What reports read: one fact row per conversation kept up to date by events, message sentiment, report e-mails."""
+from django.conf import settings
+from django.db import models
+
+
+class ConversationFact(models.Model):
+    """A conversation's measures, computed once per change so dashboards add rows instead of reading messages.
+
+    `day`, `hour` and `weekday` are when it was opened, in the workspace's time zone (PARLEY_TIME_ZONE):
+    day boundaries in reports are the team's, not UTC's. Dimension ids are plain numbers, not foreign
+    keys, so deleting an agent or a team never blocks on (or rewrites) history.
+    """
+
+    conversation = models.OneToOneField("conversations.Conversation", primary_key=True, on_delete=models.CASCADE,
+                                        related_name="fact")
+    inbox_id = models.BigIntegerField()
+    channel = models.CharField(max_length=30)
+    team_id = models.BigIntegerField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    #: Monday is 0.
+    weekday = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField()
+    solved = models.BooleanField()
+    reopened = models.BooleanField()
+    #: Solved with a single reply from us and never reopened: first-contact resolution.
+    one_touch = models.BooleanField()
+    first_response_seconds = models.PositiveIntegerField(null=True)
+    next_response_seconds_total = models.PositiveBigIntegerField(default=0)
+    next_response_count = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.PositiveIntegerField(null=True)
+    sentiment_total = models.FloatField(default=0)
+    sentiment_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "inbox_id"]),
+            models.Index(fields=["day", "channel"]),
+            models.Index(fields=["day", "assignee_id"]),
+            models.Index(fields=["day", "team_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of #{self.conversation_id}"
+
+
+class MessageSentiment(models.Model):
+    """The sentiment of a customer's message: VADER's compound score, -1 (negative) … 1 (positive)."""
+
+    message = models.OneToOneField("conversations.Message", primary_key=True, on_delete=models.CASCADE, related_name="sentiment")
+    conversation_id = models.BigIntegerField(db_index=True)
+    score = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.score:+.2f} on message {self.message_id}"
+
+
+class ReportSubscription(models.Model):
+    """An agent who gets the dashboard's summary by email every week, with a link to the full report."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscription")
+    #: Monday is 0.
+    weekday = models.PositiveSmallIntegerField(default=0)
+    last_sent_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"weekly report for {self.user}"

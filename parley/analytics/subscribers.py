@@ -1,0 +1,16 @@
+"""Analytics subscribers to domain events (registered in parley/subscriptions.py): keep facts and sentiment current."""
+from parley.analytics.services import fact_refresh, message_sentiment_record
+
+#: Events after which a conversation's measures may have changed; a customer's message (message.received)
+#: refreshes them through score_message, which scores it first.
+FACT_EVENTS = ("conversation.created", "conversation.updated", "conversation.assigned", "conversation.status_changed",
+               "conversation.merged", "message.created")
+
+
+def refresh_facts(name: str, payload: dict) -> None:
+    fact_refresh(conversation_id=payload["conversation_id"])
+
+
+def score_message(name: str, payload: dict) -> None:
+    """Score a customer's message and refresh its conversation's facts."""
+    message_sentiment_record(message_id=payload["message_id"])

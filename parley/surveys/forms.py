@@ -1,0 +1,37 @@
+"""Forms of the survey settings screen and the customer's answer page."""
+from django import forms
+
+from parley.contacts.models import Segment
+from parley.surveys.models import SurveySettings
+
+
+class SurveySettingsForm(forms.ModelForm):
+    class Meta:
+        model = SurveySettings
+        fields = ["csat_enabled", "csat_question", "throttle_days", "ces_enabled", "ces_trigger", "ces_question"]
+        labels = {
+            "csat_enabled": "Ask for a CSAT rating when a conversation is solved",
+            "csat_question": "CSAT question",
+            "throttle_days": "Ask one customer at most once every … days (0: no limit)",
+            "ces_enabled": "Ask a CES question after a flow",
+            "ces_trigger": "CES flow",
+            "ces_question": "CES question",
+        }
+
+
+class NpsCampaignForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False, empty_label="Every customer")
+    question = forms.CharField(max_length=200, required=False, help_text="Leave empty for the standard NPS question.")
+    every_days = forms.IntegerField(min_value=1, max_value=3650, initial=90, label="Every … days")
+    first_run_at = forms.DateTimeField(required=False, label="First run (empty: now)",
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class AnswerForm(forms.Form):
+    score = forms.IntegerField()
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)

@@ -1,0 +1,60 @@
+"""Reads for surveys: the settings row, a survey behind a signed link, results for a conversation, customer or agent."""
+from django.core import signing
+from django.db.models import Avg, Count, Q, QuerySet
+
+from parley.core.errors import NotFound
+from parley.surveys.models import NpsCampaign, Survey, SurveySettings
+
+#: Salt of the signed answer links, so a token signed for anything else never opens a survey.
+LINK_SALT = "parley.surveys.answer"
+
+
+def survey_settings() -> SurveySettings:
+    """Return the one settings row, created with the defaults on first use."""
+    return SurveySettings.objects.get_or_create(pk=1)[0]
+
+
+def survey_for_token(*, token: str) -> Survey:
+    """Return the survey a signed link names; raise NotFound for a link that was not signed by us."""
+    try:
+        survey_id = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        raise NotFound("This survey link is not valid.") from None
+    survey = Survey.objects.select_related("contact", "conversation").filter(pk=survey_id).first()
+    if survey is None:
+        raise NotFound("This survey no longer exists.")
+    return survey
+
+
+def surveys_for_conversation(*, conversation_id: int) -> QuerySet[Survey]:
+    return Survey.objects.filter(conversation_id=conversation_id).select_related("agent")
+
+
+def surveys_for_contact(*, contact_id: int, limit: int = 10) -> QuerySet[Survey]:
+    return Survey.objects.filter(contact_id=contact_id).select_related("conversation")[:limit]
+
+
+def survey_results_by_agent(*, kind: str, since=None, until=None, agent_id: int | None = None) -> list[dict]:
+    """Return each agent's (or one agent's) answered surveys of `kind`: count, average score, share of good answers."""
+    from parley.surveys.scores import good_threshold
+
+    answered = Survey.objects.filter(kind=kind, answered_at__isnull=False, agent__isnull=False)
+    if agent_id is not None:
+        answered = answered.filter(agent_id=agent_id)
+    if since is not None:
+        answered = answered.filter(answered_at__gte=since)
+    if until is not None:
+        answered = answered.filter(answered_at__lt=until)
+    rows = (answered.values("agent_id", "agent__name")
+            .annotate(answers=Count("id"), average=Avg("score"), good=Count("id", filter=Q(score__gte=good_threshold(kind))))
+            .order_by("agent__name"))
+    return [{**row, "good_percent": round(100 * row["good"] / row["answers"], 1)} for row in rows]
+
+
+def survey_recent_answers_for_agent(*, agent_id: int, limit: int = 5) -> QuerySet[Survey]:
+    return Survey.objects.filter(agent_id=agent_id, answered_at__isnull=False).select_related("conversation").order_by(
+        "-answered_at")[:limit]
+
+
+def nps_campaign_list() -> QuerySet[NpsCampaign]:
+    return NpsCampaign.objects.select_related("segment")
