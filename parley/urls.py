@@ -9,6 +9,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("parley.portal.urls")),
+    path("portal/help/", include("parley.knowledge.urls")),
+    path("portal/community/", include("parley.community.urls")),
+    path("knowledge/", include("parley.knowledge.workspace_urls")),
+    path("bot/", include("parley.bot.urls")),
+    path("community/", include("parley.community.workspace_urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.workspace.urls")),

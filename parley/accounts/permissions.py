@@ -21,6 +21,9 @@ ACTIONS: dict[str, set[str]] = {
     "envelope.view": {Role.ADMIN},
     "job.manage": {Role.ADMIN},
     "inbound.post": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
+    "knowledge.edit": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
+    "bot.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "community.moderate": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
 }
 
 

@@ -177,6 +177,21 @@ class EnvelopeFailed:
     error: str
 
 
+@dataclass(frozen=True)
+class ArticleSaved:
+    """A help-center article was created or changed (text, status, tags, section); `status` is draft or published."""
+    article_id: int
+    status: str
+    actor: dict
+
+
+@dataclass(frozen=True)
+class BotHandedOver:
+    """The bot passed a conversation to the team; `reason` is asked, low_confidence, unhelpful or upset."""
+    conversation_id: int
+    reason: str
+
+
 #: Every event by name, with its payload's dataclass.
 EVENTS: dict[str, type] = {
     "conversation.created": ConversationCreated,
@@ -196,6 +211,8 @@ EVENTS: dict[str, type] = {
     "inbox.created": InboxCreated,
     "inbox.updated": InboxUpdated,
     "envelope.failed": EnvelopeFailed,
+    "article.saved": ArticleSaved,
+    "bot.handed_over": BotHandedOver,
 }
 
 
