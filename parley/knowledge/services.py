@@ -251,3 +251,27 @@ def article_draft_from_message(*, message, section: Section, author) -> Article:
     subject = message.conversation.subject.strip()
     title = (subject or text.splitlines()[0])[:MAX_TITLE_CHARS]
     return article_create(section=section, title=title, body=text, author=author)
+
+
+def help_center_import(*, data: dict, actor, status: str = ArticleStatus.PUBLISHED, progress=None) -> dict[str, Article]:
+    """Create the categories, sections, articles and translations of `data` (the JSON shape of
+    tests/knowledge/help_center_set.json); return the articles by their key."""
+    categories: dict[str, Category] = {}
+    sections: dict[tuple[str, str], Section] = {}
+    articles: dict[str, Article] = {}
+    total = len(data["articles"])
+    for n, item in enumerate(data["articles"], 1):
+        category = categories.get(item["category"]) or Category.objects.filter(name=item["category"]).first() \
+            or category_create(name=item["category"], actor=actor)
+        categories[item["category"]] = category
+        key = (item["category"], item["section"])
+        section = sections.get(key) or Section.objects.filter(category=category, name=item["section"]).first() \
+            or section_create(category=category, name=item["section"], actor=actor)
+        sections[key] = section
+        articles[item["key"]] = article_create(section=section, title=item["title"], body=item["body"], tags=item.get("tags", ()),
+                                               locale=item.get("locale"), status=status, author=actor)
+        if progress:
+            progress(n, total)
+    for item in data.get("translations", ()):
+        article_update(article=articles[item["key"]], author=actor, locale=item["locale"], title=item["title"], body=item["body"])
+    return articles
