@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import threadpoolctl
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ def _load():
     # Loaded from the package's files: WordLlama.load() would look on a model hub for the tokenizer.
     with safe_open(str(weights), framework="np") as f:
         table = f.get_tensor("embedding.weight")
+    # A search multiplies one vector by the article matrix: BLAS threads would only fight the server's
+    # request threads for the cores (three to four times slower on a busy machine), so BLAS runs on one.
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")
     return WordLlamaInference(table, Tokenizer.from_file(str(tokenizer)))
 
 
