@@ -10,7 +10,7 @@ class BotSettings(models.Model):
     inbox = models.OneToOneField("inboxes.Inbox", on_delete=models.CASCADE, related_name="bot_settings")
     enabled = models.BooleanField(default=False)
     #: An answer's score (0–1, search.search_articles) must reach this for the bot to give it.
-    threshold = models.FloatField(default=0.45)
+    threshold = models.FloatField(default=0.3)
     #: Words or phrases (comma separated, any language) with which a customer asks for a person.
     handover_phrases = models.TextField(default=DEFAULT_HANDOVER_PHRASES)
     #: After this many answers the customer says did not help, a person takes over.

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('enabled', models.BooleanField(default=False)),
-                ('threshold', models.FloatField(default=0.45)),
+                ('threshold', models.FloatField(default=0.3)),
                 ('handover_phrases', models.TextField(default='agent, human, person, someone, operator, representative, mitarbeiter, mensch, humain, conseiller, personne, agente, humano, persona')),
                 ('max_unhelpful', models.PositiveSmallIntegerField(default=2)),
                 ('locale', models.CharField(default='en', max_length=12)),

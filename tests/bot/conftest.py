@@ -1,0 +1,42 @@
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from parley.core import actors
+
+SET = json.loads((Path(__file__).parents[1] / "knowledge" / "help_center_set.json").read_text())
+
+
+@pytest.fixture
+def help_center(db):
+    from parley.knowledge.services import help_center_import
+
+    return help_center_import(data=SET, actor=actors.SYSTEM)
+
+
+@pytest.fixture
+def bot_inbox(api_inbox, help_center):
+    from parley.bot.services import bot_settings_update
+
+    bot_settings_update(inbox=api_inbox, actor=actors.SYSTEM, enabled=True, threshold=0.3,
+                        handover_phrases="agent, human, person, mitarbeiter, humain", max_unhelpful=2, locale="en")
+    return api_inbox
+
+
+@pytest.fixture
+def customer_says(on_commit):
+    """Return say(inbox, text, customer="c1"): a customer message arrives and every job it starts (the bot) runs."""
+    from parley.channels.base import InboundMessage
+    from parley.conversations.services import message_receive
+
+    counter = itertools.count(1)
+
+    def say(inbox, text: str, customer: str = "c1"):
+        with on_commit():
+            return message_receive(inbox=inbox, inbound=InboundMessage(
+                external_id=f"m{next(counter)}", identity_kind="external_id", source_id=customer,
+                contact_name="Rita Ruiz", text=text, conversation_id=None))
+
+    return say
