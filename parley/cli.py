@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak")
+BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "kb")
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20
 
@@ -354,6 +354,25 @@ def check(args) -> int:
     return 1 if problems else 0
 
 
+# --- reindex -----------------------------------------------------------------------------------------
+
+def reindex(args) -> int:
+    _django()
+    from parley.knowledge.search import embeddings
+    from parley.knowledge.services import knowledge_reindex
+
+    if embeddings.model() is None:
+        print("The embedding model is not installed: indexing full text only (pip install wordllama for semantic search).")
+
+    def progress(done: int, total: int) -> None:
+        sys.stdout.write(f"\rIndexed {done}/{total} article translations ({100 * done // max(total, 1)}%)")
+        sys.stdout.flush()
+
+    done = knowledge_reindex(progress=progress)
+    print(f"\rIndexed {done} article translations.".ljust(60))
+    return 0
+
+
 # --- smtpd -------------------------------------------------------------------------------------------
 
 def smtpd(args) -> int:
@@ -460,6 +479,11 @@ COMMANDS: dict[str, Command] = {
                            "before encryption existed are encrypted on the way. To rotate: put a new key first and keep the "
                            "old ones after it, restart, run this, then drop the old keys. See \"Configuration and addresses\" in docs/channels.md.",
                            "parley rotate-keys   (with PARLEY_ENCRYPTION_KEYS=new-key,old-key in the environment)"),
+    "reindex": Command(reindex, "rebuild the help center's search index (full text and sentence vectors)",
+                       "Rebuild the full-text rows and the sentence embeddings of every help-center article translation, "
+                       "showing progress. Articles are indexed as they are saved; run this after installing or upgrading the "
+                       "embedding model, or after restoring a database backup.",
+                       "parley reindex\n  DATABASE_URL=postgres://parley@db/parley parley reindex"),
     "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
                      f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
                      "passing the remaining arguments on. Each script prints what it measured.",
