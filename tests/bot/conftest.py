@@ -1,19 +1,8 @@
 import itertools
-import json
-from pathlib import Path
 
 import pytest
 
 from parley.core import actors
-
-SET = json.loads((Path(__file__).parents[1] / "knowledge" / "help_center_set.json").read_text())
-
-
-@pytest.fixture
-def help_center(db):
-    from parley.knowledge.services import help_center_import
-
-    return help_center_import(data=SET, actor=actors.SYSTEM)
 
 
 @pytest.fixture

@@ -26,6 +26,9 @@ CANDIDATES = 30
 #: In a hybrid score the embedding weighs this much, the words the rest.
 SEMANTIC_WEIGHT = 0.6
 SNIPPET_CHARS = 180
+#: Below this score an article is not an answer: every article has some cosine to any text, and off-topic
+#: questions ("what is the weather tomorrow") score under 0.2 on the question set, answered ones 0.6 on average.
+MIN_SCORE = 0.2
 #: Words too common to tell articles apart; dropped from the full-text side (the embedding reads everything).
 STOP_WORDS = frozenset("""
 a an and are as at be been but by can could do does did for from had has have how i i'm if in into is it its me my
@@ -77,7 +80,8 @@ def search_articles(text: str, *, locale: str, limit: int = 10, mode: str = "hyb
             score = SEMANTIC_WEIGHT * max(semantic.get(pk, 0.0), 0.0) + (1 - SEMANTIC_WEIGHT) * words_score
         else:
             score = words_score
-        scored.append((score, pk, translation))
+        if score >= MIN_SCORE:
+            scored.append((score, pk, translation))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [Hit(translation, round(score, 4), snippet(translation.plain, words)) for score, _, translation in scored[:limit]]
 
