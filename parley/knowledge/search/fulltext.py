@@ -22,15 +22,22 @@ def pg_config(locale: str) -> str:
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
-    """Create the index table if it is missing."""
+    """Create the index table if it is missing, and drop rows whose translation is gone.
+
+    Emptying the database (`flush`) deletes translations without touching this table; SQLite then
+    hands out their ids again, so a leftover row would answer for a different article.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE_SQLITE} USING fts5("
                            "title, tags, body, locale UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')")
+            cursor.execute(f"DELETE FROM {TABLE_SQLITE} WHERE rowid NOT IN (SELECT id FROM knowledge_articletranslation)")
         else:
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE_POSTGRES} (translation_id bigint PRIMARY KEY, "
                            "locale varchar(12) NOT NULL, document tsvector NOT NULL)")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE_POSTGRES}_gin ON {TABLE_POSTGRES} USING gin (document)")
+            cursor.execute(f"DELETE FROM {TABLE_POSTGRES} d WHERE NOT EXISTS "
+                           "(SELECT 1 FROM knowledge_articletranslation t WHERE t.id = d.translation_id)")
 
 
 def index(connection: BaseDatabaseWrapper, rows: list[tuple[int, str, str, str, str]]) -> None:

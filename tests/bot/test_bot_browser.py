@@ -1,0 +1,35 @@
+"""A customer talks to the bot through the API channel, asks for a person, and an agent sees the whole transcript."""
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from parley.accounts.services import api_token_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
+
+def test_the_bot_hands_over_and_the_agent_sees_the_transcript_in_the_unassigned_queue(
+        page, parley_server, transactional_db, bot_inbox, admin, agent, log_in):
+    _, secret = api_token_create(user=admin, name="shop app")
+    client = httpx.Client(base_url=parley_server + "/api/v1", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
+
+    def say(text: str, key: str, conversation_id: int | None = None) -> int:
+        body = {"contact": {"source_id": "shop-user-9", "name": "Ines Ortega"}, "text": text, "idempotency_key": key}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        response = client.post(f"/inboxes/{bot_inbox.pk}/messages", json=body)
+        assert response.status_code == 202, response.text
+        return response.json()["conversation_id"]
+
+    conversation_id = say("Which credit cards do you take?", "k1")
+    say("I want to talk to a human", "k2", conversation_id)
+
+    log_in(page, parley_server, agent)
+    page.goto(f"{parley_server}/c/{conversation_id}/")
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("Which credit cards do you take?")
+    expect(timeline).to_contain_text("Payment methods we accept")
+    expect(timeline).to_contain_text("Did that answer your question?")
+    expect(timeline).to_contain_text("I want to talk to a human")
+    expect(timeline).to_contain_text("The bot handed this conversation to the team (asked for a person)")
+    expect(timeline.locator(".msg-out").first).to_contain_text("Help center bot")
