@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
 
 def test_the_bot_hands_over_and_the_agent_sees_the_transcript_in_the_unassigned_queue(
-        page, parley_server, transactional_db, bot_inbox, admin, agent, log_in):
+        page, parley_server, transactional_db, bot_inbox, admin, agent):
     _, secret = api_token_create(user=admin, name="shop app")
     client = httpx.Client(base_url=parley_server + "/api/v1", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
 
@@ -24,8 +24,10 @@ def test_the_bot_hands_over_and_the_agent_sees_the_transcript_in_the_unassigned_
     conversation_id = say("Which credit cards do you take?", "k1")
     say("I want to talk to a human", "k2", conversation_id)
 
-    log_in(page, parley_server, agent)
-    page.goto(f"{parley_server}/c/{conversation_id}/")
+    page.goto(f"{parley_server}/login/?next=/c/{conversation_id}/")
+    page.get_by_label("Email").fill(agent.email)
+    page.get_by_label("Password").fill("pw-secret-1")
+    page.get_by_role("button", name="Log in").click()
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text("Which credit cards do you take?")
     expect(timeline).to_contain_text("Payment methods we accept")

@@ -7,7 +7,7 @@ from parley.contacts.models import Contact
 from parley.conversations.models import Conversation, Message
 
 
-def test_given_the_home_page_then_it_shows_the_company_name_and_both_entry_points(client, settings):
+def test_given_the_home_page_then_it_shows_the_company_name_and_both_entry_points(client, settings, db):
     settings.PARLEY_COMPANY_NAME = "Acme Bags"
 
     page = client.get("/portal/").content.decode()
