@@ -21,7 +21,7 @@ def test_the_bot_hands_over_and_the_agent_sees_the_transcript_in_the_unassigned_
         assert response.status_code == 202, response.text
         return response.json()["conversation_id"]
 
-    conversation_id = say("Which credit cards do you take?", "k1")
+    conversation_id = say("How can I see where my package is?", "k1")
     say("I want to talk to a human", "k2", conversation_id)
 
     page.goto(f"{parley_server}/login/?next=/c/{conversation_id}/")
@@ -29,8 +29,8 @@ def test_the_bot_hands_over_and_the_agent_sees_the_transcript_in_the_unassigned_
     page.get_by_label("Password").fill("pw-secret-1")
     page.get_by_role("button", name="Log in").click()
     timeline = page.locator(".timeline")
-    expect(timeline).to_contain_text("Which credit cards do you take?")
-    expect(timeline).to_contain_text("Payment methods we accept")
+    expect(timeline).to_contain_text("How can I see where my package is?")
+    expect(timeline).to_contain_text("Track your order")
     expect(timeline).to_contain_text("Did that answer your question?")
     expect(timeline).to_contain_text("I want to talk to a human")
     expect(timeline).to_contain_text("The bot handed this conversation to the team (asked for a person)")
