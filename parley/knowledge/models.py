@@ -146,6 +146,6 @@ class Deflection(models.Model):
 
 
 class IndexGeneration(models.Model):
-    """One row whose number moves on every change to the search index, so each process knows when its vectors are stale."""
+    """One row whose number changes (to a random one) on every change to the search index, so each process knows when its vectors are stale."""
 
     number = models.PositiveBigIntegerField(default=0)

@@ -1,5 +1,6 @@
 """Every write to the help center: categories, sections, articles and their versions, feedback, searches, deflections."""
 import difflib
+import secrets
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -149,8 +150,8 @@ def _reindex(translations: list[ArticleTranslation]) -> None:
         return
     vectors = embeddings.embed([f"{t.title}. {t.plain[:2000]}" for t in translations])
     for i, translation in enumerate(translations):
-        data = embeddings.to_bytes(vectors[i]) if vectors is not None else b""
-        ArticleTranslation.objects.filter(pk=translation.pk).update(embedding=data)
+        translation.embedding = embeddings.to_bytes(vectors[i]) if vectors is not None else b""
+    ArticleTranslation.objects.bulk_update(translations, ["embedding"], batch_size=500)
     published = [t for t in translations if t.article.status == ArticleStatus.PUBLISHED]
     fulltext.remove(connection, [t.pk for t in translations])
     fulltext.index(connection, [(t.pk, t.locale, t.title, " ".join(t.article.tags), t.plain) for t in published])
@@ -158,8 +159,11 @@ def _reindex(translations: list[ArticleTranslation]) -> None:
 
 
 def _bump_generation() -> None:
-    if not IndexGeneration.objects.filter(pk=1).update(number=F("number") + 1):
-        IndexGeneration.objects.get_or_create(pk=1, defaults={"number": 1})
+    # A fresh random number rather than +1: after a rollback or a restored backup a counter would repeat a
+    # number some process already holds vectors for, and that process would keep its stale matrix.
+    number = secrets.randbits(62)
+    if not IndexGeneration.objects.filter(pk=1).update(number=number):
+        IndexGeneration.objects.update_or_create(pk=1, defaults={"number": number})
 
 
 @transaction.atomic
