@@ -2,10 +2,10 @@
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.text import slugify
 
 from parley.accounts.permissions import require
 from parley.core.errors import PermissionDenied, ValidationFailed
+from parley.core.text import require_text, unique_slug
 from parley.community.models import Answer, Question, Topic, Visibility, Vote
 from parley.knowledge.rendering import render_markdown
 
@@ -13,36 +13,18 @@ MAX_TITLE_CHARS = 200
 MAX_BODY_CHARS = 20_000
 
 
-def _validate(body: str, title: str | None = None) -> None:
-    problems = {}
-    if title is not None and not title.strip():
-        problems["title"] = "required"
-    elif title is not None and len(title) > MAX_TITLE_CHARS:
-        problems["title"] = f"at most {MAX_TITLE_CHARS} characters"
-    if not body.strip():
-        problems["body"] = "required"
-    elif len(body) > MAX_BODY_CHARS:
-        problems["body"] = f"at most {MAX_BODY_CHARS} characters"
-    if problems:
-        raise ValidationFailed("Please check: " + "; ".join(f"{k} {v}" for k, v in problems.items()) + ".", extra=problems)
-
-
 @transaction.atomic
 def topic_create(*, name: str, description: str = "", actor) -> Topic:
     require(actor, "community.moderate")
     if not name.strip():
         raise ValidationFailed("A topic needs a name.", extra={"name": "required"})
-    base = slugify(name, allow_unicode=True) or "topic"
-    slug, n = base, 2
-    while Topic.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return Topic.objects.create(name=name.strip(), slug=slug, description=description.strip())
+    return Topic.objects.create(name=name.strip(), slug=unique_slug(Topic, name, "topic"), description=description.strip())
 
 
 @transaction.atomic
 def question_post(*, topic: Topic, author, title: str, body: str) -> Question:
     """A signed-in customer asks the community (Markdown, rendered and sanitized)."""
-    _validate(body, title)
+    require_text("The question", title=(title, MAX_TITLE_CHARS), body=(body, MAX_BODY_CHARS))
     return Question.objects.create(topic=topic, author=author, title=title.strip(), body=body, html=render_markdown(body),
                                    created_at=timezone.now())
 
@@ -55,7 +37,7 @@ def answer_post(*, question: Question, body: str, author=None, agent=None) -> An
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.locked or question.visibility != Visibility.VISIBLE:
         raise PermissionDenied("This question is closed to new answers.", extra={"question": "locked"})
-    _validate(body)
+    require_text("The answer", body=(body, MAX_BODY_CHARS))
     return Answer.objects.create(question=question, author=author, agent=agent, body=body, html=render_markdown(body),
                                  created_at=timezone.now())
 

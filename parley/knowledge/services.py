@@ -5,11 +5,11 @@ import secrets
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 
 from parley.accounts.permissions import require
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
+from parley.core.text import require_text, unique_slug
 from parley.knowledge import locales
 from parley.knowledge.models import (
     Article, ArticleFeedback, ArticleStatus, ArticleTranslation, ArticleVersion, Category, Deflection, IndexGeneration,
@@ -24,20 +24,12 @@ MAX_COMMENT_CHARS = 2000
 MAX_QUERY_CHARS = 300
 
 
-def _unique_slug(model, text: str, **scope) -> str:
-    base = slugify(text, allow_unicode=True)[:120] or "article"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug, **scope).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def category_create(*, name: str, description: str = "", position: int = 0, actor) -> Category:
     require(actor, "knowledge.edit")
     if not name.strip():
         raise ValidationFailed("A category needs a name.", extra={"name": "required"})
-    return Category.objects.create(name=name.strip(), slug=_unique_slug(Category, name), description=description,
+    return Category.objects.create(name=name.strip(), slug=unique_slug(Category, name, "category"), description=description,
                                    position=position)
 
 
@@ -47,7 +39,7 @@ def section_create(*, category: Category, name: str, position: int = 0, actor) -
     if not name.strip():
         raise ValidationFailed("A section needs a name.", extra={"name": "required"})
     return Section.objects.create(category=category, name=name.strip(), position=position,
-                                  slug=_unique_slug(Section, name, category=category))
+                                  slug=unique_slug(Section, name, "section", category=category))
 
 
 def _clean_tags(tags) -> list[str]:
@@ -55,18 +47,7 @@ def _clean_tags(tags) -> list[str]:
 
 
 def _validate_text(title: str, body: str) -> None:
-    problems = {}
-    if not title.strip():
-        problems["title"] = "required"
-    elif len(title) > MAX_TITLE_CHARS:
-        problems["title"] = f"at most {MAX_TITLE_CHARS} characters"
-    if not body.strip():
-        problems["body"] = "required"
-    elif len(body) > MAX_BODY_CHARS:
-        problems["body"] = f"at most {MAX_BODY_CHARS} characters"
-    if problems:
-        raise ValidationFailed("The article is not complete: " + "; ".join(f"{k} {v}" for k, v in problems.items()) + ".",
-                               extra=problems)
+    require_text("The article", title=(title, MAX_TITLE_CHARS), body=(body, MAX_BODY_CHARS))
 
 
 def _validate_locale(locale: str) -> None:
@@ -85,7 +66,7 @@ def article_create(*, section: Section, title: str, body: str, author, locale: s
     if status not in ArticleStatus.values:
         raise ValidationFailed("Unknown status.", extra={"status": f"one of {', '.join(ArticleStatus.values)}"})
     now = timezone.now()
-    article = Article.objects.create(section=section, slug=_unique_slug(Article, title), status=status,
+    article = Article.objects.create(section=section, slug=unique_slug(Article, title, "article"), status=status,
                                      tags=_clean_tags(tags), created_at=now, updated_at=now)
     _save_translation(article, locale=locale, title=title, body=body, author=author, at=now)
     _publish_saved(article, author)
