@@ -79,7 +79,9 @@ def search_articles(text: str, *, locale: str, limit: int = 10, mode: str = "hyb
     scored = []
     for pk, translation in translations.items():
         words_score = lexical.get(pk, 0.0) / best_lexical * _coverage(words, translation)
-        if semantic:
+        if mode == "semantic" and semantic:
+            score = max(semantic.get(pk, 0.0), 0.0)
+        elif semantic:
             score = SEMANTIC_WEIGHT * max(semantic.get(pk, 0.0), 0.0) + (1 - SEMANTIC_WEIGHT) * words_score
         else:
             score = words_score
