@@ -18,7 +18,7 @@ def test_the_help_center_benchmark_prints_accuracy_latency_and_memory():
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     output = result.stdout
-    assert re.search(r"\| hybrid \(en\)\s+\| 135\s+\| \d+\.\d% \| \d+\.\d%", output)
+    assert re.search(r"\| hybrid \(en\)\s+\| 135\s+\| \d+\.\d%\s+\| \d+\.\d%", output)
     assert re.search(r"\| 60\s+\| semantic\s+\| 135\s+\| \d+\.\d", output)
     assert re.search(r"embedding model: loaded in \d+ ms; RSS \d+ MiB before, \d+ MiB after", output)
     assert re.search(r"\| 60\s+\| 135\s+\| \d+\.\d", output)
