@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "long_thread", "automation", "bulk", "routing", "telephony", "chat", "reports")
+BENCHMARKS = ("ingest", "inbox", "email", "email_quality", "soak", "long_thread", "automation", "bulk", "routing", "telephony", "chat", "reports", "kb")
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20
 
@@ -361,6 +361,25 @@ def check_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also check what a public deployment needs (HTTPS, cookies, HSTS, debug, secret key)")
 
 
+# --- reindex -----------------------------------------------------------------------------------------
+
+def reindex(args) -> int:
+    _django()
+    from parley.knowledge.search import embeddings
+    from parley.knowledge.services import knowledge_reindex
+
+    if embeddings.model() is None:
+        print("The embedding model is not installed: indexing full text only (pip install wordllama for semantic search).")
+
+    def progress(done: int, total: int) -> None:
+        sys.stdout.write(f"\rIndexed {done}/{total} article translations ({100 * done // max(total, 1)}%)")
+        sys.stdout.flush()
+
+    done = knowledge_reindex(progress=progress)
+    print(f"\rIndexed {done} article translations.".ljust(60))
+    return 0
+
+
 # --- smtpd -------------------------------------------------------------------------------------------
 
 def smtpd(args) -> int:
@@ -487,6 +506,11 @@ COMMANDS: dict[str, Command] = {
                                "hour it was opened) up to date. Run this once after upgrading to a Parley with reports, and "
                                "after changing PARLEY_TIME_ZONE, which moves day and hour boundaries.",
                                "parley rebuild-reports\n  PARLEY_TIME_ZONE=Europe/Berlin parley rebuild-reports"),
+    "reindex": Command(reindex, "rebuild the help center's search index (full text and sentence vectors)",
+                       "Rebuild the full-text rows and the sentence embeddings of every help-center article translation, "
+                       "showing progress. Articles are indexed as they are saved; run this after installing or upgrading the "
+                       "embedding model, or after restoring a database backup.",
+                       "parley reindex\n  DATABASE_URL=postgres://parley@db/parley parley reindex"),
     "bench": Command(bench, "run a benchmark from the source checkout's bench/ folder",
                      f"Run bench/<name>.py ({', '.join(BENCHMARKS)}) of the source checkout with the same Python, "
                      "passing the remaining arguments on. Each script prints what it measured.",

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "parley.ratelimit",
     "parley.surveys",
     "parley.analytics",
+    "parley.knowledge",
+    "parley.bot",
+    "parley.community",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +215,14 @@ ANYMAIL = {
     for key in ("WEBHOOK_SECRET", "MAILGUN_WEBHOOK_SIGNING_KEY")
     if os.environ.get(f"PARLEY_{key}")
 }
+
+# The help center's main language: articles are written in it first, and unknown locales fall back to it.
+PARLEY_HELP_CENTER_LOCALE = os.environ.get("PARLEY_HELP_CENTER_LOCALE", "en")
+# The bot's optional OpenAI-compatible endpoint (off unless a URL is set): it writes answers from the retrieved articles only.
+PARLEY_BOT_LLM_URL = os.environ.get("PARLEY_BOT_LLM_URL", "")
+PARLEY_BOT_LLM_MODEL = os.environ.get("PARLEY_BOT_LLM_MODEL", "gpt-4o-mini")
+PARLEY_BOT_LLM_API_KEY = os.environ.get("PARLEY_BOT_LLM_API_KEY", "")
+PARLEY_BOT_LLM_TIMEOUT = float(os.environ.get("PARLEY_BOT_LLM_TIMEOUT", 10))
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,12 @@ def _notify_customer_message(name: str, payload: dict) -> None:
     notify_customer_message(conversation_id=payload["conversation_id"], message_id=payload["message_id"])
 
 
+def _bot_answer(name: str, payload: dict) -> None:
+    from parley.bot.services import bot_handle_message
+
+    bot_handle_message(message_id=payload["message_id"])
+
+
 def register_all() -> None:
     # Every process pushes through the channel layer, which reaches every web process's sockets (ADR 0005).
     for name in EVENTS:
@@ -40,6 +46,7 @@ def register_all() -> None:
     subscribe_durable("calendar.updated", "sla", sla.calendar_changed)
     subscribe_durable("conversation.assigned", "notify-assignment", _notify_assignment)
     subscribe_durable("message.received", "notify-customer-message", _notify_customer_message)
+    subscribe_durable("message.received", "bot", _bot_answer)
     _register_surveys_and_analytics()
     _automation()
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("telephony/", include("parley.channels.voice.urls")),
     path("surveys/", include("parley.surveys.urls")),
     path("analytics/", include("parley.analytics.urls")),
+    path("portal/help/", include("parley.knowledge.urls")),
+    path("portal/community/", include("parley.community.urls")),
+    path("knowledge/", include("parley.knowledge.workspace_urls")),
+    path("bot/", include("parley.bot.urls")),
+    path("community/", include("parley.community.workspace_urls")),
     # Every channel's inbound endpoints, found through the adapter registry at request time.
     path("channels/<str:kind>/<path:rest>", channel_webhook, name="channel-webhook"),
     path("", include("parley.channels.chat.urls")),

@@ -264,3 +264,21 @@ def run_due_jobs(db):
         return jobs.run_due(limit=1000)
 
     return run
+
+
+@pytest.fixture
+def question_set() -> dict:
+    """The help center of tests/knowledge/help_center_set.json: 34 articles and the questions each answers."""
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parent / "knowledge" / "help_center_set.json").read_text())
+
+
+@pytest.fixture
+def help_center(db, question_set):
+    """The question set's help center, published; returns the articles by key."""
+    from parley.core import actors
+    from parley.knowledge.services import help_center_import
+
+    return help_center_import(data=question_set, actor=actors.SYSTEM)

@@ -27,6 +27,9 @@ ACTIONS: dict[str, set[str]] = {
     "sla.manage": {Role.ADMIN, Role.SUPERVISOR},
     "survey.manage": {Role.ADMIN, Role.SUPERVISOR},
     "report.view": {Role.ADMIN, Role.SUPERVISOR},
+    "knowledge.edit": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
+    "bot.manage": {Role.ADMIN, Role.SUPERVISOR},
+    "community.moderate": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
 }
 
 

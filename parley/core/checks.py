@@ -131,7 +131,19 @@ def _check_amazon_ses(settings) -> Finding:
     return Finding("Amazon SES inbound mail can be used (boto3 is installed)")
 
 
-CHECKS = (_check_database, _check_redis, _check_jobs, _check_data_dir, _check_secret_key, _check_hosts, _check_email, _check_amazon_ses)
+def _check_embeddings(settings) -> Finding:
+    from parley.knowledge.search import embeddings
+
+    try:
+        return Finding(embeddings.status())
+    except embeddings.MissingModel as exc:
+        return Finding(f"semantic help-center search is off: {exc}; search uses full text only",
+                       "pip install wordllama (its model ships inside the package), then run `parley reindex`")
+
+
+
+CHECKS = (_check_database, _check_redis, _check_jobs, _check_data_dir, _check_secret_key, _check_hosts, _check_email,
+          _check_amazon_ses, _check_embeddings)
 
 
 def configuration_findings(settings) -> list["Finding"]:

@@ -240,6 +240,21 @@ class SurveyAnswered:
     conversation_id: int | None
 
 
+@dataclass(frozen=True)
+class ArticleSaved:
+    """A help-center article was created or changed (text, status, tags, section); `status` is draft or published."""
+    article_id: int
+    status: str
+    actor: dict
+
+
+@dataclass(frozen=True)
+class BotHandedOver:
+    """The bot passed a conversation to the team; `reason` is asked, low_confidence, unhelpful or upset."""
+    conversation_id: int
+    reason: str
+
+
 #: Every event by name, with its payload's dataclass.
 EVENTS: dict[str, type] = {
     "conversation.created": ConversationCreated,
@@ -266,6 +281,8 @@ EVENTS: dict[str, type] = {
     "sla.warning": SlaWarning,
     "sla.breached": SlaBreached,
     "survey.answered": SurveyAnswered,
+    "article.saved": ArticleSaved,
+    "bot.handed_over": BotHandedOver,
 }
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.company.selectors import company
 from parley.core.errors import ApplicationError, NotFound, PayloadTooLarge
+from parley.knowledge.services import deflections_mark_submitted
 from parley.portal import selectors, services
 from parley.portal.forms import ContactForm, LoginRequestForm, ReplyForm
 from parley.ratelimit.services import RateLimited, client_ip, rate_limit_consume, rate_of
@@ -48,8 +49,13 @@ def customer_required(view):
 
 
 def home(request):
+    from parley.knowledge import locales
+    from parley.knowledge.selectors import popular_articles, published_categories
+
     request.customer = _signed_in(request)
-    return _render(request, "home.html")
+    locale = locales.resolve(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
+    return _render(request, "home.html", {"locale": locale, "categories": published_categories(locale=locale),
+                                          "popular": popular_articles(locale=locale)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,6 +85,7 @@ def contact(request):
         form.add_error("attachments", exc.message)
         return _render(request, "contact.html", {"form": form}, status=413)
     request.session[SESSION_SUBMISSION] = envelope.pk
+    deflections_mark_submitted(session_key=request.session.session_key)
     return redirect("portal:contact_sent")
 
 
