@@ -1,4 +1,5 @@
-"""Every role × every action in the permission table, checked through the API: allowed roles succeed, others get 403."""
+"""Every role × every action in the permission table, checked through the API (or, for actions with a screen
+and no API, through their service): allowed roles succeed, others are refused."""
 from dataclasses import dataclass
 
 import pytest
@@ -6,11 +7,16 @@ import pytest
 from parley.accounts.models import Role, Team
 from parley.accounts.permissions import ACTIONS
 from parley.accounts.services import team_create
+from parley.bot.services import bot_settings_update
 from parley.channels.base import InboundMessage
+from parley.channels.models import Inbox
 from parley.channels.services import inbox_create
+from parley.community.services import topic_create
 from parley.contacts.models import Contact
 from parley.conversations.models import Conversation
 from parley.conversations.services import conversation_create, message_receive
+from parley.core.errors import PermissionDenied
+from parley.knowledge.services import category_create
 
 
 @dataclass
@@ -23,6 +29,7 @@ class World:
     idle_contact: Contact
     inbox_id: int
     team: Team
+    inbox: Inbox
 
 
 @pytest.fixture
@@ -36,7 +43,8 @@ def world(db, agent):
     first, second = receive("a"), receive("b")
     same_customer = conversation_create(inbox=inbox, contact=first.contact, subject="Another matter")
     return World(conversation=first, other_conversation=same_customer, contact=first.contact, other_contact=second.contact,
-                 idle_contact=Contact.objects.create(name="Idle"), inbox_id=inbox.pk, team=team_create(name="Support"))
+                 idle_contact=Contact.objects.create(name="Idle"), inbox_id=inbox.pk, team=team_create(name="Support"),
+                 inbox=inbox)
 
 
 #: action -> how the API attempts it. Every action in permissions.ACTIONS must be here.
@@ -69,11 +77,33 @@ ATTEMPTS = {
 }
 
 
+#: Actions with a workspace screen but no API: their services are called as the role.
+SERVICE_ATTEMPTS = {
+    "knowledge.edit": lambda user, w: category_create(name="Billing", actor=user),
+    "bot.manage": lambda user, w: bot_settings_update(inbox=w.inbox, actor=user, enabled=True, threshold=0.4,
+                                                      handover_phrases="agent", max_unhelpful=2, locale="en"),
+    "community.moderate": lambda user, w: topic_create(name="Printers", actor=user),
+}
+
+
 def test_every_action_in_the_permission_table_is_checked_here():
-    assert set(ATTEMPTS) == set(ACTIONS)
+    assert set(ATTEMPTS) | set(SERVICE_ATTEMPTS) == set(ACTIONS)
+    assert not set(ATTEMPTS) & set(SERVICE_ATTEMPTS)
 
 
-@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("action", sorted(SERVICE_ATTEMPTS))
+@pytest.mark.parametrize("role", Role.values)
+def test_a_role_may_use_exactly_the_screens_the_table_gives_it(make_agent, world, role, action):
+    user = make_agent(role)
+
+    if role in ACTIONS[action]:
+        SERVICE_ATTEMPTS[action](user, world)
+    else:
+        with pytest.raises(PermissionDenied):
+            SERVICE_ATTEMPTS[action](user, world)
+
+
+@pytest.mark.parametrize("action", sorted(ATTEMPTS))
 @pytest.mark.parametrize("role", Role.values)
 def test_a_role_may_do_exactly_the_actions_the_table_gives_it(api_as, make_agent, world, role, action):
     api = api_as(make_agent(role))
