@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from parley.accounts.models import Role
@@ -16,6 +17,9 @@ def test_every_operation_answers_as_documented_for_generated_requests(parley_ser
     admin = make_agent(Role.ADMIN, name="Schema Admin")
     token = api_token_create(user=admin, name="schemathesis")[1]
     st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
+    document = httpx.get(f"{parley_server}/api/v1/openapi.json").json()
+    operations = sum(1 for path in document["paths"].values() for method in path if method in {"get", "post", "put", "patch", "delete"})
+    excluded = 2
 
     result = subprocess.run([
         st, "run", f"{parley_server}/api/v1/openapi.json", "-H", f"Authorization: Bearer {token}",
@@ -27,5 +31,5 @@ def test_every_operation_answers_as_documented_for_generated_requests(parley_ser
 
     assert result.returncode == 0, result.stdout[-6000:]
     summary = result.stdout.split("SUMMARY")[-1]
-    assert "Tested: 44" in summary and "Authentication failed" not in summary, summary
+    assert f"Tested: {operations - excluded}" in summary and "Authentication failed" not in summary, summary
     assert " passed" in summary and "failed" not in summary.replace("Authentication failed", ""), summary
