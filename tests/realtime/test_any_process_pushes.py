@@ -18,7 +18,7 @@ def _conversation(inbox, text="Where is my parcel?"):
         external_id=f"ext-{text}", identity_kind="external_id", source_id="c-1", contact_name="Nia Noor", text=text)).conversation
 
 
-async def _collect_until(socket, last: callable, timeout=10) -> list[dict]:
+async def _collect_until(socket, last: callable, timeout=30) -> list[dict]:
     """Return every message the socket receives up to and including the first one `last` accepts."""
     received = []
 
