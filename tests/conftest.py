@@ -7,6 +7,14 @@ from parley.accounts.models import Role
 from parley.accounts.services import agent_create, team_create
 
 
+def pytest_collection_modifyitems(items):
+    # A test that drives the browser is a browser test whether or not its module says so: `-m "not browser"` must
+    # leave out every one (the at-scale pass of .ci/run does; the pages' database work is tested without a browser).
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def make_agent(db):
     counter = iter(range(1, 10_000))
