@@ -23,3 +23,12 @@ def run_async():
             return pool.submit(asyncio.run, coroutine).result()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def parley_server(parley_server_factory):
+    """The chat tests' own server. After the socket tests, the shared server stopped answering the workspace
+    sockets of later tests (their actions got no reply); until that is understood, the chat tests keep their
+    server to themselves."""
+    with parley_server_factory({}) as base:
+        yield base
