@@ -77,7 +77,7 @@ async def open_visitors(base: str, key: str, tokens: list[str], step: int, pid: 
 
 async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, rate: float) -> dict:
     """Send `messages` visitor messages at `rate`/s from distinct sockets; time each until the agent hears it."""
-    sent_at, acked, heard, errors = {}, {}, {}, {}
+    sent_at, acked, heard, errors, resyncs = {}, {}, {}, {}, [0]
     ws = agent_base.replace("http://", "ws://")
     async with connect(f"{ws}/ws/workspace/", additional_headers={"Origin": agent_base, "Cookie": cookie},
                        ping_interval=None, max_queue=None) as desk:
@@ -86,6 +86,8 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
                 frame = json.loads(raw)
                 if frame.get("event") == "message.received":
                     heard[frame["payload"]["message_id"]] = time.perf_counter()
+                elif frame.get("event") == "resync":  # the server dropped events for this socket and says so
+                    resyncs[0] += 1
 
         async def send(n, socket):
             client_id = f"b{n}"
@@ -118,7 +120,7 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
             "messages/s": f"{len(latencies) / elapsed:.1f}",
             "latency p50": f"{harness.percentile(latencies, 50) * 1000:.1f} ms",
             "latency p99": f"{harness.percentile(latencies, 99) * 1000:.1f} ms",
-            "errors": ", ".join(f"{code}: {n}" for code, n in sorted(errors.items())) or "none"}
+            "resyncs told": resyncs[0], "errors": ", ".join(f"{code}: {n}" for code, n in sorted(errors.items())) or "none"}
 
 
 def widget_size() -> list[list]:
@@ -135,6 +137,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="", help="Redis: two server processes, visitors on one, the agent on the other")
     parser.add_argument("--data-dir", help="data dir (default: a new temp dir)")
+    parser.add_argument("--ws", default="websockets-sansio", choices=["websockets-sansio", "websockets"],
+                        help="uvicorn's WebSocket implementation; websockets-sansio is what `parley serve` gets")
     args = parser.parse_args()
 
     data_dir = harness.data_dir(args.data_dir)
@@ -144,8 +148,10 @@ def main() -> None:
     key, tokens, cookie = prepare(args.visitors)
     servers = Servers(env, data_dir)
     try:
-        visitor_base = servers.uvicorn("visitors", "parley.asgi:application", workers=1, ready_path="/login/")
-        agent_base = servers.uvicorn("agents", "parley.asgi:application", workers=1, ready_path="/login/") if args.redis_url else visitor_base
+        options = ("--ws", args.ws)
+        visitor_base = servers.uvicorn("visitors", "parley.asgi:application", workers=1, ready_path="/login/", options=options)
+        agent_base = (servers.uvicorn("agents", "parley.asgi:application", workers=1, ready_path="/login/", options=options)
+                      if args.redis_url else visitor_base)
         pid = servers.processes[0][1].pid
 
         async def run():
@@ -159,8 +165,9 @@ def main() -> None:
     finally:
         servers.stop()
     layer = "Redis, two processes" if args.redis_url else "embedded default, one process"
+    load1, load5, _ = os.getloadavg()
     print(f"\n## Chat: {args.visitors:,} visitors, {args.messages:,} messages at {args.rate:.0f}/s ({layer}, "
-          f"{'PostgreSQL' if args.database_url else 'SQLite'})\n")
+          f"{'PostgreSQL' if args.database_url else 'SQLite'}, --ws {args.ws}; load average {load1:.1f}, {load5:.1f})\n")
     harness.print_table(["sockets open", "failed", "step took", "server RSS", "RSS per socket"], ramp)
     print()
     harness.print_table(list(result), [list(result.values())])

@@ -79,7 +79,7 @@ def seed(*, conversations: int, messages_per_conversation: int, rng: random.Rand
     statuses, status_weights = list(STATUSES), list(STATUSES.values())
     priorities, priority_weights = list(PRIORITIES), list(PRIORITIES.values())
     tag_through = Conversation.tags.through
-    done = 0
+    done, started = 0, time.perf_counter()
     while done < conversations:
         size = min(BATCH, conversations - done)
         rows, threads = [], []
@@ -109,7 +109,9 @@ def seed(*, conversations: int, messages_per_conversation: int, rng: random.Rand
         Message.objects.bulk_create(messages, batch_size=BATCH)
         tag_through.objects.bulk_create(tag_rows)
         done += size
-        harness.progress(f"seeding: {done:,}/{conversations:,} conversations, {done * messages_per_conversation:,} messages")
+        rate = done / (time.perf_counter() - started)
+        harness.progress(f"seeding: {done:,}/{conversations:,} conversations ({done * 100 // conversations}%), "
+                         f"{rate:,.0f}/s, about {(conversations - done) / rate:,.0f} s left")
     harness.progress_done()
     return {"agent": agents[0], "words": words, "contacts": contact_count}
 

@@ -127,11 +127,11 @@ class Servers:
         self.processes: list[tuple[str, subprocess.Popen, Path]] = []
 
     def uvicorn(self, name: str, app: str, *, workers: int, ready_path: str, app_dir: Path | None = None,
-                env: dict[str, str] | None = None) -> str:
-        """Start `app` under uvicorn with `workers` processes; return its URL once it answers `ready_path`."""
+                env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> str:
+        """Start `app` under uvicorn with `workers` processes (and more uvicorn `options`); return its URL once it answers `ready_path`."""
         port = self._free_port()
         command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+                   "--workers", str(workers), "--log-level", "warning", "--no-access-log", *options]
         self.spawn(name, command + (["--app-dir", str(app_dir)] if app_dir else []), env=env)
         url = f"http://127.0.0.1:{port}"
         for _ in range(600):

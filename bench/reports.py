@@ -4,7 +4,8 @@
     python bench/reports.py --conversations 2000 --runs 5
     python bench/reports.py --database-url postgres://postgres@127.0.0.1:5432/parley_reports   # an empty database
 
-Prints the cost of computing the facts (in bulk, and per event as the worker keeps them current), then
+Prints the cost of computing the facts and their daily rollup (in bulk, and per event as the worker keeps
+them current), then
 p50/p95 over --runs runs of each dashboard query, and the peak memory of this process. Asserts nothing.
 """
 import argparse
@@ -106,28 +107,40 @@ def scenarios(*, agent, team) -> list[tuple[str, object]]:
 
     from parley.analytics import selectors
     from parley.analytics.kpis import KPIS, Scope, kpi_values
+    from parley.analytics.views import SERVICE_CHARTS
 
     today = timezone.localdate()
-    month = Scope(start=today - timedelta(days=29), end=today)
-    year = Scope(start=today - timedelta(days=364), end=today)
 
-    def dashboard(scope):
-        return lambda: (kpi_values(scope), selectors.volume_by_day(scope), selectors.volume_by_channel(scope),
-                        selectors.volume_heatmap(scope), selectors.agent_table(scope))
+    # A new scope for every run: a scope keeps what it read for the request it serves.
+    def month(**filters) -> Scope:
+        return Scope(start=today - timedelta(days=29), end=today, **filters)
+
+    def year(**filters) -> Scope:
+        return Scope(start=today - timedelta(days=364), end=today, **filters)
+
+    def dashboard(period, **filters):
+        def whole():
+            scope = period(**filters)
+            return (kpi_values(scope), selectors.volume_by_day(scope), selectors.volume_by_channel(scope),
+                    selectors.volume_heatmap(scope), selectors.agent_table(scope),
+                    [series(scope) for _, series in SERVICE_CHARTS.values()])
+        return whole
 
     return [
-        (f"every KPI ({len(KPIS)}) + period before, 30 days", lambda: kpi_values(month)),
-        (f"every KPI ({len(KPIS)}) + period before, 365 days", lambda: kpi_values(year)),
-        ("every KPI, 30 days, one channel", lambda: kpi_values(Scope(start=month.start, end=today, channel="webform"))),
-        ("every KPI, 30 days, one agent", lambda: kpi_values(Scope(start=month.start, end=today, agent_id=agent.pk))),
-        ("every KPI, 30 days, one team", lambda: kpi_values(Scope(start=month.start, end=today, team_id=team.pk))),
-        ("every KPI, 30 days, one tag", lambda: kpi_values(Scope(start=month.start, end=today, tag="tag3"))),
-        ("volume per day + period before, 365 days", lambda: selectors.volume_by_day(year)),
-        ("heat map hour x weekday, 365 days", lambda: selectors.volume_heatmap(year)),
-        ("agent table, 365 days", lambda: selectors.agent_table(year)),
-        ("drill-down: reopened, 30 days, first page", lambda: list(KPIS["reopen_rate"].drill(month)[:50])),
+        (f"every KPI ({len(KPIS)}) + period before, 30 days", lambda: kpi_values(month())),
+        (f"every KPI ({len(KPIS)}) + period before, 365 days", lambda: kpi_values(year())),
+        ("every KPI, 30 days, one channel", lambda: kpi_values(month(channel="webform"))),
+        ("every KPI, 30 days, one agent", lambda: kpi_values(month(agent_id=agent.pk))),
+        ("every KPI, 30 days, one team", lambda: kpi_values(month(team_id=team.pk))),
+        ("every KPI, 30 days, one tag", lambda: kpi_values(month(tag="tag3"))),
+        ("volume per day + period before, 365 days", lambda: selectors.volume_by_day(year())),
+        ("heat map hour x weekday, 365 days", lambda: selectors.volume_heatmap(year())),
+        ("agent table, 365 days", lambda: selectors.agent_table(year())),
+        ("drill-down: reopened, 30 days, first page", lambda: list(KPIS["reopen_rate"].drill(month())[:50])),
+        ("service-level charts, 365 days", lambda: [series(scope) for scope in [year()] for _, series in SERVICE_CHARTS.values()]),
         ("whole dashboard, 30 days", dashboard(month)),
         ("whole dashboard, 365 days", dashboard(year)),
+        ("whole dashboard, 365 days, one agent (read from the facts)", dashboard(year, agent_id=agent.pk)),
         ("live now view", selectors.live_now),
     ]
 
@@ -161,7 +174,7 @@ def per_event_costs(*, samples: int, rng: random.Random) -> list[list]:
         message_sentiment_record(message_id=message_id)
         scoring.append(time.perf_counter() - started)
     return [[label, len(t), f"{harness.percentile(t, 50) * 1000:.1f}", f"{harness.percentile(t, 95) * 1000:.1f}"]
-            for label, t in (("facts of one conversation (any conversation or message event)", refresh),
+            for label, t in (("facts of one conversation and their rollup row (any conversation or message event)", refresh),
                              ("sentiment of one customer message, and its facts", scoring))]
 
 
@@ -180,7 +193,8 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     harness.django_setup(harness.environment(data_dir=data_dir, database_url=args.database_url))
     from django.db import connection
 
-    from parley.analytics.services import facts_rebuild
+    from parley.analytics.models import ConversationFact
+    from parley.analytics.services import facts_rebuild, rollup_rebuild
     from parley.conversations.models import Conversation
 
     rng = random.Random(args.seed)
@@ -198,6 +212,10 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
         harness.progress_done()
         elapsed = time.perf_counter() - started
         print(f"facts of {facts:,} conversations computed in bulk in {elapsed:.1f} s ({facts / elapsed:,.0f} conversations/s)")
+    started = time.perf_counter()
+    rollup_rows = rollup_rebuild()
+    print(f"daily rollup of {ConversationFact.objects.count():,} facts rebuilt into {rollup_rows:,} rows "
+          f"in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

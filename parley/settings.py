@@ -88,9 +88,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parley.company.middleware.CompanyTimeZoneMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parley.core.i18n.AgentLanguageMiddleware",
+    "parley.workspace.security_middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "parley.core.csp.ContentSecurityPolicyMiddleware",
@@ -114,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% translate %} and {% blocktranslate %} in every template without a {% load i18n %} line in each.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
@@ -141,12 +146,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+#: Messages queued per socket before the layer drops: an agent's socket hears every conversation of its inboxes,
+#: so bursts of chat traffic must fit (the default of 100 filled at 50 messages a second).
+CHANNEL_CAPACITY = int(os.environ.get("PARLEY_CHANNEL_CAPACITY", 2000))
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Any process (worker, SMTP receiver, every web worker) reaches every socket through the database: ADR 0005.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.DatabaseChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.DatabaseChannelLayer",
+                                  "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 #: Rate limits, "count/period" (period in s, m, h or d), counted in the database or, with REDIS_URL, in Redis.
@@ -172,6 +182,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+#: The languages Parley ships complete translations for (parley/locale); an agent picks one on their profile,
+#: a customer's browser or stored contact language picks one for the portal and mail.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PARLEY_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -231,3 +245,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PARLEY_LOG_LEVEL", "WARNING")},
     "loggers": {"parley": {"level": os.environ.get("PARLEY_LOG_LEVEL", "INFO")}},
 }
+
+#: Single sign-on through an OpenID Connect provider: on when PARLEY_OIDC_CLIENT_ID is set (docs/security.md).
+OIDC_RP_CLIENT_ID = os.environ.get("PARLEY_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("PARLEY_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("PARLEY_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PARLEY_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("PARLEY_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("PARLEY_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("PARLEY_OIDC_SIGN_ALGO", "RS256")
+#: The sign-in button says "Sign in with <this>".
+PARLEY_OIDC_NAME = os.environ.get("PARLEY_OIDC_NAME", "single sign-on")
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "parley.workspace.security_views.SsoStartView"
+OIDC_CALLBACK_CLASS = "parley.workspace.security_views.SsoCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "parley.accounts.sso.AgentOIDCBackend"]

@@ -29,6 +29,13 @@ def _bot_answer(name: str, payload: dict) -> None:
     bot_handle_message(message_id=payload["message_id"])
 
 
+def _offer_queued_call(name: str, payload: dict) -> None:
+    from parley.channels.voice.services import queue_offer_to_agent
+
+    if payload["availability"] == "online":
+        queue_offer_to_agent(agent_id=payload["agent_id"])
+
+
 def register_all() -> None:
     # Every process pushes through the channel layer, which reaches every web process's sockets (ADR 0005).
     for name in EVENTS:
@@ -37,6 +44,7 @@ def register_all() -> None:
     subscribe_durable("conversation.created", "routing", routing.route_new)
     subscribe_durable("message.received", "routing", routing.route_new)
     subscribe_durable("agent.availability_changed", "routing", routing.agent_available)
+    subscribe_durable("agent.availability_changed", "voice-queue", _offer_queued_call)
     subscribe_durable("conversation.status_changed", "routing", routing.conversation_finished)
     subscribe_durable("conversation.assigned", "routing", routing.assignment_changed)
     for name in ("conversation.created", "message.received", "conversation.updated"):

@@ -1,13 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from parley.api.main import api
 from parley.channels.webhooks import channel_webhook
 
 urlpatterns = [
+    # The admin site's own form would sign in with the password alone: everyone signs in through the workspace,
+    # where two-factor and single sign-on apply.
+    path("admin/login/", RedirectView.as_view(pattern_name="workspace:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("portal/", include("parley.portal.urls")),
     path("company/", include("parley.company.urls")),
     path("telephony/", include("parley.channels.voice.urls")),

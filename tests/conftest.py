@@ -7,12 +7,21 @@ from parley.accounts.models import Role
 from parley.accounts.services import agent_create, team_create
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     # A test that drives the browser is a browser test whether or not its module says so: `-m "not browser"` must
     # leave out every one (the at-scale pass of .ci/run does; the pages' database work is tested without a browser).
     for item in items:
         if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    # Tests of the embedded database's own objects have nothing to test on another database: left out, and said so.
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    embedded_only = [item for item in items if item.get_closest_marker("sqlite")]
+    if embedded_only:
+        config.hook.pytest_deselected(items=embedded_only)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite")]
 
 
 @pytest.fixture

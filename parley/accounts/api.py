@@ -3,11 +3,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from parley.accounts import selectors, services
+from parley.accounts import security, selectors, services
 from parley.accounts.models import ApiToken, Team, User
 from parley.accounts.permissions import require
 from parley.accounts.schemas import (
-    AgentIn, AgentOut, AgentPatch, AgentQuery, TeamIn, TeamMembersIn, TeamOut, TeamPatch, TokenCreatedOut, TokenIn, TokenOut,
+    AgentIn, AgentOut, AgentPatch, AgentQuery, SecurityPolicyIn, SecurityPolicyOut, TeamIn, TeamMembersIn, TeamOut, TeamPatch, TokenCreatedOut, TokenIn, TokenOut,
 )
 from parley.api.pagination import paginate
 from parley.api.schemas import ListQuery, ObjectId, Page
@@ -113,3 +113,17 @@ def agent_update(request, agent_id: ObjectId, body: AgentPatch):
         if body.availability is not None:
             services.agent_set_availability(user=agent, availability=body.availability)
     return agent
+
+
+@router.get("/security", response=SecurityPolicyOut, tags=["security"])
+def security_policy_show(request):
+    """Show how agents sign in: whether two-factor is required, and the session lifetime in hours (null: the server's)."""
+    require(request.auth, "security.manage")
+    return security.security_policy()
+
+
+@router.put("/security", response=SecurityPolicyOut, tags=["security"])
+def security_policy_update(request, body: SecurityPolicyIn):
+    """Require two-factor sign-in for every agent or not, set the session lifetime, and scope agents to their teams."""
+    return security.security_policy_update(actor=request.auth, require_two_factor=body.require_two_factor,
+                                           session_hours=body.session_hours, team_scoping=body.team_scoping)

@@ -1,18 +1,20 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    SUPERVISOR = "supervisor", "Supervisor"
-    AGENT = "agent", "Agent"
-    LIGHT_AGENT = "light_agent", "Light agent"
+    ADMIN = "admin", _("Admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENT = "agent", _("Agent")
+    LIGHT_AGENT = "light_agent", _("Light agent")
 
 
 class Availability(models.TextChoices):
-    ONLINE = "online", "Online"
-    AWAY = "away", "Away"
-    OFFLINE = "offline", "Offline"
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
 
 
 class UserManager(BaseUserManager):
@@ -37,9 +39,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     availability = models.CharField(max_length=8, choices=Availability.choices, default=Availability.OFFLINE)
+    #: The agent's last keystroke, click or scroll in any workspace tab; idle agents become away.
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    #: Away because idle, not by choice: the agent's next activity brings them back online.
+    idle_away = models.BooleanField(default=False)
     signature = models.TextField(blank=True)
+    #: The workspace's language for this agent (a code of settings.LANGUAGES); blank follows the browser.
+    language = models.CharField(max_length=10, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
+    #: Mixed into every session's signature: raising it ("sign out everywhere") ends all the agent's sessions.
+    session_generation = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -49,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "agent"
 
     def __str__(self) -> str:
         return self.name or self.email
@@ -58,9 +69,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Only admins reach Django's admin site.
         return self.role == Role.ADMIN
 
+    def _get_session_auth_hash(self, secret=None):
+        # Django signs each session with a hash of the password; the generation joins it, so bumping it
+        # invalidates every session on its next request, as a password change does. Generation 0 keeps
+        # Django's own hash, so sessions from before this field existed stay valid.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("parley.accounts.User.session", f"{self.password}|{self.session_generation}",
+                           secret=secret, algorithm="sha256").hexdigest()
+
     @property
     def initials(self) -> str:
         return "".join(part[0] for part in self.name.split()[:2]).upper() or self.email[:2].upper()
+
+
+class AvailabilityRules(models.Model):
+    """How availability follows activity, for the whole workspace (one row; see `availability_rules`)."""
+
+    #: Minutes without activity after which an online agent becomes away; 0 leaves them online.
+    away_after_minutes = models.PositiveSmallIntegerField(default=10)
+    #: Closing the last workspace tab makes the agent offline.
+    offline_when_tabs_closed = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"away after {self.away_after_minutes} min"
 
 
 class Team(models.Model):
@@ -88,6 +120,46 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API token"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TwoFactor(models.Model):
+    """An agent's authenticator app: its TOTP secret (encrypted at rest) and when they proved it works."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: The last 30-second step a code was accepted for: the same code cannot sign in twice.
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Two-factor of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that signs in instead of the authenticator; only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"])]
+
+
+class SecurityPolicy(models.Model):
+    """How agents sign in: one row, edited in Settings → Security."""
+
+    require_two_factor = models.BooleanField(default=False)
+    #: Empty: PARLEY_SESSION_HOURS decides.
+    session_hours = models.PositiveIntegerField(null=True, blank=True)
+    #: Agents and light agents see only their teams' conversations and those assigned to them.
+    team_scoping = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "security policy"

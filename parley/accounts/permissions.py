@@ -14,6 +14,8 @@ ACTIONS: dict[str, set[str]] = {
     "contact.edit": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
     "contact.merge": {Role.ADMIN, Role.SUPERVISOR},
     "contact.delete": {Role.ADMIN},
+    "contact.export": {Role.ADMIN, Role.SUPERVISOR},
+    "contact.erase": {Role.ADMIN},
     "inbox.manage": {Role.ADMIN},
     "team.manage": {Role.ADMIN, Role.SUPERVISOR},
     "agent.manage": {Role.ADMIN},
@@ -30,6 +32,8 @@ ACTIONS: dict[str, set[str]] = {
     "knowledge.edit": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
     "bot.manage": {Role.ADMIN, Role.SUPERVISOR},
     "community.moderate": {Role.ADMIN, Role.SUPERVISOR, Role.AGENT},
+    "security.manage": {Role.ADMIN},
+    "audit.view": {Role.ADMIN},
 }
 
 

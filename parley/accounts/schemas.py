@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from parley.accounts.models import Availability, Role
+from parley.accounts.security import MAX_SESSION_HOURS
 from parley.api.schemas import Email, InputSchema, ListQuery, ObjectId, Ref
 
 
@@ -80,3 +81,15 @@ class AgentOut(Schema):
 class AgentQuery(ListQuery):
     role: Role | None = None
     team_id: ObjectId | None = None
+
+
+class SecurityPolicyIn(InputSchema):
+    require_two_factor: bool
+    session_hours: int | None = Field(None, ge=1, le=MAX_SESSION_HOURS, description="null: the server's PARLEY_SESSION_HOURS")
+    team_scoping: bool = Field(False, description="Agents and light agents see only their teams' conversations")
+
+
+class SecurityPolicyOut(Schema):
+    require_two_factor: bool
+    session_hours: int | None
+    team_scoping: bool

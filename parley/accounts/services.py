@@ -14,13 +14,15 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
+from django.utils.translation import gettext
 
-from parley.accounts.models import ApiToken, Availability, Role, Team, User
+from parley.accounts.models import ApiToken, Availability, AvailabilityRules, Role, Team, User
 from parley.accounts.permissions import require
 from parley.accounts.selectors import agent_is_invited
 from parley.company.selectors import company
 from parley.core import actors, events, jobs
 from parley.core.errors import ValidationFailed
+from parley.core.i18n import in_language_of
 from parley.core.services import audit_record
 
 TOKEN_PREFIX = "prl_"
@@ -51,16 +53,90 @@ def agent_create(*, email: str, name: str, password: str | None = None, role: st
 
 
 @transaction.atomic
-def agent_set_availability(*, user: User, availability: str) -> User:
-    """Set whether an agent is online, away or offline (assignment and the team's view read it)."""
+def agent_set_availability(*, user: User, availability: str, actor=None, idle: bool = False) -> User:
+    """Set whether an agent is online, away or offline (assignment and the team's view read it).
+
+    `actor` is who changed it: the agent (None) or the system following their activity; `idle` marks
+    an away that the agent's next activity undoes, unlike an away they chose.
+    """
     if availability not in Availability.values:
         raise ValidationFailed("Unknown availability.", extra={"availability": f"must be one of {', '.join(Availability.values)}"})
-    if user.availability != availability:
-        audit_record(actor=user, action="agent.availability_changed", target=user, changes={"availability": [user.availability, availability]})
-        user.availability = availability
-        user.save(update_fields=["availability"])
-        events.publish("agent.availability_changed", {"agent_id": user.pk, "availability": availability})
+    if user.availability != availability or user.idle_away != idle:
+        changed = user.availability != availability
+        if changed:
+            audit_record(actor=actor or user, action="agent.availability_changed", target=user,
+                         changes={"availability": [user.availability, availability]})
+        user.availability, user.idle_away = availability, idle
+        user.save(update_fields=["availability", "idle_away"])
+        if changed:
+            events.publish("agent.availability_changed", {"agent_id": user.pk, "availability": availability})
     return user
+
+
+def availability_rules() -> AvailabilityRules:
+    """Return the workspace's availability rules (the one row, created with the defaults on first use)."""
+    rules, _ = AvailabilityRules.objects.get_or_create(pk=1)
+    return rules
+
+
+@transaction.atomic
+def availability_rules_update(*, actor: User, away_after_minutes: int, offline_when_tabs_closed: bool) -> AvailabilityRules:
+    """Change after how many idle minutes agents become away and whether closing every tab signs them off."""
+    require(actor, "agent.manage")
+    if not 0 <= away_after_minutes <= AWAY_AFTER_MINUTES_MAX:
+        raise ValidationFailed("Minutes out of range.",
+                               extra={"away_after_minutes": f"must be between 0 (never) and {AWAY_AFTER_MINUTES_MAX}"})
+    rules = availability_rules()
+    before = {"away_after_minutes": rules.away_after_minutes, "offline_when_tabs_closed": rules.offline_when_tabs_closed}
+    rules.away_after_minutes, rules.offline_when_tabs_closed = away_after_minutes, offline_when_tabs_closed
+    rules.save()
+    after = {"away_after_minutes": away_after_minutes, "offline_when_tabs_closed": offline_when_tabs_closed}
+    audit_record(actor=actor, action="availability_rules.updated", target=rules,
+                 changes={key: [before[key], after[key]] for key in after if before[key] != after[key]})
+    return rules
+
+
+#: A day: longer than any shift, so "away" still means something.
+AWAY_AFTER_MINUTES_MAX = 1440
+
+
+def agent_signed_in(*, user: User) -> User:
+    """The agent signed in to the workspace: they are active and online."""
+    User.objects.filter(pk=user.pk).update(last_active_at=timezone.now())
+    return agent_set_availability(user=user, availability=Availability.ONLINE, actor=actors.SYSTEM)
+
+
+def agent_signed_out(*, user: User) -> User:
+    """The agent signed out: nobody should route to them."""
+    return agent_set_availability(user=user, availability=Availability.OFFLINE, actor=actors.SYSTEM)
+
+
+def agent_record_activity(*, user_id: int) -> None:
+    """The agent typed, clicked or scrolled in a workspace tab; an agent away because idle is back online."""
+    User.objects.filter(pk=user_id).update(last_active_at=timezone.now())
+    user = User.objects.filter(pk=user_id, availability=Availability.AWAY, idle_away=True).first()
+    if user is not None:
+        agent_set_availability(user=user, availability=Availability.ONLINE, actor=actors.SYSTEM)
+
+
+def agents_mark_idle_away() -> int:
+    """Make online agents idle for longer than the rules allow away (undone by their next activity); return how many."""
+    minutes = availability_rules().away_after_minutes
+    if not minutes:
+        return 0
+    idle = User.objects.filter(availability=Availability.ONLINE, last_active_at__lt=timezone.now() - timedelta(minutes=minutes))
+    for user in idle:
+        agent_set_availability(user=user, availability=Availability.AWAY, actor=actors.SYSTEM, idle=True)
+    return len(idle)
+
+
+def agent_tabs_closed(*, user_id: int) -> None:
+    """The agent's last workspace tab closed: offline, if the rules say so."""
+    if not availability_rules().offline_when_tabs_closed:
+        return
+    user = User.objects.filter(pk=user_id).exclude(availability=Availability.OFFLINE).first()
+    if user is not None:
+        agent_set_availability(user=user, availability=Availability.OFFLINE, actor=actors.SYSTEM)
 
 
 #: Long enough for a name, title, phone and a link; short enough to stay a signature.
@@ -68,8 +144,11 @@ SIGNATURE_MAX_LENGTH = 2000
 
 
 @transaction.atomic
-def agent_update_profile(*, user: User, name: str, signature: str) -> User:
-    """Change an agent's own display name and the signature appended to their email replies."""
+def agent_update_profile(*, user: User, name: str, signature: str, language: str | None = None) -> User:
+    """Change an agent's own display name, the signature appended to their email replies and the workspace's language.
+
+    `language` is a code of settings.LANGUAGES, "" to follow the browser, None to leave it as it is.
+    """
     name, signature = name.strip(), signature.strip()
     max_name = User._meta.get_field("name").max_length
     if not name:
@@ -78,8 +157,10 @@ def agent_update_profile(*, user: User, name: str, signature: str) -> User:
         raise ValidationFailed(f"A name is at most {max_name} characters.", extra={"name": "too long"})
     if len(signature) > SIGNATURE_MAX_LENGTH:
         raise ValidationFailed(f"A signature is at most {SIGNATURE_MAX_LENGTH} characters.", extra={"signature": "too long"})
-    changes = {field: [getattr(user, field), value] for field, value in (("name", name), ("signature", signature))
-               if getattr(user, field) != value}
+    if language is not None and language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationFailed(f"Parley has no translation for “{language}”.", extra={"language": "not offered"})
+    wanted = (("name", name), ("signature", signature)) + ((("language", language),) if language is not None else ())
+    changes = {field: [getattr(user, field), value] for field, value in wanted if getattr(user, field) != value}
     if changes:
         for field, (_, value) in changes.items():
             setattr(user, field, value)
@@ -273,13 +354,14 @@ def agent_invite_send(*, user_id: int) -> None:
     if user is None or not agent_is_invited(user):
         return
     sender = company()
-    send_mail(
-        subject=f"You are invited to the {sender.name} help desk",
-        message=(f"Hello {user.name},\n\nYou were invited to answer customers with {sender.name} on Parley. "
-                 f"Choose your password here:\n\n{_link('workspace:invitation', user, invitation_tokens.make_token(user))}\n\n"
-                 f"Then sign in with {user.email}. The link works once, for {INVITATION_LIFETIME.days} days."),
-        from_email=sender.default_sender, recipient_list=[user.email],
-    )
+    with in_language_of(user):
+        subject = gettext("You are invited to the %(company)s help desk") % {"company": sender.name}
+        message = gettext("Hello %(name)s,\n\nYou were invited to answer customers with %(company)s on Parley. "
+                          "Choose your password here:\n\n%(link)s\n\n"
+                          "Then sign in with %(email)s. The link works once, for %(days)s days.") % {
+            "name": user.name, "company": sender.name, "email": user.email, "days": INVITATION_LIFETIME.days,
+            "link": _link("workspace:invitation", user, invitation_tokens.make_token(user))}
+    send_mail(subject=subject, message=message, from_email=sender.default_sender, recipient_list=[user.email])
 
 
 @transaction.atomic
@@ -299,14 +381,15 @@ def password_reset_send(*, user_id: int) -> None:
     if user is None:
         return
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_mail(
-        subject="Reset your Parley password",
-        message=(f"Hello {user.name},\n\nSomeone asked to reset the password of {user.email}. "
-                 f"Choose a new one here:\n\n{_link('workspace:password-reset-confirm', user, default_token_generator.make_token(user))}\n\n"
-                 f"The link works once, for {hours} hours. If you did not ask for it, ignore this email; "
-                 f"your password stays as it is."),
-        from_email=company().default_sender, recipient_list=[user.email],
-    )
+    with in_language_of(user):
+        subject = gettext("Reset your Parley password")
+        message = gettext("Hello %(name)s,\n\nSomeone asked to reset the password of %(email)s. "
+                          "Choose a new one here:\n\n%(link)s\n\n"
+                          "The link works once, for %(hours)s hours. If you did not ask for it, ignore this email; "
+                          "your password stays as it is.") % {
+            "name": user.name, "email": user.email, "hours": hours,
+            "link": _link("workspace:password-reset-confirm", user, default_token_generator.make_token(user))}
+    send_mail(subject=subject, message=message, from_email=company().default_sender, recipient_list=[user.email])
 
 
 @transaction.atomic

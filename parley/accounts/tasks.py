@@ -11,3 +11,8 @@ def send_invitation(user_id: int) -> None:
 @jobs.handler(services.PASSWORD_RESET_QUEUE, max_attempts=4, backoff_seconds=15)
 def send_password_reset(user_id: int) -> None:
     services.password_reset_send(user_id=user_id)
+
+
+@jobs.every(60, name="accounts.idle_away")
+def mark_idle_agents_away() -> None:
+    services.agents_mark_idle_away()

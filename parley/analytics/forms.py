@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Team, User
 from parley.analytics.kpis import Scope
@@ -15,15 +16,15 @@ MAX_DAYS = 366
 class ScopeForm(forms.Form):
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    inbox = forms.ModelChoiceField(queryset=Inbox.objects.all(), required=False, empty_label="All inboxes")
+    inbox = forms.ModelChoiceField(queryset=Inbox.objects.all(), required=False, empty_label=_("All inboxes"))
     channel = forms.ChoiceField(required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="All teams")
-    agent = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False, empty_label="All agents")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label=_("All teams"))
+    agent = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False, empty_label=_("All agents"))
     tag = forms.CharField(required=False, max_length=50)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", "All channels"), *kinds().items()]
+        self.fields["channel"].choices = [("", _("All channels")), *kinds().items()]
 
     def clean(self):
         data = super().clean()
@@ -31,7 +32,7 @@ class ScopeForm(forms.Form):
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=29)
         if start > end:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(_("The start date is after the end date."))
         if (end - start).days >= MAX_DAYS:
             raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
         data["start"], data["end"] = start, end

@@ -8,14 +8,15 @@ the same way; the dashboard, the CSV export and the weekly email list every regi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Aggregate, Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
-from parley.analytics.models import ConversationFact
+from parley.analytics.measures import FACT_MEASURES, ROLLUP_MEASURES, filled
+from parley.analytics.models import ConversationFact, DailyRollup
 from parley.conversations.models import ACTIVE_STATUSES, Conversation
 
 
@@ -30,6 +31,8 @@ class Scope:
     team_id: int | None = None
     agent_id: int | None = None
     tag: str = ""
+    #: Measures already read for this scope: one page asks for the same per-day rows for several charts.
+    _read: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def days(self) -> int:
@@ -55,6 +58,46 @@ class Scope:
         return self.narrow(ConversationFact.objects.filter(day__gte=self.start, day__lte=self.end),
                               ("inbox_id", "channel", "team_id", "assignee_id", "conversation__tags__name"))
 
+    @property
+    def rolled_up(self) -> bool:
+        """Whether the daily rollup answers for this scope: it keeps the channel, not the inbox, team, agent or tag."""
+        return not (self.inbox_id or self.team_id or self.agent_id or self.tag)
+
+    def _measured(self) -> tuple[QuerySet, dict]:
+        if self.rolled_up:
+            rows = DailyRollup.objects.filter(day__gte=self.start, day__lte=self.end)
+            return (rows.filter(channel=self.channel) if self.channel else rows), ROLLUP_MEASURES
+        return self.facts(), FACT_MEASURES
+
+    def measures(self) -> dict:
+        """Every measure (analytics.measures) over the period, from the rollup when it can answer, else the facts."""
+        if () not in self._read:
+            rows, aggregates = self._measured()
+            self._read[()] = filled(rows.aggregate(**aggregates))
+        return self._read[()]
+
+    def measures_by(self, *fields: str) -> list[dict]:
+        """Every measure per value of `fields` ("day", "channel", "weekday"), which facts and rollup both keep.
+
+        Read once per scope: a scope lives for one request, so what it keeps is never stale for long.
+        """
+        if fields not in self._read:
+            rows, aggregates = self._measured()
+            self._read[fields] = [filled(row) for row in rows.values(*fields).annotate(**aggregates).order_by()]
+        return self._read[fields]
+
+    def volume_by_hour(self) -> dict[tuple[int, int], int]:
+        """Conversations opened per (weekday, local hour) in the period: the rollup's hour counts, or the facts'."""
+        if not self.rolled_up:
+            return {(r["weekday"], r["hour"]): r["n"] for r in self.facts().values("weekday", "hour").annotate(n=Count("pk"))}
+        rows, _ = self._measured()
+        counts: dict[tuple[int, int], int] = {}
+        for weekday, hours in rows.values_list("weekday", "hours"):
+            for hour, count in enumerate(hours):
+                if count:
+                    counts[weekday, hour] = counts.get((weekday, hour), 0) + count
+        return counts
+
     def conversations(self) -> QuerySet[Conversation]:
         """Conversations passing the filters, whenever they were opened (read from the conversations themselves)."""
         return self.narrow(Conversation.objects.all(), ("inbox_id", "inbox__kind", "team_id", "assignee_id", "tags__name"))
@@ -76,30 +119,35 @@ class Kpi:
     compute: Callable[[Scope], float | None]
     drill: Callable[[Scope], QuerySet[Conversation]] | None = None
     help: str = ""
-    #: A KPI over the facts names the aggregates it needs and turns their totals into its value, so
-    #: kpi_values reads every such KPI in one pass over the facts instead of one query each.
-    totals: dict[str, Aggregate] | None = None
-    finish: Callable[[dict], float | None] | None = None
+    #: A KPI made of the measures turns them into its value, so kpi_values reads every such KPI
+    #: in one pass over the rollup or the facts instead of one query each.
+    from_measures: Callable[[dict], float | None] | None = None
+    #: A value of the moment ("backlog now"): the period before has none to compare with.
+    now_only: bool = False
 
 
 KPIS: dict[str, Kpi] = {}
 
 
-def kpi(key: str, label: str, *, unit: str, better: str, drill: Callable[[Scope], QuerySet] | None = None, help: str = ""):
+def kpi(key: str, label: str, *, unit: str, better: str, drill: Callable[[Scope], QuerySet] | None = None, help: str = "",
+        now_only: bool = False):
     """Decorator: register `fn(scope)` as KPI `key`."""
     def register(fn):
-        KPIS[key] = Kpi(key, label, unit, better, fn, drill, help)
+        KPIS[key] = Kpi(key, label, unit, better, fn, drill, help, now_only=now_only)
         return fn
     return register
 
 
-def fact_kpi(key: str, label: str, *, totals: dict[str, Aggregate], unit: str, better: str,
-             drill: Callable[[Scope], QuerySet] | None = None, help: str = ""):
-    """Decorator: register `fn(totals)` as KPI `key`, where `totals` are the given aggregates over the scope's facts."""
+def fact_kpi(key: str, label: str, *, unit: str, better: str, drill: Callable[[Scope], QuerySet] | None = None, help: str = ""):
+    """Decorator: register `fn(measures)` as KPI `key`, where `measures` are the scope's totals (analytics.measures)."""
     def register(fn):
-        KPIS[key] = Kpi(key, label, unit, better, lambda scope: fn(scope.facts().aggregate(**totals)), drill, help, totals, fn)
+        KPIS[key] = Kpi(key, label, unit, better, lambda scope: fn(scope.measures()), drill, help, fn)
         return fn
     return register
+
+
+def _ratio(total, count) -> float | None:
+    return round(total / count, 1) if count else None
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -116,50 +164,63 @@ def _behind(facts: QuerySet[ConversationFact]) -> QuerySet[Conversation]:
 
 # --- the KPIs that exist today -----------------------------------------------------------------------
 
-@fact_kpi("volume", "Conversations", totals={"all": Count("pk")}, unit="count", better="none",
+@fact_kpi("volume", "Conversations", unit="count", better="none",
           drill=lambda s: _behind(s.facts()), help="Conversations opened in the period.")
-def volume(totals: dict) -> int:
-    return totals["all"]
+def volume(m: dict) -> int:
+    return m["conversations"]
 
 
-@fact_kpi("first_response", "First response time", totals={"average": Avg("first_response_seconds")}, unit="seconds",
-          better="lower", help="Average time from the customer's first message to our first answer (calendar time).",
+@fact_kpi("first_response", "First response time", unit="seconds", better="lower", help="Average time from the customer's first message to our first answer (calendar time).",
           drill=lambda s: _behind(s.facts().filter(first_response_seconds__isnull=False)).order_by("-fact__first_response_seconds"))
-def first_response(totals: dict) -> float | None:
-    return _rounded(totals["average"])
+def first_response(m: dict) -> float | None:
+    return _ratio(m["first_response_total"], m["first_response_count"])
 
 
 @fact_kpi("next_response", "Next response time", unit="seconds", better="lower",
-          totals={"seconds": Sum("next_response_seconds_total"), "count": Sum("next_response_count")},
           drill=lambda s: _behind(s.facts().filter(next_response_count__gt=0)),
           help="Average time from a customer's follow-up to our next answer.")
-def next_response(totals: dict) -> float | None:
-    return _rounded(totals["seconds"] / totals["count"]) if totals["count"] else None
+def next_response(m: dict) -> float | None:
+    return _ratio(m["next_response_total"], m["next_response_count"])
 
 
-@fact_kpi("resolution", "Resolution time", totals={"average": Avg("resolution_seconds")}, unit="seconds", better="lower",
+@fact_kpi("resolution", "Resolution time", unit="seconds", better="lower",
           drill=lambda s: _behind(s.facts().filter(resolution_seconds__isnull=False)).order_by("-fact__resolution_seconds"),
           help="Average time from opening to solved, for the conversations solved now (calendar time).")
-def resolution(totals: dict) -> float | None:
-    return _rounded(totals["average"])
+def resolution(m: dict) -> float | None:
+    return _ratio(m["resolution_total"], m["resolution_count"])
+
+
+@fact_kpi("first_response_business", "First response (business hours)", unit="seconds", better="lower",
+          drill=lambda s: _behind(s.facts().filter(first_response_business_seconds__isnull=False))
+          .order_by("-fact__first_response_business_seconds"),
+          help="Average first response counting only the hours the conversation's routing calendar is open "
+               "(every hour where no calendar applies).")
+def first_response_business(m: dict) -> float | None:
+    return _ratio(m["first_response_business_total"], m["first_response_business_count"])
+
+
+@fact_kpi("resolution_business", "Resolution (business hours)", unit="seconds", better="lower",
+          drill=lambda s: _behind(s.facts().filter(resolution_business_seconds__isnull=False))
+          .order_by("-fact__resolution_business_seconds"),
+          help="Average time from opening to solved, counting only the hours the routing calendar is open.")
+def resolution_business(m: dict) -> float | None:
+    return _ratio(m["resolution_business_total"], m["resolution_business_count"])
 
 
 @fact_kpi("fcr", "First-contact resolution", unit="percent", better="higher",
-          totals={"solved": Count("pk", filter=Q(solved=True)), "one": Count("pk", filter=Q(one_touch=True))},
           drill=lambda s: _behind(s.facts().filter(one_touch=True)),
           help="Share of solved conversations solved with one answer and never reopened.")
-def first_contact_resolution(totals: dict) -> float | None:
-    return _percent(totals["one"], totals["solved"])
+def first_contact_resolution(m: dict) -> float | None:
+    return _percent(m["one_touch"], m["solved"])
 
 
 @fact_kpi("reopen_rate", "Reopen rate", unit="percent", better="lower",
-          totals={"all": Count("pk"), "reopened": Count("pk", filter=Q(reopened=True))},
           drill=lambda s: _behind(s.facts().filter(reopened=True)), help="Share of conversations reopened after being solved.")
-def reopen_rate(totals: dict) -> float | None:
-    return _percent(totals["reopened"], totals["all"])
+def reopen_rate(m: dict) -> float | None:
+    return _percent(m["reopened"], m["conversations"])
 
 
-@kpi("backlog", "Backlog now", unit="count", better="lower",
+@kpi("backlog", "Backlog now", unit="count", better="lower", now_only=True,
      drill=lambda s: s.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True),
      help="Conversations still open (new, open, pending, on hold) right now, whenever they were opened.")
 def backlog(scope: Scope) -> int:
@@ -167,11 +228,10 @@ def backlog(scope: Scope) -> int:
 
 
 @fact_kpi("sentiment", "Customer sentiment", unit="score", better="higher",
-          totals={"total": Sum("sentiment_total"), "count": Sum("sentiment_count")},
           drill=lambda s: _behind(s.facts().filter(sentiment_count__gt=0)).order_by("fact__sentiment_total"),
           help="Average sentiment of customers' messages, -1 (negative) to 1 (positive).")
-def sentiment(totals: dict) -> float | None:
-    return round(totals["total"] / totals["count"], 2) if totals["count"] else None
+def sentiment(m: dict) -> float | None:
+    return round(m["sentiment_total"] / m["sentiment_count"], 2) if m["sentiment_count"] else None
 
 
 # --- survey KPIs: answers given in the period, about conversations passing the filters ------------------
@@ -210,6 +270,54 @@ def customer_effort_score(scope: Scope) -> float | None:
     return _rounded(_answers(scope, "ces").aggregate(v=Avg("score"))["v"])
 
 
+# --- records of other apps: SLA breaches, chat ratings, calls ---------------------------------------------
+
+def under_sla(scope: Scope) -> QuerySet[ConversationFact]:
+    """The scope's facts of conversations an SLA policy applies to."""
+    return scope.facts().filter(sla_policy_id__isnull=False)
+
+
+@fact_kpi("sla_compliance", "SLA compliance", unit="percent", better="higher",
+          drill=lambda s: _behind(under_sla(s).filter(sla_breached=True)),
+          help="Share of the conversations under an SLA policy with no target breached; the number leads to the breached ones.")
+def sla_compliance(m: dict) -> float | None:
+    return _percent(m["sla_kept"], m["sla_conversations"])
+
+
+def chat_ratings(scope: Scope):
+    """The 1–5 ratings visitors gave chats in the period, about conversations passing the filters."""
+    from parley.channels.chat.models import ChatRating
+
+    start, end = scope.bounds()
+    return scope.narrow(ChatRating.objects.filter(created_at__gte=start, created_at__lt=end),
+                        ("conversation__inbox_id", "conversation__inbox__kind", "conversation__team_id",
+                         "conversation__assignee_id", "conversation__tags__name"))
+
+
+@kpi("chat_rating", "Chat rating", unit="score", better="higher",
+     drill=lambda s: Conversation.objects.filter(pk__in=chat_ratings(s).values("conversation_id")),
+     help="Average rating visitors gave at the end of a chat, 1 (bad) to 5 (great).")
+def chat_rating(scope: Scope) -> float | None:
+    return _rounded(chat_ratings(scope).aggregate(v=Avg("score"))["v"])
+
+
+def answered_calls(scope: Scope):
+    """Inbound calls started in the period and answered by an agent, passing the filters (the call's agent and team)."""
+    from parley.channels.voice.models import Call, CallDirection, CallOutcome
+
+    start, end = scope.bounds()
+    calls = Call.objects.filter(direction=CallDirection.INBOUND, outcome=CallOutcome.ANSWERED, talk_seconds__isnull=False,
+                                started_at__gte=start, started_at__lt=end)
+    return scope.narrow(calls, ("inbox_id", "inbox__kind", "team_id", "agent_id", "conversation__tags__name"))
+
+
+@kpi("voice_aht", "Voice handle time", unit="seconds", better="lower",
+     drill=lambda s: Conversation.objects.filter(pk__in=answered_calls(s).values("conversation_id")),
+     help="Average talk time of the answered inbound calls started in the period.")
+def voice_handle_time(scope: Scope) -> float | None:
+    return _rounded(answered_calls(scope).aggregate(v=Avg("talk_seconds"))["v"])
+
+
 # --- presenting ----------------------------------------------------------------------------------------
 
 def display(value, unit: str) -> str:
@@ -226,19 +334,19 @@ def display(value, unit: str) -> str:
     return f"{value:g}"
 
 
-def _compute_all(scope: Scope) -> dict[str, float | None]:
-    """Every KPI's value over `scope`: one aggregate query for all the KPIs over facts, then the others one by one."""
-    over_facts = [item for item in KPIS.values() if item.totals]
-    aliases = {(item.key, name): f"t{n}_{name}" for n, item in enumerate(over_facts) for name in item.totals}
-    row = scope.facts().aggregate(**{aliases[item.key, name]: aggregate
-                                     for item in over_facts for name, aggregate in item.totals.items()})
-    values = {item.key: item.finish({name: row[aliases[item.key, name]] for name in item.totals}) for item in over_facts}
-    return {item.key: values[item.key] if item.totals else item.compute(scope) for item in KPIS.values()}
+def _compute_all(scope: Scope, *, earlier: bool = False) -> dict[str, float | None]:
+    """Every KPI's value over `scope`: one read of the measures for all the KPIs made of them, then the others one by one.
+
+    For the period before (`earlier`), values of the moment are left out: they would only repeat today's.
+    """
+    measures = scope.measures()
+    return {item.key: None if earlier and item.now_only else
+            item.from_measures(measures) if item.from_measures else item.compute(scope) for item in KPIS.values()}
 
 
 def kpi_values(scope: Scope) -> list[dict]:
     """Every registered KPI over `scope` and over the period before it."""
-    current, earlier = _compute_all(scope), _compute_all(scope.previous())
+    current, earlier = _compute_all(scope), _compute_all(scope.previous(), earlier=True)
     rows = []
     for item in KPIS.values():
         value, before = current[item.key], earlier[item.key]

@@ -28,9 +28,16 @@ class ConversationFact(models.Model):
     #: Solved with a single reply from us and never reopened: first-contact resolution.
     one_touch = models.BooleanField()
     first_response_seconds = models.PositiveIntegerField(null=True)
+    #: The same waits counted only while the routing calendar of the conversation is open (all hours without one).
+    first_response_business_seconds = models.PositiveIntegerField(null=True)
     next_response_seconds_total = models.PositiveBigIntegerField(default=0)
     next_response_count = models.PositiveIntegerField(default=0)
     resolution_seconds = models.PositiveIntegerField(null=True)
+    resolution_business_seconds = models.PositiveIntegerField(null=True)
+    #: The SLA policy the conversation falls under (matched whatever its status), and whether the SLA checker
+    #: recorded a breach of any of its targets.
+    sla_policy_id = models.BigIntegerField(null=True)
+    sla_breached = models.BooleanField(default=False)
     sentiment_total = models.FloatField(default=0)
     sentiment_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,6 +52,46 @@ class ConversationFact(models.Model):
 
     def __str__(self) -> str:
         return f"facts of #{self.conversation_id}"
+
+
+class DailyRollup(models.Model):
+    """The facts' measures (analytics.measures) added up per local day and channel opened.
+
+    Unfiltered and per-channel reports read these instead of the facts: one row per day and channel,
+    however many conversations there are. Each row is recomputed from its facts whenever one of them
+    changes, so it is exactly their sum.
+    """
+
+    day = models.DateField()
+    channel = models.CharField(max_length=30)
+    #: Monday is 0 (the day's weekday, kept for the heat map).
+    weekday = models.PositiveSmallIntegerField()
+    #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells.
+    hours = models.JSONField(default=list)
+    conversations = models.PositiveIntegerField(default=0)
+    first_response_total = models.PositiveBigIntegerField(default=0)
+    first_response_count = models.PositiveIntegerField(default=0)
+    first_response_business_total = models.PositiveBigIntegerField(default=0)
+    first_response_business_count = models.PositiveIntegerField(default=0)
+    next_response_total = models.PositiveBigIntegerField(default=0)
+    next_response_count = models.PositiveIntegerField(default=0)
+    resolution_total = models.PositiveBigIntegerField(default=0)
+    resolution_count = models.PositiveIntegerField(default=0)
+    resolution_business_total = models.PositiveBigIntegerField(default=0)
+    resolution_business_count = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    one_touch = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    sentiment_total = models.FloatField(default=0)
+    sentiment_count = models.PositiveIntegerField(default=0)
+    sla_conversations = models.PositiveIntegerField(default=0)
+    sla_kept = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "channel"], name="analytics_rollup_day_channel_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.conversations}"
 
 
 class MessageSentiment(models.Model):

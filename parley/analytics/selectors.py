@@ -2,34 +2,93 @@
 from datetime import timedelta
 
 from django.db.models import Avg, Count, F, Min, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.models import Availability, User
-from parley.analytics.kpis import Scope
+from parley.analytics.kpis import Scope, answered_calls, chat_ratings
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Status
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def _days(scope: Scope) -> list[str]:
+    return [(scope.start + timedelta(days=i)).isoformat() for i in range(scope.days)]
+
+
 def volume_by_day(scope: Scope) -> dict:
     """Conversations opened per local day in the period, beside the same days of the period before."""
     def counts(s: Scope) -> list[int]:
-        per_day = dict(s.facts().values_list("day").annotate(n=Count("pk")).values_list("day", "n"))
+        per_day = {row["day"]: row["conversations"] for row in s.measures_by("day")}
         return [per_day.get(s.start + timedelta(days=i), 0) for i in range(s.days)]
 
-    return {"labels": [(scope.start + timedelta(days=i)).isoformat() for i in range(scope.days)],
-            "current": counts(scope), "previous": counts(scope.previous())}
+    return {"labels": _days(scope), "current": counts(scope), "previous": counts(scope.previous())}
 
 
 def volume_by_channel(scope: Scope) -> dict:
-    rows = scope.facts().values("channel").annotate(n=Count("pk")).order_by("-n", "channel")
-    return {"labels": [r["channel"] for r in rows], "values": [r["n"] for r in rows]}
+    rows = sorted(scope.measures_by("channel"), key=lambda row: (-row["conversations"], row["channel"]))
+    return {"labels": [r["channel"] for r in rows], "values": [r["conversations"] for r in rows]}
 
 
 def volume_heatmap(scope: Scope) -> list[dict]:
     """Conversations opened per (weekday, hour) in the workspace's time zone: 7 × 24 cells, zeros included."""
-    counts = {(r["weekday"], r["hour"]): r["n"] for r in scope.facts().values("weekday", "hour").annotate(n=Count("pk"))}
+    counts = scope.volume_by_hour()
     return [{"weekday": WEEKDAYS[d], "hour": h, "count": counts.get((d, h), 0)} for d in range(7) for h in range(24)]
+
+
+def _on_each_day(scope: Scope, per_day: dict) -> list:
+    """The values of `per_day` (keyed by date) for every day of the period; None where a day has none."""
+    return [per_day.get(scope.start + timedelta(days=i)) for i in range(scope.days)]
+
+
+def _minutes(seconds) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def labelled_rows(series: dict) -> list[list]:
+    """A labelled series as table rows: the label, then each dataset's value."""
+    return [[label, *(dataset["data"][i] for dataset in series["datasets"])] for i, label in enumerate(series["labels"])]
+
+
+def _average_minutes(total: int, count: int) -> float | None:
+    return _minutes(total / count) if count else None
+
+
+def business_hours_by_day(scope: Scope) -> dict:
+    """Average first response and resolution in business-hours minutes, per local day the conversations were opened."""
+    rows = {r["day"]: r for r in scope.measures_by("day")}
+    first = {d: _average_minutes(r["first_response_business_total"], r["first_response_business_count"]) for d, r in rows.items()}
+    resolution = {d: _average_minutes(r["resolution_business_total"], r["resolution_business_count"]) for d, r in rows.items()}
+    return {"labels": _days(scope), "chart": "line", "datasets": [
+        {"label": gettext("First response (business minutes)"), "data": _on_each_day(scope, first)},
+        {"label": gettext("Resolution (business minutes)"), "data": _on_each_day(scope, resolution)}]}
+
+
+def sla_compliance_by_day(scope: Scope) -> dict:
+    """Per local day of opening: the % of conversations under an SLA with no target breached, and how many there were."""
+    rows = [r for r in scope.measures_by("day") if r["sla_conversations"]]
+    return {"labels": _days(scope), "chart": "line", "datasets": [
+        {"label": gettext("SLA kept (%)"), "data": _on_each_day(scope, {r["day"]: round(100 * r["sla_kept"] / r["sla_conversations"], 1)
+                                                                for r in rows})},
+        {"label": gettext("Conversations under an SLA"), "axis": "count", "data": _on_each_day(scope, {r["day"]: r["sla_conversations"]
+                                                                                             for r in rows})}]}
+
+
+def chat_rating_counts(scope: Scope) -> dict:
+    """How many chats were rated 1, 2, 3, 4 and 5 in the period."""
+    counts = dict(chat_ratings(scope).values_list("score").annotate(n=Count("pk")).values_list("score", "n"))
+    return {"labels": ["1", "2", "3", "4", "5"], "chart": "bar",
+            "datasets": [{"label": gettext("Chats rated"), "data": [counts.get(score, 0) for score in range(1, 6)]}]}
+
+
+def voice_handle_by_day(scope: Scope) -> dict:
+    """Average talk minutes of answered inbound calls per local day they started, and how many calls."""
+    rows = (answered_calls(scope).annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
+            .values("day").annotate(talk=Avg("talk_seconds"), calls=Count("pk")))
+    return {"labels": _days(scope), "chart": "bar", "datasets": [
+        {"label": gettext("Handle time (minutes)"), "data": _on_each_day(scope, {r["day"]: _minutes(r["talk"]) for r in rows})},
+        {"label": gettext("Answered calls"), "axis": "count", "data": _on_each_day(scope, {r["day"]: r["calls"] for r in rows})}]}
 
 
 def agent_table(scope: Scope) -> list[dict]:

@@ -1,15 +1,20 @@
 """Every write for analytics: keep conversation facts current, score message sentiment, send weekly reports."""
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.analytics.models import ConversationFact, MessageSentiment, ReportSubscription
+from parley.analytics.measures import FACT_MEASURES, filled
+from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind, Status
+from parley.routing.hours import WeeklySchedule, minutes_between
+from parley.routing.selectors import BusinessSchedules
+from parley.sla.services import active_policies, policies_matching
 
 
 def _is_our_answer(message: Message) -> bool:
@@ -22,10 +27,10 @@ def _is_customer_message(message: Message) -> bool:
     return message.direction == Direction.INBOUND and not message.metadata.get("auto_reply")
 
 
-def response_times(messages) -> tuple[int | None, list[int]]:
-    """Return (first response, next responses) in seconds from a conversation's messages in time order.
+def response_waits(messages) -> tuple[tuple[datetime, datetime] | None, list[tuple[datetime, datetime]]]:
+    """Return (first wait, next waits) as (customer wrote, we answered) pairs from a conversation's messages in time order.
 
-    The first response runs from the customer's first message to our first answer. Each next response
+    The first wait runs from the customer's first message to our first answer. Each next wait
     runs from the first customer message after one of our answers to our following answer; further
     customer messages in between do not restart the clock.
     """
@@ -37,21 +42,33 @@ def response_times(messages) -> tuple[int | None, list[int]]:
             waiting_since = waiting_since or message.created_at
         elif _is_our_answer(message):
             if waiting_since is not None:
-                seconds = max(int((message.created_at - waiting_since).total_seconds()), 0)
+                wait = (waiting_since, max(message.created_at, waiting_since))
                 if answered_once:
-                    following.append(seconds)
+                    following.append(wait)
                 else:
-                    first = seconds
+                    first = wait
             answered_once = True
             waiting_since = None
     return first, following
 
 
-def fact_values(conversation: Conversation, messages: list[Message], sentiments: list[float]) -> dict:
-    """Compute a conversation's fact row from it, its messages in time order and its messages' sentiment scores."""
-    first, following = response_times(messages)
+def _seconds(start: datetime, end: datetime, schedule: WeeklySchedule | None = None) -> int:
+    """Seconds from `start` to `end`: every second, or only those the calendar `schedule` is open."""
+    return max(round(minutes_between(schedule, start, end) * 60), 0)
+
+
+def fact_values(conversation: Conversation, messages: list[Message], sentiments: list[float],
+                schedule: WeeklySchedule | None = None, sla_policy_id: int | None = None) -> dict:
+    """Compute a conversation's fact row from it, its messages in time order and its messages' sentiment scores.
+
+    `schedule` is the routing calendar's opening hours: the business-hours times count only its open seconds.
+    `sla_policy_id` is the SLA policy it falls under; the SLA checker leaves a timeline event on each breach.
+    """
+    first, following = response_waits(messages)
     answers = sum(1 for m in messages if _is_our_answer(m))
     solved = conversation.status in (Status.SOLVED, Status.CLOSED)
+    resolved = (conversation.created_at, max(conversation.solved_at, conversation.created_at)) \
+        if solved and conversation.solved_at else None
     local = timezone.localtime(conversation.created_at)
     return {
         "inbox_id": conversation.inbox_id, "channel": conversation.inbox.kind, "team_id": conversation.team_id,
@@ -60,14 +77,20 @@ def fact_values(conversation: Conversation, messages: list[Message], sentiments:
         "is_active": conversation.status in ACTIVE_STATUSES,
         "solved": solved, "reopened": conversation.reopened_count > 0,
         "one_touch": solved and conversation.reopened_count == 0 and answers == 1,
-        "first_response_seconds": first, "next_response_seconds_total": sum(following),
+        "first_response_seconds": first and _seconds(*first),
+        "first_response_business_seconds": first and _seconds(*first, schedule),
+        "next_response_seconds_total": sum(_seconds(*wait) for wait in following),
         "next_response_count": len(following),
-        "resolution_seconds": max(int((conversation.solved_at - conversation.created_at).total_seconds()), 0)
-        if solved and conversation.solved_at else None,
+        "resolution_seconds": resolved and _seconds(*resolved),
+        "resolution_business_seconds": resolved and _seconds(*resolved, schedule),
+        "sla_policy_id": sla_policy_id,
+        "sla_breached": any(m.kind == MessageKind.EVENT and m.metadata.get("sla_breached") for m in messages),
         "sentiment_total": sum(sentiments), "sentiment_count": len(sentiments),
     }
 
 
+#: Rollup rows read and written at a time when it is rebuilt.
+BATCH_ROWS = 2000
 _MESSAGE_FIELDS = ("conversation_id", "direction", "kind", "metadata", "created_at")
 
 
@@ -79,18 +102,82 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     """
     conversation = Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
     if conversation is None or conversation.merged_into_id:
+        before = _bucket_of(conversation_id)
         ConversationFact.objects.filter(conversation_id=conversation_id).delete()
+        rollup_refresh(buckets={before} - {None})
         return None
+    # Lock the row before reading what it sums: a score added meanwhile (message_sentiment_record) is then either
+    # seen here or added after this write, never lost.
+    fact = ConversationFact.objects.select_for_update().filter(conversation_id=conversation_id).first()
     messages = list(conversation.messages.only(*_MESSAGE_FIELDS).order_by("created_at", "id"))
     sentiments = list(MessageSentiment.objects.filter(conversation_id=conversation_id).values_list("score", flat=True))
-    fact, _ = ConversationFact.objects.update_or_create(conversation=conversation,
-                                                        defaults=fact_values(conversation, messages, sentiments))
+    schedule = BusinessSchedules().for_conversation(conversation)
+    sla_policy_id = policies_matching(conversation_ids=[conversation_id])[conversation_id]
+    before = (fact.day, fact.channel) if fact else None
+    values = fact_values(conversation, messages, sentiments, schedule, sla_policy_id)
+    if fact is None:
+        fact = ConversationFact.objects.create(conversation=conversation, **values)
+    else:
+        for field, value in values.items():
+            setattr(fact, field, value)
+        fact.save()
+    rollup_refresh(buckets={before, (fact.day, fact.channel)} - {None})
     return fact
 
 
+Bucket = tuple[date, str]
+
+
+def _bucket_of(conversation_id: int) -> Bucket | None:
+    """The (day, channel) rollup row a conversation's facts count in now, or None without facts."""
+    return ConversationFact.objects.filter(conversation_id=conversation_id).values_list("day", "channel").first()
+
+
+def _hours(per_hour: dict[int, int]) -> list[int]:
+    return [per_hour.get(hour, 0) for hour in range(24)]
+
+
+def rollup_refresh(*, buckets: set[Bucket]) -> None:
+    """Recompute the rollup rows of `buckets` from their facts (inside the caller's transaction).
+
+    Each row is locked before its facts are summed, so of two workers changing facts of one bucket
+    the second sums after the first committed: the row always ends as the sum of its facts.
+    """
+    for day, channel in sorted(buckets):
+        DailyRollup.objects.get_or_create(day=day, channel=channel, defaults={"weekday": day.weekday()})
+        row = DailyRollup.objects.select_for_update().get(day=day, channel=channel)
+        facts = ConversationFact.objects.filter(day=day, channel=channel)
+        measures = filled(facts.aggregate(**FACT_MEASURES))
+        if not measures["conversations"]:
+            row.delete()
+            continue
+        for name, value in measures.items():
+            setattr(row, name, value)
+        row.hours = _hours(dict(facts.values_list("hour").annotate(n=Count("pk")).values_list("hour", "n")))
+        row.save()
+
+
 @transaction.atomic
-def facts_rebuild_batch(*, conversation_ids: list[int]) -> int:
-    """Recompute the facts of many conversations with a few queries: replaced wholesale, in one transaction."""
+def rollup_rebuild() -> int:
+    """Replace the whole rollup with sums of the facts; return how many rows it has."""
+    DailyRollup.objects.all().delete()
+    per_hour: dict[Bucket, dict[int, int]] = {}
+    for day, channel, hour, count in (ConversationFact.objects.values_list("day", "channel", "hour")
+                                      .annotate(n=Count("pk")).values_list("day", "channel", "hour", "n").order_by()):
+        per_hour.setdefault((day, channel), {})[hour] = count
+    rows = ConversationFact.objects.values("day", "channel").annotate(**FACT_MEASURES).order_by()
+    created = DailyRollup.objects.bulk_create(
+        [DailyRollup(weekday=row["day"].weekday(), hours=_hours(per_hour[row["day"], row["channel"]]), **filled(row))
+         for row in rows.iterator(chunk_size=BATCH_ROWS)], batch_size=BATCH_ROWS)
+    return len(created)
+
+
+@transaction.atomic
+def facts_rebuild_batch(*, conversation_ids: list[int], policies: list | None = None) -> int:
+    """Recompute the facts of many conversations with a few queries: replaced wholesale, in one transaction.
+
+    `policies` are the active SLA policies, read once for many batches (read here when not given).
+    """
     conversations = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids, merged_into__isnull=True))
     messages: dict[int, list[Message]] = {c.pk: [] for c in conversations}
     for message in Message.objects.filter(conversation_id__in=conversation_ids).only(*_MESSAGE_FIELDS).order_by("created_at", "id"):
@@ -99,19 +186,25 @@ def facts_rebuild_batch(*, conversation_ids: list[int]) -> int:
     for conversation_id, score in MessageSentiment.objects.filter(conversation_id__in=conversation_ids).values_list(
             "conversation_id", "score"):
         sentiments[conversation_id].append(score)
+    schedules = BusinessSchedules()
+    sla_policies = policies_matching(conversation_ids=conversation_ids, policies=policies)
     ConversationFact.objects.filter(conversation_id__in=conversation_ids).delete()
     ConversationFact.objects.bulk_create([
-        ConversationFact(conversation=c, **fact_values(c, messages[c.pk], sentiments[c.pk])) for c in conversations])
+        ConversationFact(conversation=c, **fact_values(c, messages[c.pk], sentiments[c.pk], schedules.for_conversation(c),
+                                                       sla_policies.get(c.pk)))
+        for c in conversations])
     return len(conversations)
 
 
 def facts_rebuild(*, progress=None, batch: int = 2000) -> int:
-    """Recompute every conversation's facts (after a change of time zone, or to fill them the first time)."""
+    """Recompute every conversation's facts (after a change of time zone, or to fill them the first time), then the rollup."""
     ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
+    policies = active_policies()
     for start in range(0, len(ids), batch):
-        facts_rebuild_batch(conversation_ids=ids[start:start + batch])
+        facts_rebuild_batch(conversation_ids=ids[start:start + batch], policies=policies)
         if progress:
             progress(min(start + batch, len(ids)), len(ids))
+    rollup_rebuild()
     return len(ids)
 
 
@@ -121,9 +214,28 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
     message = Message.objects.filter(pk=message_id, direction=Direction.INBOUND).only("conversation_id", "text").first()
     if message is None:
         return None
-    record, _ = MessageSentiment.objects.update_or_create(
-        message_id=message.pk, defaults={"conversation_id": message.conversation_id, "score": sentiment_score(message.text)})
-    fact_refresh(conversation_id=message.conversation_id)
+    score = sentiment_score(message.text)
+    record = MessageSentiment.objects.filter(message_id=message.pk).first()
+    if record is not None and record.score == score:
+        return record
+    if record is not None:
+        record.score = score
+        record.save(update_fields=["score"])
+        fact_refresh(conversation_id=message.conversation_id)
+        return record
+    record = MessageSentiment.objects.create(message_id=message.pk, conversation_id=message.conversation_id, score=score)
+    # A customer's message changes nothing else in the facts (answers and status changes refresh those), so a first
+    # score is added to the sums in place, the fact's and its rollup row's, instead of recomputing the conversation
+    # from all its messages and the rollup row from all its facts. The fact is locked first, as fact_refresh does.
+    facts = ConversationFact.objects.filter(conversation_id=message.conversation_id)
+    bucket = facts.select_for_update().values_list("day", "channel").first()
+    if bucket is None:
+        fact_refresh(conversation_id=message.conversation_id)
+        return record
+    added = {"sentiment_total": F("sentiment_total") + score, "sentiment_count": F("sentiment_count") + 1}
+    facts.update(**added)
+    day, channel = bucket
+    DailyRollup.objects.filter(day=day, channel=channel).update(**added)
     return record
 
 

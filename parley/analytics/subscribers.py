@@ -2,9 +2,10 @@
 from parley.analytics.services import fact_refresh, message_sentiment_record
 
 #: Events after which a conversation's measures may have changed; a customer's message (message.received)
-#: refreshes them through score_message, which scores it first.
+#: refreshes them through score_message, which scores it first. A breach's timeline event publishes no
+#: message.created, hence sla.breached.
 FACT_EVENTS = ("conversation.created", "conversation.updated", "conversation.assigned", "conversation.status_changed",
-               "conversation.merged", "message.created")
+               "conversation.merged", "message.created", "sla.breached")
 
 
 def refresh_facts(name: str, payload: dict) -> None:

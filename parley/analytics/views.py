@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.analytics import selectors, services
@@ -16,7 +17,14 @@ from parley.analytics.models import ReportSubscription
 from parley.core.errors import ApplicationError
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors see reports."
+REFUSAL = gettext_lazy("Only admins and supervisors see reports.")
+#: The service-level charts, each drawn from its labelled series and exported as CSV under its key: (title, series).
+SERVICE_CHARTS = {
+    "business-hours": (gettext_lazy("Business-hours response and resolution per day"), selectors.business_hours_by_day),
+    "sla": (gettext_lazy("SLA compliance per day"), selectors.sla_compliance_by_day),
+    "chat-ratings": (gettext_lazy("Chat ratings"), selectors.chat_rating_counts),
+    "voice-aht": (gettext_lazy("Voice handle time per day"), selectors.voice_handle_by_day),
+}
 DRILL_PAGE = 50
 
 
@@ -39,14 +47,15 @@ def dashboard(request):
         return render(request, "analytics/dashboard.html", {"form": form, "section": "analytics"}, status=400)
     scope = form.scope()
     charts = {"volume_by_day": selectors.volume_by_day(scope), "by_channel": selectors.volume_by_channel(scope),
-              "heatmap": selectors.volume_heatmap(scope)}
+              "heatmap": selectors.volume_heatmap(scope), **{key: series(scope) for key, (_, series) in SERVICE_CHARTS.items()}}
     agents = selectors.agent_table(scope)
     charts["agents"] = {"labels": [row["agent"] for row in agents], "conversations": [row["conversations"] for row in agents],
                         "solved": [row["solved"] for row in agents]}
     context = {"form": form, "scope": scope, "query": scope.querystring(), "kpis": kpi_values(scope), "charts": charts,
                "previous": scope.previous(), "agents": agents, "section": "analytics",
                "subscription": ReportSubscription.objects.filter(user=request.user).first(),
-               "weekdays": list(enumerate(selectors.WEEKDAYS)), "time_zone": settings.TIME_ZONE}
+               "weekdays": list(enumerate(selectors.WEEKDAYS)), "time_zone": settings.TIME_ZONE,
+               "service_charts": [(key, title, charts[key]) for key, (title, _) in SERVICE_CHARTS.items()]}
     return render(request, "analytics/dashboard.html", context)
 
 
@@ -117,13 +126,17 @@ EXPORTS = {
 @require_GET
 def export(request, report: str):
     """Download one of the dashboard's reports as CSV, for the same period and filters."""
-    if report not in EXPORTS:
+    if report not in EXPORTS and report not in SERVICE_CHARTS:
         raise Http404("No such report.")
     form = _scope_form(request)
     if not form.is_valid():
         return _problem(form)
-    header, rows = EXPORTS[report]
     scope = form.scope()
+    if report in SERVICE_CHARTS:
+        data = SERVICE_CHARTS[report][1](scope)
+        header = ["label", *(dataset["label"] for dataset in data["datasets"])]
+        return _csv(report, header, selectors.labelled_rows(data), scope)
+    header, rows = EXPORTS[report]
     return _csv(report, header, rows(scope), scope)
 
 
@@ -143,7 +156,7 @@ def subscription(request):
     allowed(request, "report.view", REFUSAL)
     if request.POST.get("stop"):
         services.report_subscription_cancel(user=request.user)
-        messages.success(request, "You will no longer get the weekly report.")
+        messages.success(request, gettext("You will no longer get the weekly report."))
         return redirect("analytics:dashboard")
     try:
         weekday = int(request.POST.get("weekday", ""))
@@ -151,5 +164,6 @@ def subscription(request):
     except (ValueError, ApplicationError) as exc:
         messages.error(request, getattr(exc, "message", "Choose a day of the week."))
     else:
-        messages.success(request, f"The weekly report will reach {request.user.email} every {selectors.WEEKDAYS[weekday]}.")
+        messages.success(request, gettext("The weekly report will reach %(email)s every %(weekday)s.")
+                         % {"email": request.user.email, "weekday": selectors.WEEKDAYS[weekday]})
     return redirect("analytics:dashboard")

@@ -1,4 +1,5 @@
-"""The OpenAPI document says what the server really answers: every error with its JSON body, not only success."""
+"""The OpenAPI document says what the server really answers: every error with its JSON body, not only success,
+and every field an answer always carries marked required."""
 from ninja import NinjaAPI
 
 ERROR_SCHEMA = {
@@ -34,4 +35,45 @@ class DocumentedErrorsAPI(NinjaAPI):
                 if "429" in responses:
                     responses["429"].setdefault("headers", {"Retry-After": {
                         "description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}})
+        _require_answer_fields(schema)
         return schema
+
+
+def _refs(node, found: set[str]) -> set[str]:
+    """Collect the component schemas `node` names, directly or through other components (filled in by _closure)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+    return found
+
+
+def _closure(names: set[str], components: dict) -> set[str]:
+    pending, seen = list(names), set()
+    while pending:
+        name = pending.pop()
+        if name not in seen and name in components:
+            seen.add(name)
+            pending.extend(_refs(components[name], set()) - seen)
+    return seen
+
+
+def _require_answer_fields(schema: dict) -> None:
+    """Mark every property of a schema only used in answers as required: the server always writes each field
+    (null where it has no value), so a client may rely on it. Schemas that requests use keep their own rules."""
+    components = schema["components"]["schemas"]
+    answers, requests = set(), set()
+    for path in schema["paths"].values():
+        for operation in path.values():
+            _refs(operation.get("responses", {}), answers)
+            _refs(operation.get("requestBody", {}), requests)
+            _refs(operation.get("parameters", []), requests)
+    for name in _closure(answers, components) - _closure(requests, components):
+        properties = components[name].get("properties")
+        if properties:
+            components[name]["required"] = list(properties)

@@ -13,10 +13,11 @@ from parley.automation import definitions as d
 from parley.automation import variables
 from parley.automation.models import CannedResponse, Webhook
 from parley.conversations import services as conversation_services
-from parley.conversations.models import Conversation, Notification
+from parley.conversations.models import Conversation
 from parley.conversations.services.common import event_message
 from parley.core import actors
 from parley.core.errors import ApplicationError, ValidationFailed
+from parley.desk.services import notify_for_rule
 
 
 def _agent(email: str) -> User:
@@ -140,8 +141,7 @@ def perform(action, *, conversation: Conversation, actor, trigger: dict | None =
                                                text=variables.render(text, conversation=conversation, agent=conversation.assignee))
         case d.Notify(agents=who, text=text):
             for agent in _notified(conversation, who):
-                Notification.objects.create(recipient=agent, conversation=conversation, kind="rule",
-                                            text=f"{actor} on #{conversation.pk}: {text}"[:300])
+                notify_for_rule(agent=agent, conversation=conversation, text=f"{actor} on #{conversation.pk}: {text}"[:300])
         case d.CallWebhook(webhook=name):
             from parley.automation.services.webhooks import delivery_queue_for_rule
 

@@ -32,6 +32,13 @@ def rule_preview(request, body: schemas.PreviewIn):
     return rules.rule_preview(kind=body.kind, definition=body.definition, conversation=conversation)
 
 
+@router.get("/rules/vocabulary", response=dict)
+def rule_vocabulary(request):
+    """List what a rule may say: events, fields with their operators and choices, actions with their parameters, and names."""
+    require(request.auth, "automation.manage")
+    return selectors.rule_builder_vocabulary()
+
+
 @router.put("/rules/{rule_id}", response=schemas.RuleOut)
 def rule_update(request, rule_id: ObjectId, body: schemas.RuleIn):
     require(request.auth, "automation.manage")

@@ -12,6 +12,7 @@ import re
 import typing
 from typing import Annotated, Any, Literal, Union
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from parley.conversations.models import ConversationType, Priority, Status
@@ -44,29 +45,29 @@ class FieldSpec(typing.NamedTuple):
 
 #: Every field a condition may test. The facts behind them are gathered in automation.engine.
 FIELDS: dict[str, FieldSpec] = {
-    "conversation.status": FieldSpec("Status", CHOICE_OPS, tuple(Status.values)),
-    "conversation.priority": FieldSpec("Priority", CHOICE_OPS, tuple(Priority.values)),
-    "conversation.type": FieldSpec("Type", CHOICE_OPS, tuple(ConversationType.values)),
-    "conversation.tier": FieldSpec("Tier", NUMBER_OPS),
-    "conversation.subject": FieldSpec("Subject", TEXT_OPS),
-    "conversation.channel": FieldSpec("Channel kind (email, webform, api …)", TEXT_OPS),
-    "conversation.inbox": FieldSpec("Inbox name", TEXT_OPS),
-    "conversation.team": FieldSpec("Team name", TEXT_OPS),
-    "conversation.assignee": FieldSpec("Assignee's email", TEXT_OPS),
-    "conversation.tags": FieldSpec("Tags", LIST_OPS),
-    "conversation.answered": FieldSpec("An agent has replied (true or false)", ("is",), (True, False)),
-    "contact.name": FieldSpec("Customer's name", TEXT_OPS),
-    "contact.email": FieldSpec("Customer's email", TEXT_OPS),
-    "contact.phone": FieldSpec("Customer's phone", TEXT_OPS),
-    "contact.organization": FieldSpec("Customer's organization", TEXT_OPS),
-    "contact.segments": FieldSpec("Customer's segments", LIST_OPS),
-    "message.text": FieldSpec("Text of the message the event is about", TEXT_OPS),
-    "event.changed": FieldSpec("Fields the event changed (conversation.updated)", LIST_OPS),
+    "conversation.status": FieldSpec(_("Status"), CHOICE_OPS, tuple(Status.values)),
+    "conversation.priority": FieldSpec(_("Priority"), CHOICE_OPS, tuple(Priority.values)),
+    "conversation.type": FieldSpec(_("Type"), CHOICE_OPS, tuple(ConversationType.values)),
+    "conversation.tier": FieldSpec(_("Tier"), NUMBER_OPS),
+    "conversation.subject": FieldSpec(_("Subject"), TEXT_OPS),
+    "conversation.channel": FieldSpec(_("Channel kind (email, webform, api …)"), TEXT_OPS),
+    "conversation.inbox": FieldSpec(_("Inbox name"), TEXT_OPS),
+    "conversation.team": FieldSpec(_("Team name"), TEXT_OPS),
+    "conversation.assignee": FieldSpec(_("Assignee's email"), TEXT_OPS),
+    "conversation.tags": FieldSpec(_("Tags"), LIST_OPS),
+    "conversation.answered": FieldSpec(_("An agent has replied (true or false)"), ("is",), (True, False)),
+    "contact.name": FieldSpec(_("Customer's name"), TEXT_OPS),
+    "contact.email": FieldSpec(_("Customer's email"), TEXT_OPS),
+    "contact.phone": FieldSpec(_("Customer's phone"), TEXT_OPS),
+    "contact.organization": FieldSpec(_("Customer's organization"), TEXT_OPS),
+    "contact.segments": FieldSpec(_("Customer's segments"), LIST_OPS),
+    "message.text": FieldSpec(_("Text of the message the event is about"), TEXT_OPS),
+    "event.changed": FieldSpec(_("Fields the event changed (conversation.updated)"), LIST_OPS),
 }
 #: Open-ended fields: any key after the prefix.
 FIELD_PREFIXES = {
-    "conversation.custom_fields.": "Custom field",
-    "contact.attributes.": "Customer attribute",
+    "conversation.custom_fields.": _("Custom field"),
+    "contact.attributes.": _("Customer attribute"),
 }
 
 
@@ -287,3 +288,98 @@ def _is_union_tag(part) -> bool:
 
 _ACTION_TYPES = {"assign", "set_team", "set_priority", "set_status", "set_tier", "escalate", "add_tags", "remove_tags",
                  "set_custom_field", "reply", "note", "notify", "webhook"}
+
+
+# --- the rule builder's vocabulary -------------------------------------------------------------------
+
+OP_LABELS = {"is": _("is"), "is_not": _("is not"), "contains": _("contains"), "not_contains": _("does not contain"),
+             "in": _("is one of"), "not_in": _("is none of"), "gt": _("is more than"), "gte": _("is at least"),
+             "lt": _("is less than"), "lte": _("is at most"), "is_set": _("is set"), "is_not_set": _("is not set")}
+ACTION_LABELS = {"assign": _("Assign to an agent"), "set_team": _("Set the team"), "set_priority": _("Set the priority"),
+                 "set_status": _("Set the status"), "set_tier": _("Raise the tier to"), "escalate": _("Escalate one tier"),
+                 "add_tags": _("Add tags"), "remove_tags": _("Remove tags"), "set_custom_field": _("Set a custom field"),
+                 "reply": _("Reply to the customer"), "note": _("Add an internal note"), "notify": _("Notify agents"),
+                 "webhook": _("Call a webhook")}
+#: Action parameters that name rows; the builder offers the names listed under this key (see selectors.rule_builder_vocabulary).
+NAMED_PARAMETERS = {"agent": "agents", "team": "teams", "canned": "canned_responses", "webhook": "webhooks", "agents": "recipients"}
+PARAMETER_LABELS = {"canned": _("Canned response"), "agents": _("Who"), "key": _("Custom field")}
+SINCE_LABELS = {"created": _("it was created"), "last_message": _("its last message"), "last_inbound": _("the customer's last message"),
+                "solved": _("it was solved")}
+
+
+#: The builder's own words; the page hands them to rule_builder.js in the agent's language.
+BUILDER_WORDS = {
+    "notRule": _("The JSON below is not a rule object."),
+    "nested": _("This rule nests condition groups: edit it in the JSON view below."),
+    "unknownField": _("The field {field} is not known: fix it in the JSON view below."),
+    "unknownAction": _("The action {action} is not known: fix it in the JSON view below."),
+    "unparsable": _("The JSON below does not parse: fix it there first."),
+    "showAgain": _("Show in the builder again"),
+    "whenEvents": _("When any of these happens"),
+    "hours": _("Hours"), "since": _("Since"), "whenElapsed": _("When this long has passed"),
+    "hoursSince": _(" hours since "),
+    "match": _("Match"), "allHold": _("all of these hold"), "anyHolds": _("any of these holds"),
+    "if": _("If"), "actWhen": _("Act when "), "noConditions": _("No conditions: the rule acts on every event."),
+    "addCondition": _("Add a condition"), "field": _("Field"), "key": _("Key"), "keyPlaceholder": _("key"),
+    "operator": _("Operator"), "value": _("Value"), "remove": _("Remove"), "manyValues": _("one, two, three"),
+    "then": _("Then"), "newAction": _("New action"), "addAction": _("Add an action"),
+    "nobody": _("— nobody / none —"), "choose": _("— choose —"), "listValues": _("one, two"),
+}
+
+
+def builder_words() -> dict[str, str]:
+    """Return the builder's words in the active language."""
+    return {key: str(text) for key, text in BUILDER_WORDS.items()}
+
+
+def action_models() -> list[type[Strict]]:
+    return list(typing.get_args(typing.get_args(Action)[0]))
+
+
+def action_type(model: type[Strict]) -> str:
+    return typing.get_args(model.model_fields["type"].annotation)[0]
+
+
+def action_parameters(model: type[Strict]) -> list[dict]:
+    """Describe an action's parameters from its own schema, so the builder's form cannot drift from what is validated.
+
+    `empty` says what an empty input means: the parameter is left out ("omit"), is null ("null"),
+    or must be filled in ("required").
+    """
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    described = []
+    for name, prop in schema["properties"].items():
+        if name == "type":
+            continue
+        options = prop.get("anyOf", [prop])
+        nullable = any(option.get("type") == "null" for option in options)
+        is_list = any(option.get("type") == "array" for option in options)
+        parameter = {"name": name, "label": str(PARAMETER_LABELS.get(name, prop.get("title", name))),
+                     "empty": "omit" if name not in required else "null" if nullable else "required"}
+        if name in NAMED_PARAMETERS:
+            parameter.update(kind="multi" if is_list else "choice", names=NAMED_PARAMETERS[name])
+        elif "enum" in prop:
+            parameter.update(kind="choice", choices=prop["enum"])
+        elif is_list:
+            parameter.update(kind="list")
+        elif prop.get("type") == "integer":
+            parameter.update(kind="number", min=prop.get("minimum"), max=prop.get("maximum"))
+        else:
+            parameter.update(kind="longtext" if name == "text" else "text")
+        described.append(parameter)
+    return described
+
+
+def builder_vocabulary() -> dict:
+    """Return what rules may say (events, fields with their operators and choices, actions with their parameters)."""
+    return {
+        "events": conversation_events(),
+        "since": [{"value": value, "label": str(label)} for value, label in SINCE_LABELS.items()],
+        "ops": {op: str(label) for op, label in OP_LABELS.items()},
+        "fields": [{"name": name, "label": str(spec.label), "ops": list(spec.ops), "choices": list(spec.choices)}
+                   for name, spec in FIELDS.items()],
+        "prefixes": [{"prefix": prefix, "label": str(label), "ops": list(ANY_OPS)} for prefix, label in FIELD_PREFIXES.items()],
+        "actions": [{"type": action_type(model), "label": str(ACTION_LABELS[action_type(model)]), "parameters": action_parameters(model)}
+                    for model in action_models()],
+    }

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Aggregate, Count, Max, OuterRef, Subquery, TextField, Value
 
 from parley.automation import definitions
 from parley.automation.models import Rule, RuleKind
@@ -52,31 +52,59 @@ _COLUMNS = {
 }
 
 
+class _Names(Aggregate):
+    """The names of related rows as one text, separated by NAME_SEPARATOR (GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, CHAR(31))"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, CHR(31))", **extra)
+
+
+NAME_SEPARATOR = "\x1f"
+
+
+def _names(related, **link) -> Subquery:
+    """A subquery of the names of `related` rows linked to the conversation row (one value, grouped by the link)."""
+    field = next(iter(link))
+    return Subquery(related.objects.filter(**link).order_by().values(field).annotate(names=_Names("name")).values("names")[:1])
+
+
 def facts_for(conversation_id: int, *, event: str = "", payload: dict | None = None, needed: frozenset | None = None) -> Facts | None:
     """Return what conditions can test about a conversation (and the event being handled); None if it is gone.
 
-    `needed` names the facts the rules read: tags, segments and the message text, each one more
-    query, are left out when no rule reads them.
+    `needed` names the facts the rules read: tags, segments and the message text are read only when
+    a rule reads them, as subqueries of the one query, so an event costs one round trip to the database.
     """
     payload = payload or {}
-    row = (Conversation.objects.filter(pk=conversation_id, merged_into__isnull=True).order_by()
-           .values(*_COLUMNS.values(), "first_response_at", "custom_fields", "contact_id", "contact__custom_attributes").first())
+    wanted = (lambda fact: True) if needed is None else needed.__contains__
+    extra = {}
+    if wanted("conversation.tags"):
+        extra["tag_names"] = _names(Tag, conversations=OuterRef("pk"))
+    if wanted("contact.segments"):
+        extra["segment_names"] = _names(Segment, contacts=OuterRef("contact_id"))
+    if wanted("message.text"):
+        extra["message_text"] = (Subquery(Message.objects.filter(pk=payload["message_id"]).values("text")[:1])
+                                 if payload.get("message_id") else Value("", output_field=TextField()))
+    row = (Conversation.objects.filter(pk=conversation_id, merged_into__isnull=True).order_by().annotate(**extra)
+           .values(*_COLUMNS.values(), "first_response_at", "custom_fields", "contact_id", "contact__custom_attributes", *extra)
+           .first())
     if row is None:
         return None
     facts: Facts = {name: row[column] if row[column] is not None else "" for name, column in _COLUMNS.items()}
-    wanted = (lambda fact: True) if needed is None else needed.__contains__
     facts.update({
         "event": event,
         "conversation.answered": row["first_response_at"] is not None,
         "event.changed": sorted((payload.get("changes") or {}).keys()),
     })
-    if wanted("conversation.tags"):
-        facts["conversation.tags"] = list(Tag.objects.filter(conversations=conversation_id).values_list("name", flat=True))
-    if wanted("contact.segments"):
-        facts["contact.segments"] = list(Segment.objects.filter(contacts=row["contact_id"]).values_list("name", flat=True))
-    if wanted("message.text"):
-        found = Message.objects.filter(pk=payload["message_id"]).values_list("text", flat=True) if payload.get("message_id") else []
-        facts["message.text"] = next(iter(found), "") or ""
+    if "tag_names" in row:
+        facts["conversation.tags"] = row["tag_names"].split(NAME_SEPARATOR) if row["tag_names"] else []
+    if "segment_names" in row:
+        facts["contact.segments"] = row["segment_names"].split(NAME_SEPARATOR) if row["segment_names"] else []
+    if "message_text" in row:
+        facts["message.text"] = row["message_text"] or ""
     for key, value in (row["custom_fields"] or {}).items():
         facts[f"conversation.custom_fields.{key}"] = value
     for key, value in (row["contact__custom_attributes"] or {}).items():

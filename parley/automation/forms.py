@@ -2,6 +2,7 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from parley.automation.services.webhooks import ALL_EVENTS
 from parley.conversations.models import Conversation
@@ -26,32 +27,32 @@ class DefinitionField(forms.CharField):
 
 class RuleForm(forms.Form):
     name = forms.CharField(max_length=120)
-    definition = DefinitionField(label="Definition (JSON)")
-    position = forms.IntegerField(min_value=0, initial=100, help_text="Lower runs first.")
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    definition = DefinitionField(label=_("Definition (JSON)"))
+    position = forms.IntegerField(min_value=0, initial=100, help_text=_("Lower runs first."))
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
 
 
 class PreviewForm(forms.Form):
-    number = forms.IntegerField(label="Conversation number", min_value=1)
-    definition = DefinitionField(label="Definition (JSON)")
+    number = forms.IntegerField(label=_("Conversation number"), min_value=1)
+    definition = DefinitionField(label=_("Definition (JSON)"))
 
     def clean_number(self):
         conversation = Conversation.objects.filter(pk=self.cleaned_data["number"]).first()
         if conversation is None:
-            raise forms.ValidationError("There is no conversation with this number.")
+            raise forms.ValidationError(_("There is no conversation with this number."))
         return conversation
 
 
 class CannedResponseForm(forms.Form):
-    shortcut = forms.CharField(max_length=41, help_text="Type / and this in the reply box to insert the response.")
+    shortcut = forms.CharField(max_length=41, help_text=_("Type / and this in the reply box to insert the response."))
     title = forms.CharField(max_length=120)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class MacroForm(forms.Form):
     name = forms.CharField(max_length=120)
-    reply = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Reply (optional)")
-    actions = DefinitionField(label="Actions (JSON list)", required=False,
+    reply = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=_("Reply (optional)"))
+    actions = DefinitionField(label=_("Actions (JSON list)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 8, "class": "code", "spellcheck": "false"}))
 
     def clean_actions(self):
@@ -63,13 +64,13 @@ class MacroForm(forms.Form):
 
 
 def _event_choices():
-    return [(ALL_EVENTS, "Every event"), *((name, name) for name in EVENTS)]
+    return [(ALL_EVENTS, _("Every event")), *((name, name) for name in EVENTS)]
 
 
 class WebhookForm(forms.Form):
     name = forms.CharField(max_length=120)
-    url = forms.CharField(max_length=500, label="URL")
+    url = forms.CharField(max_length=500, label=_("URL"))
     events = forms.MultipleChoiceField(choices=_event_choices, widget=forms.CheckboxSelectMultiple)
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
-    allow_private = forms.BooleanField(required=False, label="Allow private, loopback and link-local addresses",
-                                       help_text="Only for a receiver inside your own network.")
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
+    allow_private = forms.BooleanField(required=False, label=_("Allow private, loopback and link-local addresses"),
+                                       help_text=_("Only for a receiver inside your own network."))

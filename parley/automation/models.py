@@ -1,10 +1,11 @@
 """Rules (event triggers and time rules), their firings, canned responses, macros and outgoing webhooks."""
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RuleKind(models.TextChoices):
-    TRIGGER = "trigger", "Trigger (on an event)"
-    TIME = "time", "Time rule (after a while)"
+    TRIGGER = "trigger", _("Trigger (on an event)")
+    TIME = "time", _("Time rule (after a while)")
 
 
 class Rule(models.Model):
@@ -118,9 +119,9 @@ class Webhook(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(models.Model):

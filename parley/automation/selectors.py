@@ -1,11 +1,28 @@
 """Reads of the automation app: rules, canned responses matching what an agent types, macros, webhook logs."""
 from django.db.models import Count, Prefetch, Q
 
+from parley.accounts.models import Team, User
+from parley.automation import definitions
 from parley.automation.models import CannedResponse, Macro, Rule, RuleFiring, Webhook, WebhookAttempt, WebhookDelivery
 
 
 def rule_list():
     return Rule.objects.annotate(firing_count=Count("firings"))
+
+
+def rule_builder_vocabulary() -> dict:
+    """Return the rule builder's lists: what rules may say, and the agents, teams, canned responses and webhooks to name."""
+    agents = [{"value": u.email, "label": f"{u.name} <{u.email}>"} for u in User.objects.filter(is_active=True).order_by("name")]
+    named = {
+        "agents": agents,
+        "teams": [{"value": name, "label": name} for name in Team.objects.order_by("name").values_list("name", flat=True)],
+        "canned_responses": [{"value": c.shortcut, "label": f"/{c.shortcut} — {c.title}"}
+                             for c in CannedResponse.objects.order_by("shortcut")],
+        "webhooks": [{"value": name, "label": name} for name in Webhook.objects.order_by("name").values_list("name", flat=True)],
+        "recipients": [{"value": "assignee", "label": "The assignee"}, {"value": "team", "label": "The team's members"},
+                       {"value": "admins", "label": "Every admin"}, *agents],
+    }
+    return {**definitions.builder_vocabulary(), "names": named}
 
 
 def rule_recent_firings(*, rule: Rule, limit: int = 20):

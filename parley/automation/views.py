@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -18,8 +19,8 @@ from parley.conversations.models import Conversation
 from parley.core.errors import ApplicationError
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors manage automations."
-WEBHOOK_REFUSAL = "Only admins manage webhooks."
+REFUSAL = gettext_lazy("Only admins and supervisors manage automations.")
+WEBHOOK_REFUSAL = gettext_lazy("Only admins manage webhooks.")
 
 
 def _page(request, template: str, context: dict, status: int = 200):
@@ -58,7 +59,7 @@ def _managed(model, *, screen, delete, action: str, refusal: str, back: str):
         allowed(request, action, refusal)
         record = get_object_or_404(model, pk=pk)
         delete(record, request.user)
-        messages.success(request, f"“{record}” was deleted.")
+        messages.success(request, gettext("“%(record)s” was deleted.") % {"record": record})
         return redirect(back)
 
     return listing, change, remove
@@ -114,7 +115,8 @@ def _rule_screen(request, *, rule: Rule | None, kind: str):
             return redirect("automation:rule", saved.pk)
     context = {"form": form, "rule": rule, "kind": kind, "kind_label": RuleKind(kind).label, "error": error,
                "fields": definitions.FIELDS, "prefixes": definitions.FIELD_PREFIXES, "events": definitions.conversation_events(),
-               "variables": variables.NAMES, "firings": selectors.rule_recent_firings(rule=rule) if rule else [], "tab": "rules"}
+               "variables": variables.NAMES, "firings": selectors.rule_recent_firings(rule=rule) if rule else [], "tab": "rules",
+               "vocabulary": selectors.rule_builder_vocabulary(), "builder_words": definitions.builder_words()}
     return _page(request, "rule.html", context, status)
 
 
@@ -215,18 +217,19 @@ def _macro_screen(request, macro: Macro | None):
 @require_POST
 def macro_apply(request, number: int):
     """Apply the chosen macro to the conversation and show it again, with what happened."""
-    allowed(request, "conversation.update", "Your role may not change conversations.")
+    allowed(request, "conversation.update", gettext_lazy("Your role may not change conversations."))
     conversation = get_object_or_404(Conversation, pk=number)
     macro = Macro.objects.filter(pk=request.POST.get("macro") or 0).first()
     if macro is None:
-        messages.error(request, "Choose a macro to apply.")
+        messages.error(request, gettext("Choose a macro to apply."))
     else:
         try:
             library.macro_apply(macro=macro, conversation=conversation, actor=request.user)
         except ApplicationError as exc:
-            messages.error(request, f"The macro “{macro.name}” was not applied: {exc.message}")
+            messages.error(request, gettext("The macro “%(name)s” was not applied: %(message)s")
+                           % {"name": macro.name, "message": exc.message})
         else:
-            messages.success(request, f"Applied the macro “{macro.name}”.")
+            messages.success(request, gettext("Applied the macro “%(name)s”.") % {"name": macro.name})
     target = reverse("workspace:conversation", args=[conversation.pk])
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
@@ -261,12 +264,13 @@ def delivery_redeliver(request, delivery_id: int):
     allowed(request, "webhook.manage", WEBHOOK_REFUSAL)
     delivery = get_object_or_404(WebhookDelivery.objects.select_related("webhook"), pk=delivery_id)
     if not delivery.webhook.is_active:
-        messages.error(request, "Switch the webhook on before redelivering.")
+        messages.error(request, gettext("Switch the webhook on before redelivering."))
     else:
         webhooks.delivery_redeliver(delivery=delivery, actor=request.user)
         delivery.refresh_from_db()
-        done = "delivered" if delivery.state == DeliveryState.DELIVERED else "queued: it is sent in a moment"
-        messages.success(request, f"Delivery #{delivery.pk} was {done}.")
+        done = (gettext("Delivery #%(number)s was delivered.") if delivery.state == DeliveryState.DELIVERED
+                else gettext("Delivery #%(number)s was queued: it is sent in a moment."))
+        messages.success(request, done % {"number": delivery.pk})
     return redirect("automation:webhook", delivery.webhook_id)
 
 

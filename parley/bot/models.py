@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_HANDOVER_PHRASES = ("agent, human, person, someone, operator, representative, "
                             "mitarbeiter, mensch, humain, conseiller, personne, agente, humano, persona")
@@ -25,9 +26,9 @@ class BotSettings(models.Model):
 
 
 class BotState(models.TextChoices):
-    ANSWERING = "answering", "Answering"
-    AWAITING_FEEDBACK = "awaiting_feedback", "Asked whether it helped"
-    HANDED_OVER = "handed_over", "Handed over"
+    ANSWERING = "answering", _("Answering")
+    AWAITING_FEEDBACK = "awaiting_feedback", _("Asked whether it helped")
+    HANDED_OVER = "handed_over", _("Handed over")
 
 
 class BotConversation(models.Model):
@@ -39,13 +40,13 @@ class BotConversation(models.Model):
 
 
 class Outcome(models.TextChoices):
-    ANSWERED = "answered", "Answered"
-    HELPED = "helped", "Customer said it helped"
-    NOT_HELPED = "not_helped", "Customer said it did not help"
-    HANDOVER_ASKED = "handover_asked", "Handed over: asked for a person"
-    HANDOVER_LOW_CONFIDENCE = "handover_low_confidence", "Handed over: no confident answer"
-    HANDOVER_UNHELPFUL = "handover_unhelpful", "Handed over: answers did not help"
-    HANDOVER_UPSET = "handover_upset", "Handed over: customer upset"
+    ANSWERED = "answered", _("Answered")
+    HELPED = "helped", _("Customer said it helped")
+    NOT_HELPED = "not_helped", _("Customer said it did not help")
+    HANDOVER_ASKED = "handover_asked", _("Handed over: asked for a person")
+    HANDOVER_LOW_CONFIDENCE = "handover_low_confidence", _("Handed over: no confident answer")
+    HANDOVER_UNHELPFUL = "handover_unhelpful", _("Handed over: answers did not help")
+    HANDOVER_UPSET = "handover_upset", _("Handed over: customer upset")
 
 
 HANDOVER_OUTCOMES = (Outcome.HANDOVER_ASKED, Outcome.HANDOVER_LOW_CONFIDENCE, Outcome.HANDOVER_UNHELPFUL, Outcome.HANDOVER_UPSET)

@@ -10,7 +10,8 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from parley.accounts.permissions import require
 from parley.bot import llm
@@ -20,6 +21,7 @@ from parley.conversations.services import conversation_set_status, message_reply
 from parley.conversations.services.common import event_message
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
+from parley.core.i18n import language_supported
 from parley.knowledge.rendering import first_sentences
 from parley.knowledge.search import search_articles
 
@@ -71,7 +73,7 @@ def bot_settings_update(*, inbox, actor, enabled: bool, threshold: float, handov
 def bot_handle_message(*, message_id: int) -> BotTurn | None:
     """Answer, ask for feedback, or hand over, for one customer message (idempotent)."""
     started = time.perf_counter()
-    message = Message.objects.select_related("conversation__inbox").filter(pk=message_id, direction=Direction.INBOUND).first()
+    message = Message.objects.select_related("conversation__inbox", "conversation__contact").filter(pk=message_id, direction=Direction.INBOUND).first()
     if message is None:
         return None
     conversation = message.conversation
@@ -82,7 +84,10 @@ def bot_handle_message(*, message_id: int) -> BotTurn | None:
         state, _ = BotConversation.objects.select_for_update().get_or_create(conversation=conversation)
         if state.state == BotState.HANDED_OVER or BotTurn.objects.filter(message=message).exists():
             return None
-        turn = _decide(message, state, bot_settings)
+        # The bot's own words in the customer's language: their stored one, else that of the articles it quotes.
+        with translation.override(language_supported(conversation.contact.language)
+                                  or language_supported(bot_settings.locale) or settings.LANGUAGE_CODE):
+            turn = _decide(message, state, bot_settings)
         turn.answer_ms = (time.perf_counter() - started) * 1000
         turn.save()
         state.save()
@@ -104,13 +109,13 @@ def _decide(message: Message, state: BotConversation, bot_settings: BotSettings)
                 return _hand_over(turn, state, Outcome.HANDOVER_UNHELPFUL)
             turn.outcome = Outcome.NOT_HELPED
             state.state = BotState.ANSWERING
-            _say(conversation, "Sorry about that. Could you tell me a little more, in other words? "
-                               "Or write \"agent\" and a person from our team will take over.")
+            _say(conversation, gettext("Sorry about that. Could you tell me a little more, in other words? "
+                                       "Or write \"agent\" and a person from our team will take over."))
             return turn
         if _YES.search(text):
             turn.outcome = Outcome.HELPED
             state.state = BotState.ANSWERING
-            _say(conversation, "Glad that helped! Write again any time.")
+            _say(conversation, gettext("Glad that helped! Write again any time."))
             return turn
     hits = search_articles(text, locale=bot_settings.locale, limit=3)
     turn.article_ids = [hit.translation.article_id for hit in hits]
@@ -121,7 +126,8 @@ def _decide(message: Message, state: BotConversation, bot_settings: BotSettings)
     link = settings.PARLEY_BASE_URL.rstrip("/") + reverse("help:article", args=[best.article.slug]) + f"?lang={best.locale}"
     written = llm.write_answer(text, [(h.translation.title, h.translation.plain) for h in hits]) if llm.enabled() else None
     answer = written or f"{best.title}: {first_sentences(best.plain)}"
-    _say(conversation, f"{answer}\n\nThe whole article: {link}\n\nDid that answer your question? (yes / no)")
+    _say(conversation, f"{answer}\n\n" + gettext("The whole article: %(link)s\n\nDid that answer your question? (yes / no)")
+         % {"link": link})
     turn.outcome = Outcome.ANSWERED
     state.state = BotState.AWAITING_FEEDBACK
     return turn
@@ -132,16 +138,57 @@ def _say(conversation, text: str) -> None:
     message_reply(conversation=conversation, author=BOT, text=text, status=conversation.status)
 
 
-HANDOVER_TEXT = "I'm passing you to a person on our team. They can see everything we wrote here and will reply soon."
+HANDOVER_TEXT = gettext_noop("I'm passing you to a person on our team. They can see everything we wrote here "
+                             "and will reply soon.")
+CLOSED_HANDOVER_TEXT = gettext_noop("I'm passing you to a person on our team. We're closed right now; someone will "
+                                    "reply %(when)s (%(zone)s time). They can see everything we wrote here.")
+
+
+def next_opening(conversation, at):
+    """Return when the routing calendar of `conversation` next opens if it is closed `at`, else None.
+
+    None too without a calendar (every hour is open) or with one that never opens.
+    """
+    from parley.routing.hours import NeverOpen, add_business_minutes
+    from parley.routing.services import policy_for
+
+    policy = policy_for(conversation)
+    if policy is None or policy.calendar is None:
+        return None
+    schedule = policy.calendar.schedule()
+    if schedule.is_open(at):
+        return None
+    try:
+        return add_business_minutes(schedule, at, 0).astimezone(schedule.zone)
+    except NeverOpen:
+        return None
+
+
+def handover_text(conversation, at) -> str:
+    """What the bot says as it hands over, in the active language: outside business hours, when a person will be there."""
+    opens = next_opening(conversation, at)
+    if opens is None:
+        return gettext(HANDOVER_TEXT)
+    days = (opens.date() - at.astimezone(opens.tzinfo).date()).days
+    clock = dateformat.format(opens, "H:i")
+    if days == 0:
+        when = gettext("today at %(clock)s") % {"clock": clock}
+    elif days == 1:
+        when = gettext("tomorrow at %(clock)s") % {"clock": clock}
+    else:
+        when = gettext("on %(day)s at %(clock)s") % {"day": dateformat.format(opens, "l j F"), "clock": clock}
+    return gettext(CLOSED_HANDOVER_TEXT) % {"when": when, "zone": opens.tzinfo.key}
 
 
 def _hand_over(turn: BotTurn, state: BotConversation, outcome: str) -> BotTurn:
     conversation = turn.conversation
     turn.outcome = outcome
     state.state = BotState.HANDED_OVER
-    _say(conversation, HANDOVER_TEXT)
+    _say(conversation, handover_text(conversation, timezone.now()))
     reason = outcome.removeprefix("handover_")
-    event_message(conversation, f"The bot handed this conversation to the team ({Outcome(outcome).label.split(': ')[1]}).",
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline keeps the site's language
+        said = str(Outcome(outcome).label).split(": ")[1]
+    event_message(conversation, f"The bot handed this conversation to the team ({said}).",
                   actor=BOT, data={"bot_handover": reason})
     # Back in the queue as a new, unassigned conversation: routed like any other that just arrived.
     conversation_set_status(conversation=conversation, actor=BOT, status=Status.NEW)

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parley.bot.forms import BotSettingsForm
@@ -12,7 +13,7 @@ from parley.channels.models import Inbox
 from parley.core.errors import ApplicationError
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors configure the bot."
+REFUSAL = gettext_lazy("Only admins and supervisors configure the bot.")
 
 
 @login_required
@@ -38,7 +39,7 @@ def bot_settings(request, inbox_id: int):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.info(request, f"Bot settings of {inbox.name} saved.")
+            messages.info(request, gettext("Bot settings of %(name)s saved.") % {"name": inbox.name})
             return redirect("bot:inboxes")
     return render(request, "bot/settings.html", {"section": "bot", "inbox": inbox, "form": form},
                   status=400 if form.errors else 200)

@@ -52,6 +52,8 @@ class InboundMessage:
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    #: The language the customer uses (a code of settings.LANGUAGES), when the channel knows it: the web form's browser.
+    contact_language: str = ""
     subject: str = ""
     html: str = ""
     attachments: tuple[InboundAttachment, ...] = ()

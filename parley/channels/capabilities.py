@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 
 # GSM 03.38: the basic set takes one septet, the extension set two (an escape and the character).
 _GSM_BASIC = set(
@@ -118,29 +119,30 @@ class Capabilities:
 
     def summary(self) -> list[str]:
         """Return short phrases for the composer: "HTML", "attachments up to 25 MB", "160 characters" …"""
-        parts = ["HTML" if self.html else "text only"]
+        parts = ["HTML" if self.html else gettext("text only")]
         if self.max_length is not None:
-            parts.append(f"up to {self.max_length} characters")
+            parts.append(gettext("up to %(count)s characters") % {"count": self.max_length})
         if self.max_segments is not None:
-            parts.append(f"up to {self.max_segments} SMS segments")
+            parts.append(gettext("up to %(count)s SMS segments") % {"count": self.max_segments})
         rules = self.attachments
         if rules is None:
-            parts.append("no attachments")
+            parts.append(gettext("no attachments"))
         else:
             kinds = f" ({', '.join(rules.types)})" if rules.types else ""
             size = filesizeformat(rules.byte_limit)
             if rules.max_count == 1:
-                parts.append(f"1 attachment{kinds} up to {size}")
+                parts.append(gettext("1 attachment%(kinds)s up to %(size)s") % {"kinds": kinds, "size": size})
             elif rules.max_count:
-                parts.append(f"up to {rules.max_count} attachments{kinds}, {size} each")
+                parts.append(gettext("up to %(count)s attachments%(kinds)s, %(size)s each")
+                             % {"count": rules.max_count, "kinds": kinds, "size": size})
             else:
-                parts.append(f"attachments{kinds} up to {size}")
+                parts.append(gettext("attachments%(kinds)s up to %(size)s") % {"kinds": kinds, "size": size})
         if self.reply_window is not None:
-            parts.append(f"replies within {self.reply_window_hours} h of the customer's last message")
+            parts.append(gettext("replies within %(hours)s h of the customer's last message") % {"hours": self.reply_window_hours})
         if self.typing:
-            parts.append("typing indicator")
+            parts.append(gettext("typing indicator"))
         if self.read_receipts:
-            parts.append("read receipts")
+            parts.append(gettext("read receipts"))
         if self.note:
-            parts.append(self.note)
+            parts.append(gettext(self.note))
         return parts

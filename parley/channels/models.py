@@ -1,6 +1,7 @@
 import secrets
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def inbox_key_new() -> str:
@@ -46,9 +47,9 @@ class Inbox(models.Model):
 
 
 class EnvelopeStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    PROCESSED = "processed", "Processed"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")
 
 
 class InboundEnvelope(models.Model):

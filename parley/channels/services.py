@@ -11,6 +11,7 @@ from parley.channels.config import (config_changes, config_merge, config_plain, 
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
 from parley.core import actors, events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
+from parley.core.i18n import in_language_of
 from parley.core.services import audit_record
 
 #: Processing attempts before an envelope waits in the dead letter (a crash of the worker counts too).
@@ -235,8 +236,11 @@ def conversation_acknowledge(*, conversation_id: int):
     from parley.conversations.services import message_auto_reply
 
     # Most inboxes send none (the API channel, a chat): ask before taking a lock, which on SQLite is the one write lock.
-    conversation = Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
-    text = conversation.inbox.adapter.acknowledgement(conversation) if conversation else ""
+    conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
+    if conversation is None:
+        return None
+    with in_language_of(conversation.contact):
+        text = conversation.inbox.adapter.acknowledgement(conversation)
     if not text:
         return None
     with transaction.atomic():

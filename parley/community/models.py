@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Visibility(models.TextChoices):
-    VISIBLE = "visible", "Visible"
-    HIDDEN = "hidden", "Hidden by a moderator"
-    SPAM = "spam", "Spam"
+    VISIBLE = "visible", _("Visible")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+    SPAM = "spam", _("Spam")
 
 
 class Topic(models.Model):

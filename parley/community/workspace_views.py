@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.community import selectors, services
@@ -9,7 +10,7 @@ from parley.community.models import Answer, Question
 from parley.core.errors import ApplicationError
 from parley.workspace.views import allowed
 
-REFUSAL = "Your role may not moderate the community."
+REFUSAL = gettext_lazy("Your role may not moderate the community.")
 
 
 @login_required
@@ -66,10 +67,10 @@ def answer_action(request, answer_id: int, action: str):
 
             shelves = sections()
             if not shelves:
-                messages.error(request, "Add a help-center category and section first.")
+                messages.error(request, gettext("Add a help-center category and section first."))
                 return redirect("knowledge:structure")
             article = services.answer_promote(answer=answer, section=shelves[0], actor=request.user)
-            messages.info(request, "The answer is now a draft article: edit it, then publish.")
+            messages.info(request, gettext("The answer is now a draft article: edit it, then publish."))
             return redirect("knowledge:article", article.pk)
         if action == "accept":
             services.answer_accept(answer=answer, by_agent=request.user)

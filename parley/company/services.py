@@ -9,20 +9,18 @@ from django.db import transaction
 from parley.accounts.permissions import require
 from parley.company.models import CompanyProfile
 from parley.core.errors import PayloadTooLarge, ValidationFailed
+from parley.core.images import raster_type
 from parley.core.services import audit_record
 
 MAX_LOGO_BYTES = 512 * 1024
-#: Raster images only: an SVG can carry script, and the logo is served from Parley's own origin.
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif", b"RIFF": "image/webp"}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _logo_type(content: bytes) -> str:
-    # The bytes decide, not the file name or the browser's claim.
-    for magic, content_type in LOGO_TYPES.items():
-        if content.startswith(magic) and (content_type != "image/webp" or content[8:12] == b"WEBP"):
-            return content_type
-    raise ValidationFailed("The logo must be a PNG, JPEG, GIF or WebP image.", extra={"logo": "not an image"})
+    content_type = raster_type(content)
+    if content_type is None:
+        raise ValidationFailed("The logo must be a PNG, JPEG, GIF or WebP image.", extra={"logo": "not an image"})
+    return content_type
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Contacts API: customers with their identities, organization, segments and attributes; merge."""
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
@@ -7,9 +8,11 @@ from parley.accounts.permissions import require
 from parley.api.lookups import referenced, referenced_all
 from parley.api.pagination import paginate
 from parley.api.schemas import ObjectId, Page
-from parley.contacts import selectors, services
-from parley.contacts.models import Contact, Organization, Segment
-from parley.contacts.schemas import ContactIn, ContactMergeIn, ContactOut, ContactPatch, ContactQuery
+from parley.contacts import privacy, selectors, services
+from parley.contacts.models import Contact, ContactExport, ExportStatus, Organization, Segment
+from parley.contacts.schemas import (
+    ContactErasedOut, ContactEraseIn, ContactExportOut, ContactIn, ContactMergeIn, ContactOut, ContactPatch, ContactQuery,
+)
 
 router = Router(tags=["contacts"])
 
@@ -83,3 +86,35 @@ def contact_merge(request, contact_id: ObjectId, body: ContactMergeIn):
     keep = get_object_or_404(Contact, pk=contact_id)
     merge = referenced(Contact, body.merge_id, field="merge_id")
     return services.contact_merge(keep=keep, merge=merge, actor=request.auth)
+
+
+@router.post("/contacts/{contact_id}/exports", response={202: ContactExportOut})
+def contact_export_create(request, contact_id: ObjectId):
+    """Start building a zip of everything about the contact (their data, conversations, messages, attachments)."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    return Status(202, privacy.contact_export_request(contact=contact, actor=request.auth))
+
+
+@router.get("/contacts/exports/{export_id}", response=ContactExportOut)
+def contact_export_get(request, export_id: ObjectId):
+    """Show an export's progress; once `status` is `done`, `download_url` gives the zip."""
+    require(request.auth, "contact.export")
+    return get_object_or_404(ContactExport, pk=export_id)
+
+
+@router.get("/contacts/exports/{export_id}/download", url_name="contact_export_download", response={200: bytes},
+            openapi_extra={"responses": {200: {"description": "The zip archive (Content-Disposition: attachment).",
+                                               "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}})
+def contact_export_download(request, export_id: ObjectId):
+    """Download a finished export (404 until it is done)."""
+    require(request.auth, "contact.export")
+    export = get_object_or_404(ContactExport, pk=export_id, status=ExportStatus.DONE)
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"contact-{export.contact_id}-export.zip",
+                        content_type="application/zip")
+
+
+@router.post("/contacts/{contact_id}/erase", response=ContactErasedOut)
+def contact_erase(request, contact_id: ObjectId, body: ContactEraseIn):
+    """Erase the contact's personal data and what they wrote; conversations stay as anonymous records. Cannot be undone."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    return {"contact_id": contact.pk, **privacy.contact_erase(contact=contact, actor=request.auth, confirmation=body.confirm)}

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -36,6 +37,8 @@ class Contact(models.Model):
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     segments = models.ManyToManyField(Segment, related_name="contacts", blank=True)
     custom_attributes = models.JSONField(default=dict, blank=True)
+    #: The language mail to this customer is written in (a code of settings.LANGUAGES); blank is the site's default.
+    language = models.CharField(max_length=10, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_contacts")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -50,10 +53,13 @@ class Contact(models.Model):
 class IdentityKind(models.TextChoices):
     """What an identity's source id is: an address of the person, not the inbox they used."""
 
-    EMAIL = "email", "Email address"
-    PHONE = "phone", "Phone number"
-    HANDLE = "handle", "Handle on a network"
-    EXTERNAL_ID = "external_id", "External id"
+    EMAIL = "email", _("Email address")
+    PHONE = "phone", _("Phone number")
+    HANDLE = "handle", _("Handle on a network")
+    EXTERNAL_ID = "external_id", _("External id")
+    #: The address in angle brackets of a From header that did not name one sender clearly. It may belong to a
+    #: known customer, so it never joins their contact: whoever wrote is a separate, unverified sender.
+    UNVERIFIED_EMAIL = "unverified_email", _("Unverified sender")
 
 
 #: Networks a handle lives on; others are accepted as long as they are a lower-case word.
@@ -97,9 +103,9 @@ class ContactIdentity(models.Model):
 
 
 class AddressState(models.TextChoices):
-    OK = "ok", "Deliverable"
-    COMPLAINED = "complained", "Complained (unsubscribed)"
-    UNDELIVERABLE = "undeliverable", "Undeliverable"
+    OK = "ok", _("Deliverable")
+    COMPLAINED = "complained", _("Complained (unsubscribed)")
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
 
 
 class EmailAddressStatus(models.Model):
@@ -122,3 +128,41 @@ class EmailAddressStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}: {self.state}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def export_path(instance: "ContactExport", filename: str) -> str:
+    return f"exports/contacts/{filename}"
+
+
+class ContactExport(models.Model):
+    """Everything Parley holds about one contact, as a zip built by a job (the right of access): its progress and file."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    #: Messages written to the archive so far, of `total`.
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    #: Stored under a random name; only the permission-checked download views serve it.
+    file = models.FileField(upload_to=export_path, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Export of {self.contact} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == ExportStatus.DONE else self.done * 100 // max(self.total, 1)

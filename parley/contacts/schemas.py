@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from parley.api.schemas import Email, InputSchema, ListQuery, ObjectId, Ref
+from parley.contacts.models import ExportStatus
 from parley.contacts.selectors import email_address_status
 
 
@@ -25,6 +26,8 @@ class ContactPatch(InputSchema):
     organization_id: ObjectId | None = None
     segment_ids: list[ObjectId] | None = None
     custom_attributes: dict | None = None
+    language: str | None = Field(None, max_length=10, description="The language mail to the contact is written in "
+                                 "(en, de, es); empty for the site's default.")
 
 
 class ContactMergeIn(InputSchema):
@@ -54,6 +57,7 @@ class ContactOut(Schema):
     organization: Ref | None
     segments: list[Ref]
     custom_attributes: dict
+    language: str = Field(description="The language mail to the contact is written in; empty for the site's default.")
     identities: list[IdentityOut]
     merged_into_id: int | None
     email_status: Literal["ok", "complained", "undeliverable"] = Field(
@@ -91,3 +95,34 @@ def _email_status(contact) -> tuple[str, str, int]:
         return contact.email_state or "ok", contact.email_state_reason or "", contact.email_hard_bounces or 0
     status = email_address_status(address=contact.email)
     return status.state, status.reason, status.hard_bounces
+
+
+class ContactExportOut(Schema):
+    id: int
+    contact_id: int
+    status: ExportStatus
+    done: int = Field(description="Messages written to the archive so far")
+    total: int
+    percent: int
+    size: int = Field(description="Bytes of the finished archive")
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    download_url: str | None = Field(None, description="Where the finished zip downloads, with the same token")
+
+    @staticmethod
+    def resolve_download_url(export) -> str | None:
+        from django.urls import reverse
+
+        return reverse("api:contact_export_download", kwargs={"export_id": export.pk}) if export.status == ExportStatus.DONE else None
+
+
+class ContactEraseIn(InputSchema):
+    confirm: str = Field(description='Must be "ERASE": erasing cannot be undone')
+
+
+class ContactErasedOut(Schema):
+    contact_id: int
+    conversations: int
+    messages: int
+    attachments: int

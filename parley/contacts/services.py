@@ -37,7 +37,7 @@ def identity_kind(kind: str, network: str = "") -> tuple[str, str]:
 
 def _normalize_source_id(kind: str, source_id: str) -> str:
     source_id = source_id.strip()
-    if kind == IdentityKind.EMAIL:
+    if kind in (IdentityKind.EMAIL, IdentityKind.UNVERIFIED_EMAIL):
         return source_id.lower()
     if kind == IdentityKind.PHONE:
         return phone_normalize(source_id)
@@ -55,10 +55,13 @@ def contact_create(*, name: str = "", email: str = "", phone: str = "", organiza
 
 @transaction.atomic
 def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
-    allowed = {"name", "email", "phone", "organization", "custom_attributes"}
+    allowed = {"name", "email", "phone", "organization", "custom_attributes", "language"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed("Unknown contact fields.", extra={f: "unknown field" for f in unknown})
+    if fields.get("language") and fields["language"] not in dict(settings.LANGUAGES):
+        raise ValidationFailed(f"Parley has no translation for “{fields['language']}”; offered: "
+                               f"{', '.join(dict(settings.LANGUAGES))}.", extra={"language": "not offered"})
     if fields.get("phone"):
         fields["phone"] = phone_normalize(fields["phone"])
     changes = {}
@@ -76,12 +79,13 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
 
 @transaction.atomic
 def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str = "", name: str = "", email: str = "",
-                             phone: str = "") -> Contact:
+                             phone: str = "", language: str = "") -> Contact:
     """Return the contact behind (inbox, kind, network, source_id), creating contact and identity as needed.
 
     An email address or phone number (in any spelling: it is normalised to E.164) already
     known in another inbox, or on a contact, is the same person, so the new identity joins
-    that contact rather than splitting the customer in two. `kind` may be an old channel-named
+    that contact rather than splitting the customer in two. `language` (the customer's browser's, say)
+    is kept for a contact who has none yet, so mail to them is written in it. `kind` may be an old channel-named
     kind ("whatsapp" is a phone number, "telegram" a handle on telegram).
     """
     kind, network = identity_kind(kind, network)
@@ -91,7 +95,7 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str =
     identity = (ContactIdentity.objects.select_related("contact")
                 .filter(inbox=inbox, kind=kind, network=network, source_id=source_id).first())
     if identity:
-        return surviving(identity.contact)
+        return contact_language_keep(contact=surviving(identity.contact), language=language)
     phone = phone_normalize(phone) or (source_id if kind == IdentityKind.PHONE else "")
     email = email.strip().lower() or (source_id if kind == IdentityKind.EMAIL else "")
     contact = None
@@ -108,6 +112,14 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str =
         contact.name = name
         contact.save(update_fields=["name", "updated_at"])
     ContactIdentity.objects.create(contact=contact, inbox=inbox, kind=kind, network=network, source_id=source_id)
+    return contact_language_keep(contact=contact, language=language)
+
+
+def contact_language_keep(*, contact: Contact, language: str) -> Contact:
+    """Remember the language a customer showed (their browser's) when none is stored; a stored one is their choice."""
+    if language and not contact.language and language in dict(settings.LANGUAGES):
+        contact.language = language
+        contact.save(update_fields=["language", "updated_at"])
     return contact
 
 

@@ -17,14 +17,16 @@ from parley.conversations.schemas import (
     AssignIn, ConversationCreateIn, ConversationOut, ConversationPatch, ConversationQuery, EscalateIn, LinkIn, MergeIn,
     MessageIn, MessageOut, TagIn, TagOut, TagsIn,
 )
-from parley.conversations.selectors import ConversationFilters, conversation_list as select_conversations, conversation_timeline
+from parley.conversations.selectors import (
+    ConversationFilters, conversation_list as select_conversations, conversation_timeline, visible_conversations,
+)
 
 router = Router(tags=["conversations"])
 
 
-def _conversation(conversation_id: int) -> Conversation:
-    return get_object_or_404(Conversation.objects.select_related("contact", "inbox", "assignee", "team", "custom_status"),
-                             pk=conversation_id)
+def _conversation(request, conversation_id: int) -> Conversation:
+    return get_object_or_404(visible_conversations(user=request.auth).select_related(
+        "contact", "inbox", "assignee", "team", "custom_status"), pk=conversation_id)
 
 
 @router.get("/conversations", response=Page[ConversationOut])
@@ -56,13 +58,13 @@ def conversation_create(request, body: ConversationCreateIn):
 def conversation_get(request, conversation_id: ObjectId):
     """Show one conversation."""
     require(request.auth, "conversation.view")
-    return _conversation(conversation_id)
+    return _conversation(request, conversation_id)
 
 
 @router.patch("/conversations/{conversation_id}", response=ConversationOut)
 def conversation_update(request, conversation_id: ObjectId, body: ConversationPatch):
     """Change subject, priority, type, custom fields or status; fields left out stay as they are."""
-    conversation = _conversation(conversation_id)
+    conversation = _conversation(request, conversation_id)
     fields = body.dict(exclude_unset=True, exclude_none=True, exclude={"status", "custom_status"})
     with transaction.atomic():
         if fields:
@@ -77,14 +79,14 @@ def conversation_update(request, conversation_id: ObjectId, body: ConversationPa
 @router.delete("/conversations/{conversation_id}", response={204: None})
 def conversation_delete(request, conversation_id: ObjectId):
     """Delete a conversation and its messages for good."""
-    services.conversation_delete(conversation=_conversation(conversation_id), actor=request.auth)
+    services.conversation_delete(conversation=_conversation(request, conversation_id), actor=request.auth)
     return Status(204, None)
 
 
 @router.post("/conversations/{conversation_id}/assign", response=ConversationOut)
 def conversation_assign(request, conversation_id: ObjectId, body: AssignIn):
     """Assign to an agent and/or a team; null clears, and a team left out stays."""
-    conversation = _conversation(conversation_id)
+    conversation = _conversation(request, conversation_id)
     return services.conversation_assign(
         conversation=conversation, actor=request.auth, keep_team="team_id" not in body.model_fields_set,
         assignee=referenced(User, body.assignee_id, field="assignee_id"), team=referenced(Team, body.team_id, field="team_id"))
@@ -93,43 +95,44 @@ def conversation_assign(request, conversation_id: ObjectId, body: AssignIn):
 @router.post("/conversations/{conversation_id}/escalate", response=ConversationOut)
 def conversation_escalate(request, conversation_id: ObjectId, body: EscalateIn):
     """Raise the support tier by one, optionally handing the conversation to another team."""
-    return services.conversation_escalate(conversation=_conversation(conversation_id), actor=request.auth, reason=body.reason,
+    return services.conversation_escalate(conversation=_conversation(request, conversation_id), actor=request.auth, reason=body.reason,
                                           team=referenced(Team, body.team_id, field="team_id"))
 
 
 @router.post("/conversations/{conversation_id}/merge", response=ConversationOut)
 def conversation_merge(request, conversation_id: ObjectId, body: MergeIn):
     """Merge conversation `merge_id` into this one; the merged one is closed and points here."""
-    keep = _conversation(conversation_id)
-    return services.conversation_merge(keep=keep, merge=referenced(Conversation, body.merge_id, field="merge_id"), actor=request.auth)
+    keep = _conversation(request, conversation_id)
+    merge = referenced(visible_conversations(user=request.auth), body.merge_id, field="merge_id")
+    return services.conversation_merge(keep=keep, merge=merge, actor=request.auth)
 
 
 @router.post("/conversations/{conversation_id}/links", response=ConversationOut)
 def conversation_link(request, conversation_id: ObjectId, body: LinkIn):
     """Mark another conversation as related to this one."""
-    conversation = _conversation(conversation_id)
-    return services.conversation_link(conversation=conversation, other=referenced(Conversation, body.other_id, field="other_id"),
-                                      actor=request.auth)
+    conversation = _conversation(request, conversation_id)
+    other = referenced(visible_conversations(user=request.auth), body.other_id, field="other_id")
+    return services.conversation_link(conversation=conversation, other=other, actor=request.auth)
 
 
 @router.put("/conversations/{conversation_id}/tags", response=ConversationOut)
 def conversation_set_tags(request, conversation_id: ObjectId, body: TagsIn):
     """Replace the conversation's tags; new names become tags."""
-    return services.conversation_set_tags(conversation=_conversation(conversation_id), actor=request.auth, tags=body.tags)
+    return services.conversation_set_tags(conversation=_conversation(request, conversation_id), actor=request.auth, tags=body.tags)
 
 
 @router.get("/conversations/{conversation_id}/messages", response=Page[MessageOut])
 def message_list(request, conversation_id: ObjectId, query: Query[ListQuery]):
     """List the conversation's messages, notes and events, oldest first."""
     require(request.auth, "conversation.view")
-    timeline = conversation_timeline(conversation=_conversation(conversation_id))
+    timeline = conversation_timeline(conversation=_conversation(request, conversation_id))
     return paginate(timeline, limit=query.limit, cursor=query.cursor, keys=("created_at", "id"), newest_first=False)
 
 
 @router.post("/conversations/{conversation_id}/messages", response={201: MessageOut})
 def message_create(request, conversation_id: ObjectId, body: MessageIn):
     """Add a public reply (queued for delivery on the conversation's channel) or an internal note."""
-    conversation = _conversation(conversation_id)
+    conversation = _conversation(request, conversation_id)
     attachments = [attachment.to_attachment() for attachment in body.attachments]
     if body.kind == "note":
         message = services.message_note(conversation=conversation, author=request.auth, text=body.text, attachments=attachments)
@@ -146,7 +149,7 @@ def message_create(request, conversation_id: ObjectId, body: MessageIn):
 def attachment_download(request, conversation_id: ObjectId, attachment_id: ObjectId):
     """Download a file attached to one of the conversation's messages or notes."""
     require(request.auth, "conversation.view")
-    attachment = get_object_or_404(Attachment, pk=attachment_id, message__conversation_id=conversation_id)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, message__conversation=_conversation(request, conversation_id))
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
                         content_type=attachment.content_type)
 
@@ -154,7 +157,7 @@ def attachment_download(request, conversation_id: ObjectId, attachment_id: Objec
 @router.post("/conversations/{conversation_id}/messages/{message_id}/resend", response=MessageOut)
 def message_resend(request, conversation_id: ObjectId, message_id: ObjectId):
     """Queue a reply whose delivery failed again, with a fresh set of attempts (409 unless it failed)."""
-    message = get_object_or_404(_conversation(conversation_id).messages, pk=message_id)
+    message = get_object_or_404(_conversation(request, conversation_id).messages, pk=message_id)
     return services.message_resend(message=message, actor=request.auth)
 
 

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    ON_HOLD = "on_hold", "On hold"
-    SOLVED = "solved", "Solved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    ON_HOLD = "on_hold", _("On hold")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
 
 
 #: Statuses in which the conversation still waits on us or the customer.
@@ -16,17 +17,17 @@ ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 class ConversationType(models.TextChoices):
-    QUESTION = "question", "Question"
-    INCIDENT = "incident", "Incident"
-    PROBLEM = "problem", "Problem"
-    TASK = "task", "Task"
+    QUESTION = "question", _("Question")
+    INCIDENT = "incident", _("Incident")
+    PROBLEM = "problem", _("Problem")
+    TASK = "task", _("Task")
 
 
 class CustomStatus(models.Model):
@@ -60,11 +61,11 @@ class Tag(models.Model):
 
 
 class FieldKind(models.TextChoices):
-    TEXT = "text", "Text"
-    NUMBER = "number", "Number"
-    CHOICE = "choice", "Choice"
-    CHECKBOX = "checkbox", "Checkbox"
-    DATE = "date", "Date"
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice")
+    CHECKBOX = "checkbox", _("Checkbox")
+    DATE = "date", _("Date")
 
 
 class CustomField(models.Model):
@@ -146,24 +147,24 @@ class Conversation(models.Model):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "in", "Inbound"
-    OUTBOUND = "out", "Outbound"
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
 
 
 class MessageKind(models.TextChoices):
-    REPLY = "reply", "Public reply"
-    NOTE = "note", "Internal note"
-    EVENT = "event", "System event"
-    BOT = "bot", "Bot"
+    REPLY = "reply", _("Public reply")
+    NOTE = "note", _("Internal note")
+    EVENT = "event", _("System event")
+    BOT = "bot", _("Bot")
 
 
 class DeliveryStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    READ = "read", "Read"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
 
 
 class Message(models.Model):

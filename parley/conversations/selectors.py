@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 
 from parley.accounts.models import User
+from parley.accounts.security import team_scoped
 from parley.channels.models import Inbox
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Message, Notification
 from parley.search import search_conversations
@@ -48,9 +49,31 @@ ORDERS = {
 }
 
 
+def visible_to(user: User) -> Q:
+    """Return what limits `user` to the conversations they may see: every one, or with team scoping on
+    (Settings → Security) an agent's teams' conversations and those assigned to them."""
+    if not team_scoped(user):
+        return Q()
+    return Q(team__in=user.teams.all()) | Q(assignee=user)
+
+
+def visible_conversations(*, user: User) -> QuerySet:
+    """Return every conversation `user` may open (merged ones included: they lead to the one they joined)."""
+    return Conversation.objects.filter(visible_to(user))
+
+
+def conversation_visible(*, user: User, conversation_id: int) -> bool:
+    return visible_conversations(user=user).filter(pk=conversation_id).exists()
+
+
+def team_scope(*, user: User) -> set[int] | None:
+    """Return the team ids that limit what `user` sees live (with conversations assigned to them), or None for everything."""
+    return set(user.teams.values_list("pk", flat=True)) if team_scoped(user) else None
+
+
 def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
     """Return the conversations `user` asked for in the order asked (newest activity first), merged ones left out."""
-    qs = (Conversation.objects.filter(merged_into__isnull=True)
+    qs = (visible_conversations(user=user).filter(merged_into__isnull=True)
           .select_related("contact", "inbox", "assignee", "team", "custom_status", "sla"))
     if filters.view in VIEWS:
         qs = qs.filter(_view_condition(filters.view, user))
@@ -106,10 +129,20 @@ def visible_inbox_ids(*, user: User) -> list[int]:
     return list(Inbox.objects.order_by("pk").values_list("pk", flat=True))
 
 
+#: Past this many a count says "999+", as large help desks do: counting on walks every matching conversation,
+#: which at a million takes long enough to slow every page that shows the sidebar.
+COUNT_CAP = 999
+
+
+def capped_count(queryset: QuerySet) -> int:
+    """Return how many rows `queryset` holds, or COUNT_CAP + 1 when there are more than COUNT_CAP."""
+    return queryset.order_by()[:COUNT_CAP + 1].count()
+
+
 def view_counts(*, user: User) -> dict[str, int]:
-    """Return how many active conversations each standard view holds (for the sidebar)."""
-    active = Conversation.objects.filter(merged_into__isnull=True, status__in=ACTIVE_STATUSES)
-    return {view: active.filter(_view_condition(view, user)).count() for view in VIEWS}
+    """Return how many active conversations each standard view holds (for the sidebar), capped (see COUNT_CAP)."""
+    active = visible_conversations(user=user).filter(merged_into__isnull=True, status__in=ACTIVE_STATUSES)
+    return {view: capped_count(active.filter(_view_condition(view, user))) for view in VIEWS}
 
 
 def _view_condition(view: str, user: User) -> Q:
@@ -129,7 +162,7 @@ def conversation_timeline(*, conversation: Conversation, include_private: bool =
     `after_id` keeps only items added after that one (what an open timeline appends);
     `message_id` keeps only that item (one whose delivery status changed).
     """
-    qs = conversation.messages.select_related("author", "sender_contact").prefetch_related("attachments")
+    qs = conversation.messages.select_related("author", "sender_contact").prefetch_related("attachments", "mentions")
     if not include_private:
         qs = qs.filter(Q(kind__in=("reply", "bot")))
     if after_id is not None:
@@ -139,9 +172,9 @@ def conversation_timeline(*, conversation: Conversation, include_private: bool =
     return qs.order_by("created_at", "id")
 
 
-def contact_timeline(*, contact_id: int) -> QuerySet:
-    """Return every conversation of a contact across all channels, newest first (the unified profile)."""
-    return (Conversation.objects.filter(contact_id=contact_id)
+def contact_timeline(*, contact_id: int, user: User) -> QuerySet:
+    """Return every conversation of a contact `user` may see across all channels, newest first (the unified profile)."""
+    return (visible_conversations(user=user).filter(contact_id=contact_id)
             .select_related("inbox", "assignee").order_by("-last_message_at"))
 
 
@@ -155,7 +188,8 @@ def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def contact_messages(*, contact_id: int, limit: int = 200) -> list[Message]:
-    """Return the contact's latest public messages across channels, for the one-timeline profile."""
-    return list(Message.objects.filter(conversation__contact_id=contact_id, kind__in=("reply", "bot"))
+def contact_messages(*, contact_id: int, user: User, limit: int = 200) -> list[Message]:
+    """Return the contact's latest public messages across channels that `user` may see, for the one-timeline profile."""
+    return list(Message.objects.filter(conversation__in=visible_conversations(user=user), conversation__contact_id=contact_id,
+                                       kind__in=("reply", "bot"))
                 .select_related("conversation__inbox", "author").order_by("-created_at")[:limit])

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActorKind(models.TextChoices):
-    PERSON = "person", "Person"
-    SYSTEM = "system", "System"
-    BOT = "bot", "Bot"
-    RULE = "rule", "Automation rule"
-    INTEGRATION = "integration", "API integration"
+    PERSON = "person", _("Person")
+    SYSTEM = "system", _("System")
+    BOT = "bot", _("Bot")
+    RULE = "rule", _("Automation rule")
+    INTEGRATION = "integration", _("API integration")
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,23 @@ def _check_amazon_ses(settings) -> Finding:
     return Finding("Amazon SES inbound mail can be used (boto3 is installed)")
 
 
+#: What single sign-on needs besides the client id, by the environment variable that sets it.
+SSO_SETTINGS = {"PARLEY_OIDC_CLIENT_SECRET": "OIDC_RP_CLIENT_SECRET",
+                "PARLEY_OIDC_AUTHORIZATION_ENDPOINT": "OIDC_OP_AUTHORIZATION_ENDPOINT",
+                "PARLEY_OIDC_TOKEN_ENDPOINT": "OIDC_OP_TOKEN_ENDPOINT", "PARLEY_OIDC_USERINFO_ENDPOINT": "OIDC_OP_USER_ENDPOINT",
+                "PARLEY_OIDC_JWKS_ENDPOINT": "OIDC_OP_JWKS_ENDPOINT"}
+
+
+def _check_sso(settings) -> Finding | None:
+    if not settings.OIDC_RP_CLIENT_ID:
+        return None
+    missing = [name for name, setting in SSO_SETTINGS.items() if not getattr(settings, setting)]
+    if missing:
+        return Finding("single sign-on is half configured: PARLEY_OIDC_CLIENT_ID is set but " + ", ".join(missing) + " is not",
+                       "set them from your identity provider's OpenID configuration (.well-known/openid-configuration)")
+    return Finding(f"single sign-on through {settings.OIDC_OP_AUTHORIZATION_ENDPOINT} (button: Sign in with {settings.PARLEY_OIDC_NAME})")
+
+
 def _check_embeddings(settings) -> Finding:
     from parley.knowledge.search import embeddings
 
@@ -141,9 +158,31 @@ def _check_embeddings(settings) -> Finding:
                        "pip install wordllama (its model ships inside the package), then run `parley reindex`")
 
 
+def _check_translations(settings) -> Finding:
+    """Every shipped language needs its compiled catalogue (.mo), holding what its source (.po) says."""
+    from pathlib import Path
+
+    from parley.core.i18n import catalogue_stale
+
+    problems = []
+    for code, _name in settings.LANGUAGES:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        folder = Path(settings.LOCALE_PATHS[0]) / code / "LC_MESSAGES"
+        source, compiled = folder / "django.po", folder / "django.mo"
+        if not compiled.exists():
+            problems.append(f"{code} is not compiled")
+        elif source.exists() and (stale := catalogue_stale(source, compiled)):
+            problems.append(f"{code} changed since it was compiled ({stale} messages differ)")
+    if problems:
+        return Finding(f"translations: {'; '.join(problems)}, so those pages and mails fall back to English",
+                       f"run `django-admin compilemessages` in {Path(settings.LOCALE_PATHS[0]).parent} "
+                       "(GNU gettext's msgfmt), or reinstall Parley")
+    return Finding(f"translations compiled for {', '.join(code for code, _name in settings.LANGUAGES)}")
+
 
 CHECKS = (_check_database, _check_redis, _check_jobs, _check_data_dir, _check_secret_key, _check_hosts, _check_email,
-          _check_amazon_ses, _check_embeddings)
+          _check_amazon_ses, _check_sso, _check_embeddings, _check_translations)
 
 
 def configuration_findings(settings) -> list["Finding"]:

@@ -8,9 +8,10 @@ Two kinds of subscriber, registered in `parley/subscriptions.py` and nowhere els
 - `subscribe(name, fn)` — live subscribers (the push to screens): called after commit, in the
   process that published, best effort. They must be quick.
 - `subscribe_durable(name, key, fn)` — at-least-once subscribers (acknowledgements, SLA clocks,
-  automations, outgoing webhooks): a job per (event, subscriber) is queued in the same
-  transaction and run by a worker with retries and a dead letter (core.jobs). They must be
-  idempotent: a crash between their work and the job's completion runs them again.
+  automations, outgoing webhooks): one job per event (queue "events") is queued in the same
+  transaction, and a worker runs the event's durable subscribers one after another. A subscriber
+  that fails gets a job of its own ("event:<key>") with retries and a dead letter (core.jobs);
+  the others are done. They must be idempotent: a crash before the job completes runs them again.
 
 Every payload carries "event_id" (the row's id) besides its declared fields, so a receiver can
 recognise an event it already has. docs/events.md lists every event; a test keeps it in step.
@@ -335,6 +336,10 @@ def subscribe(name: str, subscriber: Subscriber) -> None:
         _live[name].append(subscriber)
 
 
+#: The queue of the job that takes an event to all its durable subscribers.
+FAN_OUT_QUEUE = "events"
+
+
 def subscribe_durable(name: str, key: str, subscriber: Subscriber) -> None:
     """Register an at-least-once subscriber under a stable `key` (call only from parley/subscriptions.py)."""
     from parley.core import jobs
@@ -347,6 +352,10 @@ def subscribe_durable(name: str, key: str, subscriber: Subscriber) -> None:
         jobs.handler_for(queue)
     except LookupError:
         jobs.handler(queue, max_attempts=8, backoff_seconds=15)(lambda event_id, key=key: deliver_durable(key, event_id))
+    try:
+        jobs.handler_for(FAN_OUT_QUEUE)
+    except LookupError:
+        jobs.handler(FAN_OUT_QUEUE, max_attempts=8, backoff_seconds=15)(deliver_to_all)
 
 
 def publish(name: str, payload: dict) -> None:
@@ -363,8 +372,9 @@ def publish_many(name: str, payloads: list[dict]) -> None:
         validate(name, payload)
     now = timezone.now()
     created = Event.objects.bulk_create([Event(name=name, payload=payload, created_at=now) for payload in payloads])
-    for key in _durable.get(name, {}):
-        jobs.enqueue_many(f"event:{key}", [event.pk for event in created])
+    if _durable.get(name):
+        # One job per event, not per subscriber: each job costs a row, a claim and a read of the event.
+        jobs.enqueue_many(FAN_OUT_QUEUE, [event.pk for event in created])
     for event, payload in zip(created, payloads):
         announced = {**payload, "event_id": event.pk}
         transaction.on_commit(lambda announced=announced: dispatch(name, announced))
@@ -377,6 +387,27 @@ def dispatch(name: str, payload: dict) -> None:
             subscriber(name, payload)
         except Exception:
             logger.exception("subscriber %s failed on %s", getattr(subscriber, "__qualname__", subscriber), name)
+
+
+def deliver_to_all(event_id: int) -> None:
+    """Run every durable subscriber on a stored event (the job handler of queue "events").
+
+    A subscriber that fails is handed to a job of its own, which retries it alone with backoff and
+    ends in the dead letter under its name; the subscribers that succeeded do not run again.
+    """
+    from parley.core import jobs
+    from parley.core.models import Event
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    payload = {**event.payload, "event_id": event.pk}
+    for key, subscriber in list(_durable[event.name].items()):
+        try:
+            subscriber(event.name, payload)
+        except Exception as exc:  # one subscriber's failure must not cost the others their turn
+            logger.warning("durable subscriber %s failed on %s #%s: %s", key, event.name, event.pk, exc)
+            jobs.enqueue_failed(f"event:{key}", event.pk, exc)
 
 
 def deliver_durable(key: str, event_id: int) -> None:

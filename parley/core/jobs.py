@@ -108,6 +108,19 @@ def enqueue_many(queue: str, target_ids: list[int], *, delay: timedelta | None =
             transaction.on_commit(lambda target_id=target_id: _after_commit(queue, target_id))
 
 
+def enqueue_failed(queue: str, target_id: int, exc: Exception) -> None:
+    """Queue work on `target_id` whose first attempt, made elsewhere, failed with `exc`: retried after backoff, or dead."""
+    h = handler_for(queue)
+    now = timezone.now()
+    permanent = isinstance(exc, Permanent)
+    reason = str(exc) if permanent else f"{type(exc).__name__}: {exc}"
+    job, created = Job.objects.get_or_create(queue=queue, target_id=target_id, defaults={
+        "due_at": now + h.delay_after(1), "attempts": 1, "last_error": reason[:4000], "created_at": now,
+        "dead_at": now if permanent or h.max_attempts <= 1 else None})
+    if created and job.dead_at is not None:
+        _call_on_dead(h, target_id, reason)
+
+
 def _after_commit(queue: str, target_id: int) -> None:
     if settings.PARLEY_JOBS_EAGER:
         # Tests and one-off scripts: run the job in this process as soon as its data is committed.

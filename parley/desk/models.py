@@ -1,6 +1,7 @@
 """An agent's own state on conversations: what they have seen, and what they have started writing."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ConversationSeen(models.Model):
@@ -15,8 +16,8 @@ class ConversationSeen(models.Model):
 
 
 class DraftKind(models.TextChoices):
-    REPLY = "reply", "Reply"
-    NOTE = "note", "Note"
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Note")
 
 
 class Draft(models.Model):

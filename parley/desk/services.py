@@ -3,6 +3,7 @@ one change to many conversations, applied by a job in chunks so the page can sho
 conversation through the same service an agent's click uses, and undone from what each was before."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
@@ -10,6 +11,7 @@ from parley.conversations import services as conversation_services
 from parley.conversations.models import Conversation, CustomStatus, Notification, Priority, Status
 from parley.core import events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
+from parley.core.i18n import in_language_of
 from parley.core.services import audit_record
 from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind, NotificationPreference, SavedView
 from parley.desk.selectors import notification_preferences
@@ -90,6 +92,11 @@ def _notify(*, agent, conversation, kind: str, text: str, message_id: int | None
                                       "conversation_id": conversation.pk, "kind": kind, "text": text})
 
 
+def notify_for_rule(*, agent, conversation, text: str) -> None:
+    """Notify an agent for an automation rule; like every notification it is pushed to their open screens."""
+    _notify(agent=agent, conversation=conversation, kind="rule", text=text)
+
+
 @transaction.atomic
 def notify_assignment(*, conversation_id: int, assignee_id: int | None, actor: dict) -> None:
     """Tell an agent a conversation was assigned to them, unless they took it themselves or do not want to know."""
@@ -98,18 +105,25 @@ def notify_assignment(*, conversation_id: int, assignee_id: int | None, actor: d
     conversation = Conversation.objects.filter(pk=conversation_id, assignee_id=assignee_id).select_related("assignee").first()
     if conversation is None or not notification_preferences(agent=conversation.assignee).assignment:
         return
-    _notify(agent=conversation.assignee, conversation=conversation, kind="assignment",
-            text=f"{actor.get('label') or 'Parley'} assigned you #{conversation.pk}: {conversation.subject or conversation.preview}"[:300])
+    with in_language_of(conversation.assignee):  # kept as written: in the words of the agent who reads it
+        text = gettext("%(actor)s assigned you #%(number)s: %(subject)s") % {
+            "actor": actor.get("label") or "Parley", "number": conversation.pk,
+            "subject": conversation.subject or conversation.preview}
+    _notify(agent=conversation.assignee, conversation=conversation, kind="assignment", text=text[:300])
 
 
-@transaction.atomic
 def notify_customer_message(*, conversation_id: int, message_id: int) -> None:
     """Tell the assignee a customer wrote on their conversation, unless they do not want to know."""
+    # Read before writing: nobody to tell (no assignee) needs no write lock.
     conversation = Conversation.objects.filter(pk=conversation_id, assignee__isnull=False).select_related("assignee", "contact").first()
     if conversation is None or not notification_preferences(agent=conversation.assignee).customer_message:
         return
-    _notify(agent=conversation.assignee, conversation=conversation, kind="customer_message", message_id=message_id,
-            text=f"{conversation.contact} wrote on #{conversation.pk}: {conversation.preview}"[:300])
+    with in_language_of(conversation.assignee):
+        text = gettext("%(customer)s wrote on #%(number)s: %(preview)s") % {
+            "customer": conversation.contact, "number": conversation.pk, "preview": conversation.preview}
+    with transaction.atomic():
+        _notify(agent=conversation.assignee, conversation=conversation, kind="customer_message", message_id=message_id,
+                text=text[:300])
 
 
 # --- bulk actions ------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ArticleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class Category(models.Model):
@@ -84,6 +87,31 @@ class ArticleTranslation(models.Model):
         return f"{self.title} ({self.locale})"
 
 
+def article_image_path(instance: "ArticleImage", filename: str) -> str:
+    # Named by the image's random id only: the uploader's file name never reaches the disk or the URL.
+    return f"help-images/{instance.article_id}/{instance.public_id.hex}"
+
+
+class ArticleImage(models.Model):
+    """An image uploaded in the article editor, served from the help center at an unguessable address."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to=article_image_path, max_length=200)
+    #: Told by the file's bytes when it was uploaded (PNG, JPEG, GIF or WebP), and sent with it.
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    alt = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"image {self.public_id} of {self.article}"
+
+
 class ArticleVersion(models.Model):
     """A saved state of a translation; restoring one saves it again as the newest version."""
 
@@ -113,9 +141,9 @@ class ArticleFeedback(models.Model):
 
 
 class SearchSource(models.TextChoices):
-    HELP_CENTER = "help_center", "Help center search"
-    CONTACT_FORM = "contact_form", "Contact form suggestions"
-    BOT = "bot", "Bot"
+    HELP_CENTER = "help_center", _("Help center search")
+    CONTACT_FORM = "contact_form", _("Contact form suggestions")
+    BOT = "bot", _("Bot")
 
 
 class SearchLog(models.Model):

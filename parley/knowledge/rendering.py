@@ -13,8 +13,12 @@ _SPACE = re.compile(r"\s+")
 
 
 def render_markdown(body: str) -> str:
-    """Return `body` (Markdown) as sanitized HTML."""
-    return sanitize_html(_markdown.render(body))
+    """Return `body` (Markdown) as sanitized HTML.
+
+    Images from other servers are dropped: they would tell those servers who read the page and when.
+    Images uploaded in the editor are Parley's own (knowledge.services.article_image_add).
+    """
+    return sanitize_html(_markdown.render(body), remote_images=False)
 
 
 def plain_text(rendered_html: str) -> str:

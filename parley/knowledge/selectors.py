@@ -5,7 +5,8 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from parley.knowledge.models import (
-    Article, ArticleFeedback, ArticleStatus, ArticleTranslation, Category, Deflection, SearchLog, SearchSource, Section,
+    Article, ArticleFeedback, ArticleImage, ArticleStatus, ArticleTranslation, Category, Deflection, SearchLog, SearchSource,
+    Section,
 )
 
 
@@ -84,3 +85,9 @@ def knowledge_report(*, days: int = 30) -> dict:
         "feedback": list(ArticleFeedback.objects.filter(created_at__gte=since).select_related("article")[:20]),
         "top_articles": list(Article.objects.order_by("-view_count")[:10]),
     }
+
+
+def article_image(*, public_id):
+    """Return the image with this public id whose file is still stored, or None."""
+    image = ArticleImage.objects.filter(public_id=public_id).first()
+    return image if image and image.file.storage.exists(image.file.name) else None

@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from parley.accounts.permissions import require
 from parley.core import actors, events
-from parley.core.errors import ValidationFailed
+from parley.core.errors import PayloadTooLarge, ValidationFailed
+from parley.core.images import raster_type
 from parley.core.text import require_text, unique_slug
 from parley.knowledge import locales
 from parley.knowledge.models import (
-    Article, ArticleFeedback, ArticleStatus, ArticleTranslation, ArticleVersion, Category, Deflection, IndexGeneration,
-    SearchLog, SearchSource, Section,
+    Article, ArticleFeedback, ArticleImage, ArticleStatus, ArticleTranslation, ArticleVersion, Category, Deflection,
+    IndexGeneration, SearchLog, SearchSource, Section,
 )
 from parley.knowledge.rendering import plain_text, render_markdown
 from parley.knowledge.search import embeddings, fulltext
@@ -22,6 +23,8 @@ MAX_TITLE_CHARS = 200
 MAX_BODY_CHARS = 200_000
 MAX_COMMENT_CHARS = 2000
 MAX_QUERY_CHARS = 300
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_ALT_CHARS = 200
 
 
 @transaction.atomic
@@ -145,6 +148,39 @@ def _bump_generation() -> None:
     number = secrets.randbits(62)
     if not IndexGeneration.objects.filter(pk=1).update(number=number):
         IndexGeneration.objects.update_or_create(pk=1, defaults={"number": number})
+
+
+def article_image_add(*, article: Article, actor, content: bytes, alt: str = "") -> ArticleImage:
+    """Store an image for an article's body; refuse what is not a PNG, JPEG, GIF or WebP image, or is too large.
+
+    Its Markdown (`image_markdown`) goes into the body by hand, so an image may be placed, moved or left out.
+    """
+    from django.core.files.base import ContentFile
+
+    require(actor, "knowledge.edit")
+    if not content:
+        raise ValidationFailed("Choose an image to upload.", extra={"image": "required"})
+    if len(content) > MAX_IMAGE_BYTES:
+        raise PayloadTooLarge(f"An image may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB.", extra={"image": "too large"})
+    content_type = raster_type(content)
+    if content_type is None:
+        raise ValidationFailed("The image must be a PNG, JPEG, GIF or WebP file.", extra={"image": "not a raster image"})
+    alt = " ".join(str(alt or "").split())
+    if len(alt) > MAX_ALT_CHARS:
+        raise ValidationFailed(f"The description is at most {MAX_ALT_CHARS} characters.", extra={"alt": "too long"})
+    image = ArticleImage(article=article, content_type=content_type, size=len(content), alt=alt,
+                         uploaded_by=actor if getattr(actor, "pk", None) else None)
+    image.file.save("image", ContentFile(content), save=False)
+    image.save()
+    return image
+
+
+def image_markdown(image: ArticleImage) -> str:
+    """The Markdown that shows `image` in an article body; brackets in its description cannot end the link."""
+    from django.urls import reverse
+
+    alt = image.alt.replace("\\", "").replace("[", "(").replace("]", ")")
+    return f"![{alt}]({reverse('help:image', args=[image.public_id])})"
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("links/", views.link_picker, name="link-picker"),
     path("from-message/<int:message_id>/", views.article_from_message, name="from-message"),
     path("<int:article_id>/", views.article_edit, name="article"),
+    path("<int:article_id>/images/", views.image_upload, name="image-upload"),
     path("<int:article_id>/versions/<int:version_id>/", views.version_detail, name="version"),
     path("<int:article_id>/versions/<int:version_id>/restore/", views.version_restore, name="version-restore"),
 ]

@@ -2,7 +2,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.core.errors import ApplicationError
@@ -12,7 +15,7 @@ from parley.knowledge.models import Article, ArticleVersion, Category
 from parley.knowledge.search import search_articles
 from parley.workspace.views import allowed
 
-REFUSAL = "Your role may not edit the help center."
+REFUSAL = gettext_lazy("Your role may not edit the help center.")
 
 
 def _page(request, template: str, context: dict, status: int = 200):
@@ -47,10 +50,10 @@ def article_new(request):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.info(request, "Article saved.")
+            messages.info(request, gettext("Article saved."))
             return redirect("knowledge:article", article.pk)
     if not selectors.sections():
-        messages.info(request, "Add a category and a section first: every article lives in a section.")
+        messages.info(request, gettext("Add a category and a section first: every article lives in a section."))
         return redirect("knowledge:structure")
     return _page(request, "article_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -76,14 +79,38 @@ def article_edit(request, article_id: int):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.info(request, "Article saved.")
+            messages.info(request, gettext("Article saved."))
             return redirect(f"{request.path}?locale={data['locale']}")
     shown = article.translations.filter(locale=locale).first()
     return _page(request, "article_form.html", {
         "form": form, "article": article, "translation": shown,
+        "images": [(image, services.image_markdown(image)) for image in article.images.all()],
         "versions": list(shown.versions.select_related("author")) if shown else [],
         "translations": [(t.locale, locales.language_name(t.locale)) for t in article.translations.all()],
     }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def image_upload(request, article_id: int):
+    """Upload an image for the article's body: JSON {url, markdown} for the editor's script, else back to the page."""
+    allowed(request, "knowledge.edit", REFUSAL)
+    article = get_object_or_404(Article, pk=article_id)
+    upload = request.FILES.get("image")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        image = services.article_image_add(article=article, actor=request.user, content=upload.read() if upload else b"",
+                                           alt=request.POST.get("alt", ""))
+    except ApplicationError as exc:
+        if wants_json:
+            return JsonResponse({"message": exc.message, "extra": exc.extra}, status=exc.status)
+        messages.error(request, exc.message)
+        return redirect("knowledge:article", article_id=article.pk)
+    markdown = services.image_markdown(image)
+    if wants_json:
+        return JsonResponse({"url": reverse("help:image", args=[image.public_id]), "markdown": markdown}, status=201)
+    messages.info(request, gettext("Image uploaded. Put it in the body with: %(markdown)s") % {"markdown": markdown})
+    return redirect("knowledge:article", article_id=article.pk)
 
 
 @login_required
@@ -105,7 +132,7 @@ def version_restore(request, article_id: int, version_id: int):
     version = get_object_or_404(ArticleVersion.objects.select_related("translation__article"), pk=version_id,
                                 translation__article_id=article_id)
     services.article_restore(version=version, author=request.user)
-    messages.info(request, f"Version {version.number} restored as the current text.")
+    messages.info(request, gettext("Version %(number)s restored as the current text.") % {"number": version.number})
     return redirect(f"{redirect('knowledge:article', article_id).url}?locale={version.translation.locale}")
 
 
@@ -162,12 +189,12 @@ def article_from_message(request, message_id: int):
     message = get_object_or_404(Message.objects.select_related("conversation"), pk=message_id)
     sections = selectors.sections()
     if not sections:
-        messages.error(request, "Add a category and a section to the help center first.")
+        messages.error(request, gettext("Add a category and a section to the help center first."))
         return redirect("knowledge:structure")
     try:
         article = services.article_draft_from_message(message=message, section=sections[0], author=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("workspace:conversation", message.conversation_id)
-    messages.info(request, "Draft article created from the reply: edit it, then publish.")
+    messages.info(request, gettext("Draft article created from the reply: edit it, then publish."))
     return redirect("knowledge:article", article.pk)

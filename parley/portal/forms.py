@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,11 +22,11 @@ class MultipleFileField(forms.FileField):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    email = forms.EmailField(max_length=254)
-    subject = forms.CharField(max_length=300)
-    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 7}), max_length=50_000)
-    attachments = MultipleFileField(required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 7}), max_length=50_000)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
     #: Rendered with the form and sent back, so a double-clicked submit stores one request.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     #: A field people never see; bots that fill every input give themselves away.
@@ -33,12 +34,12 @@ class ContactForm(forms.Form):
 
 
 class LoginRequestForm(forms.Form):
-    email = forms.EmailField(max_length=254)
+    email = forms.EmailField(label=_("Email"), max_length=254)
 
 
 class ReplyForm(forms.Form):
     #: Rendered with the form, so a double-clicked send stores one reply.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    text = forms.CharField(label="Your message", widget=forms.Textarea(attrs={"rows": 5}), max_length=50_000,
-                           error_messages={"required": "Please write a message."})
-    attachments = MultipleFileField(required=False)
+    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=50_000,
+                           error_messages={"required": _("Please write a message.")})
+    attachments = MultipleFileField(label=_("Attachments"), required=False)

@@ -11,15 +11,18 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.channels.base import InboundAttachment, InboundMessage
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.services import envelope_store, envelope_store_inbound
 from parley.company.selectors import company
 from parley.contacts.models import Contact
+from parley.contacts.services import contact_language_keep
 from parley.conversations.models import Conversation
 from parley.core import jobs
 from parley.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from parley.core.i18n import in_language_of
 from parley.portal.models import PortalLoginToken
 from parley.portal.selectors import login_contact_for_email
 
@@ -44,14 +47,16 @@ def attachments_check_size(files) -> None:
 
 
 def contact_form_submit(*, inbox: Inbox, submission_id: uuid.UUID, name: str, email: str, subject: str,
-                        message: str, files=()) -> InboundEnvelope:
+                        message: str, files=(), language: str = "") -> InboundEnvelope:
     """Store a contact-form submission as a web-form envelope; processing makes the conversation.
 
     `submission_id` comes from the rendered form, so a double-clicked submit stores one request.
+    `language` is the one the form was shown in: the customer's mail is written in it.
     """
     attachments_check_size(files)
     payload = {
         "name": name.strip(), "email": email.strip().lower(), "subject": subject.strip(), "message": message,
+        "language": language,
         "attachments": [{"filename": upload.name, "content_type": upload.content_type or "application/octet-stream",
                          "content_base64": base64.b64encode(_read(upload)).decode("ascii")} for upload in files],
     }
@@ -76,8 +81,10 @@ def _raw_token(salt: str) -> str:
 
 
 @transaction.atomic
-def login_link_request(*, email: str) -> None:
+def login_link_request(*, email: str, language: str = "") -> None:
     """Queue a one-time sign-in link for the address when it belongs to a contact; say nothing either way.
+
+    `language` is the browser's: the link's mail is written in it unless the contact has a language of their own.
 
     The mail goes out from the worker, never inside the request, so the answer takes the same
     time for a known and an unknown address.
@@ -85,6 +92,7 @@ def login_link_request(*, email: str) -> None:
     contact = login_contact_for_email(email=email)
     if contact is None:
         return
+    contact_language_keep(contact=contact, language=language)
     now = timezone.now()
     open_links = PortalLoginToken.objects.filter(contact=contact, used_at__isnull=True, expires_at__gt=now)
     if open_links.count() >= MAX_OPEN_LOGIN_LINKS:
@@ -103,12 +111,12 @@ def login_link_send(*, token_id: int) -> None:
         return
     link = settings.PARLEY_BASE_URL + reverse("portal:login_confirm", args=[_raw_token(token.salt)])
     minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
-    send_mail(
-        subject=f"Your sign-in link for {company_name()}",
-        message=(f"Hello {token.contact.name or ''},\n\nFollow this link to see your requests with {company_name()}:\n\n"
-                 f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask for it, ignore this email."),
-        from_email=company().default_sender, recipient_list=[token.email],
-    )
+    with in_language_of(token.contact):
+        subject = gettext("Your sign-in link for %(company)s") % {"company": company_name()}
+        message = gettext("Hello %(name)s,\n\nFollow this link to see your requests with %(company)s:\n\n%(link)s\n\n"
+                          "The link works once, for %(minutes)s minutes. If you did not ask for it, ignore this email.") % {
+            "name": token.contact.name or "", "company": company_name(), "link": link, "minutes": minutes}
+    send_mail(subject=subject, message=message, from_email=company().default_sender, recipient_list=[token.email])
 
 
 def login_token_check(*, raw_token: str) -> PortalLoginToken:

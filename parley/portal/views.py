@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.company.selectors import company
 from parley.core.errors import ApplicationError, NotFound, PayloadTooLarge
+from parley.core.i18n import browser_language
 from parley.knowledge.services import deflections_mark_submitted
 from parley.portal import selectors, services
 from parley.portal.forms import ContactForm, LoginRequestForm, ReplyForm
@@ -80,7 +81,8 @@ def contact(request):
     try:
         envelope = services.contact_form_submit(
             inbox=inbox, submission_id=data["submission_id"], name=data["name"], email=data["email"],
-            subject=data["subject"], message=data["message"], files=data["attachments"])
+            subject=data["subject"], message=data["message"], files=data["attachments"],
+            language=browser_language(request))
     except PayloadTooLarge as exc:
         form.add_error("attachments", exc.message)
         return _render(request, "contact.html", {"form": form}, status=413)
@@ -113,7 +115,7 @@ def login(request):
                            what="sign-in links requested")
     except RateLimited as exc:
         return _refused(request, "login.html", form, exc)
-    services.login_link_request(email=form.cleaned_data["email"])
+    services.login_link_request(email=form.cleaned_data["email"], language=browser_language(request))
     return _render(request, "login_sent.html", {"email": form.cleaned_data["email"]})
 
 

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
+from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
@@ -42,6 +43,8 @@ MAX_GAP_IDS = 200
 BATCH = 500
 #: How often expired messages and group memberships are swept (the in-memory layer sweeps on every call).
 CLEAN_EVERY_SECONDS = 1.0
+#: What a socket whose queue overflowed gets once it has read what was queued: its consumer tells the page to reload.
+RESYNC = {"type": "parley.resync"}
 
 
 class DatabaseChannelLayer(InMemoryChannelLayer):
@@ -56,7 +59,11 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         self._listeners_checked = -LISTENERS_CHECKED_EVERY_SECONDS
         self._others_listen = False
         self._tail_task: asyncio.Task | None = None
+        #: True from the moment a tail is started until its loop ends; a tail that is only closing down does not count.
+        self._tailing = False
         self._last_clean = 0.0
+        #: Channels that lost a message to a full queue and have not been told yet.
+        self._behind: set[str] = set()
         # One thread (and so one database connection) reads the table, whatever the load.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channel-layer-tail")
 
@@ -77,8 +84,27 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         """Send each (group, message) as `group_send` would, writing them all in one transaction."""
         for group, message in sends:
             self.require_valid_group_name(group)
-            await super().group_send(group, message)
+            await self._deliver(group, message)
         await sync_to_async(self._store)(sends)
+
+    async def _deliver(self, group: str, message: dict) -> None:
+        """Queue `message` for this process's members of `group`; remember those whose queue was full."""
+        self._clean_expired()
+        for channel in list(self.groups.get(group, ())):
+            try:
+                await self.send(channel, message)
+            except ChannelFull:
+                # The in-memory layer drops it silently; this socket is told to reload instead.
+                self._behind.add(channel)
+
+    async def receive(self, channel):
+        """The next queued message; after a loss, once the queue is read, a RESYNC."""
+        if channel in self._behind:
+            queue = self.channels.get(channel)
+            if queue is None or queue.empty():
+                self._behind.discard(channel)
+                return dict(RESYNC)
+        return await super().receive(channel)
 
     def reaches_nobody(self) -> bool:
         """Return True when no socket in this process or any other could get a message (call from sync code).
@@ -116,9 +142,13 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
     async def group_add(self, group, channel):
         await super().group_add(group, channel)
         loop = asyncio.get_running_loop()
-        if self._tail_task is None or self._tail_task.done() or self._tail_task.get_loop() is not loop:
-            # Registered before the socket is accepted, so writers that look next already write for it.
+        if not self._tailing or (self._tail_task is not None and self._tail_task.get_loop() is not loop):
+            # A tail whose last group just left may still be deleting its listener row: that one is not
+            # listening for this socket. The reading thread runs jobs in order, so this beat comes after
+            # that delete and the process counts as a listener again.
+            self._tailing = True
             since = timezone.now()
+            # Registered before the socket is accepted, so writers that look next already write for it.
             await loop.run_in_executor(self._reader, self._beat)
             self._tail_task = loop.create_task(self._tail(_Cursor(self.origin, since)))
 
@@ -138,10 +168,11 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
                     await loop.run_in_executor(self._reader, _close_connection)
                     batch = []
                 for group, message in batch:
-                    await super().group_send(group, message)
+                    await self._deliver(group, message)
                 if len(batch) < BATCH:
                     await asyncio.sleep(self.poll_interval)
         finally:
+            self._tailing = False
             # Writers stop writing for this process, and the reading thread's connection is not needed
             # until a socket joins again.
             await loop.run_in_executor(self._reader, self._stop_listening)

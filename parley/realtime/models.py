@@ -43,3 +43,15 @@ class LayerListener(models.Model):
 
     def __str__(self) -> str:
         return self.origin
+
+
+class AgentSocket(models.Model):
+    """One open workspace tab of an agent: when an agent's last one closes, they can go offline."""
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    user_id = models.BigIntegerField(db_index=True)
+    #: Refreshed by the socket's pings; a tab whose process died stops refreshing and is swept.
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"agent {self.user_id}: {self.channel_name}"

@@ -1,10 +1,11 @@
-"""Who is looking at which conversation, kept in the database so every web process sees every viewer."""
+"""Who is looking at which conversation, and which agents have a workspace tab open, kept in the database so
+every web process sees every viewer and every tab."""
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from parley.realtime.models import Viewer
+from parley.realtime.models import AgentSocket, Viewer
 
 #: A viewer not heard from for this long is gone (a crashed tab never says goodbye).
 STALE_SECONDS = 90
@@ -33,3 +34,24 @@ def viewers_of(conversation_id: int) -> list[dict]:
     people = {user_id: {"user_id": user_id, "name": name} for user_id, name in
               Viewer.objects.filter(conversation_id=conversation_id, seen_at__gte=recent).values_list("user_id", "name")}
     return sorted(people.values(), key=lambda viewer: viewer["name"])
+
+
+def socket_open(channel_name: str, user_id: int) -> None:
+    """Record an agent's workspace tab (again, on each ping: it is still there)."""
+    AgentSocket.objects.update_or_create(channel_name=channel_name, defaults={"user_id": user_id, "seen_at": timezone.now()})
+
+
+def socket_close(channel_name: str) -> None:
+    AgentSocket.objects.filter(channel_name=channel_name).delete()
+
+
+def has_open_socket(user_id: int) -> bool:
+    return AgentSocket.objects.filter(user_id=user_id, seen_at__gte=timezone.now() - timedelta(seconds=STALE_SECONDS)).exists()
+
+
+def sweep_stale_sockets() -> set[int]:
+    """Forget tabs not heard from (their process died); return the agents left with no tab at all."""
+    stale = AgentSocket.objects.filter(seen_at__lt=timezone.now() - timedelta(seconds=STALE_SECONDS))
+    user_ids = set(stale.values_list("user_id", flat=True))
+    stale.delete()
+    return {user_id for user_id in user_ids if not AgentSocket.objects.filter(user_id=user_id).exists()}

@@ -4,7 +4,9 @@ Groups are scoped, never one for everyone:
 - `agent-<id>`: one agent's sockets (their @mentions);
 - `inbox-<id>`: agents who may see the inbox's conversations (list rows, counts);
 - `conversation-<id>`: agents viewing that conversation (timeline, details, presence);
-- `customer-<contact id>`: the customer's own sockets (the chat to come), told only what they may see.
+- `customer-<contact id>`: the customer's own sockets (the chat to come), told only what they may see;
+- `agent-availability`: agents' workspace sockets, told only who went online, away or offline, which
+  every agent already sees when assigning.
 
 A socket is usually in several groups that one event goes to (an agent viewing a conversation
 in an inbox they see); each message carries the event's id and the socket drops repeats.
@@ -40,6 +42,10 @@ def inbox_group(inbox_id: int) -> str:
     return f"inbox-{inbox_id}"
 
 
+def availability_group() -> str:
+    return "agent-availability"
+
+
 def customer_group(contact_id: int) -> str:
     return f"customer-{contact_id}"
 
@@ -55,6 +61,8 @@ def deliveries(name: str, payload: dict) -> list[tuple[str, dict]]:
     conversation_id = payload.get("conversation_id")
     if name in ("agent.mentioned", "agent.notified"):
         return [(agent_group(payload["agent_id"]), layer_message(name, payload))]
+    if name == "agent.availability_changed":
+        return [(availability_group(), layer_message(name, payload))]
     if not conversation_id:
         return []
     groups = [conversation_group(conversation_id)]

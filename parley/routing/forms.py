@@ -2,6 +2,7 @@
 from zoneinfo import available_timezones
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from parley.channels.registry import kinds
 from parley.routing.hours import WEEKDAYS, format_clock, parse_clock
@@ -27,7 +28,7 @@ class CalendarForm(forms.Form):
         super().__init__(*args, **kwargs)
         for day in WEEKDAYS:
             self.fields[day] = forms.CharField(label=DAY_LABELS[day], required=False, max_length=200,
-                                               help_text="Closed when empty." if day == "sun" else "")
+                                               help_text=_("Closed when empty.") if day == "sun" else "")
 
     def clean(self):
         data = super().clean()
@@ -49,27 +50,27 @@ class CalendarForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(max_length=100, required=False)
-    yearly = forms.BooleanField(required=False, label="Every year")
+    yearly = forms.BooleanField(required=False, label=_("Every year"))
 
 
 class PolicyForm(forms.Form):
     strategy = forms.ChoiceField(choices=Strategy.choices)
-    calendar = forms.ModelChoiceField(queryset=BusinessCalendar.objects.all(), required=False, empty_label="Any time",
-                                      label="Business hours")
-    idle_reassign_minutes = forms.IntegerField(required=False, min_value=1, label="Reassign after (minutes without reply)")
+    calendar = forms.ModelChoiceField(queryset=BusinessCalendar.objects.all(), required=False, empty_label=_("Any time"),
+                                      label=_("Business hours"))
+    idle_reassign_minutes = forms.IntegerField(required=False, min_value=1, label=_("Reassign after (minutes without reply)"))
 
 
 class SkillForm(forms.Form):
-    name = forms.CharField(max_length=50, label="New skill")
+    name = forms.CharField(max_length=50, label=_("New skill"))
 
 
 class AgentRoutingForm(forms.Form):
     """Skills, and open conversations at once per channel (empty: the default)."""
 
     skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
-    default_capacity = forms.IntegerField(min_value=0, max_value=500, label="Default capacity per channel")
+    default_capacity = forms.IntegerField(min_value=0, max_value=500, label=_("Default capacity per channel"))
 
     def __init__(self, *args, profile=None, **kwargs):
         if profile is not None:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from parley.routing.hours import WeeklySchedule
 
@@ -55,10 +56,10 @@ class Holiday(models.Model):
 
 
 class Strategy(models.TextChoices):
-    MANUAL = "manual", "Manual (agents pick)"
-    ROUND_ROBIN = "round_robin", "Round robin"
-    LEAST_LOADED = "least_loaded", "Least loaded within capacity"
-    SKILLS = "skills", "Skills-based (least loaded among agents with the skills)"
+    MANUAL = "manual", _("Manual (agents pick)")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_LOADED = "least_loaded", _("Least loaded within capacity")
+    SKILLS = "skills", _("Skills-based (least loaded among agents with the skills)")
 
 
 class RoutingPolicy(models.Model):

@@ -13,6 +13,14 @@ def calendar_list() -> QuerySet:
     return BusinessCalendar.objects.prefetch_related("holidays")
 
 
+def calendar_for_inbox(*, inbox: Inbox) -> BusinessCalendar | None:
+    """Return the business calendar an inbox keeps: its routing policy's, else its default team's policy's, else None."""
+    policies = RoutingPolicy.objects.filter(calendar__isnull=False).select_related("calendar")
+    policy = (policies.filter(inbox=inbox).first()
+              or (policies.filter(team_id=inbox.default_team_id).first() if inbox.default_team_id else None))
+    return policy.calendar if policy else None
+
+
 def queue_list() -> QuerySet:
     """Return the conversations waiting for an agent, oldest first."""
     return QueuedConversation.objects.select_related("conversation__contact", "policy__team", "policy__inbox")
@@ -48,3 +56,30 @@ def agent_rows() -> list[dict]:
 
 def skill_list() -> QuerySet:
     return Skill.objects.all()
+
+
+class BusinessSchedules:
+    """The routing calendars' opening hours by inbox and team, read once for many conversations.
+
+    A conversation keeps the hours of the policy that routes it (its inbox's, else its team's, as in
+    routing.services.policy_for); without a policy, or on a policy without a calendar, every hour counts.
+    """
+
+    def __init__(self):
+        policies = RoutingPolicy.objects.select_related("calendar").prefetch_related("calendar__holidays")
+        schedules = {}
+        self.by_inbox, self.by_team = {}, {}
+        for policy in policies:
+            if policy.calendar_id and policy.calendar_id not in schedules:
+                schedules[policy.calendar_id] = policy.calendar.schedule()
+            schedule = schedules.get(policy.calendar_id)
+            if policy.inbox_id:
+                self.by_inbox[policy.inbox_id] = schedule
+            else:
+                self.by_team[policy.team_id] = schedule
+
+    def for_conversation(self, conversation: Conversation):
+        """Return the WeeklySchedule whose open hours count for `conversation`, or None when every hour does."""
+        if conversation.inbox_id in self.by_inbox:
+            return self.by_inbox[conversation.inbox_id]
+        return self.by_team.get(conversation.team_id)

@@ -182,17 +182,18 @@ def _actor(policy: RoutingPolicy):
     return actors.rule(f"Routing: {policy.team or policy.inbox}")
 
 
-@transaction.atomic
 def conversation_route(*, conversation_id: int) -> User | None:
     """Give an unassigned conversation to an agent by its policy, or leave it waiting in the queue; return the agent."""
+    # Read before writing: most messages need no routing, and then no write lock is taken. _drain checks again under its locks.
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None or conversation.assignee_id or conversation.status not in ACTIVE_STATUSES or conversation.merged_into_id:
         return None
     policy = policy_for(conversation)
     if policy is None or not policy.is_automatic:
         return None
-    QueuedConversation.objects.get_or_create(conversation=conversation, defaults={"policy": policy, "queued_at": timezone.now()})
-    assigned = _drain(policy, conversation_ids=[conversation_id])
+    with transaction.atomic():
+        QueuedConversation.objects.get_or_create(conversation=conversation, defaults={"policy": policy, "queued_at": timezone.now()})
+        assigned = _drain(policy, conversation_ids=[conversation_id])
     return assigned.get(conversation_id)
 
 

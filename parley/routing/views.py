@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.accounts.models import Team, User
@@ -14,7 +15,7 @@ from parley.routing.models import AgentRouting, BusinessCalendar, Holiday
 from parley.workspace.forms import first_error
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors manage routing."
+REFUSAL = gettext_lazy("Only admins and supervisors manage routing.")
 
 
 def _refused(request, template: str, context: dict, exc_or_form) -> object:
@@ -62,7 +63,7 @@ def policy_save(request, scope: str, target_id: int):
         services.routing_policy_save(actor=request.user, **{scope: target}, **form.cleaned_data)
     except ApplicationError as exc:
         return _refused(request, "routing/home.html", _home_context(), exc)
-    messages.success(request, f"Routing of {target} saved.")
+    messages.success(request, gettext("Routing of %(target)s saved.") % {"target": target})
     return redirect("routing:home")
 
 
@@ -77,7 +78,7 @@ def skill_create(request):
         skill = services.skill_create(name=form.cleaned_data["name"], actor=request.user)
     except ApplicationError as exc:
         return _refused(request, "routing/home.html", _home_context(skill_form=form), exc)
-    messages.success(request, f"Skill “{skill}” added.")
+    messages.success(request, gettext("Skill “%(skill)s” added.") % {"skill": skill})
     return redirect("routing:home")
 
 
@@ -98,7 +99,7 @@ def agent_edit(request, agent_id: int):
                                        capacity=form.capacity(), default_capacity=form.cleaned_data["default_capacity"])
         except ApplicationError as exc:
             return _refused(request, "routing/agent.html", context, exc)
-        messages.success(request, f"Skills and capacity of {agent} saved.")
+        messages.success(request, gettext("Skills and capacity of %(agent)s saved.") % {"agent": agent})
         return redirect("routing:home")
     return render(request, "routing/agent.html", context)
 
@@ -126,7 +127,8 @@ def calendar_edit(request, calendar_id: int | None = None):
                                               time_zone=form.cleaned_data["time_zone"], hours=form.cleaned_data["hours"])
         except ApplicationError as exc:
             return _refused(request, "routing/calendar.html", context, exc)
-        messages.success(request, f"The calendar “{calendar}” was saved; due times on it are being recomputed.")
+        messages.success(request, gettext("The calendar “%(calendar)s” was saved; due times on it are being recomputed.")
+                         % {"calendar": calendar})
         return redirect("routing:calendar", calendar.pk)
     return render(request, "routing/calendar.html", context)
 
@@ -144,7 +146,7 @@ def holiday_add(request, calendar_id: int):
         services.holiday_add(calendar=calendar, actor=request.user, **form.cleaned_data)
     except ApplicationError as exc:
         return _refused(request, "routing/calendar.html", context, exc)
-    messages.success(request, f"{form.cleaned_data['day']} is a holiday now.")
+    messages.success(request, gettext("%(day)s is a holiday now.") % {"day": form.cleaned_data['day']})
     return redirect("routing:calendar", calendar.pk)
 
 
@@ -154,5 +156,5 @@ def holiday_delete(request, calendar_id: int, holiday_id: int):
     allowed(request, "routing.manage", REFUSAL)
     holiday = get_object_or_404(Holiday, pk=holiday_id, calendar_id=calendar_id)
     services.holiday_delete(holiday=holiday, actor=request.user)
-    messages.success(request, f"{holiday.date} is a working day again.")
+    messages.success(request, gettext("%(date)s is a working day again.") % {"date": holiday.date})
     return redirect("routing:calendar", calendar_id)

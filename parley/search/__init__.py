@@ -1,9 +1,10 @@
 """The one search interface: `search_conversations(queryset, text)`.
 
 The embedded default (SQLite FTS5) and PostgreSQL (tsvector + GIN) each get a full-text
-backend with the same behaviour; callers never know which one answers. Both keep one
-document per conversation (subject, message texts, customer name and email), maintained by
-database triggers so that every write path keeps it current. A backend module provides
+backend with the same behaviour; callers never know which one answers. Both index a
+conversation's subject, message texts and customer name and email (PostgreSQL as one document
+per conversation, SQLite as one per message and one per conversation), maintained by database
+triggers so that every write path keeps them current. A backend module provides
 `install`, `suspend` and `uninstall` (see apps.py for when they run) and `matching`.
 """
 from types import ModuleType
@@ -52,9 +53,27 @@ def _condition(query: SearchQuery, connection) -> Q:
         contact_ids = {*Contact.objects.filter(email=query.email).values_list("pk", flat=True),
                        *ContactIdentity.objects.filter(kind="email", source_id=query.email).values_list("contact_id", flat=True)}
         return Q(contact_id__in=contact_ids)
-    condition = backend_for(connection.vendor).matching(query, connection)
+    condition = _words_condition(query, connection)
     if query.number is not None:
         condition |= Q(pk=query.number)
     if query.phone:
         condition |= Q(contact_id__in=contact_ids_with_phone(query.phone))
     return condition
+
+
+#: Words matching at most this many conversations are rare: the list is built from their matches.
+RARE_MATCHES = 2000
+
+
+def _words_condition(query: SearchQuery, connection) -> Q:
+    """Choose the plan by how common the words are, which one bounded look-up in the index tells.
+
+    Rare words: their few conversations, sorted by activity, are the answer; walking every conversation
+    newest first would scan nearly all of them before a page fills. Common words: that walk fills a
+    page after a few rows, where sorting every match would not.
+    """
+    backend = backend_for(connection.vendor)
+    found = backend.matching_ids(query, connection, limit=RARE_MATCHES + 1)
+    if len(found) <= RARE_MATCHES:
+        return Q(pk__in=found)
+    return backend.matching(query, connection)

@@ -152,13 +152,28 @@ def _searchable(words: list[str], connection: BaseDatabaseWrapper) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def matching(query: SearchQuery, connection: BaseDatabaseWrapper) -> Q:
-    """Return a condition on conversations: the conversation's document holds every word of `query`."""
+def _tsquery(query: SearchQuery, connection: BaseDatabaseWrapper) -> str:
+    """Return the tsquery text for every word of `query` ("" when every word is a stop word)."""
     # Words hold only letters, marks and digits, so none can be read as a tsquery operator.
     terms = _searchable(list(query.words), connection)
-    if not terms:
-        return Q(pk__in=[])
-    if query.prefix and terms[-1] == query.words[-1]:
+    if terms and query.prefix and terms[-1] == query.words[-1]:
         terms[-1] += ":*"
-    return Q(pk__in=RawSQL(f"SELECT conversation_id FROM {TABLE} WHERE document @@ to_tsquery({CONFIG}, %s)",
-                           [" & ".join(terms)]))
+    return " & ".join(terms)
+
+
+def matching_ids(query: SearchQuery, connection: BaseDatabaseWrapper, *, limit: int) -> list[int]:
+    """Return up to `limit` conversations whose document holds every word of `query`."""
+    tsquery = _tsquery(query, connection)
+    if not tsquery:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT conversation_id FROM {TABLE} WHERE document @@ to_tsquery({CONFIG}, %s) LIMIT %s", [tsquery, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def matching(query: SearchQuery, connection: BaseDatabaseWrapper) -> Q:
+    """Return a condition on conversations: the conversation's document holds every word of `query`."""
+    tsquery = _tsquery(query, connection)
+    if not tsquery:
+        return Q(pk__in=[])
+    return Q(pk__in=RawSQL(f"SELECT conversation_id FROM {TABLE} WHERE document @@ to_tsquery({CONFIG}, %s)", [tsquery]))

@@ -1,5 +1,6 @@
 """Forms of the SLA settings screens: policies and escalation paths."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Team
 from parley.channels.models import Inbox
@@ -16,21 +17,21 @@ def _names(text: str) -> list[str]:
 
 class SlaPolicyForm(forms.Form):
     name = forms.CharField(max_length=100)
-    position = forms.IntegerField(min_value=0, initial=0, help_text="Policies are tried in this order; the first that matches applies.")
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    position = forms.IntegerField(min_value=0, initial=0, help_text=_("Policies are tried in this order; the first that matches applies."))
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
     inboxes = forms.ModelMultipleChoiceField(queryset=Inbox.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
-    channel_kinds = forms.MultipleChoiceField(required=False, label="Channels", widget=forms.CheckboxSelectMultiple)
+    channel_kinds = forms.MultipleChoiceField(required=False, label=_("Channels"), widget=forms.CheckboxSelectMultiple)
     priorities = forms.MultipleChoiceField(choices=Priority.choices, required=False, widget=forms.CheckboxSelectMultiple)
-    tags = forms.CharField(required=False, max_length=500, help_text="Any of these tags, comma-separated.")
+    tags = forms.CharField(required=False, max_length=500, help_text=_("Any of these tags, comma-separated."))
     organizations = forms.ModelMultipleChoiceField(queryset=Organization.objects.all(), required=False)
     calendar = forms.ModelChoiceField(queryset=BusinessCalendar.objects.all(), required=False,
-                                      empty_label="Calendar hours (every minute counts)", label="Business hours")
-    first_response_minutes = forms.IntegerField(min_value=1, required=False, label="First response (minutes)")
-    next_response_minutes = forms.IntegerField(min_value=1, required=False, label="Next response (minutes)")
-    resolution_minutes = forms.IntegerField(min_value=1, required=False, label="Resolution (minutes)")
-    periodic_update_minutes = forms.IntegerField(min_value=1, required=False, label="Periodic update for urgent (minutes)")
-    warn_before_minutes = forms.IntegerField(min_value=0, initial=15, label="Warn this many minutes before")
-    escalate_on_breach = forms.BooleanField(required=False, label="Escalate to the next tier on breach")
+                                      empty_label=_("Calendar hours (every minute counts)"), label=_("Business hours"))
+    first_response_minutes = forms.IntegerField(min_value=1, required=False, label=_("First response (minutes)"))
+    next_response_minutes = forms.IntegerField(min_value=1, required=False, label=_("Next response (minutes)"))
+    resolution_minutes = forms.IntegerField(min_value=1, required=False, label=_("Resolution (minutes)"))
+    periodic_update_minutes = forms.IntegerField(min_value=1, required=False, label=_("Periodic update for urgent (minutes)"))
+    warn_before_minutes = forms.IntegerField(min_value=0, initial=15, label=_("Warn this many minutes before"))
+    escalate_on_breach = forms.BooleanField(required=False, label=_("Escalate to the next tier on breach"))
 
     def __init__(self, *args, policy: SlaPolicy | None = None, **kwargs):
         if policy is not None:
@@ -50,11 +51,11 @@ class SlaPolicyForm(forms.Form):
 
 
 class EscalationStepForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), label="From team")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), label=_("From team"))
     tier = forms.TypedChoiceField(choices=[(2, "Tier 2"), (3, "Tier 3")], coerce=int)
-    handled_by = forms.ModelChoiceField(queryset=Team.objects.all(), label="Handled by")
-    required_fields = forms.CharField(required=False, max_length=500, label="Required custom fields",
-                                      help_text="Comma-separated; each must be filled in before escalating.")
+    handled_by = forms.ModelChoiceField(queryset=Team.objects.all(), label=_("Handled by"))
+    required_fields = forms.CharField(required=False, max_length=500, label=_("Required custom fields"),
+                                      help_text=_("Comma-separated; each must be filled in before escalating."))
     procedure = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_arguments(self) -> dict:

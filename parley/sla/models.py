@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Target(models.TextChoices):
-    FIRST_RESPONSE = "first_response", "First response"
-    NEXT_RESPONSE = "next_response", "Next response"
-    RESOLUTION = "resolution", "Resolution"
-    PERIODIC_UPDATE = "periodic_update", "Periodic update (urgent)"
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+    PERIODIC_UPDATE = "periodic_update", _("Periodic update (urgent)")
 
 
 class SlaPolicy(models.Model):

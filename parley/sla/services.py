@@ -175,9 +175,8 @@ def _apply(row: ConversationSla, due: dict[str, datetime]) -> None:
     row.check_at = None if paused or not moments else min(moments)
 
 
-def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[SlaPolicy] | None = None) -> int:
-    """Match each conversation to its policy and compute its due times again; return how many have an SLA."""
-    policies = active_policies() if policies is None else policies
+def _conversation_facts(conversation_ids: list[int]) -> tuple[list[ConversationFacts], dict[int, set[str]]]:
+    """Read what policies match on for many conversations: their facts, and their tag names by conversation id."""
     conversations = [ConversationFacts(*row) for row in Conversation.objects.filter(pk__in=conversation_ids)
                      .annotate(last_reply_at=_last_public_reply()).values_list(
                          "pk", "inbox_id", "inbox__kind", "priority", "status", "contact__organization_id", "merged_into_id",
@@ -186,6 +185,24 @@ def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[Sla
     for conversation_id, tag in Conversation.tags.through.objects.filter(conversation_id__in=conversation_ids).values_list(
             "conversation_id", "tag__name"):
         tag_names.setdefault(conversation_id, set()).add(tag)
+    return conversations, tag_names
+
+
+def policies_matching(*, conversation_ids: list[int], policies: list[SlaPolicy] | None = None) -> dict[int, int | None]:
+    """Return the id of the policy each conversation falls under by its inbox, channel, priority, tags and organization,
+    whatever its status: reports measure solved conversations against the promise they were made."""
+    policies = active_policies() if policies is None else policies
+    if not policies:
+        return dict.fromkeys(conversation_ids)
+    conversations, tag_names = _conversation_facts(conversation_ids)
+    matched = {c.pk: policy_matching(c, policies, tag_names.get(c.pk, set())) for c in conversations}
+    return {pk: policy and policy.pk for pk, policy in matched.items()}
+
+
+def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[SlaPolicy] | None = None) -> int:
+    """Match each conversation to its policy and compute its due times again; return how many have an SLA."""
+    policies = active_policies() if policies is None else policies
+    conversations, tag_names = _conversation_facts(conversation_ids)
     rows = {r.conversation_id: r for r in ConversationSla.objects.filter(conversation_id__in=conversation_ids)}
     changed, gone = [], []
     for conversation in conversations:
@@ -215,10 +232,13 @@ def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[Sla
     return len(changed)
 
 
-def conversation_sla_refresh(*, conversation_id: int) -> ConversationSla | None:
+def conversation_sla_refresh(*, conversation_id: int) -> None:
+    policies = active_policies()
+    # With no policy, and no clock left from one, there is nothing to write: no write lock is taken.
+    if not policies and not ConversationSla.objects.filter(conversation_id=conversation_id).exists():
+        return
     with transaction.atomic():
-        conversations_sla_refresh(conversation_ids=[conversation_id])
-    return ConversationSla.objects.filter(conversation_id=conversation_id).first()
+        conversations_sla_refresh(conversation_ids=[conversation_id], policies=policies)
 
 
 def sla_recompute(*, calendar_id: int | None = None, progress: Callable[[int, int], None] | None = None) -> int:

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.core.errors import ApplicationError
@@ -11,7 +12,7 @@ from parley.sla.models import EscalationStep, SlaPolicy
 from parley.workspace.forms import first_error
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors manage SLAs."
+REFUSAL = gettext_lazy("Only admins and supervisors manage SLAs.")
 
 
 def _list_context(**bound) -> dict:
@@ -44,7 +45,8 @@ def policy_edit(request, policy_id: int | None = None):
             except ApplicationError as exc:
                 context["error"], status = f"{exc.message} " + "; ".join(f"{k}: {v}" for k, v in exc.extra.items()), exc.status
             else:
-                messages.success(request, f"The SLA policy “{policy}” was saved; open conversations follow it from now on.")
+                messages.success(request, gettext("The SLA policy “%(policy)s” was saved; open conversations follow it from now on.")
+                                 % {"policy": policy})
                 return redirect("sla:policies")
         return render(request, "sla/policy.html", context, status=status)
     return render(request, "sla/policy.html", context)
@@ -62,7 +64,7 @@ def step_save(request):
         services.escalation_step_save(actor=request.user, **form.service_arguments())
     except ApplicationError as exc:
         return render(request, "sla/policies.html", _list_context(step_form=form, error=exc.message), status=exc.status)
-    messages.success(request, "Escalation path saved.")
+    messages.success(request, gettext("Escalation path saved."))
     return redirect("sla:policies")
 
 
@@ -71,5 +73,5 @@ def step_save(request):
 def step_delete(request, step_id: int):
     allowed(request, "sla.manage", REFUSAL)
     services.escalation_step_delete(step=get_object_or_404(EscalationStep, pk=step_id), actor=request.user)
-    messages.success(request, "Escalation step removed.")
+    messages.success(request, gettext("Escalation step removed."))
     return redirect("sla:policies")

@@ -1,5 +1,6 @@
 """Forms of the survey settings screen and the customer's answer page."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from parley.contacts.models import Segment
 from parley.surveys.models import SurveySettings
@@ -21,10 +22,10 @@ class SurveySettingsForm(forms.ModelForm):
 
 class NpsCampaignForm(forms.Form):
     name = forms.CharField(max_length=100)
-    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False, empty_label="Every customer")
-    question = forms.CharField(max_length=200, required=False, help_text="Leave empty for the standard NPS question.")
-    every_days = forms.IntegerField(min_value=1, max_value=3650, initial=90, label="Every … days")
-    first_run_at = forms.DateTimeField(required=False, label="First run (empty: now)",
+    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False, empty_label=_("Every customer"))
+    question = forms.CharField(max_length=200, required=False, help_text=_("Leave empty for the standard NPS question."))
+    every_days = forms.IntegerField(min_value=1, max_value=3650, initial=90, label=_("Every … days"))
+    first_run_at = forms.DateTimeField(required=False, label=_("First run (empty: now)"),
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 

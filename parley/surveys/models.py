@@ -1,12 +1,13 @@
 """Customer surveys: CSAT after a solved conversation, NPS campaigns to a segment, CES after a chosen flow."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
 
 class SurveyKind(models.TextChoices):
-    CSAT = "csat", "Customer satisfaction (CSAT)"
-    NPS = "nps", "Net Promoter Score (NPS)"
-    CES = "ces", "Customer effort (CES)"
+    CSAT = "csat", _("Customer satisfaction (CSAT)")
+    NPS = "nps", _("Net Promoter Score (NPS)")
+    CES = "ces", _("Customer effort (CES)")
 
 
 #: The answer scale of each kind, lowest and highest score.
@@ -16,21 +17,21 @@ SCALES: dict[str, tuple[int, int]] = {SurveyKind.CSAT: (1, 5), SurveyKind.NPS: (
 class CesTrigger(models.TextChoices):
     """The flows after which a CES survey asks how easy it was."""
 
-    HANDOFF = "handoff", "After a hand-off to a person (the bot or a rule assigned an agent)"
-    ESCALATION = "escalation", "After an escalation to a higher tier"
-    SOLVED = "solved", "After the conversation is solved"
+    HANDOFF = "handoff", _("After a hand-off to a person (the bot or a rule assigned an agent)")
+    ESCALATION = "escalation", _("After an escalation to a higher tier")
+    SOLVED = "solved", _("After the conversation is solved")
 
 
 class SurveySettings(models.Model):
     """The team lead's survey settings: one row, edited on Settings → Surveys."""
 
     csat_enabled = models.BooleanField(default=True)
-    csat_question = models.CharField(max_length=200, default="How would you rate the support you received?")
+    csat_question = models.CharField(max_length=200, default=gettext_noop("How would you rate the support you received?"))
     #: No customer is asked more than once in this many days, whatever the kind of survey.
     throttle_days = models.PositiveIntegerField(default=30)
     ces_enabled = models.BooleanField(default=False)
     ces_trigger = models.CharField(max_length=12, choices=CesTrigger.choices, default=CesTrigger.HANDOFF)
-    ces_question = models.CharField(max_length=200, default="How easy was it to get your issue handled?")
+    ces_question = models.CharField(max_length=200, default=gettext_noop("How easy was it to get your issue handled?"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -45,7 +46,7 @@ class NpsCampaign(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     segment = models.ForeignKey("contacts.Segment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    question = models.CharField(max_length=200, default="How likely are you to recommend us to a friend or colleague?")
+    question = models.CharField(max_length=200, default=gettext_noop("How likely are you to recommend us to a friend or colleague?"))
     every_days = models.PositiveIntegerField(default=90)
     is_active = models.BooleanField(default=True)
     next_run_at = models.DateTimeField(db_index=True)

@@ -1,4 +1,6 @@
 """How answers count: what a good CSAT or CES answer is, and the NPS arithmetic."""
+from django.utils.translation import gettext_lazy as _
+
 from parley.surveys.models import SurveyKind
 
 #: An answer at or above this score is a satisfied customer (CSAT 4–5), an easy experience (CES 5–7), a promoter (NPS 9–10).
@@ -8,9 +10,9 @@ NPS_DETRACTOR_MAX = 6
 
 #: The words beside each score in the survey email and page.
 LABELS = {
-    SurveyKind.CSAT: {1: "Very unhappy", 2: "Unhappy", 3: "Neutral", 4: "Happy", 5: "Very happy"},
-    SurveyKind.CES: {1: "Very difficult", 4: "Neither", 7: "Very easy"},
-    SurveyKind.NPS: {0: "Not at all likely", 10: "Extremely likely"},
+    SurveyKind.CSAT: {1: _("Very unhappy"), 2: _("Unhappy"), 3: _("Neutral"), 4: _("Happy"), 5: _("Very happy")},
+    SurveyKind.CES: {1: _("Very difficult"), 4: _("Neither"), 7: _("Very easy")},
+    SurveyKind.NPS: {0: _("Not at all likely"), 10: _("Extremely likely")},
 }
 
 

@@ -3,6 +3,7 @@ from django.core import signing
 from django.db.models import Avg, Count, Q, QuerySet
 
 from parley.core.errors import NotFound
+from parley.core.i18n import in_language_of
 from parley.surveys.models import NpsCampaign, Survey, SurveySettings
 
 #: Salt of the signed answer links, so a token signed for anything else never opens a survey.
@@ -58,3 +59,19 @@ def survey_recent_answers_for_agent(*, agent_id: int, limit: int = 5) -> QuerySe
 
 def nps_campaign_list() -> QuerySet[NpsCampaign]:
     return NpsCampaign.objects.select_related("segment")
+
+
+def survey_card(*, survey_id: int) -> dict | None:
+    """Return a survey as a card a customer answers in place (the chat widget): the question, the scores with their
+    words, and the answer once given."""
+    from parley.surveys.scores import LABELS
+
+    survey = Survey.objects.filter(pk=survey_id).select_related("contact").first()
+    if survey is None:
+        return None
+    low, high = survey.scale
+    # The score words in the customer's language, like the question the survey was sent with.
+    with in_language_of(survey.contact):
+        scores = [[score, str(LABELS[survey.kind].get(score, ""))] for score in range(low, high + 1)]
+    return {"id": survey.pk, "kind": survey.kind, "question": survey.question, "scores": scores,
+            "score": survey.score, "comment": survey.comment}

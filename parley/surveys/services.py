@@ -7,12 +7,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.contacts.models import Contact
 from parley.conversations.models import Conversation
 from parley.core import events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
+from parley.core.i18n import in_language_of
 from parley.core.models import surviving
 from parley.core.services import audit_record
 from parley.surveys.models import SCALES, NpsCampaign, Survey, SurveyKind
@@ -33,14 +35,17 @@ def survey_link(survey: Survey, *, score: int | None = None) -> str:
 
 
 def survey_text(survey: Survey) -> str:
-    """Return the survey as a plain-text message: the question, a one-click link per score, the page's link."""
+    """Return the survey as a plain-text message in the customer's language: the question, a one-click link per score,
+    the page's link."""
     low, high = survey.scale
     labels = LABELS[survey.kind]
-    lines = [survey.question, "", "Choose a score (one click records it):"]
-    for score in range(low, high + 1):
-        label = f" – {labels[score]}" if score in labels else ""
-        lines.append(f"{score}{label}: {survey_link(survey, score=score)}")
-    lines += ["", f"Or answer and leave a comment here: {survey_link(survey)}"]
+    with in_language_of(survey.contact):
+        # A question left at its default has a translation; one the team wrote is asked as written.
+        lines = [gettext(survey.question), "", gettext("Choose a score (one click records it):")]
+        for score in range(low, high + 1):
+            label = f" – {labels[score]}" if score in labels else ""
+            lines.append(f"{score}{label}: {survey_link(survey, score=score)}")
+        lines += ["", gettext("Or answer and leave a comment here: %(link)s") % {"link": survey_link(survey)}]
     return "\n".join(lines)
 
 
@@ -75,7 +80,8 @@ def survey_send_for_conversation(*, conversation_id: int, kind: str, event_id: i
     if adapter.can_send:
         from parley.conversations.services import message_auto_reply
 
-        message_auto_reply(conversation=conversation, text=survey_text(survey), reason=f"{kind}_survey")
+        message_auto_reply(conversation=conversation, text=survey_text(survey), reason=f"{kind}_survey",
+                           data={"survey_id": survey.pk})
     else:
         _mail(survey, contact.email)
     return survey
@@ -84,7 +90,9 @@ def survey_send_for_conversation(*, conversation_id: int, kind: str, event_id: i
 def _mail(survey: Survey, address: str) -> None:
     # Sent inside the transaction that records the survey: a mail server that refuses rolls the survey back,
     # and the job tries again later, so the customer is never recorded as asked without being asked.
-    send_mail(subject=f"{survey.question} – {settings.PARLEY_COMPANY_NAME}", message=survey_text(survey),
+    with in_language_of(survey.contact):
+        question = gettext(survey.question)
+    send_mail(subject=f"{question} – {settings.PARLEY_COMPANY_NAME}", message=survey_text(survey),
               from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[address])
 
 

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.core.errors import ApplicationError
@@ -12,7 +13,7 @@ from parley.surveys.forms import AnswerForm, CommentForm, NpsCampaignForm, Surve
 from parley.surveys.scores import LABELS
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors manage surveys."
+REFUSAL = gettext_lazy("Only admins and supervisors manage surveys.")
 
 
 def _answer_page(request, survey, *, error: str = "", status: int = 200):
@@ -70,7 +71,7 @@ def settings_page(request):
     if not form.is_valid():
         return _settings_render(request, form=form, status=422)
     services.survey_settings_update(actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
-    messages.success(request, "Survey settings saved.")
+    messages.success(request, gettext("Survey settings saved."))
     return redirect("surveys:settings")
 
 
@@ -87,7 +88,7 @@ def campaign_new(request):
             fields = [field for field in exc.extra if field in form.fields]
             form.add_error(fields[0] if fields else None, exc.message)
         else:
-            messages.success(request, f"The NPS campaign “{campaign}” was created.")
+            messages.success(request, gettext("The NPS campaign “%(campaign)s” was created.") % {"campaign": campaign})
             return redirect("surveys:settings")
     return _settings_render(request, campaign_form=form, status=422)
 

@@ -2,6 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from parley.company.selectors import company
@@ -20,7 +21,7 @@ def _page(request, form, *, error: str = "", status: int = 200):
 @require_http_methods(["GET", "POST"])
 def company_settings(request):
     """Show the company profile; a POST saves it (a new logo replaces the old one)."""
-    allowed(request, "inbox.manage", "Only admins change the company settings.")
+    allowed(request, "inbox.manage", gettext_lazy("Only admins change the company settings."))
     current = company()
     if request.method == "GET":
         return _page(request, CompanyForm(initial={"name": current.name, "color": current.color,

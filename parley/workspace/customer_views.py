@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.accounts.permissions import can
@@ -22,7 +23,7 @@ CUSTOMER_MESSAGE_LIMIT = 50
 @require_GET
 def customer_list(request):
     """List customers (merged ones left out), searched by name, email, phone or organization, filtered by segment."""
-    allowed(request, "contact.view", "Your role may not see customers.")
+    allowed(request, "contact.view", gettext_lazy("Your role may not see customers."))
     form = forms.CustomerListForm(request.GET)
     page, status = None, 200
     if form.is_valid():
@@ -45,7 +46,7 @@ def customer_detail(request, contact_id: int):
 
     A customer merged into another is shown as the one they were merged into.
     """
-    allowed(request, "contact.view", "Your role may not see customers.")
+    allowed(request, "contact.view", gettext_lazy("Your role may not see customers."))
     contact = get_object_or_404(Contact.objects.select_related("organization", "merged_into"), pk=contact_id)
     if contact.merged_into_id:
         return redirect("workspace:customer", surviving(contact).pk)
@@ -63,11 +64,11 @@ def customer_detail(request, contact_id: int):
             except ApplicationError as exc:
                 status, error = exc.status, exc.message
             else:
-                messages.success(request, f"{contact} was saved.")
+                messages.success(request, gettext("%(contact)s was saved.") % {"contact": contact})
                 if not request.htmx:
                     return redirect("workspace:customer", contact.pk)
                 form = forms.ContactEditForm.for_contact(contact)
-    context = {**customer_profile_context(contact, message_limit=CUSTOMER_MESSAGE_LIMIT),
+    context = {**customer_profile_context(contact, user=request.user, message_limit=CUSTOMER_MESSAGE_LIMIT),
                "edit_form": form, "can_edit": can_edit, "error": error, "section": "customers"}
     template = "workspace/_customer_page.html" if request.htmx else "workspace/customer.html"
     return render(request, template, context, status=status)
@@ -77,10 +78,10 @@ def customer_detail(request, contact_id: int):
 @require_POST
 def customer_email_status_reset(request, contact_id: int):
     """Mark the customer's email address deliverable again; back to where the button was pressed."""
-    allowed(request, "contact.edit", "Your role may not edit customers.")
+    allowed(request, "contact.edit", gettext_lazy("Your role may not edit customers."))
     contact = get_object_or_404(Contact, pk=contact_id)
     email_address_reset(address=contact.email, actor=request.user)
-    messages.success(request, f"{contact.email} is marked deliverable again.")
+    messages.success(request, gettext("%(email)s is marked deliverable again.") % {"email": contact.email})
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)

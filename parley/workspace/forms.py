@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import ApiToken, Availability, Role, Team, User
 from parley.accounts.services import SIGNATURE_MAX_LENGTH
@@ -20,8 +21,8 @@ from parley.conversations.selectors import VIEWS, ConversationFilters, conversat
 from parley.core.phones import phone_display
 from parley.core.errors import ApplicationError
 
-VIEW_LABELS = {"mine": "Mine", "unassigned": "Unassigned", "teams": "My teams", "all": "All"}
-ANY = ("", "Any")
+VIEW_LABELS = {"mine": _("Mine"), "unassigned": _("Unassigned"), "teams": _("My teams"), "all": _("All")}
+ANY = ("", _("Any"))
 
 
 def assignable_agents():
@@ -29,30 +30,30 @@ def assignable_agents():
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
 
 
 class ConversationListForm(forms.Form):
     """The inbox list's view, filters, search text and page, all from the query string."""
 
     view = forms.ChoiceField(choices=[(v, VIEW_LABELS[v]) for v in VIEWS], required=False)
-    status = forms.ChoiceField(required=False, choices=[("active", "Active"), ("any", "Any status"), *Status.choices])
-    kind = forms.ChoiceField(required=False, label="Channel")
+    status = forms.ChoiceField(required=False, choices=[("active", _("Active")), ("any", _("Any status")), *Status.choices])
+    kind = forms.ChoiceField(required=False, label=_("Channel"))
     priority = forms.ChoiceField(required=False, choices=[ANY, *Priority.choices])
     tag = forms.CharField(required=False, max_length=50)
-    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label="Anyone")
-    automatic = forms.ChoiceField(required=False, label="Automatic mail", choices=[
-        ("", "Show"), ("hide", "Hide"), ("only", "Only automatic")])
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="Any")
-    organization = forms.ModelChoiceField(queryset=Organization.objects.order_by("name"), required=False, empty_label="Any")
+    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label=_("Anyone"))
+    automatic = forms.ChoiceField(required=False, label=_("Automatic mail"), choices=[
+        ("", _("Show")), ("hide", _("Hide")), ("only", _("Only automatic"))])
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label=_("Any"))
+    organization = forms.ModelChoiceField(queryset=Organization.objects.order_by("name"), required=False, empty_label=_("Any"))
     customer = forms.ModelChoiceField(queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput)
-    custom_status = forms.ModelChoiceField(queryset=CustomStatus.objects.all(), required=False, empty_label="Any",
-                                           label="Custom status")
-    created_from = forms.DateField(required=False, label="Opened from", widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(required=False, label="Opened until", widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, choices=[("", "Last activity"), ("waiting", "Oldest waiting"),
-                                                      ("priority", "Priority"), ("due", "Due soonest")])
+    custom_status = forms.ModelChoiceField(queryset=CustomStatus.objects.all(), required=False, empty_label=_("Any"),
+                                           label=_("Custom status"))
+    created_from = forms.DateField(required=False, label=_("Opened from"), widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label=_("Opened until"), widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[("", _("Last activity")), ("waiting", _("Oldest waiting")),
+                                                      ("priority", _("Priority")), ("due", _("Due soonest"))])
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
@@ -101,7 +102,7 @@ class AttachmentsField(forms.FileField):
         for upload in files:
             if upload.size > limit:
                 raise forms.ValidationError(
-                    "%(name)s is %(size)s; attachments may be up to %(limit)s each.", code="too_large",
+                    _("%(name)s is %(size)s; attachments may be up to %(limit)s each."), code="too_large",
                     params={"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
         return files
 
@@ -119,9 +120,9 @@ class ComposerForm(forms.Form):
 
 class ReplyForm(ComposerForm):
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply…"}))
-    status = forms.ChoiceField(required=False, label="Submit as", choices=[("", "Keep status"), *Status.choices])
-    cc = forms.CharField(required=False, max_length=2000, label="Cc")
-    bcc = forms.CharField(required=False, max_length=2000, label="Bcc")
+    status = forms.ChoiceField(required=False, label=_("Submit as"), choices=[("", _("Keep status")), *Status.choices])
+    cc = forms.CharField(required=False, max_length=2000, label=_("Cc"))
+    bcc = forms.CharField(required=False, max_length=2000, label=_("Bcc"))
 
     def copies(self, field: str) -> list[str]:
         """The addresses typed into Cc or Bcc, separated by commas, semicolons or spaces (the service checks them)."""
@@ -130,13 +131,13 @@ class ReplyForm(ComposerForm):
     def clean(self):
         data = super().clean()
         if not data.get("text", "").strip() and not data.get("attachments") and "attachments" not in self.errors:
-            self.add_error("text", forms.ValidationError("Write something or attach a file before sending.", code="required"))
+            self.add_error("text", forms.ValidationError(_("Write something or attach a file before sending."), code="required"))
         return data
 
 
 class NoteForm(ComposerForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Internal note — @name to mention"}),
-                           error_messages={"required": "Write something before adding a note."})
+                           error_messages={"required": _("Write something before adding a note.")})
 
 
 class AgentChoiceField(forms.ModelChoiceField):
@@ -147,8 +148,8 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(forms.Form):
-    assignee = AgentChoiceField(queryset=assignable_agents(), required=False, empty_label="Nobody")
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
+    assignee = AgentChoiceField(queryset=assignable_agents(), required=False, empty_label=_("Nobody"))
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label=_("No team"))
 
 
 class StatusForm(forms.Form):
@@ -207,15 +208,32 @@ def _custom_input(definition: CustomField) -> forms.Field:
 
 
 class TagsForm(forms.Form):
-    tags = forms.CharField(required=False, max_length=1000, help_text="Comma separated")
+    tags = forms.CharField(required=False, max_length=1000, help_text=_("Comma separated"))
 
     def tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data["tags"].split(",") if name.strip()]
 
 
+class DetailsForm(AssignForm, StatusForm, FieldsForm, TagsForm):
+    """The whole Details panel (assignee, team, status, priority, type, custom fields, tags), saved at once.
+
+    `shown` carries the values the panel showed: saving changes only what the agent changed from them, never
+    undoing what a colleague changed meanwhile.
+    """
+
+    shown = forms.JSONField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, conversation: Conversation) -> dict:
+        values = {"assignee": conversation.assignee_id, "team": conversation.team_id,
+                  "status": f"custom-{conversation.custom_status_id}" if conversation.custom_status_id else conversation.status,
+                  "tags": ", ".join(t.name for t in conversation.tags.all()), **FieldsForm.initial_for(conversation)}
+        return {**values, "shown": values}
+
+
 class EscalateForm(forms.Form):
     reason = forms.CharField(required=False, max_length=500)
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="Keep team")
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label=_("Keep team"))
 
     def __init__(self, *args, **kwargs):
         # Shown beside the assign form, which has a "team" field too; ids must stay unique.
@@ -226,7 +244,7 @@ class EscalateForm(forms.Form):
 class ResendForm(forms.Form):
     """A failed reply of this conversation, to be sent again."""
 
-    message = forms.IntegerField(min_value=1, error_messages={"required": "Which reply?"})
+    message = forms.IntegerField(min_value=1, error_messages={"required": _("Which reply?")})
 
     def reply_of(self, conversation):
         reply = conversation.messages.filter(pk=self.cleaned_data["message"]).first()
@@ -238,12 +256,12 @@ class ResendForm(forms.Form):
 class OtherConversationForm(forms.Form):
     """Another conversation named by its number ("1234" or "#1234"), for merge and link."""
 
-    number = forms.CharField(max_length=20, error_messages={"required": "Enter a conversation number."})
+    number = forms.CharField(max_length=20, error_messages={"required": _("Enter a conversation number.")})
 
     def clean_number(self) -> Conversation:
         raw = self.cleaned_data["number"].strip().lstrip("#")
         if not raw.isdigit():
-            raise forms.ValidationError("A conversation number is digits only, like 1234.")
+            raise forms.ValidationError(_("A conversation number is digits only, like 1234."))
         other = Conversation.objects.filter(pk=int(raw)).first()
         if other is None:
             raise forms.ValidationError(f"There is no conversation #{raw}.")
@@ -252,13 +270,13 @@ class OtherConversationForm(forms.Form):
 
 class AvailabilityForm(forms.Form):
     availability = forms.ChoiceField(choices=Availability.choices, error_messages={
-        "required": "Choose online, away or offline.", "invalid_choice": "Choose online, away or offline."})
+        "required": _("Choose online, away or offline."), "invalid_choice": _("Choose online, away or offline.")})
 
 
 class CustomerSearchForm(forms.Form):
     """The name or email an agent types to find the customer to merge into."""
 
-    q = forms.CharField(required=False, max_length=200, label="Find the customer to keep")
+    q = forms.CharField(required=False, max_length=200, label=_("Find the customer to keep"))
 
     #: Fewer characters would list half the customer base.
     MIN_LENGTH = 2
@@ -271,35 +289,38 @@ class CustomerSearchForm(forms.Form):
 class CustomerMergeForm(forms.Form):
     """The customer that stays when this conversation's customer is merged into them."""
 
-    into = forms.ModelChoiceField(queryset=contact_list(), label="Customer to keep", error_messages={
-        "required": "Choose the customer to keep.",
-        "invalid_choice": "That customer no longer exists or was merged into another one.",
+    into = forms.ModelChoiceField(queryset=contact_list(), label=_("Customer to keep"), error_messages={
+        "required": _("Choose the customer to keep."),
+        "invalid_choice": _("That customer no longer exists or was merged into another one."),
     })
 
 
 class CustomerListForm(forms.Form):
     """The customers directory's search text, segment and page, from the query string."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False, empty_label="Any segment", error_messages={
-        "invalid_choice": "That segment does not exist."})
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False, empty_label=_("Any segment"), error_messages={
+        "invalid_choice": _("That segment does not exist.")})
     page = forms.IntegerField(required=False, min_value=1)
 
 
 class ContactEditForm(forms.Form):
     """A customer's name, email, phone and organization, as contact_update takes them."""
 
-    name = forms.CharField(required=False, max_length=Contact._meta.get_field("name").max_length)
-    email = forms.EmailField(required=False, max_length=Contact._meta.get_field("email").max_length)
-    phone = forms.CharField(required=False, max_length=Contact._meta.get_field("phone").max_length, validators=[
+    name = forms.CharField(label=_("Name"), required=False, max_length=Contact._meta.get_field("name").max_length)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=Contact._meta.get_field("email").max_length)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=Contact._meta.get_field("phone").max_length, validators=[
         RegexValidator(r"^\+?[0-9][0-9 ().\-/]*$", "A phone number has digits, spaces, + - ( ) . / only.")])
-    organization = forms.ModelChoiceField(queryset=Organization.objects.all(), required=False, empty_label="No organization",
-                                          error_messages={"invalid_choice": "That organization does not exist."})
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.all(), required=False,
+                                          empty_label=_("No organization"),
+                                          error_messages={"invalid_choice": _("That organization does not exist.")})
+    language = forms.ChoiceField(required=False, label=_("Language of mail"),
+                                 choices=[("", _("The site's default"))] + list(settings.LANGUAGES))
 
     @classmethod
     def for_contact(cls, contact: Contact) -> "ContactEditForm":
         return cls(initial={"name": contact.name, "email": contact.email, "phone": phone_display(contact.phone),
-                            "organization": contact.organization_id})
+                            "organization": contact.organization_id, "language": contact.language})
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
@@ -307,21 +328,23 @@ class ContactEditForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not any(data.get(field) for field in ("name", "email", "phone")):
-            raise forms.ValidationError("Give the customer a name, an email or a phone number.")
+            raise forms.ValidationError(_("Give the customer a name, an email or a phone number."))
         return data
 
 
 class ProfileForm(forms.Form):
     """The agent's own display name and email signature."""
 
-    name = forms.CharField(max_length=User._meta.get_field("name").max_length, error_messages={"required": "Your name cannot be empty."})
+    name = forms.CharField(max_length=User._meta.get_field("name").max_length, error_messages={"required": _("Your name cannot be empty.")})
     signature = forms.CharField(required=False, max_length=SIGNATURE_MAX_LENGTH, strip=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text="Added below your replies by email.")
+                                help_text=_("Added below your replies by email."))
+    language = forms.ChoiceField(required=False, label=_("Language"),
+                                 choices=[("", _("As my browser asks"))] + list(settings.LANGUAGES))
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=ApiToken._meta.get_field("name").max_length, label="Token name",
-                           error_messages={"required": "Name the token after the app or script that will use it."})
+    name = forms.CharField(max_length=ApiToken._meta.get_field("name").max_length, label=_("Token name"),
+                           error_messages={"required": _("Name the token after the app or script that will use it.")})
 
 
 def first_error(form) -> str:
@@ -345,13 +368,13 @@ class ConversationIdsField(forms.TypedMultipleChoiceField):
 class BulkForm(forms.Form):
     """A bulk action: what to do, its value, and either the selected rows or every conversation the list's filters match."""
 
-    action = forms.ChoiceField(choices=[("assign", "Assign to"), ("team", "Move to team"), ("status", "Set status"),
-                                        ("priority", "Set priority"), ("tags", "Add tags"), ("merge", "Merge into the first")])
-    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label="Nobody")
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
+    action = forms.ChoiceField(choices=[("assign", _("Assign to")), ("team", _("Move to team")), ("status", _("Set status")),
+                                        ("priority", _("Set priority")), ("tags", _("Add tags")), ("merge", _("Merge into the first"))])
+    assignee = forms.ModelChoiceField(queryset=assignable_agents(), required=False, empty_label=_("Nobody"))
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label=_("No team"))
     status = forms.ChoiceField(required=False)
     priority = forms.ChoiceField(choices=Priority.choices, required=False)
-    tags = forms.CharField(required=False, max_length=500, help_text="Comma separated")
+    tags = forms.CharField(required=False, max_length=500, help_text=_("Comma separated"))
     ids = ConversationIdsField(required=False)
     all_matching = forms.BooleanField(required=False)
     #: The list's query string, for "all matching".
@@ -381,6 +404,6 @@ class BulkForm(forms.Form):
 
 
 class SavedViewForm(forms.Form):
-    name = forms.CharField(max_length=60, error_messages={"required": "Give the view a name."})
+    name = forms.CharField(max_length=60, error_messages={"required": _("Give the view a name.")})
     query = forms.CharField(required=False, max_length=2000)
     shared = forms.BooleanField(required=False)

@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -30,10 +31,10 @@ class InboxForm(forms.Form):
 
     name = forms.CharField(max_length=100)
     greeting = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                               help_text="Shown to customers where the channel has a greeting (chat, web form).")
-    default_team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
-    is_active = forms.BooleanField(required=False, initial=True, label="Active",
-                                   help_text="An inactive inbox receives nothing; its conversations stay.")
+                               help_text=_("Shown to customers where the channel has a greeting (chat, web form)."))
+    default_team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label=_("No team"))
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"),
+                                   help_text=_("An inactive inbox receives nothing; its conversations stay."))
 
 
 @dataclass(frozen=True)

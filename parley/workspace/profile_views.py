@@ -2,10 +2,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.accounts.models import ApiToken
+from parley.accounts.security import two_factor_enabled
 from parley.accounts.selectors import api_token_list
 from parley.accounts.services import agent_update_profile, api_token_create, api_token_revoke
 from parley.core.errors import ApplicationError
@@ -20,9 +23,11 @@ def _render(request, *, profile_form=None, token_form=None, error: str = "", tok
     """Answer the whole profile page, or only the tokens card when htmx asked for it."""
     user = request.user
     context = {
-        "profile_form": profile_form or forms.ProfileForm(initial={"name": user.name, "signature": user.signature}),
+        "profile_form": profile_form or forms.ProfileForm(initial={"name": user.name, "signature": user.signature,
+                                                                          "language": user.language}),
         "token_form": token_form or forms.ApiTokenForm(), "tokens": api_token_list(user=user),
         "notification_form": NotificationPreferenceForm(instance=notification_preferences(agent=user)),
+        "two_factor_on": two_factor_enabled(user),
         "error": error, "token_error": token_error, "new_token": new_token, "new_secret": new_secret, "section": "profile",
     }
     template = "workspace/_api_tokens.html" if request.htmx else "workspace/profile.html"
@@ -39,10 +44,13 @@ def profile(request):
     if not form.is_valid():
         return _render(request, profile_form=form, error=forms.first_error(form), status=422)
     try:
-        agent_update_profile(user=request.user, name=form.cleaned_data["name"], signature=form.cleaned_data["signature"])
+        agent_update_profile(user=request.user, name=form.cleaned_data["name"], signature=form.cleaned_data["signature"],
+                             language=form.cleaned_data["language"])
     except ApplicationError as exc:
         return _render(request, profile_form=form, error=exc.message, status=exc.status)
-    messages.success(request, "Your profile was saved.")
+    # The confirmation is read on the next page, which is already in the language just chosen.
+    with translation.override(request.user.language or translation.get_language()):
+        messages.success(request, gettext("Your profile was saved."))
     return redirect("workspace:profile")
 
 
@@ -67,7 +75,7 @@ def token_revoke(request, token_id: int):
         api_token_revoke(token=token, actor=request.user)
     if request.htmx:
         return _render(request)
-    messages.success(request, f"The token “{token.name}” was revoked.")
+    messages.success(request, gettext("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("workspace:profile")
 
 
@@ -78,6 +86,6 @@ def notification_preferences_update(request):
     form = NotificationPreferenceForm(request.POST)
     form.is_valid()  # checkboxes only: every submission is valid
     notification_preferences_save(agent=request.user, **form.cleaned_data)
-    messages.success(request, "Your notification settings were saved.")
+    messages.success(request, gettext("Your notification settings were saved."))
     return redirect("workspace:profile")
 

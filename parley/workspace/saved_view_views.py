@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.core.errors import ApplicationError
@@ -23,7 +24,7 @@ def saved_view_save(request):
         view = saved_view_create(owner=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"],
                                  shared=form.cleaned_data["shared"])
     except ApplicationError as exc:
-        messages.error(request, f"The view was not saved: {exc.message}")
+        messages.error(request, gettext("The view was not saved: %(message)s") % {"message": exc.message})
         return redirect(f"/?{request.POST.get('query', '')}")
     messages.success(request, f"The view “{view.name}” was saved{' and shared' if view.shared else ''}.")
     return redirect(f"/?{view.query}&saved={view.pk}")
@@ -39,5 +40,5 @@ def saved_view_remove(request, view_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(f"/?{view.query}&saved={view.pk}")
-    messages.success(request, f"The view “{view.name}” was removed.")
+    messages.success(request, gettext("The view “%(name)s” was removed.") % {"name": view.name})
     return redirect("workspace:home")

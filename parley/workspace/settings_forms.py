@@ -2,8 +2,10 @@
 import zoneinfo
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Role, Team, User
+from parley.accounts.services import AWAY_AFTER_MINUTES_MAX
 from parley.conversations.models import FieldKind, Status
 from parley.desk.models import NotificationPreference
 
@@ -35,7 +37,7 @@ class TeamForm(forms.Form):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
 
 
 class TagForm(forms.Form):
@@ -45,8 +47,8 @@ class TagForm(forms.Form):
 
 class CustomStatusForm(forms.Form):
     name = forms.CharField(max_length=60)
-    category = forms.ChoiceField(choices=Status.choices, label="Counts as",
-                                 help_text="The built-in status lists, reports and automations treat it as.")
+    category = forms.ChoiceField(choices=Status.choices, label=_("Counts as"),
+                                 help_text=_("The built-in status lists, reports and automations treat it as."))
     archived = forms.BooleanField(required=False)
 
 
@@ -64,10 +66,10 @@ class ChoicesField(forms.CharField):
 
 class CustomFieldForm(forms.Form):
     label = forms.CharField(max_length=80)
-    key = forms.CharField(max_length=50, help_text="How the API and automations name it: lower-case letters, digits, _.")
-    kind = forms.ChoiceField(choices=FieldKind.choices, label="Type")
-    choices = ChoicesField(required=False, help_text="For a choice field: one per line.")
-    required_to_solve = forms.BooleanField(required=False, label="Required to solve")
+    key = forms.CharField(max_length=50, help_text=_("How the API and automations name it: lower-case letters, digits, _."))
+    kind = forms.ChoiceField(choices=FieldKind.choices, label=_("Type"))
+    choices = ChoicesField(required=False, help_text=_("For a choice field: one per line."))
+    required_to_solve = forms.BooleanField(required=False, label=_("Required to solve"))
     archived = forms.BooleanField(required=False)
 
 
@@ -76,17 +78,27 @@ class MoveForm(forms.Form):
 
 
 def _time_zones():
-    return [("", "The server's default"), *((name, name) for name in sorted(zoneinfo.available_timezones()))]
+    return [("", _("The server's default")), *((name, name) for name in sorted(zoneinfo.available_timezones()))]
 
 
 class CompanyForm(forms.Form):
-    name = forms.CharField(max_length=100, required=False, help_text="Shown in the help center and customer mail.")
-    color = forms.CharField(max_length=7, required=False, label="Colour", widget=forms.TextInput(attrs={"type": "color"}),
-                            help_text="The help center's accent colour.")
-    default_sender = forms.EmailField(required=False, help_text="The From address of sign-in links, invitations and web-form replies.")
-    time_zone = forms.ChoiceField(choices=_time_zones, required=False, help_text="Times in the workspace and help center.")
-    logo = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP, at most 512 KB.")
-    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    name = forms.CharField(max_length=100, required=False, help_text=_("Shown in the help center and customer mail."))
+    color = forms.CharField(max_length=7, required=False, label=_("Colour"), widget=forms.TextInput(attrs={"type": "color"}),
+                            help_text=_("The help center's accent colour."))
+    default_sender = forms.EmailField(required=False, help_text=_("The From address of sign-in links, invitations and web-form replies."))
+    time_zone = forms.ChoiceField(choices=_time_zones, required=False, help_text=_("Times in the workspace and help center."))
+    logo = forms.FileField(required=False, help_text=_("PNG, JPEG, GIF or WebP, at most 512 KB."))
+    remove_logo = forms.BooleanField(required=False, label=_("Remove the logo"))
+
+
+class AvailabilityRulesForm(forms.Form):
+    away_after_minutes = forms.IntegerField(
+        min_value=0, max_value=AWAY_AFTER_MINUTES_MAX, label=_("Away after this many idle minutes"),
+        help_text=_("An online agent who neither types, clicks nor scrolls in any workspace tab for this long becomes away, "
+                    "and is online again at their next move. 0: never."))
+    offline_when_tabs_closed = forms.BooleanField(
+        required=False, label=_("Offline when the last tab closes"),
+        help_text=_("Closing every workspace tab signs the agent off, so nothing is routed to them."))
 
 
 class NotificationPreferenceForm(forms.ModelForm):
@@ -96,3 +108,35 @@ class NotificationPreferenceForm(forms.ModelForm):
         labels = {"assignment": "A conversation is assigned to me", "customer_message": "A customer writes on my conversation",
                   "mention": "Someone mentions me in a note", "browser": "Also as a browser notification",
                   "sound": "Also with a sound"}
+
+
+class SecurityPolicyForm(forms.Form):
+    require_two_factor = forms.BooleanField(required=False, label=_("Require two-factor sign-in for every agent"),
+                                            help_text=_("Agents without an authenticator are asked to add one before they can work."))
+    session_hours = forms.IntegerField(required=False, min_value=1, label=_("Session lifetime (hours)"),
+                                       help_text=_("How long a sign-in lasts; empty keeps the server's default."))
+    team_scoping = forms.BooleanField(required=False, label=_("Agents see only their teams' conversations"),
+                                      help_text=_("Agents and light agents see the conversations of their teams and those "
+                                                  "assigned to them; admins and supervisors see everything."))
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(max_length=20, label=_("Code"), widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True, "spellcheck": "false"}))
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters, all from the query string."""
+
+    actor = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Anyone"), label=_("Who"))
+    action = forms.CharField(required=False, max_length=64, label=_("Did"),
+                             help_text=_("e.g. agent.role_changed, or agent. for every agent change"))
+    target_type = forms.ChoiceField(required=False, label=_("Of"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actors, target_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = actors
+        self.fields["target_type"].choices = [("", _("Anything")), *target_types]

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.channels.config import config_masked
@@ -14,7 +15,7 @@ from parley.core.errors import ApplicationError
 from parley.workspace.inbox_forms import ConfigForm, InboxForm
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins manage inboxes."
+REFUSAL = gettext_lazy("Only admins manage inboxes.")
 
 
 @login_required
@@ -54,7 +55,7 @@ def _save(request, *, kind: str, inbox: Inbox | None):
                 config_form.add_problems(exc.extra)
                 status, error = exc.status, exc.message
             else:
-                messages.success(request, f"The inbox “{inbox}” was saved.")
+                messages.success(request, gettext("The inbox “%(inbox)s” was saved.") % {"inbox": inbox})
                 return redirect("workspace:inbox-settings", inbox.pk)
     context = {"form": form, "config_form": config_form, "inbox": inbox, "kind": kind, "kind_label": kinds()[kind],
                "error": error, "section": "settings"}
@@ -104,6 +105,6 @@ def inbox_envelope_retry(request, inbox_id: int, envelope_id: int):
     allowed(request, "inbox.manage", REFUSAL)
     envelope = get_object_or_404(InboundEnvelope, pk=envelope_id, inbox_id=inbox_id, status=EnvelopeStatus.FAILED)
     envelope_retry(envelope=envelope, actor=request.user)
-    messages.success(request, "The message is queued to be processed again; if it fails again, it is listed here with the reason.")
+    messages.success(request, gettext("The message is queued to be processed again; if it fails again, it is listed here with the reason."))
     return redirect("workspace:inbox-settings", inbox_id)
 

@@ -1,12 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.workspace import account_views, agent_views, bounce_views, bulk_views, saved_view_views, company_views, customer_views, vocabulary_views, job_views, profile_views, settings_views, views
+from parley.workspace import account_views, agent_views, bounce_views, bulk_views, saved_view_views, company_views, customer_views, vocabulary_views, job_views, privacy_views, profile_views, security_views, settings_views, views
 
 app_name = "workspace"
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
+    path("login/", security_views.LoginView.as_view(), name="login"),
+    path("login/code/", security_views.login_code, name="login-code"),
+    path("logout/", security_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", account_views.password_reset, name="password-reset"),
     path("password/reset/<uidb64>/<token>/", account_views.SetPasswordView.as_view(), name="password-reset-confirm"),
     path("invitation/<uidb64>/<token>/", account_views.AcceptInvitationView.as_view(), name="invitation"),
@@ -32,6 +32,10 @@ urlpatterns = [
     path("customers/<int:contact_id>/", customer_views.customer_detail, name="customer"),
     path("customers/<int:contact_id>/email-status/reset/", customer_views.customer_email_status_reset,
          name="customer-email-status-reset"),
+    path("customers/<int:contact_id>/exports/", privacy_views.contact_export_start, name="contact-export-start"),
+    path("customers/<int:contact_id>/erase/", privacy_views.contact_erase, name="contact-erase"),
+    path("customers/exports/<int:export_id>/", privacy_views.contact_export_detail, name="contact-export"),
+    path("customers/exports/<int:export_id>/download/", privacy_views.contact_export_download, name="contact-export-download"),
     path("settings/failed-jobs/", job_views.failed_job_list, name="failed-jobs"),
     path("settings/failed-jobs/<int:job_id>/retry/", job_views.failed_job_retry, name="failed-job-retry"),
     path("settings/bounces/", bounce_views.bounce_list, name="bounces"),
@@ -42,7 +46,10 @@ urlpatterns = [
     path("settings/inboxes/<int:inbox_id>/envelopes/<int:envelope_id>/retry/", settings_views.inbox_envelope_retry,
          name="inbox-envelope-retry"),
     path("settings/company/", company_views.company_settings, name="company-settings"),
+    path("settings/security/", security_views.security_settings, name="security-settings"),
+    path("settings/audit/", security_views.audit_log, name="audit-log"),
     path("settings/agents/", agent_views.agent_list, name="agents-settings"),
+    path("settings/availability/", agent_views.availability_settings, name="availability-settings"),
     path("settings/agents/<int:agent_id>/", agent_views.agent_edit, name="agent-settings"),
     path("settings/agents/<int:agent_id>/<slug:action>/", agent_views.agent_action, name="agent-action"),
     path("settings/teams/", agent_views.team_list, name="teams-settings"),
@@ -54,7 +61,10 @@ urlpatterns = [
         path(f"settings/{screen}/<int:item_id>/move/", vocabulary_views.item_move, {"screen": screen}, name=f"{screen}-move"),
     )],
     path("me/", profile_views.profile, name="profile"),
+    path("me/two-factor/", security_views.two_factor, name="two-factor"),
+    path("me/sessions/end/", security_views.sessions_end, name="sessions-end"),
     path("me/availability/", views.availability_set, name="availability"),
+    path("mentions/", views.mention_search, name="mention-search"),
     path("me/tokens/", profile_views.token_create, name="token-create"),
     path("me/notifications/", profile_views.notification_preferences_update, name="notification-preferences"),
     path("me/tokens/<int:token_id>/revoke/", profile_views.token_revoke, name="token-revoke"),

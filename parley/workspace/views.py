@@ -9,22 +9,24 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from parley.accounts import services as accounts_services
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
+from parley.accounts.selectors import agents_to_mention, mention_handle
 from parley.contacts import services as contact_services
 from parley.contacts.models import Contact
 from parley.contacts.selectors import contact_identities, contact_list
@@ -35,32 +37,9 @@ from parley.desk.models import DraftKind
 from parley.desk.selectors import drafts_for, unread_conversation_ids
 from parley.desk.services import conversation_mark_seen, draft_discard, draft_save
 from parley.sla.services import escalation_plan
-from parley.ratelimit.services import RateLimited, signin_failure_count, signin_guard
 from parley.workspace import forms
 
 PAGE_SIZE = 50
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "workspace/login.html"
-    authentication_form = forms.LoginForm
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        account = request.POST.get("username", "")
-        try:
-            signin_guard(request, account=account)
-        except RateLimited as exc:
-            # The password is not even checked: an unbound form, with why.
-            form = self.authentication_form(request, initial={"username": account})
-            response = self.render_to_response(self.get_context_data(form=form, refusal=exc.message), status=exc.status)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        signin_failure_count(self.request, account=self.request.POST.get("username", ""))
-        return super().form_invalid(form)
 
 
 def vary_on_htmx(response):
@@ -69,7 +48,7 @@ def vary_on_htmx(response):
     return response
 
 
-def allowed(request, action: str, refusal: str = "Your role may not open the workspace.") -> None:
+def allowed(request, action: str, refusal: str = gettext_lazy("Your role may not open the workspace.")) -> None:
     if not can(request.user, action):
         raise PermissionDenied(refusal)
 
@@ -99,19 +78,16 @@ def conversation_list(request):
 
 def _conversation_for(request, number: int) -> Conversation:
     allowed(request, "conversation.view")
-    return get_object_or_404(Conversation.objects.select_related("contact__organization", "inbox", "assignee", "team", "custom_status", "merged_into"), pk=number)
+    return get_object_or_404(selectors.visible_conversations(user=request.user).select_related(
+        "contact__organization", "inbox", "assignee", "team", "custom_status", "merged_into"), pk=number)
 
 
 def _details_context(request, conversation: Conversation) -> dict:
     """What the Details panel shows: the conversation's current assignee, status, fields and tags."""
-    status_form = forms.StatusForm(initial={"status": f"custom-{conversation.custom_status_id}" if conversation.custom_status_id else conversation.status})
     return {
         "conversation": conversation,
         "can_update": can(request.user, "conversation.update"),
-        "assign_form": forms.AssignForm(initial={"assignee": conversation.assignee_id, "team": conversation.team_id}),
-        "status_form": status_form,
-        "fields_form": forms.FieldsForm(initial=forms.FieldsForm.initial_for(conversation)),
-        "tags_form": forms.TagsForm(initial={"tags": ", ".join(t.name for t in conversation.tags.all())}),
+        "details_form": forms.DetailsForm(initial=forms.DetailsForm.initial_for(conversation)),
         "escalate_form": forms.EscalateForm(),
         "escalation": escalation_plan(conversation),
         "merge_form": forms.OtherConversationForm(),
@@ -120,13 +96,13 @@ def _details_context(request, conversation: Conversation) -> dict:
     }
 
 
-def customer_profile_context(contact: Contact, *, message_limit: int) -> dict:
-    """What the customer's unified profile shows: identities, conversations and messages on every channel."""
+def customer_profile_context(contact: Contact, *, user, message_limit: int) -> dict:
+    """What the customer's unified profile shows `user`: identities, conversations and messages on every channel."""
     return {
         "contact": contact,
         "identities": contact_identities(contact_id=contact.pk),
-        "past_conversations": selectors.contact_timeline(contact_id=contact.pk),
-        "contact_messages": selectors.contact_messages(contact_id=contact.pk, limit=message_limit),
+        "past_conversations": selectors.contact_timeline(contact_id=contact.pk, user=user),
+        "contact_messages": selectors.contact_messages(contact_id=contact.pk, user=user, limit=message_limit),
     }
 
 
@@ -144,7 +120,7 @@ def _conversation_context(request, conversation: Conversation, *, error: str = "
         "max_attachment_bytes": settings.PARLEY_MAX_ATTACHMENT_BYTES,
         **_channel_context(conversation),
         "can_merge_customer": can(request.user, "contact.merge"),
-        **customer_profile_context(conversation.contact, message_limit=20),
+        **customer_profile_context(conversation.contact, user=request.user, message_limit=20),
     }
     context.update(bound or {})
     return context
@@ -257,6 +233,36 @@ def _tags(conversation, user, form):
     services.conversation_set_tags(conversation=conversation, actor=user, tags=form.tag_names())
 
 
+def _details(conversation, user, form):
+    # Only what the agent changed from what the panel showed, so a colleague's change made meanwhile stays and the
+    # timeline says what happened; all of it or (refused) none. Fields go first: a status that solves may need them.
+    shown = form.cleaned_data["shown"] or forms.DetailsForm.initial_for(conversation)
+    changed = {name for name in form.fields
+               if name != "shown" and _compared(name, form.cleaned_data.get(name)) != _compared(name, shown.get(name))}
+    try:
+        with transaction.atomic():
+            if changed & {"priority", "type", *(f"custom_{d.key}" for d in form.custom)}:
+                _fields(conversation, user, form)
+            if "tags" in changed:
+                _tags(conversation, user, form)
+            if changed & {"assignee", "team"}:
+                _assign(conversation, user, form)
+            if "status" in changed:
+                _status(conversation, user, form)
+    except ApplicationError:
+        conversation.refresh_from_db()
+        raise
+
+
+def _compared(name: str, value) -> object:
+    """A Details value as the panel's save compares it with the conversation's: ids, and tags in any order or case."""
+    if name == "tags":
+        return {tag.strip().lower() for tag in (value or "").split(",") if tag.strip()}
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return "" if value is None else str(value)
+
+
 def _escalate(conversation, user, form):
     services.conversation_escalate(conversation=conversation, actor=user, reason=form.cleaned_data["reason"], team=form.cleaned_data["team"])
 
@@ -281,6 +287,7 @@ ACTIONS: dict[str, Action] = {
     "status": Action(forms.StatusForm, "status_form", _status),
     "fields": Action(forms.FieldsForm, "fields_form", _fields),
     "tags": Action(forms.TagsForm, "tags_form", _tags),
+    "save": Action(forms.DetailsForm, "details_form", _details),
     "escalate": Action(forms.EscalateForm, "escalate_form", _escalate),
     "merge": Action(forms.OtherConversationForm, "merge_form", _merge),
     "link": Action(forms.OtherConversationForm, "link_form", _link),
@@ -330,7 +337,8 @@ def conversation_action(request, number: int, action: str):
 def attachment_download(request, attachment_id: int):
     """Send an attachment to an agent (files are never served without a login)."""
     allowed(request, "conversation.view")
-    attachment = get_object_or_404(Attachment, pk=attachment_id)
+    attachment = get_object_or_404(Attachment, pk=attachment_id,
+                                   message__conversation__in=selectors.visible_conversations(user=request.user))
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
                         content_type=attachment.content_type)
 
@@ -348,6 +356,15 @@ def notification_mark_read(request):
     """Mark all of the agent's notifications read, which clears the badge."""
     services.notifications_mark_read(user=request.user)
     return redirect("workspace:notifications")
+
+
+@login_required
+@require_GET
+def mention_search(request):
+    """Answer the note composer: colleagues whose name or email matches what follows "@"."""
+    allowed(request, "conversation.note")
+    return JsonResponse({"results": [
+        {"handle": mention_handle(agent), "name": str(agent)} for agent in agents_to_mention(query=request.GET.get("q", ""))]})
 
 
 def _back_to(request) -> str:
@@ -388,7 +405,7 @@ def customer_merge(request, number: int):
     and lands on this conversation, which then belongs to the kept customer.
     """
     conversation = _conversation_for(request, number)
-    allowed(request, "contact.merge", "Your role may not merge customers.")
+    allowed(request, "contact.merge", gettext_lazy("Your role may not merge customers."))
     contact = conversation.contact
     query = forms.CustomerSearchForm(request.GET).query()
     context = {"conversation": conversation, "contact": contact, "error": ""}
@@ -407,7 +424,8 @@ def customer_merge(request, number: int):
                 status, context["error"] = exc.status, exc.message
                 context["candidate"] = keep
             else:
-                messages.success(request, f"{contact} was merged into {keep}.")
+                messages.success(request, gettext("%(contact)s was merged into %(keep)s.")
+                                 % {"contact": contact, "keep": keep})
                 target = reverse("workspace:conversation", args=[conversation.pk])
                 return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     elif query:
@@ -434,7 +452,7 @@ def draft_keep(request, number: int):
 @require_GET
 def merge_confirm(request, number: int):
     """Show both conversations side by side with what merging does, before the agent confirms it."""
-    allowed(request, "conversation.merge", "Your role may not merge conversations.")
+    allowed(request, "conversation.merge", gettext_lazy("Your role may not merge conversations."))
     merge = _conversation_for(request, number)
     form = forms.OtherConversationForm(request.GET)
     if not form.is_valid():

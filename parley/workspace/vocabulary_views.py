@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.conversations import services
@@ -16,7 +17,7 @@ from parley.workspace.settings_forms import CustomFieldForm, CustomStatusForm, M
 from parley.workspace.submit import form_submitted
 from parley.workspace.views import allowed
 
-REFUSAL = "Only admins and supervisors manage tags, statuses and fields."
+REFUSAL = gettext_lazy("Only admins and supervisors manage tags, statuses and fields.")
 
 
 @dataclass(frozen=True)

@@ -70,3 +70,27 @@ def test_a_customer_answers_the_csat_survey_from_the_email(transactional_db, ber
     expect(page.locator("textarea")).to_have_count(0)
     survey = Survey.objects.get(conversation=conversation)
     assert (survey.score, survey.comment) == (4, "Fast and friendly.")
+
+
+def test_the_service_level_charts_draw_the_hand_computed_numbers(transactional_db, berlin_server, service_levels,
+                                                                 make_agent, page):
+    supervisor = make_agent(Role.SUPERVISOR, name="Sam Supervisor")
+    _log_in(page, berlin_server, supervisor)
+
+    page.goto(f"{berlin_server}/analytics/?start={PERIOD[0]}&end={PERIOD[1]}")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-voice-aht')")
+
+    def datasets(chart: str):
+        return page.evaluate(f"() => Chart.getChart('chart-{chart}').data.datasets.map(d => d.data)")
+
+    assert datasets("business-hours") == [[30, 0, 120, None, 45, None, None], [30, 0, None, None, 90, None, None]]
+    assert datasets("sla")[0] == [100, 100, None, None, 0, None, 0]
+    assert datasets("chat-ratings") == [[1, 0, 0, 1, 1]]
+    assert datasets("voice-aht")[0] == [None, 6, None, 10, None, None, None]
+    expect(page.locator('[data-kpi="first_response_business"] .kpi-value')).to_have_text("49 min")
+    expect(page.locator('[data-kpi="sla_compliance"] .kpi-value')).to_have_text("50 %")
+    expect(page.locator('[data-kpi="chat_rating"] .kpi-value')).to_have_text("3.3")
+    expect(page.locator('[data-kpi="voice_aht"] .kpi-value')).to_have_text("7 min")
+    # The SLA number leads to the two conversations that broke it.
+    page.locator('[data-kpi="sla_compliance"] .kpi-value').click()
+    expect(page.locator("table.drill tbody tr")).to_have_count(2)

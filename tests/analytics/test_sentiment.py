@@ -33,3 +33,23 @@ def test_customer_messages_are_scored_and_shown_on_the_conversation(api_inbox, a
     today = timezone.localdate()
     reported = {r["key"]: r["value"] for r in kpi_values(Scope(start=today, end=today))}["sentiment"]
     assert reported == round(sentiment["average"], 2)
+
+
+def test_a_message_scored_twice_counts_once_in_the_reports(api_inbox, run_due_jobs):
+    from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment
+    from parley.analytics.services import message_sentiment_record
+
+    first = _receive(api_inbox, "This is terrible, my order is broken.", 1)
+    second = _receive(api_inbox, "Thanks, great help!", 2, conversation_id=first.conversation_id)
+    while run_due_jobs():
+        pass
+    # At-least-once delivery: the subscriber may run again on a message it already scored.
+    message_sentiment_record(message_id=second.pk)
+    message_sentiment_record(message_id=first.pk)
+
+    fact = ConversationFact.objects.get(conversation_id=first.conversation_id)
+    scores = [MessageSentiment.objects.get(message=m).score for m in (first, second)]
+    assert scores[0] < 0 < scores[1]
+    assert fact.sentiment_count == 2 and abs(fact.sentiment_total - sum(scores)) < 1e-9
+    rollup = DailyRollup.objects.get(day=fact.day, channel=fact.channel)
+    assert rollup.sentiment_count == 2 and abs(rollup.sentiment_total - sum(scores)) < 1e-9

@@ -47,3 +47,19 @@ def test_the_api_docs_page_loads_its_assets_from_this_server_not_a_cdn(client):
     assert "/static/ninja/swagger-ui-bundle.js" in page and "/static/ninja/swagger-ui.css" in page
     bundle = client.get("/static/ninja/swagger-ui-bundle.js")
     assert bundle.status_code == 200 and b"SwaggerUIBundle" in b"".join(bundle.streaming_content)
+
+
+def test_answers_mark_every_field_they_always_carry_as_required_and_requests_keep_their_own(client, api_as, agent, db):
+    from parley.contacts.services import contact_create
+
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    contact = contact_create(name="Noor", email="noor@cust.test")
+    answer = api_as(agent).get(f"/contacts/{contact.pk}").json()
+
+    assert set(schemas["ContactOut"]["required"]) == set(schemas["ContactOut"]["properties"]) == set(answer)
+    assert set(schemas["MessageOut"]["required"]) == set(schemas["MessageOut"]["properties"])
+    assert "sender_unverified" in schemas["MessageOut"]["required"]
+    # A request's optional fields stay optional: only what the server refuses without is required.
+    assert "required" not in schemas["ContactIn"]
+    assert set(schemas["InboundMessageIn"]["required"]) == {"contact", "idempotency_key"}
+    assert schemas["ContactIn"]["properties"]["email"]["format"] == "email"

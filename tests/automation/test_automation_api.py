@@ -54,3 +54,25 @@ def test_the_delivery_log_over_the_api(api_as, admin, receiver, api_inbox, recei
     [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json()
     assert delivery["state"] == "delivered"
     assert [a["status_code"] for a in delivery["attempts"]] == [200, 500]
+
+
+def test_the_builder_vocabulary_lists_what_rules_may_say_and_every_action_it_describes_validates(api_as, admin, agent, team):
+    from parley.automation.definitions import TriggerDefinition, parse
+
+    vocabulary = api_as(admin).get("/rules/vocabulary").json()
+    refused = api_as(agent).get("/rules/vocabulary")
+
+    fields = {f["name"]: f for f in vocabulary["fields"]}
+    assert fields["conversation.priority"]["choices"] == ["low", "normal", "high", "urgent"]
+    assert vocabulary["ops"]["not_contains"] == "does not contain"
+    assert {"value": agent.email, "label": f"Sam Agent <{agent.email}>"} in vocabulary["names"]["agents"]
+    assert vocabulary["names"]["teams"] == [{"value": "Support", "label": "Support"}]
+    # Names of rows (a webhook's) are checked against the database when saving, not by the schema: any name will do here.
+    sample = {"choice": lambda p: p["choices"][0] if "choices" in p else (vocabulary["names"][p["names"]] or [{"value": "CRM"}])[0]["value"],
+              "multi": lambda p: [vocabulary["names"][p["names"]][0]["value"]], "list": lambda p: ["vip"],
+              "number": lambda p: p["min"], "text": lambda p: "order", "longtext": lambda p: "Thanks"}
+    for action in vocabulary["actions"]:
+        filled = {"type": action["type"], **{p["name"]: sample[p["kind"]](p) for p in action["parameters"]
+                                             if p["empty"] != "omit" or p["name"] == "text"}}
+        parse(TriggerDefinition, {"events": ["message.received"], "actions": [filled]}, what="rule")
+    assert refused.status_code == 403

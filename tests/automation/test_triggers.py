@@ -221,3 +221,26 @@ def test_a_fact_another_app_provides_can_be_tested_by_a_rule(api_inbox, receive,
         del definitions.FIELDS["conversation.in_business_hours"], engine.FACT_PROVIDERS["conversation.in_business_hours"]
 
     assert list(conversation.tags.values_list("name", flat=True)) == ["office-hours"]
+
+
+def test_tags_segments_and_the_message_text_are_read_together_as_facts(api_inbox, receive, agent):
+    from parley.automation.engine import facts_for
+    from parley.contacts.models import Segment
+
+    message = receive(api_inbox, "Hello, my parcel, again", source_id="c-1", name="Ann")
+    first = message.conversation
+    conversation_set_tags(conversation=first, actor=agent, tags=["parcel", "late, again", "vip"])
+    Segment.objects.create(name="Gold").contacts.add(first.contact)
+    Segment.objects.create(name="Europe").contacts.add(first.contact)
+    plain = receive(api_inbox, "Hi", source_id="c-2", name="Ben").conversation
+
+    facts = facts_for(first.pk, event="message.received", payload={"message_id": message.pk})
+    bare = facts_for(plain.pk, event="message.received", payload={})
+    only_status = facts_for(first.pk, event="message.received", payload={"message_id": message.pk},
+                            needed=frozenset({"conversation.status"}))
+
+    assert sorted(facts["conversation.tags"]) == ["late, again", "parcel", "vip"]
+    assert sorted(facts["contact.segments"]) == ["Europe", "Gold"]
+    assert facts["message.text"] == "Hello, my parcel, again"
+    assert (bare["conversation.tags"], bare["contact.segments"], bare["message.text"]) == ([], [], "")
+    assert "conversation.tags" not in only_status and "message.text" not in only_status

@@ -93,3 +93,12 @@ def test_check_deploy_with_https_on_has_no_cookie_or_hsts_problem(migrated, run_
     problems = [line for line in result.stdout.splitlines() if line.startswith("problem:")]
     assert not any("HSTS" in line or "cookie" in line for line in problems), problems
     assert "ok: HSTS covers this host only" in result.stdout
+
+
+def test_check_names_what_half_configured_single_sign_on_lacks(migrated, run_parley):
+    result = run_parley("check", extra_env={"PARLEY_OIDC_CLIENT_ID": "parley",
+                                            "PARLEY_OIDC_AUTHORIZATION_ENDPOINT": "https://id.acme.test/authorize"})
+
+    assert result.returncode == 1
+    assert ("problem: single sign-on is half configured: PARLEY_OIDC_CLIENT_ID is set but PARLEY_OIDC_CLIENT_SECRET, "
+            "PARLEY_OIDC_TOKEN_ENDPOINT, PARLEY_OIDC_USERINFO_ENDPOINT, PARLEY_OIDC_JWKS_ENDPOINT is not") in result.stdout

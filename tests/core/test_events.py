@@ -101,6 +101,26 @@ def test_a_durable_subscriber_is_retried_until_it_succeeds(db, durable, run_due_
     assert not Job.objects.exists()
 
 
+def test_one_failing_subscriber_is_retried_alone_and_the_others_run_once(db, durable, run_due_jobs,
+                                                                          django_capture_on_commit_callbacks):
+    ran = []
+    events.subscribe_durable("conversation.linked", "test-audit", lambda name, payload: ran.append(payload["event_id"]))
+    try:
+        durable["failures_left"] = 1
+        with django_capture_on_commit_callbacks(execute=True):
+            events.publish("conversation.linked", {"conversation_id": 1, "other_id": 2, "actor": actors.describe(None)})
+        event = Event.objects.get()
+        assert ran == [event.pk]
+        assert list(Job.objects.values_list("queue", flat=True)) == ["event:test-webhook"]
+
+        run_due_jobs()
+    finally:
+        del events._durable["conversation.linked"]["test-audit"]
+
+    assert durable["seen"] == [event.pk, event.pk] and ran == [event.pk]
+    assert not Job.objects.exists()
+
+
 def test_a_durable_subscriber_that_keeps_failing_ends_in_the_dead_letter(db, durable, run_due_jobs,
                                                                          django_capture_on_commit_callbacks):
     durable["failures_left"] = 100

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-EVENT_TIMEOUT_SECONDS = 10
+EVENT_TIMEOUT_SECONDS = 30
 
 
 def _session_cookie(base: str, email: str, password: str = "pw-secret-1") -> str:
@@ -41,6 +41,28 @@ async def _next_event(socket, name: str, match=lambda payload: True) -> dict:
                 return message["payload"]
 
     return await asyncio.wait_for(wait(), EVENT_TIMEOUT_SECONDS)
+
+
+def _post_customer_message(base: str, token: str, inbox_id: int, *, source_id: str, name: str, text: str, key: str) -> dict:
+    """Post a customer's message to an API inbox of a running server, as a shop backend does; return the 202 answer."""
+    response = httpx.post(f"{base}/api/v1/inboxes/{inbox_id}/messages", headers={"Authorization": f"Bearer {token}"},
+                          json={"contact": {"source_id": source_id, "name": name}, "text": text, "idempotency_key": key})
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+async def _event_after_customer_message(base: str, cookie: str, token: str, inbox_id: int, event: str, match, **message):
+    """On an agent's open socket, post a customer's message, then wait for `event` that `match(payload, posted)` accepts."""
+    async with _open_socket(base, cookie) as socket:
+        posted = await asyncio.to_thread(_post_customer_message, base, token, inbox_id, **message)
+        return posted, await _next_event(socket, event, lambda payload: match(payload, posted))
+
+
+@pytest.fixture
+def event_after_customer_message():
+    """`await event_after_customer_message(base, cookie, token, inbox_id, event, match, source_id=, name=, text=, key=)`:
+    (the posted message's 202 answer, the payload of the first matching event)."""
+    return _event_after_customer_message
 
 
 @pytest.fixture

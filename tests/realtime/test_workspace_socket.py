@@ -1,7 +1,6 @@
 """The workspace WebSocket against a real server: live events, presence, and refusing strangers."""
 import asyncio
 
-import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
@@ -13,21 +12,15 @@ from parley.conversations.services import message_receive
 pytestmark = pytest.mark.servers
 
 
-def test_given_an_agent_on_the_socket_when_a_customer_posts_through_the_api_then_message_received_arrives(live, agent, api_inbox, session_cookie, open_socket, next_event, run_async):
+def test_given_an_agent_on_the_socket_when_a_customer_posts_through_the_api_then_message_received_arrives(live, agent, api_inbox, session_cookie, run_async, event_after_customer_message):
     _, token = api_token_create(user=agent, name="shop backend")
     cookie = session_cookie(live, agent.email)
 
-    async def scenario():
-        async with open_socket(live, cookie) as socket:
-            response = await asyncio.to_thread(
-                httpx.post, f"{live}/api/v1/inboxes/{api_inbox.pk}/messages", headers={"Authorization": f"Bearer {token}"},
-                json={"contact": {"source_id": "shop-42", "name": "Nia Noor"}, "text": "Where is order 42?", "idempotency_key": "k-42"})
-            assert response.status_code == 202, response.text
-            posted = response.json()
-            # Other servers of the session may still be publishing on a shared (Redis) layer; wait for this message.
-            return posted, await next_event(socket, "message.received", lambda p: p["message_id"] == posted["message_id"])
+    # Other servers of the session may still be publishing on a shared (Redis) layer; wait for this message.
+    posted, event = run_async(event_after_customer_message(
+        live, cookie, token, api_inbox.pk, "message.received", lambda payload, posted: payload["message_id"] == posted["message_id"],
+        source_id="shop-42", name="Nia Noor", text="Where is order 42?", key="k-42"))
 
-    posted, event = run_async(scenario())
     assert event["message_id"] == posted["message_id"]
     assert event["conversation_id"] == posted["conversation_id"]
 

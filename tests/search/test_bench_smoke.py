@@ -80,3 +80,14 @@ def test_given_twenty_conversations_when_the_bulk_benchmark_runs_then_every_acti
 
     for label in ("set priority", "undo set priority", "assign", "add tags"):
         assert table_row(output, label)[1:3] == ["20", "20"]
+
+
+@pytest.mark.servers
+def test_given_a_few_messages_when_the_worker_cost_benchmark_runs_then_every_message_is_processed_and_counted():
+    output = run_bench("worker_cost.py", "--messages", "20", "--customers", "5")
+
+    assert "20 messages from 5 customers, sqlite" in output
+    # Each accepted envelope is processed by one job; each event reaches its subscribers through one job.
+    assert table_row(output, "envelope.process")[1] == "20"
+    assert int(table_row(output, "events")[1]) >= 25  # 20 messages received, 5 conversations opened, and the set-up's
+    assert float(table_row(output, "all (with claiming")[2]) > 0

@@ -155,6 +155,24 @@ def test_given_a_message_is_deleted_when_searching_its_words_then_nothing_is_fou
     assert search(agent, "courier") == [late_order.pk]
 
 
+def test_given_a_long_thread_when_searching_words_from_its_start_and_end_then_it_is_found_and_follows_deletions(
+        agent, api_inbox, late_order, invoice):
+    # Long enough for the embedded index to keep its text in several passages.
+    for n in range(60):
+        receive(api_inbox, {3: "the zipper broke", 57: "still waiting for the voucher"}.get(n, f"follow-up number {n}"),
+                customer="rita")
+    assert search(agent, "zipper voucher") == [late_order.pk]
+    assert search(agent, "courier voucher") == [late_order.pk]
+
+    late_order.messages.get(text="the zipper broke").delete()
+
+    assert search(agent, "zipper") == []
+    assert search(agent, "voucher") == [late_order.pk]
+    receive(api_inbox, "and the buckle too", customer="rita")
+    assert search(agent, "buckle courier") == [late_order.pk]
+    assert search(agent, "invoice") == [invoice.pk]
+
+
 def test_given_two_conversations_are_merged_when_searching_the_merged_ones_words_then_the_kept_one_is_found(admin, late_order, invoice):
     from parley.contacts.services import contact_merge
 
@@ -212,5 +230,29 @@ def test_given_a_schema_change_rebuilds_the_messages_table_when_migrate_finishes
 
     receive(api_inbox, "Here is the tracking code", customer="rita")
 
+    assert search(agent, "courier") == [late_order.pk]
+    assert search(agent, "tracking") == [late_order.pk]
+
+
+@pytest.mark.sqlite
+def test_given_a_database_indexed_by_an_earlier_version_when_migrate_runs_then_the_index_is_replaced(
+        transactional_db, agent, api_inbox, late_order):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from parley.search import sqlite
+
+    sqlite.uninstall(connection)
+    with connection.cursor() as cursor:  # what an earlier version left: one document per conversation, its own triggers
+        cursor.execute("CREATE VIRTUAL TABLE search_conversation_fts USING fts5(subject, body, customer)")
+        cursor.execute("CREATE TRIGGER search_message_ai AFTER INSERT ON conversations_message "
+                       "BEGIN DELETE FROM search_conversation_fts WHERE rowid = new.conversation_id; END")
+
+    call_command("migrate", verbosity=0)
+    receive(api_inbox, "Here is the tracking code", customer="rita")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name IN ('search_conversation_fts', 'search_message_ai')")
+        assert cursor.fetchall() == []
     assert search(agent, "courier") == [late_order.pk]
     assert search(agent, "tracking") == [late_order.pk]

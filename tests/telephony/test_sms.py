@@ -214,3 +214,70 @@ def test_a_reply_goes_to_the_number_the_customer_texted_from_even_when_their_con
     message_reply(conversation=conversation, author=agent, text="We will text you here.")
 
     assert [m["To"] for m in fake_twilio.created("Messages")] == [CUSTOMER]
+
+
+def _path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].partition("/")[2]
+
+
+def _picture(name: str, content_type: str = "image/png", content: bytes = b"\x89PNG picture bytes"):
+    from parley.channels.base import InboundAttachment
+
+    return InboundAttachment(filename=name, content_type=content_type, content=content)
+
+
+def test_a_reply_with_pictures_goes_out_as_mms_whose_links_the_provider_can_fetch(client, sms_inbox, twilio_post, agent, fake_twilio):
+    conversation = _conversation_with_text(client, sms_inbox, twilio_post)
+
+    reply = message_reply(conversation=conversation, author=agent, text="Here is the label",
+                          attachments=[_picture("label.png"), _picture("box.jpg", "image/jpeg", b"\xff\xd8box")])
+
+    [sent] = fake_twilio.created("Messages")
+    assert sent["Body"] == "Here is the label" and len(sent["MediaUrl"]) == 2
+    fetched = [client.get(_path_of(url)) for url in sent["MediaUrl"]]  # as the provider does, without any credentials
+    assert [(f.status_code, f["Content-Type"], b"".join(f.streaming_content)) for f in fetched] == [
+        (200, "image/png", b"\x89PNG picture bytes"), (200, "image/jpeg", b"\xff\xd8box")]
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.SENT
+
+
+def test_a_media_link_that_is_forged_or_for_another_inbox_is_refused(client, sms_inbox, twilio_post, agent, fake_twilio):
+    conversation = _conversation_with_text(client, sms_inbox, twilio_post)
+    message_reply(conversation=conversation, author=agent, text="", attachments=[_picture("label.png")])
+    [sent] = fake_twilio.created("Messages")
+    path = _path_of(sent["MediaUrl"])
+    other = path.replace(sms_inbox.key, "another-key")
+
+    forged = client.get(path[:-3] + "xx/")
+
+    assert forged.status_code == 404 and forged.json()["message"] == "This media link is not valid or has expired."
+    assert client.get(other).status_code == 404
+
+
+def test_pictures_the_provider_cannot_carry_are_refused_before_anything_is_queued(client, sms_inbox, twilio_post, agent, fake_twilio):
+    conversation = _conversation_with_text(client, sms_inbox, twilio_post)
+    before = conversation.messages.count()
+
+    with pytest.raises(ValidationFailed) as refused:
+        message_reply(conversation=conversation, author=agent, text="Our terms", attachments=[_picture("terms.pdf", "application/pdf")])
+
+    assert refused.value.extra["attachments"].startswith("terms.pdf: application/pdf is not carried (allowed: image/jpeg")
+    assert conversation.messages.count() == before and fake_twilio.created("Messages") == []
+
+
+def test_pictures_from_a_number_outside_the_us_and_canada_fail_visibly_with_the_reason(client, twilio_post, agent, fake_twilio):
+    from twilio_fake import ACCOUNT_SID, AUTH_TOKEN
+
+    from parley.channels.services import inbox_create
+
+    berlin = inbox_create(name="Berlin texts", kind="sms", config={
+        "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "number": "+49 30 901820", "api_base_url": fake_twilio.base_url})
+    twilio_post(client, messages_url(berlin), inbound_sms(to="+4930901820"))
+    conversation = Conversation.objects.get(inbox=berlin)
+
+    reply = message_reply(conversation=conversation, author=agent, text="Label", attachments=[_picture("label.png")])
+
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.FAILED
+    assert "cannot send pictures: the provider sends MMS only from US and Canadian numbers" in reply.failure_reason
+    assert fake_twilio.created("Messages") == []

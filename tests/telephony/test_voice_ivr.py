@@ -243,3 +243,79 @@ def test_a_menu_that_cannot_be_walked_is_refused_naming_each_problem(voice_inbox
     assert refused.value.extra == {"hello": "a recording needs an http(s) URL", "menu": "leads to 'gone', which is no node",
                                    "q": "choose the team", "odd": "unknown type 'dance'"}
     assert not IvrFlow.objects.exists()
+
+
+def test_the_business_calendar_of_the_inboxs_routing_decides_the_hours_branch_holidays_included(caller, voice_inbox, admin):
+    from datetime import date
+
+    from parley.routing.services import calendar_save, holiday_add, routing_policy_save
+
+    every_day = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    calendar = calendar_save(actor=admin, name="Hotline hours", time_zone="Europe/Berlin", hours=every_day)
+    routing_policy_save(actor=admin, strategy="manual", inbox=voice_inbox, calendar=calendar)
+    caller.dial_in()
+    assert caller.heard[0] != "We are closed. Please leave a message after the tone."
+
+    holiday_add(calendar=calendar, actor=admin, day=date.today(), name="Closed today")
+    holiday_add(calendar=calendar, actor=admin, day=date.fromordinal(date.today().toordinal() + 1), name="And tomorrow")
+    closed = Caller(caller.client, caller.post, voice_inbox, sid="CA" + "c" * 32)
+    twiml = closed.dial_in()
+
+    assert closed.heard[0] == "We are closed. Please leave a message after the tone."
+    assert twiml.find("Record") is not None
+
+
+def test_a_queued_caller_is_offered_to_an_agent_of_the_team_who_comes_online(caller, sales, fake_twilio, make_agent, on_commit):
+    from parley.accounts.services import agent_set_availability
+    from parley.channels.voice.services import agent_line_set
+
+    sales.members.update(availability="offline")
+    caller.dial_in()
+    caller.press("2")
+    ana = sales.members.get()
+    outsider = make_agent(name="Olga Outsider")
+    agent_line_set(user=outsider, phone="+1 415 555 0199", sip="")
+
+    with on_commit():
+        agent_set_availability(user=outsider, availability="online")  # not in Sales: not offered
+    assert fake_twilio.created("Calls") == []
+    with on_commit():
+        agent_set_availability(user=ana, availability="online")
+
+    [placed] = fake_twilio.created("Calls")
+    assert placed["To"] == "+14155550142"
+    dequeue = caller.step(placed["Url"], CallSid="CA" + "d" * 32, To="+14155550142")  # Ana picks up
+    queue = dequeue.find("Dial/Queue")
+    assert queue.text == f"team-{sales.pk}"
+    caller.step(queue.get("url"), QueueSid="QU1", DequeueingCallSid="CA" + "d" * 32)
+    call = Call.objects.get()
+    assert call.outcome == CallOutcome.ANSWERED and call.agent == ana
+
+
+def test_an_agent_who_comes_online_with_nobody_waiting_is_not_rung(sales, fake_twilio, on_commit):
+    from parley.accounts.services import agent_set_availability
+
+    ana = sales.members.get()
+    ana.availability = "offline"
+    ana.save(update_fields=["availability"])
+    with on_commit():
+        agent_set_availability(user=ana, availability="online")
+
+    assert fake_twilio.created("Calls") == []
+
+
+def test_an_agent_still_on_a_call_is_not_offered_the_next_caller_on_coming_back_online(caller, sales, voice_inbox, fake_twilio, on_commit):
+    from parley.accounts.services import agent_set_availability
+    from parley.channels.voice.services import call_answer, call_start
+
+    ana = sales.members.get()
+    talking = call_start(inbox=voice_inbox, call_sid="CA" + "e" * 32, from_number="+14155550177", to_number=voice_inbox.settings["number"])
+    call_answer(call=talking, agent=ana)
+    sales.members.update(availability="offline")
+    caller.dial_in()
+    caller.press("2")
+
+    with on_commit():
+        agent_set_availability(user=sales.members.get(), availability="online")
+
+    assert fake_twilio.created("Calls") == []

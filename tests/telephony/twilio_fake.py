@@ -77,7 +77,9 @@ class FakeTwilio:
             def do_POST(self):
                 if not self._authorised():
                     return
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
+                # A repeated parameter (MediaUrl, one per picture) is kept as the list it is.
+                form = {k: v[0] if len(v) == 1 else v
+                        for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
                 prefix = f"/2010-04-01/Accounts/{ACCOUNT_SID}/"
                 resource = self.path.removeprefix(prefix).removesuffix(".json")
                 if not self.path.startswith(prefix) or resource not in ("Messages", "Calls"):

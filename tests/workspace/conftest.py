@@ -43,3 +43,11 @@ def _log_in(page, base: str, user) -> None:
 def log_in():
     """`log_in(page, base, user)`: log `user` in through the login form and wait for the workspace."""
     return _log_in
+
+
+@pytest.fixture
+def second_page(browser):
+    """A page in a browser context of its own (its own cookies), for a second agent working alongside `page`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()

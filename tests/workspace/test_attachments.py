@@ -132,14 +132,14 @@ def test_in_the_browser_files_go_out_with_a_reply_and_an_oversized_one_is_refuse
     assert open(download.value.path(), "rb").read() == b"Tape the box, drop it off."
 
     page.get_by_role("tab", name="Internal note").click()
-    page.get_by_role("textbox", name="Internal note").fill("Customer sent a video of the damage.")
+    page.get_by_role("combobox", name="Internal note").fill("Customer sent a video of the damage.")
     page.get_by_label("Attach files to the note").set_input_files(
         {"name": "damage.mp4", "mimeType": "video/mp4", "buffer": b"\x00" * (SMALL_LIMIT + 1)})
     page.get_by_role("button", name="Add note").click()
 
     expect(page.locator("#action-error")).to_have_text("Attachments: damage.mp4 is 2.0\xa0KB; attachments may be up to 2.0\xa0KB each.")
-    expect(page.get_by_role("textbox", name="Internal note")).to_have_value("Customer sent a video of the damage.")
-    expect(page.get_by_role("textbox", name="Internal note")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Internal note")).to_have_value("Customer sent a video of the damage.")
+    expect(page.get_by_role("combobox", name="Internal note")).to_be_visible()
     assert not conversation.messages.filter(kind=MessageKind.NOTE).exists()
     assert list(Attachment.objects.filter(message__conversation=conversation).values_list("filename", flat=True).order_by("filename")) == [
         "how-to-return.txt", "return-label.pdf"]

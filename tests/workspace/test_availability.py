@@ -81,13 +81,13 @@ def test_the_assignee_dropdown_says_which_agents_are_online_away_or_offline(clie
 
 @pytest.mark.browser
 @pytest.mark.servers
-def test_in_the_browser_an_agent_goes_online_and_it_stays_after_reloading(live, page, log_in, agent):
+def test_in_the_browser_an_agent_is_online_after_signing_in_and_a_chosen_away_stays_after_reloading(live, page, log_in, agent):
     log_in(page, live, agent)
-    expect(page.locator("#availability .dot")).to_have_class("dot dot-offline")
-
-    page.get_by_label("Your availability").select_option("online")
-
     expect(page.locator("#availability .dot")).to_have_class("dot dot-online")
+
+    page.get_by_label("Your availability").select_option("away")
+
+    expect(page.locator("#availability .dot")).to_have_class("dot dot-away")
     page.reload()
-    expect(page.get_by_label("Your availability")).to_have_value("online")
-    expect(page.locator("#availability .dot")).to_have_class("dot dot-online")
+    expect(page.get_by_label("Your availability")).to_have_value("away")
+    expect(page.locator("#availability .dot")).to_have_class("dot dot-away")

@@ -2,7 +2,7 @@
 the others get 403 and nothing changes."""
 import pytest
 
-from parley.accounts.models import Role, Team, User
+from parley.accounts.models import AvailabilityRules, Role, Team, User
 from parley.accounts.permissions import ACTIONS
 from parley.accounts.services import agent_invite
 from parley.conversations.models import CustomField, CustomStatus, Status, Tag
@@ -35,6 +35,9 @@ SETTINGS_ACTIONS = [
     ("agent.manage", "post", "/settings/agents/{deactivated}/reactivate/", {},
      lambda w: User.objects.get(pk=w["deactivated"].pk).is_active),
     ("agent.manage", "post", "/settings/agents/{invited}/resend-invite/", {}, None),
+    ("agent.manage", "get", "/settings/availability/", {}, None),
+    ("agent.manage", "post", "/settings/availability/", {"away_after_minutes": "3"},
+     lambda w: AvailabilityRules.objects.filter(away_after_minutes=3).exists()),
     ("team.manage", "get", "/settings/teams/", {}, None),
     ("team.manage", "post", "/settings/teams/", {"name": "Billing"}, lambda w: Team.objects.filter(name="Billing").exists()),
     ("team.manage", "get", "/settings/teams/{team}/", {}, None),

@@ -2,6 +2,7 @@
 from django import template
 
 from parley.analytics.kpis import display
+from parley.analytics.selectors import labelled_rows
 
 register = template.Library()
 
@@ -19,6 +20,9 @@ def series_rows(series: dict):
 @register.filter
 def channel_rows(series: dict):
     return zip(series["labels"], series["values"])
+
+
+register.filter("labelled_rows", labelled_rows)
 
 
 @register.simple_tag

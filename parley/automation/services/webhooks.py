@@ -154,11 +154,15 @@ def _queue(webhook: Webhook, *, event_name: str, payload: dict, event_id: int | 
     return delivery
 
 
-@transaction.atomic
 def webhooks_fan_out(name: str, payload: dict) -> None:
     """Queue a delivery of event `name` to every active webhook subscribed to it (the durable subscriber "webhooks")."""
-    for webhook in Webhook.objects.filter(is_active=True):
-        if name in webhook.events or ALL_EVENTS in webhook.events:
+    # Read before writing: an event no webhook listens to takes no write lock.
+    listening = [webhook for webhook in Webhook.objects.filter(is_active=True)
+                 if name in webhook.events or ALL_EVENTS in webhook.events]
+    if not listening:
+        return
+    with transaction.atomic():
+        for webhook in listening:
             _queue(webhook, event_name=name, payload=payload, event_id=payload["event_id"])
 
 

@@ -9,7 +9,8 @@ from parley.contacts.models import LEGACY_IDENTITY_KINDS, IdentityKind
 from parley.contacts.services import identity_kind
 from parley.core.errors import ValidationFailed
 
-KINDS = Literal[tuple([*IdentityKind.values, *LEGACY_IDENTITY_KINDS])]
+#: An integration names its customers itself; only the email channel marks a sender unverified.
+KINDS = Literal[tuple([*(k for k in IdentityKind.values if k != IdentityKind.UNVERIFIED_EMAIL), *LEGACY_IDENTITY_KINDS])]
 
 
 class InboundContactIn(InputSchema):

@@ -62,7 +62,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         if visitor is None:
             return None
         services.chat_visitor_seen(visitor=visitor)
-        return visitor, selectors.agents_available()
+        return visitor, selectors.agents_available(inbox=inbox)
 
     async def _join(self, group: str):
         if group not in self.groups_joined:
@@ -166,6 +166,11 @@ class VisitorConsumer(AsyncWebsocketConsumer):
                                                          score=frame.get("score"), comment=frame.get("comment") or "")
         await self._send({"event": "rated", "conversation_id": frame.get("conversation_id")})
 
+    async def action_survey(self, frame):
+        card = await database_sync_to_async(services.chat_survey_answer)(
+            visitor=self.visitor, survey_id=frame.get("survey_id"), score=frame.get("score"), comment=frame.get("comment") or "")
+        await self._send({"event": "survey", "survey": card})
+
     async def action_seen(self, frame):
         await database_sync_to_async(services.chat_messages_seen)(visitor=self.visitor, up_to_id=frame.get("message_id"))
 
@@ -192,6 +197,10 @@ class VisitorConsumer(AsyncWebsocketConsumer):
 
     def _shown(self, message_id: int):
         return selectors.message_for_visitor(visitor=self.visitor, message_id=message_id)
+
+    async def parley_resync(self, message):
+        # Messages for this widget were dropped while it lagged: it asks for what came after its newest one.
+        await self._send({"event": "resync"})
 
     async def chat_contact(self, message):
         self.visitor.contact_id = message["contact_id"]

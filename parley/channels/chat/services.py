@@ -1,4 +1,5 @@
 """Every write of the chat channel: sessions, visitor messages, context, identity, rating, ending and transfer."""
+import base64
 import hashlib
 import hmac
 import json
@@ -9,7 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from parley.channels.chat.adapter import MAX_MESSAGE_CHARS
+from parley.channels.base import InboundAttachment
+from parley.channels.chat.adapter import MAX_MESSAGE_CHARS, ChatAdapter
 from parley.channels.chat.models import ChatRating, ChatVisitor
 from parley.channels.chat.selectors import VISIBLE_KINDS
 from parley.channels.models import EnvelopeStatus, Inbox
@@ -72,23 +74,30 @@ def chat_session_open(*, inbox: Inbox, visitor: ChatVisitor | None, identity: di
     return visitor
 
 
-def chat_message_post(*, visitor: ChatVisitor, text: str, client_id: str) -> Message:
+def chat_message_post(*, visitor: ChatVisitor, text: str, client_id: str, files: tuple[InboundAttachment, ...] = ()) -> Message:
     """Store a visitor's message as an envelope (raw first, idempotent on the widget's id) and process it now.
 
     The widget resends a message it has no acknowledgement for under the same `client_id`,
     so a reconnect never makes a duplicate. Processing right away keeps chat live without
-    waiting for a worker; the envelope's job is the fallback when processing fails.
+    waiting for a worker; the envelope's job is the fallback when processing fails. A file
+    (the widget's upload) must fit the chat's attachment rules, or nothing is stored.
     """
     text = (text or "").strip()
-    if not text:
+    if not text and not files:
         raise ValidationFailed("A message needs text.", extra={"text": "required"})
     if len(text) > MAX_MESSAGE_CHARS:
         raise ValidationFailed(f"A chat message holds at most {MAX_MESSAGE_CHARS} characters.", extra={"text": "too long"})
+    refused = ChatAdapter.capabilities.refusals(text="", attachments=files, now=timezone.now()) if files else {}
+    if refused:
+        raise ValidationFailed(f"This file cannot be sent: {refused['attachments']}.", extra=refused)
     client_id = str(client_id or "").strip()[:100]
     if not client_id:
         raise ValidationFailed("A message needs the widget's id for it.", extra={"client_id": "required"})
-    envelope, _ = envelope_store(inbox=visitor.inbox, external_id=f"chat:{visitor.public_id}:{client_id}",
-                                 payload={"visitor": str(visitor.public_id), "text": text, "client_id": client_id})
+    payload = {"visitor": str(visitor.public_id), "text": text, "client_id": client_id}
+    if files:
+        payload["attachments"] = [{"filename": f.filename, "content_type": f.content_type,
+                                   "content_base64": base64.b64encode(f.content).decode()} for f in files]
+    envelope, _ = envelope_store(inbox=visitor.inbox, external_id=f"chat:{visitor.public_id}:{client_id}", payload=payload)
     if envelope.status != EnvelopeStatus.PROCESSED:
         envelope = envelope_process(envelope_id=envelope.pk)
     message = envelope.message
@@ -192,6 +201,33 @@ def chat_rate(*, visitor: ChatVisitor, conversation_id: int, score, comment: str
                                                     defaults={"score": score, "comment": str(comment or "")[:1000]})
     event_message(conversation, f"The customer rated this chat {score}/5.", data={"chat_rating": score})
     return rating
+
+
+@transaction.atomic
+def chat_survey_answer(*, visitor: ChatVisitor, survey_id, score=None, comment: str = "") -> dict:
+    """Record a visitor's answer to a survey card in their widget: the score (once), then a comment (once).
+
+    Only a survey about one of the visitor's own chats is theirs to answer; any other is refused as unknown.
+    Returns the card as the widget shows it now.
+    """
+    from parley.surveys.models import Survey
+    from parley.surveys.selectors import survey_card
+    from parley.surveys.services import survey_add_comment, survey_answer
+
+    survey = Survey.objects.filter(pk=survey_id if isinstance(survey_id, int) else None).first()
+    if survey is None or survey.conversation_id is None:
+        raise NotFound("No such survey.", extra={"survey_id": "not one of this visitor's surveys"})
+    _visitors_conversation(visitor, survey.conversation_id)
+    comment = str(comment or "")
+    if score is not None:
+        if isinstance(score, bool) or not isinstance(score, int):
+            raise ValidationFailed("A score is a whole number.", extra={"score": "not a number"})
+        survey_answer(survey=survey, score=score, comment=comment)
+    elif comment:
+        survey_add_comment(survey=survey, comment=comment)
+    else:
+        raise ValidationFailed("Choose a score or write a comment.", extra={"score": "required"})
+    return survey_card(survey_id=survey.pk)
 
 
 @transaction.atomic

@@ -5,13 +5,17 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.accounts.models import Team, User
+from parley.channels.base import InboundAttachment
 from parley.channels.chat import limits, selectors, services
+from parley.channels.chat.adapter import ChatAdapter
 from parley.channels.chat.origins import origin_allowed
 from parley.channels.models import Inbox
 from parley.conversations.models import Conversation
@@ -48,7 +52,26 @@ def _public_config(inbox: Inbox) -> dict:
             "position": config.get("position", "right"), "language": config.get("language", "en"),
             "prechat_form": bool(config.get("prechat_form")), "proactive_message": config.get("proactive_message", ""),
             "proactive_delay_seconds": config.get("proactive_delay_seconds", 30),
-            "proactive_paths": config.get("proactive_paths", [])}
+            "proactive_paths": config.get("proactive_paths", []), "file_types": list(ChatAdapter.capabilities.attachments.types)}
+
+
+def _widget_call(request, key: str) -> tuple[Inbox | None, str, HttpResponse | None]:
+    """Check a widget's cross-origin call: (inbox, origin, None) to go on, or a response that ends it (refusal, preflight)."""
+    origin = request.headers.get("Origin", "")
+    inbox = Inbox.objects.filter(key=key, kind="chat", is_active=True).first()
+    if inbox is None:
+        return None, origin, _problem("No such chat.", 404)
+    if not origin_allowed(inbox, origin, request.get_host()):
+        return inbox, origin, _problem("This site may not use this chat: add its origin to the inbox's allowed origins.", 403,
+                                       origin="", origin_refused=origin or "(none)")
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Methods"] = "POST"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Max-Age"] = "3600"
+        return inbox, origin, response
+    return inbox, origin, None
 
 
 @csrf_exempt
@@ -59,20 +82,9 @@ def session_open(request, key: str):
     Only pages of the inbox's allowed origins (and Parley's own) get an answer their browser
     lets them read. Body: {"token"?, "identity"?: {id, email, name, hash}, "referrer"?}.
     """
-    origin = request.headers.get("Origin", "")
-    inbox = Inbox.objects.filter(key=key, kind="chat", is_active=True).first()
-    if inbox is None:
-        return _problem("No such chat.", 404)
-    if not origin_allowed(inbox, origin, request.get_host()):
-        return _problem("This site may not use this chat: add its origin to the inbox's allowed origins.", 403,
-                        origin="", origin_refused=origin or "(none)")
-    if request.method == "OPTIONS":
-        response = HttpResponse(status=204)
-        response["Access-Control-Allow-Origin"] = origin
-        response["Access-Control-Allow-Methods"] = "POST"
-        response["Access-Control-Allow-Headers"] = "Content-Type"
-        response["Access-Control-Max-Age"] = "3600"
-        return response
+    inbox, origin, answered = _widget_call(request, key)
+    if answered:
+        return answered
     if len(request.body) > MAX_SESSION_BODY_BYTES:
         return _problem(f"The session request is larger than {MAX_SESSION_BODY_BYTES} bytes.", 413, origin)
     try:
@@ -87,14 +99,19 @@ def session_open(request, key: str):
     if identity is not None and not isinstance(identity, dict):
         return _problem("The identity must be an object {id, email, name, hash}.", 400, origin)
     visitor = selectors.visitor_from_token(inbox=inbox, token=str(body.get("token") or ""))
+    words = selectors.widget_words(selectors.widget_language(accept_language=request.headers.get("Accept-Language", ""),
+                                                             default=inbox.settings.get("language", "en")))
     try:
         visitor = services.chat_session_open(inbox=inbox, visitor=visitor, identity=identity,
                                              referrer=str(body.get("referrer") or ""),
                                              user_agent=request.headers.get("User-Agent", ""))
     except ApplicationError as exc:
-        return _problem(exc.message, exc.status, origin, **exc.extra)
+        # With the words, so a widget refused on its first call can still say why in the visitor's language.
+        problem = JsonResponse({"message": exc.message, "extra": exc.extra, "words": words}, status=exc.status)
+        problem["Access-Control-Allow-Origin"] = origin
+        return problem
     response = JsonResponse({
-        "token": selectors.visitor_token(visitor), "online": selectors.agents_available(),
+        "token": selectors.visitor_token(visitor), "online": selectors.agents_available(inbox=inbox), "words": words,
         "visitor": {"name": visitor.name or (visitor.contact.name if visitor.contact else ""),
                     "email": visitor.email or (visitor.contact.email if visitor.contact else ""),
                     "verified": bool(visitor.verified_id)},
@@ -102,6 +119,62 @@ def session_open(request, key: str):
     })
     response["Access-Control-Allow-Origin"] = origin
     return response
+
+
+@csrf_exempt
+@require_http_methods(["POST", "OPTIONS"])
+def file_upload(request, key: str):
+    """A visitor sends a file (multipart: token, client_id, file, optional text); answers the stored message.
+
+    The chat's attachment rules (types, size) are checked before anything is stored; a refused
+    file gets 400 with the reason, a file over the request limit 413.
+    """
+    inbox, origin, answered = _widget_call(request, key)
+    if answered:
+        return answered
+    visitor = selectors.visitor_from_token(inbox=inbox, token=request.POST.get("token", ""))
+    if visitor is None:
+        return _problem("This chat session is not valid; reload the page.", 403, origin)
+    if not limits.allow(f"visitor:{visitor.public_id}", limits.VISITOR_FRAMES):
+        return _problem("Too many messages at once; wait a few seconds and try again.", 429, origin)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _problem("Choose a file to send.", 400, origin, file="required")
+    if upload.size > ChatAdapter.capabilities.attachments.byte_limit:
+        # Not read into memory: the rules' own message says how large a file may be.
+        return _problem(f"This file cannot be sent: {upload.name}: larger than "
+                        f"{filesizeformat(ChatAdapter.capabilities.attachments.byte_limit)}.", 413, origin)
+    file = InboundAttachment(filename=upload.name[:255], content_type=upload.content_type or "", content=upload.read())
+    try:
+        message = services.chat_message_post(visitor=visitor, text=request.POST.get("text", ""),
+                                             client_id=request.POST.get("client_id", ""), files=(file,))
+    except ApplicationError as exc:
+        return _problem(exc.message, exc.status, origin, **exc.extra)
+    response = JsonResponse({"message": selectors.message_shown(message)}, status=201)
+    response["Access-Control-Allow-Origin"] = origin
+    return response
+
+
+@require_GET
+def file_download(request, signed: str):
+    """Send a chat file to whoever holds its signed link; pictures show inline, anything else downloads."""
+    attachment = selectors.attachment_from_link(signed)
+    if attachment is None:
+        return _problem("No such file.", 404)
+    inline = attachment.content_type in selectors.INLINE_IMAGE_TYPES
+    response = FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.filename,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@login_required
+@require_GET
+def chat_tray_view(request):
+    """The agent's chat tray (a fragment the workspace keeps at the bottom of every page, refreshed as chats move)."""
+    current = _id(request.GET.get("current"))
+    return render(request, "chat/_tray.html", {"chats": selectors.chat_tray(user=request.user), "current": current})
 
 
 def _id(value) -> int | None:
@@ -123,7 +196,7 @@ def chat_end_view(request, number: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The chat was ended.")
+        messages.success(request, gettext("The chat was ended."))
     return redirect("workspace:conversation", number)
 
 

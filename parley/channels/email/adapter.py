@@ -53,4 +53,4 @@ class EmailAdapter(ChannelAdapter):
         # Automatic mail to an address that reported us as spam or keeps bouncing only hurts the sender's reputation.
         if not config.auto_acknowledge or email_address_status(address=conversation.contact.email).state != AddressState.OK:
             return ""
-        return config.acknowledgement_text.replace("{number}", str(conversation.pk))
+        return str(config.acknowledgement_text).replace("{number}", str(conversation.pk))

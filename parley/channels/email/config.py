@@ -27,6 +27,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from django.core.validators import EmailValidator, ValidationError
+from django.utils.translation import gettext_lazy
 from pydantic import Field, field_validator
 
 from parley.channels.addresses import address_key
@@ -34,7 +35,8 @@ from parley.channels.config import ChannelConfig, WholeNumber, secret
 from parley.channels.email.oauth2 import PROVIDERS, OAuth2Settings
 
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
-DEFAULT_ACKNOWLEDGEMENT = (
+#: Written in each customer's language when the inbox keeps the default (an own text is sent as it is written).
+DEFAULT_ACKNOWLEDGEMENT = gettext_lazy(
     "Thank you for writing to us. We received your message and will answer as soon as we can.\n"
     "Your reference is #{number}; keep it in the subject if you write again."
 )
@@ -215,7 +217,8 @@ class EmailInboxConfig(ChannelConfig):
     allow: list[str] = Field([], description="when set, only these addresses or @domains")
     rate_limit_per_hour: WholeNumber = 30
     auto_acknowledge: bool = False
-    acknowledgement_text: str = ""
+    acknowledgement_text: str = Field("", description="empty: the default text, in each customer's language; "
+                                                     "{number} is the conversation's number")
 
     @field_validator("addresses")
     @classmethod

@@ -32,6 +32,7 @@ from parley.channels.email.config import EmailConfig
 from parley.channels.email.parsing import ParsedEmail, parse_email
 from parley.channels.email.sending import LOOP_HEADER, is_own_message_id, loop_token
 from parley.channels.email.threads import Thread, thread_find, thread_index_root
+from parley.contacts.models import IdentityKind
 from parley.conversations.models import DeliveryStatus, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -84,9 +85,10 @@ def inbound_from_envelope(envelope) -> InboundMessage | DeliveryReport | None:
 
     return InboundMessage(
         external_id=envelope.external_id,
-        identity_kind="email",
+        # An ambiguous From is someone else until proven otherwise, even when its angle address is a customer's.
+        identity_kind=IdentityKind.UNVERIFIED_EMAIL if parsed.from_ambiguous else IdentityKind.EMAIL,
         source_id=sender,
-        contact_email=sender if sender != UNKNOWN_SENDER else "",
+        contact_email=sender if sender != UNKNOWN_SENDER and not parsed.from_ambiguous else "",
         contact_name=parsed.from_name,
         subject=parsed.subject or ("(unreadable email)" if broken else ""),
         text=text,

@@ -24,6 +24,7 @@ from parley.channels.base import DeliveryError
 from parley.channels.email.config import EmailConfig, address_key
 from parley.channels.email.oauth2 import xoauth2_string
 from parley.channels.email.threads import subject_base
+from parley.contacts.models import IdentityKind
 
 LOOP_HEADER = "X-Parley-Loop"
 MAX_REFERENCES = 20
@@ -261,5 +262,7 @@ def _last_inbound_id(conversation, ids: list[str]) -> str:
 def _contact_address(contact) -> str:
     if contact.email:
         return contact.email
-    identity = contact.identities.filter(kind="email").values_list("source_id", flat=True).first()
+    # An unverified sender is answered at the address their mail showed, as a mail client would.
+    identity = (contact.identities.filter(kind__in=[IdentityKind.EMAIL, IdentityKind.UNVERIFIED_EMAIL])
+                .order_by("kind").values_list("source_id", flat=True).first())
     return identity or ""

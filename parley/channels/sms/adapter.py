@@ -8,11 +8,13 @@ import mimetypes
 
 import httpx
 from django.conf import settings
+from django.core import signing
 from django.utils import formats
+from django.utils.translation import gettext_noop
 from pydantic import Field
 
 from parley.channels.base import (
-    Capabilities, ChannelAdapter, DeliveryError, DeliveryReport, DeliveryResult, Endpoint, InboundAttachment, InboundMessage,
+    AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryReport, DeliveryResult, Endpoint, InboundAttachment, InboundMessage,
 )
 from parley.channels.registry import register
 from parley.channels.sms.twilio import TwilioAccountConfig, TwilioApi, number_address, plain_settings
@@ -20,6 +22,13 @@ from parley.core.phones import phone_e164
 
 #: Replies longer than this many segments are refused in the composer (carriers concatenate up to about 10 reliably).
 MAX_SEGMENTS = 10
+#: What Twilio's Messages API carries as MMS (its "fully supported" types, 10 media and 5 MB per message).
+MMS_RULES = AttachmentRules(types=("image/jpeg", "image/png", "image/gif"), max_bytes=5 * 1024 * 1024, max_count=10)
+#: Twilio sends MMS only from US and Canadian numbers; from others the pictures would not arrive as pictures.
+MMS_COUNTRY_PREFIXES = ("+1",)
+#: How long the provider may fetch a reply's picture from its signed link.
+MEDIA_LINK_SECONDS = 7 * 24 * 3600
+MEDIA_SALT = "parley.sms.media"
 
 # The keywords carriers and Twilio treat as opting out, back in, and asking for help.
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
@@ -55,7 +64,8 @@ class SmsAdapter(ChannelAdapter):
     kind = "sms"
     label = "SMS"
     continues_open_conversation = True
-    capabilities = Capabilities(max_segments=MAX_SEGMENTS, note="pictures customers send (MMS) arrive as attachments")
+    capabilities = Capabilities(max_segments=MAX_SEGMENTS, attachments=MMS_RULES,
+                                note=gettext_noop("pictures (MMS) both ways; replies with pictures only from US and Canadian numbers"))
     config_schema = SmsInboxConfig
 
     def endpoints(self) -> list[Endpoint]:
@@ -64,6 +74,8 @@ class SmsAdapter(ChannelAdapter):
         return [
             Endpoint("messages/", webhooks.Messages(), per_inbox=True),
             Endpoint("status/", webhooks.Status(), per_inbox=True),
+            # The provider fetches a reply's pictures from here; the signed token in the link is the credential.
+            Endpoint("media/<str:token>/", webhooks.media, methods=("GET",), per_inbox=True),
             # One URL for every number of an account: the inbox is the one whose number was texted.
             Endpoint("messages/", webhooks.Messages()),
         ]
@@ -144,9 +156,13 @@ class SmsAdapter(ChannelAdapter):
         if not number:
             raise DeliveryError("the customer has no phone number", permanent=True)
         status_url = next(url for url in endpoint_urls(inbox) if url.endswith("/status/"))
+        pictures = list(message.attachments.all())
+        if pictures and not inbox.settings["number"].startswith(MMS_COUNTRY_PREFIXES):
+            raise DeliveryError(f"{inbox.settings['number']} cannot send pictures: the provider sends MMS only from US and "
+                                "Canadian numbers", permanent=True)
         answer = TwilioApi(inbox.settings).create("Messages", {
             "To": number, "From": inbox.settings["number"], "Body": message.text,
-            "StatusCallback": status_url,
+            "StatusCallback": status_url, "MediaUrl": [media_url(inbox, picture.pk) for picture in pictures],
         })
         return DeliveryResult(external_id=answer["sid"], status="sent")
 
@@ -160,3 +176,18 @@ class SmsAdapter(ChannelAdapter):
             return "You are subscribed again to messages from this number. Reply HELP for help, STOP to unsubscribe."
         return plain_settings(inbox).get("help_reply") or (
             f"{settings.PARLEY_COMPANY_NAME} support: reply to this number to reach us. Reply STOP to unsubscribe.")
+
+
+def media_url(inbox, attachment_id: int) -> str:
+    """Return the link the provider fetches a reply's picture from: signed, and valid for MEDIA_LINK_SECONDS."""
+    token = signing.TimestampSigner(salt=MEDIA_SALT).sign(f"{inbox.pk}:{attachment_id}")
+    return f"{settings.PARLEY_BASE_URL.rstrip('/')}/channels/sms/{inbox.key}/media/{token}/"
+
+
+def media_attachment_id(inbox, token: str) -> int | None:
+    """Return the attachment a media link names, or None when the link is forged, expired or for another inbox."""
+    try:
+        inbox_id, _, attachment_id = signing.TimestampSigner(salt=MEDIA_SALT).unsign(token, max_age=MEDIA_LINK_SECONDS).partition(":")
+    except signing.BadSignature:
+        return None
+    return int(attachment_id) if inbox_id == str(inbox.pk) and attachment_id.isdigit() else None

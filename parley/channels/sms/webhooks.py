@@ -1,5 +1,5 @@
 """The SMS channel's endpoints: inbound messages (answered with TwiML) and status callbacks."""
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
 from parley.channels.models import InboundEnvelope
@@ -57,3 +57,16 @@ class Status(TwilioWebhook):
 
     def respond(self, request, inbox, stored, **kwargs) -> HttpResponse:
         return twiml(MessagingResponse())
+
+
+def media(request, inbox, token: str):
+    """GET …/media/<token>/: a picture of a reply, for the provider to fetch and send as MMS."""
+    from parley.channels.sms.adapter import media_attachment_id
+    from parley.conversations.models import Attachment
+
+    attachment = Attachment.objects.filter(pk=media_attachment_id(inbox, token) or 0,
+                                           message__conversation__inbox=inbox).first()
+    if attachment is None:
+        return JsonResponse({"message": "This media link is not valid or has expired.", "extra": {"token": "invalid"}},
+                            status=404)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.filename)

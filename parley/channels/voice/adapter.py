@@ -8,6 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from pydantic import Field, field_validator
 
 from parley.channels.base import Capabilities, ChannelAdapter, Endpoint, InboundMessage
@@ -33,7 +34,8 @@ class VoiceInboxConfig(TwilioAccountConfig):
     overflow_minutes: WholeNumber = Field(5, title="Overflow after (minutes)",
                                           description="callers waiting in a queue longer than this leave it")
     overflow_to: Literal["voicemail", "callback"] = Field("voicemail", title="Overflow to")
-    open_days: list[Day] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], title="Open on")
+    open_days: list[Day] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], title="Open on",
+                                description="used only when no business calendar covers this inbox (Settings → Routing)")
     opens_at: str = Field("09:00", title="Opens at", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM")
     closes_at: str = Field("17:00", title="Closes at", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM")
     time_zone: str = Field("UTC", title="Time zone", description="e.g. Europe/Berlin")
@@ -62,7 +64,7 @@ class VoiceAdapter(ChannelAdapter):
     # Nobody "replies" into a call: answers are kept on the conversation, and agents call back from it.
     can_send = False
     continues_open_conversation = True
-    capabilities = Capabilities(note="phone: replies are kept for the record; call the customer from the conversation")
+    capabilities = Capabilities(note=gettext_noop("phone: replies are kept for the record; call the customer from the conversation"))
     config_schema = VoiceInboxConfig
 
     def endpoints(self) -> list[Endpoint]:

@@ -1,5 +1,6 @@
 """Forms of the telephony screens: the IVR node editor, its preview, call notes, an agent's phone line."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Team, User
 from parley.channels.voice.flow import NODE_TYPES
@@ -10,16 +11,16 @@ TEXT_TYPES = ("say", "menu", "queue", "agent", "voicemail", "callback", "hangup"
 class NodeForm(forms.Form):
     """One node of the call menu; which fields matter depends on its type (see voice/flow.py)."""
 
-    id = forms.SlugField(max_length=50, label="Id")
+    id = forms.SlugField(max_length=50, label=_("Id"))
     type = forms.ChoiceField(choices=list(NODE_TYPES.items()))
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What the caller hears")
-    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="Recording URL", help_text="play: an MP3 or WAV")
-    next = forms.CharField(required=False, max_length=50, label="Then go to", help_text="say, play, order status")
-    options = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Choices",
-                              help_text="menu: one per line, key = words = next node [= language], e.g. 1 = sales = sales_queue")
-    open_next = forms.CharField(required=False, max_length=50, label="When open, go to")
-    closed_next = forms.CharField(required=False, max_length=50, label="When closed, go to")
-    field = forms.CharField(required=False, max_length=50, label="Contact attribute", help_text="order status: default order_status")
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("What the caller hears"))
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label=_("Recording URL"), help_text=_("play: an MP3 or WAV"))
+    next = forms.CharField(required=False, max_length=50, label=_("Then go to"), help_text=_("say, play, order status"))
+    options = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Choices"),
+                              help_text=_("menu: one per line, key = words = next node [= language], e.g. 1 = sales = sales_queue"))
+    open_next = forms.CharField(required=False, max_length=50, label=_("When open, go to"))
+    closed_next = forms.CharField(required=False, max_length=50, label=_("When closed, go to"))
+    field = forms.CharField(required=False, max_length=50, label=_("Contact attribute"), help_text=_("order status: default order_status"))
     team = forms.ModelChoiceField(Team.objects.all(), required=False)
     agent = forms.ModelChoiceField(User.objects.filter(is_active=True), required=False)
 
@@ -71,20 +72,20 @@ NodeFormSet = forms.formset_factory(NodeForm, extra=1, can_delete=True)
 
 
 class FlowStartForm(forms.Form):
-    start = forms.SlugField(max_length=50, label="Callers start at")
+    start = forms.SlugField(max_length=50, label=_("Callers start at"))
 
 
 class PreviewForm(forms.Form):
-    inputs = forms.CharField(required=False, label="The caller presses or says", help_text="comma-separated, e.g. 2, sales")
-    order_status = forms.CharField(required=False, label="Their order status", help_text="as on the contact's attributes")
-    closed = forms.BooleanField(required=False, label="Outside business hours")
+    inputs = forms.CharField(required=False, label=_("The caller presses or says"), help_text=_("comma-separated, e.g. 2, sales"))
+    order_status = forms.CharField(required=False, label=_("Their order status"), help_text=_("as on the contact's attributes"))
+    closed = forms.BooleanField(required=False, label=_("Outside business hours"))
 
 
 class CallNotesForm(forms.Form):
-    disposition = forms.CharField(required=False, max_length=60, help_text="e.g. resolved, follow-up needed, sale")
+    disposition = forms.CharField(required=False, max_length=60, help_text=_("e.g. resolved, follow-up needed, sale"))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class AgentLineForm(forms.Form):
-    phone = forms.CharField(required=False, max_length=40, label="Phone number", help_text="calls ring here, e.g. +1 415 555 0142")
-    sip = forms.CharField(required=False, max_length=200, label="SIP address", help_text="e.g. sip:ana@example.sip.twilio.com")
+    phone = forms.CharField(required=False, max_length=40, label=_("Phone number"), help_text=_("calls ring here, e.g. +1 415 555 0142"))
+    sip = forms.CharField(required=False, max_length=200, label=_("SIP address"), help_text=_("e.g. sip:ana@example.sip.twilio.com"))

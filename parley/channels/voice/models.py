@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AgentLine(models.Model):
@@ -27,18 +28,18 @@ class IvrFlow(models.Model):
 
 
 class CallDirection(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
 
 
 class CallOutcome(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    ANSWERED = "answered", "Answered"
-    VOICEMAIL = "voicemail", "Voicemail"
-    CALLBACK = "callback", "Call-back requested"
-    ABANDONED = "abandoned", "Abandoned"
-    MISSED = "missed", "Missed"
-    ENDED_IN_MENU = "ended_in_menu", "Ended in the menu"
+    IN_PROGRESS = "in_progress", _("In progress")
+    ANSWERED = "answered", _("Answered")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    CALLBACK = "callback", _("Call-back requested")
+    ABANDONED = "abandoned", _("Abandoned")
+    MISSED = "missed", _("Missed")
+    ENDED_IN_MENU = "ended_in_menu", _("Ended in the menu")
 
 
 class Call(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from parley.accounts.models import Availability, User
 from parley.accounts.permissions import require
 from parley.channels.base import DeliveryError
 from parley.channels.voice.flow import flow_problems
@@ -216,25 +217,51 @@ def _agent_line(actor) -> AgentLine:
     return line
 
 
-def queue_take_next(*, team, actor) -> str:
-    """Ring the agent's line and connect them to the longest-waiting caller in a team's queue; return the provider's call id."""
+def _waiting_calls():
+    return (Call.objects.filter(queued_at__isnull=False, answered_at__isnull=True, ended_at__isnull=True)
+            .select_related("inbox", "team").order_by("queued_at", "id"))
+
+
+def _ring_for_queue(*, waiting: Call, line: AgentLine, agent) -> str:
+    """Have the provider ring the agent's line; answered, it takes the longest-waiting caller of the team's queue."""
     from parley.channels.sms.twilio import TwilioApi
     from parley.channels.voice.adapter import voice_url
 
-    require(actor, "conversation.reply")
-    waiting = (Call.objects.filter(team=team, queued_at__isnull=False, answered_at__isnull=True, ended_at__isnull=True)
-               .select_related("inbox").order_by("queued_at").first())
-    if waiting is None:
-        raise ValidationFailed("Nobody is waiting in this queue.", extra={"team": team.name})
-    line = _agent_line(actor)
     inbox = waiting.inbox
     try:
         answer = TwilioApi(inbox.settings).create("Calls", {
             "To": line.phone or line.sip, "From": inbox.settings["number"],
-            "Url": voice_url(inbox, "calls/dequeue/") + f"?team={team.pk}&agent={actor.pk}"})
+            "Url": voice_url(inbox, "calls/dequeue/") + f"?team={waiting.team_id}&agent={agent.pk}"})
     except DeliveryError as exc:
         raise ValidationFailed(f"The provider did not place the call: {exc.reason}.", extra={"call": exc.reason}, status=502) from exc
     return answer["sid"]
+
+
+def queue_take_next(*, team, actor) -> str:
+    """Ring the agent's line and connect them to the longest-waiting caller in a team's queue; return the provider's call id."""
+    require(actor, "conversation.reply")
+    waiting = _waiting_calls().filter(team=team).first()
+    if waiting is None:
+        raise ValidationFailed("Nobody is waiting in this queue.", extra={"team": team.name})
+    return _ring_for_queue(waiting=waiting, line=_agent_line(actor), agent=actor)
+
+
+def queue_offer_to_agent(*, agent_id: int) -> str | None:
+    """Offer the longest-waiting caller of an agent's teams to the agent, who just came online; return the provider's call id.
+
+    Nothing is offered to an agent who is not online, has no phone line, or is already on a call,
+    nor when nobody waits.
+    """
+    agent = User.objects.filter(pk=agent_id, is_active=True, availability=Availability.ONLINE).first()
+    line = AgentLine.objects.filter(user_id=agent_id).first()
+    if agent is None or line is None or not (line.phone or line.sip):
+        return None
+    if Call.objects.filter(agent=agent, answered_at__isnull=False, ended_at__isnull=True).exists():
+        return None
+    waiting = _waiting_calls().filter(team__members=agent).first()
+    if waiting is None:
+        return None
+    return _ring_for_queue(waiting=waiting, line=line, agent=agent)
 
 
 def call_place(*, conversation, actor) -> Call:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.channels.models import Inbox
@@ -40,7 +41,7 @@ def _ending(node: dict) -> str:
 @require_http_methods(["GET", "POST"])
 def ivr_edit(request, inbox_id: int):
     """Edit a voice inbox's call menu node by node, and play it as text for a given sequence of choices."""
-    allowed(request, "inbox.manage", "Only admins edit call menus.")
+    allowed(request, "inbox.manage", gettext_lazy("Only admins edit call menus."))
     inbox = get_object_or_404(Inbox, pk=inbox_id, kind="voice")
     flow = IvrFlow.objects.filter(inbox=inbox).first()
     start, nodes = (flow.start, flow.nodes) if flow else (DEFAULT_FLOW["start"], DEFAULT_FLOW["nodes"])
@@ -57,7 +58,7 @@ def ivr_edit(request, inbox_id: int):
             except ApplicationError as exc:
                 status, error = exc.status, exc.message + " " + "; ".join(f"{where}: {what}" for where, what in exc.extra.items())
             else:
-                messages.success(request, "The call menu was saved.")
+                messages.success(request, gettext("The call menu was saved."))
                 return redirect("voice:ivr", inbox.pk)
     else:
         start_form = forms.FlowStartForm(initial={"start": start})
@@ -111,7 +112,7 @@ def call_detail(request, call_id: int):
     form = forms.CallNotesForm(request.POST or None, initial={"notes": call.notes, "disposition": call.disposition})
     if request.method == "POST" and form.is_valid():
         services.call_annotate(call=call, actor=request.user, **form.cleaned_data)
-        messages.success(request, "The call's notes were saved.")
+        messages.success(request, gettext("The call's notes were saved."))
         return redirect("voice:call", call.pk)
     return render(request, "voice/call.html", {"call": call, "form": form, "section": "calls"})
 
@@ -128,7 +129,7 @@ def queue_take(request, team_id: int):
     except ApplicationError as exc:
         messages.error(request, f"{exc.message} {' '.join(exc.extra.values())}")
     else:
-        messages.success(request, "Calling you now: answer to be connected to the caller.")
+        messages.success(request, gettext("Calling you now: answer to be connected to the caller."))
     return redirect("voice:calls")
 
 
@@ -145,7 +146,7 @@ def callback_list(request):
 def callback_done(request, request_id: int):
     allowed(request, "conversation.update")
     services.callback_request_done(request=get_object_or_404(CallbackRequest, pk=request_id), actor=request.user)
-    messages.success(request, "Marked as called back.")
+    messages.success(request, gettext("Marked as called back."))
     return redirect("voice:callbacks")
 
 
@@ -160,7 +161,8 @@ def call_customer(request, number: int):
     except ApplicationError as exc:
         messages.error(request, f"{exc.message} {' '.join(exc.extra.values())}")
     else:
-        messages.success(request, f"Calling you now on your line; answer to be connected to {call.to_number}.")
+        messages.success(request, gettext("Calling you now on your line; answer to be connected to %(to_number)s.")
+                         % {"to_number": call.to_number})
     return redirect("workspace:conversation", conversation.pk)
 
 
@@ -179,7 +181,7 @@ def line_edit(request):
                 form.add_error(field, problem)
             status = exc.status
         else:
-            messages.success(request, "Your phone line was saved.")
+            messages.success(request, gettext("Your phone line was saved."))
             return redirect("voice:line")
     return render(request, "voice/line.html", {"form": form, "section": "profile"}, status=status)
 

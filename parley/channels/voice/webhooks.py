@@ -45,7 +45,7 @@ def _flow(inbox) -> tuple[str, dict[str, dict]]:
 
 def _caller(inbox, call: Call) -> ivr.Caller:
     attributes = call.contact.custom_attributes if call.contact_id else {}
-    return ivr.Caller(attributes=attributes, is_open=lambda: business_open(plain_settings(inbox)))
+    return ivr.Caller(attributes=attributes, is_open=lambda: business_open(inbox))
 
 
 def available_lines(agents) -> list[tuple[User, AgentLine]]:

@@ -5,12 +5,14 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from parley.channels.base import (
     AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage,
 )
 from parley.channels.registry import register
 from parley.company.selectors import company
+from parley.core.i18n import in_language_of
 
 
 @register
@@ -20,7 +22,7 @@ class WebFormAdapter(ChannelAdapter):
     # The reply is emailed as plain text with a link to the help center, where the customer also
     # finds its attachments.
     capabilities = Capabilities(html=False, attachments=AttachmentRules(),
-                                note="sent by email with a link to the help center")
+                                note=gettext_noop("sent by email with a link to the help center"))
 
     def parse(self, envelope) -> InboundMessage:
         data = envelope.payload
@@ -29,7 +31,7 @@ class WebFormAdapter(ChannelAdapter):
             raise ValueError("email is required")
         return InboundMessage(
             external_id=envelope.external_id, identity_kind="email", source_id=email, contact_email=email,
-            contact_name=data.get("name", ""), subject=data.get("subject", ""), text=data.get("message", ""),
+            contact_name=data.get("name", ""), contact_language=data.get("language", ""), subject=data.get("subject", ""), text=data.get("message", ""),
             attachments=tuple(
                 InboundAttachment(filename=a["filename"], content_type=a.get("content_type", "application/octet-stream"),
                                   content=base64.b64decode(a["content_base64"]))
@@ -44,8 +46,9 @@ class WebFormAdapter(ChannelAdapter):
 
     def acknowledgement(self, conversation) -> str:
         # The form's thank-you page promises this email, with the request number.
-        return (f"Thank you for contacting {company().name}. We received your request and will answer "
-                f"by email as soon as we can.\n\nYour request number is #{conversation.number}.")
+        return gettext("Thank you for contacting %(company)s. We received your request and will answer by email as soon "
+                       "as we can.\n\nYour request number is #%(number)s.") % {"company": company().name,
+                                                                               "number": conversation.number}
 
     def send(self, message) -> DeliveryResult:
         """Email the reply to the customer with a link to the request in the portal."""
@@ -54,8 +57,10 @@ class WebFormAdapter(ChannelAdapter):
         if not recipient:
             raise DeliveryError("the customer has no email address", permanent=True)
         link = settings.PARLEY_BASE_URL + reverse("portal:request", args=[conversation.pk])
-        subject = f"Re: {conversation.subject} [#{conversation.number}]" if conversation.subject else f"Your request #{conversation.number}"
-        body = f"{message.text}\n\n—\nSee your request and reply: {link}\n"
+        with in_language_of(conversation.contact):
+            subject = (f"Re: {conversation.subject} [#{conversation.number}]" if conversation.subject
+                       else gettext("Your request #%(number)s") % {"number": conversation.number})
+            body = f"{message.text}\n\n—\n" + gettext("See your request and reply: %(link)s") % {"link": link} + "\n"
         headers = {"Auto-Submitted": "auto-replied"} if message.metadata.get("automatic") else {}
         try:
             EmailMessage(subject=subject, body=body, from_email=company().default_sender, to=[recipient],

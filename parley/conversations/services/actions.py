@@ -1,6 +1,7 @@
 """Agent actions on a conversation: create, assign, status, fields, tags, escalate, merge, link."""
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
@@ -161,7 +162,9 @@ def _apply_status(conversation: Conversation, status: str, *, actor, at=None) ->
         conversation.reopened_count += 1
         conversation.solved_at = conversation.closed_at = None
     conversation.status = status
-    label = Status(status).label
+    # The timeline keeps one language (the site's), whoever's screen the change came from.
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(Status(status).label)
     event_message(conversation, f"{actor or 'Parley'} set the status to {label}.", actor=actor, data={"status": [old, status]}, at=now)
     audit_record(actor=actor, action="conversation.status_changed", target=conversation, changes={"status": [old, status]})
     events.publish("conversation.status_changed", {"conversation_id": conversation.pk, "old": old, "new": status, "actor": actors.describe(actor)})

@@ -37,7 +37,7 @@ def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Mess
     attachments_validate(inbound.attachments)
     contact = contact_resolve_identity(inbox=inbox, kind=inbound.identity_kind, network=inbound.identity_network,
                                        source_id=inbound.source_id, name=inbound.contact_name, email=inbound.contact_email,
-                                       phone=inbound.contact_phone)
+                                       phone=inbound.contact_phone, language=inbound.contact_language)
     now = received_at or timezone.now()
     # Machine-sent mail (out of office, list mail, read receipts): the channel says so in metadata["auto_reply"].
     automatic = bool(inbound.metadata.get("auto_reply"))

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.accounts.permissions import require
+from parley.accounts.selectors import mention_handles
 from parley.channels.base import DeliveryError
 from parley.conversations.models import Conversation, DeliveryStatus, Direction, Message, MessageKind, Notification, Status
 from parley.conversations.services.actions import _apply_status, require_solvable
@@ -20,7 +21,7 @@ from parley.core.html import sanitize_html
 MAX_DELIVERY_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 15
 DELIVER_QUEUE = "message.deliver"
-_MENTION = re.compile(r"@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
+MENTION = re.compile(r"@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 
 def _enqueue_delivery(message_id: int) -> None:
@@ -85,16 +86,18 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
 
 
 @transaction.atomic
-def message_auto_reply(*, conversation: Conversation, text: str, reason: str, actor: Actor = actors.SYSTEM) -> Message:
+def message_auto_reply(*, conversation: Conversation, text: str, reason: str, actor: Actor = actors.SYSTEM,
+                       data: dict | None = None) -> Message:
     """Queue an automatic answer (an acknowledgement, say): sent through the outbox like any reply.
 
     It is marked automatic (mail carries Auto-Submitted) and is not a response: it leaves the
-    first-response time, the status and the assignee as they were.
+    first-response time, the status and the assignee as they were. `data` is kept in its metadata
+    for the channels that show more than text (the chat widget draws a survey as a card).
     """
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY, text=text,
         delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now(),
-        metadata={"automatic": reason, "actor": actors.describe(actor)},
+        metadata={**(data or {}), "automatic": reason, "actor": actors.describe(actor)},
     )
     _enqueue_delivery(message.pk)
     events.publish("message.created", {"message_id": message.pk, "conversation_id": conversation.pk, "kind": message.kind,
@@ -104,16 +107,10 @@ def message_auto_reply(*, conversation: Conversation, text: str, reason: str, ac
 
 def _mentioned_agents(text: str) -> list[User]:
     """Return agents named by @first-name, @first.last or @email in `text`."""
-    handles = {h.lower().rstrip(".") for h in _MENTION.findall(text)}
+    handles = {h.lower().rstrip(".") for h in MENTION.findall(text)}
     if not handles:
         return []
-    found = []
-    for agent in User.objects.filter(is_active=True):
-        first = agent.name.split()[0].lower() if agent.name else ""
-        dotted = ".".join(agent.name.lower().split())
-        if handles & {agent.email, agent.email.split("@")[0], first, dotted}:
-            found.append(agent)
-    return found
+    return [agent for agent in User.objects.filter(is_active=True) if handles & mention_handles(agent)]
 
 
 def _addresses(addresses, *, field: str) -> list[str]:

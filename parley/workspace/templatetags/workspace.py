@@ -1,15 +1,21 @@
-"""Template helpers for the workspace: short relative times, initials, safe customer HTML, badges, availability."""
+"""Template helpers for the workspace: short relative times, initials, safe customer HTML, linked notes, badges,
+availability."""
+import re
+
 from django import template
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop
 
 from parley.accounts.models import Availability
 from parley.accounts.permissions import can
-from parley.accounts.selectors import agent_is_invited
+from parley.accounts.selectors import agent_is_invited, mention_handles
 from parley.desk.selectors import notification_preferences, saved_views
 from parley.contacts.selectors import email_address_status as address_status
 from parley.conversations import selectors
+from parley.conversations.services.outbound import MENTION
 from parley.core.phones import phone_display
 from parley.core.html import has_remote_images, sanitize_html
 from parley.core.selectors import dead_job_count
@@ -17,7 +23,10 @@ from parley.workspace.forms import VIEW_LABELS
 
 register = template.Library()
 
-_UNITS = ((86400 * 365, "y"), (86400 * 30, "mo"), (86400 * 7, "w"), (86400, "d"), (3600, "h"), (60, "min"))
+#: Each unit's "N … ago", shortest form first in every language (the list rows are narrow).
+_UNITS = ((86400 * 365, gettext_noop("%(count)s y ago")), (86400 * 30, gettext_noop("%(count)s mo ago")),
+          (86400 * 7, gettext_noop("%(count)s w ago")), (86400, gettext_noop("%(count)s d ago")),
+          (3600, gettext_noop("%(count)s h ago")), (60, gettext_noop("%(count)s min ago")))
 
 
 @register.simple_tag
@@ -38,10 +47,16 @@ def ago(moment) -> str:
     if not moment:
         return ""
     seconds = int((timezone.now() - moment).total_seconds())
-    for size, unit in _UNITS:
+    for size, phrase in _UNITS:
         if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
+            return gettext(phrase) % {"count": seconds // size}
+    return gettext("just now")
+
+
+@register.filter
+def sidebar_count(count) -> str:
+    """A sidebar count as shown: the number, or "999+" past the cap."""
+    return f"{selectors.COUNT_CAP}+" if count is not None and count > selectors.COUNT_CAP else str(count)
 
 
 @register.filter
@@ -60,6 +75,29 @@ def customer_html(html: str, show_remote_images=False) -> str:
     A remote image tells its sender the agent's address and when the mail was read.
     """
     return mark_safe(sanitize_html(html, remote_images=bool(show_remote_images)))  # noqa: S308 (sanitized here)
+
+
+#: "#123" (a conversation; not an anchor inside a link or an HTML entity) or an @mention.
+_NOTE_REFERENCE = re.compile(r"(?<![\w&/#])#(?P<number>\d+)\b|(?<![\w])" + MENTION.pattern.replace("(", "(?P<handle>", 1))
+
+
+@register.filter
+def note_html(message) -> str:
+    """A note's text as paragraphs with "#123" linked to that conversation and each agent it mentions linked to
+    the conversations assigned to them."""
+    agents = {handle: agent for agent in message.mentions.all() for handle in mention_handles(agent)}
+    pieces, done = [], 0
+    for match in _NOTE_REFERENCE.finditer(message.text):
+        pieces.append(escape(message.text[done:match.start()]))
+        done = match.end()
+        if match["number"]:
+            pieces.append(format_html('<a href="{}">{}</a>', reverse("workspace:conversation", args=[match["number"]]), match[0]))
+            continue
+        agent = agents.get(match["handle"].lower().rstrip("."))
+        pieces.append(format_html('<a class="mention" href="{}?view=all&amp;assignee={}" title="{}">{}</a>',
+                                  reverse("workspace:home"), agent.pk, agent, match[0]) if agent else escape(match[0]))
+    pieces.append(escape(message.text[done:]))
+    return mark_safe(linebreaks("".join(pieces)))
 
 
 @register.filter
@@ -124,7 +162,7 @@ def saved_view_list(context) -> dict:
     rows = []
     for view in saved_views(agent=user):
         form = ConversationListForm(QueryDict(view.query))
-        count = selectors.conversation_list(user=user, filters=form.filters()).count() if form.is_valid() else None
+        count = selectors.capped_count(selectors.conversation_list(user=user, filters=form.filters())) if form.is_valid() else None
         rows.append((view, count))
     current = request.GET.get("saved", "") if request else ""
     return {"rows": rows, "current": current}

@@ -65,3 +65,28 @@ def agent_cookie(agent) -> str:
 
 def agent_socket(base: str, cookie: str):
     return connect(f"{base.replace('http://', 'ws://')}/ws/workspace/", additional_headers={"Origin": base, "Cookie": cookie})
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG picture (grey pixels), as a phone's screenshot would arrive."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def widget(page):
+    """The widget's shadow host on a page (Playwright's CSS locators reach into its open shadow root)."""
+    return page.locator("#parley-chat")
+
+
+def as_agent(browser, base, agent):
+    """A browser context logged in as `agent` on the server at `base`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "sessionid", "value": agent_cookie(agent).split("=", 1)[1], "url": base}])
+    return context

@@ -3,7 +3,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from chat_client import IDENTITY_SECRET
+from chat_client import IDENTITY_SECRET, as_agent, widget
 from parley.accounts.services import agent_set_availability
 from parley.channels.chat.services import identity_hash
 from parley.channels.services import inbox_update
@@ -14,18 +14,6 @@ from parley.conversations.services import message_reply
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
-
-
-def widget(page):
-    return page.locator("#parley-chat")
-
-
-def as_agent(browser, base, agent):
-    from chat_client import agent_cookie
-
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies([{"name": "sessionid", "value": agent_cookie(agent).split("=", 1)[1], "url": base}])
-    return context
 
 
 def test_a_shop_visitor_chats_with_an_agent_who_sees_the_cart_and_replies_live(parley_server, browser, page, chat_inbox, agent):

@@ -54,6 +54,28 @@ def test_a_session_answers_the_inbox_look_and_whether_someone_is_online(client, 
     assert again["token"] == first["token"] and ChatVisitor.objects.count() == 1
 
 
+def test_outside_the_business_hours_of_the_inboxs_routing_the_widget_says_nobody_is_online(client, chat_inbox, admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.accounts.services import agent_set_availability
+    from parley.core import actors
+    from parley.routing.services import calendar_save, holiday_add, routing_policy_save
+
+    agent_set_availability(user=admin, availability="online", actor=actors.SYSTEM)
+    every_day = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    calendar = calendar_save(actor=admin, name="Chat hours", time_zone="UTC", hours=every_day)
+    routing_policy_save(actor=admin, strategy="manual", inbox=chat_inbox, calendar=calendar)
+    assert _session(client, chat_inbox, {}).json()["online"] is True
+
+    today = timezone.now().date()  # the calendar's (UTC) today, and tomorrow should the test cross midnight
+    for day in (today, today + timedelta(days=1)):
+        holiday_add(calendar=calendar, actor=admin, day=day, name="Closed")
+
+    assert _session(client, chat_inbox, {}).json()["online"] is False
+
+
 def test_the_demo_shop_embeds_the_first_chat_inbox(client, chat_inbox):
     page = client.get("/demo/shop/").content.decode()
     assert f'data-inbox="{chat_inbox.key}"' in page and "/chat/widget.js" in page

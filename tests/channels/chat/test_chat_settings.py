@@ -1,6 +1,8 @@
 """The chat inbox's settings screen: generated from its typed configuration, with the embed snippet."""
 import html
 
+from django.conf import settings
+
 from parley.channels.config import MASK
 from parley.channels.models import Inbox
 
@@ -16,8 +18,9 @@ def test_an_admin_creates_a_chat_inbox_from_settings_and_gets_its_embed_snippet(
     assert inbox.settings["identity_secret"] == "s3cret" and inbox.config["identity_secret"] != "s3cret"
 
     page = html.unescape(client.get(f"/settings/inboxes/{inbox.pk}/").content.decode())
-    assert f'data-inbox="{inbox.key}"' in page and "/chat/widget.js" in page
-    assert "s3cret" not in page and MASK not in page.split("Embed the widget")[1]
+    snippet = page.split('<textarea id="embed-snippet" readonly rows="2">')[1].split("</textarea>")[0]
+    assert snippet == f'<script src="{settings.PARLEY_BASE_URL}/chat/widget.js" data-inbox="{inbox.key}" async></script>'
+    assert "s3cret" not in page and MASK not in snippet
 
 
 def test_a_bad_origin_or_colour_is_shown_next_to_its_field(client, admin):

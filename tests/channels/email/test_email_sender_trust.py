@@ -23,9 +23,31 @@ def test_an_ambiguous_from_is_a_new_flagged_sender_not_the_customer_it_names(inb
     bob = Contact.objects.get(email="bob@cust.test")
     assert message.conversation_id != bobs_conversation.pk
     assert message.sender_contact != bob and message.conversation.contact != bob
-    assert message.sender_contact.email == "attacker@evil.test"
+    assert list(message.sender_contact.identities.values_list("kind", "source_id")) == [("unverified_email", "attacker@evil.test")]
     assert message.metadata["sender_unverified"] is True
     assert bobs_conversation.messages.count() == 1
+
+
+@pytest.mark.parametrize("sender", ["attacker@evil.test <bob@cust.test>", "Bob Brown)<bob@cust.test>",
+                                    "bob@cust.test <bob@cust.test>"])
+def test_an_ambiguous_from_showing_a_customers_own_address_still_never_reaches_that_customer(
+        inbox, receive, bobs_conversation, sender, client, agent):
+    bob = Contact.objects.get(email="bob@cust.test")
+
+    receive(inbox, mail(sender=sender, subject="Change of bank details", text="Pay to IBAN XX00 1234"))
+    receive(inbox, mail(sender=sender, subject="Re: Change of bank details", text="Did you get it?"))
+
+    first, second = Message.objects.filter(text__in=["Pay to IBAN XX00 1234", "Did you get it?"]).order_by("pk")
+    assert first.sender_contact != bob and first.conversation.contact != bob
+    assert not Conversation.objects.filter(contact=bob).exclude(pk=bobs_conversation.pk).exists()
+    assert first.metadata["sender_unverified"] is True
+    # The same ambiguous sender again is the same unverified contact, still apart from Bob.
+    assert second.sender_contact == first.sender_contact
+    unverified = first.sender_contact
+    assert unverified.email == "" and [i.kind for i in unverified.identities.all()] == ["unverified_email"]
+    client.force_login(agent)
+    card = client.get(reverse("workspace:customer", args=[unverified.pk])).content.decode()
+    assert '<span class="chip">Unverified sender</span> <span class="source-id">bob@cust.test</span>' in card
 
 
 def test_a_plain_from_with_a_display_name_is_trusted_and_threads_as_before(inbox, receive, bobs_conversation):

@@ -41,6 +41,29 @@
         options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
     },
+    // A labelled series: {chart: "line" | "bar", labels, datasets: [{label, data, axis?}]}; counts ("axis": "count")
+    // go on a second scale on the right so they do not flatten minutes or percentages.
+    series(canvas, data) {
+      const colours = [ACCENT, "#22a559", "#e08a1e"];
+      const counted = data.datasets.some((d) => d.axis === "count");
+      return new Chart(canvas, {
+        type: data.chart,
+        data: {
+          labels: data.labels,
+          datasets: data.datasets.map((d, i) => ({
+            label: d.label, data: d.data, yAxisID: d.axis === "count" ? "count" : "y", spanGaps: true,
+            borderColor: colours[i], backgroundColor: colours[i], type: d.axis === "count" ? "line" : data.chart,
+          })),
+        },
+        options: {
+          animation: false,
+          scales: {
+            y: { beginAtZero: true },
+            count: { display: counted, position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false } },
+          },
+        },
+      });
+    },
     heatmap(canvas, cells) {
       const most = Math.max(1, ...cells.map((c) => c.count));
       const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

@@ -1,6 +1,5 @@
 """The chat visitor's card in the agent's customer panel: shop context, pages, device, and the chat's buttons."""
 from django import template
-from django.urls import reverse
 
 from parley.accounts.models import Team
 from parley.accounts.selectors import agent_list
@@ -37,11 +36,3 @@ def chat_visitor_card(context, conversation):
         "agents": agent_list(), "teams": Team.objects.all(), "csrf_token": context.get("csrf_token"),
     }
 
-
-@register.inclusion_tag("chat/_embed_snippet.html", takes_context=True)
-def chat_embed_snippet(context, inbox):
-    """The <script> tag a site pastes to embed a chat inbox's widget (nothing for other channels)."""
-    if inbox is None or inbox.kind != "chat":
-        return {"snippet": ""}
-    src = context["request"].build_absolute_uri(reverse("chat:widget"))
-    return {"snippet": f'<script src="{src}" data-inbox="{inbox.key}" async></script>'}

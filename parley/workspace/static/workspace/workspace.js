@@ -1,4 +1,5 @@
-// The workspace's live socket: show who else is viewing, count @mentions, and change only what changed:
+// The workspace's live socket: show who else is viewing or typing, count @mentions, follow agents' availability
+// (and tell the server this agent is active), and change only what changed:
 // an open list updates, inserts, moves or drops the one row an event carries; an open conversation
 // appends its new timeline items; the sidebar counts refresh at most every few seconds. The Details
 // panel is refreshed too, unless the agent is editing one of its forms.
@@ -160,8 +161,8 @@
     if (!count) return;
     var total = Math.max(0, Number(count.textContent) + delta);
     count.textContent = total;
-    var plural = document.querySelector("#conversation-list .list-plural");
-    if (plural) plural.textContent = total === 1 ? "" : "s";
+    var noun = document.querySelector("#conversation-list .list-noun");
+    if (noun) noun.textContent = total === 1 ? noun.dataset.one : noun.dataset.many;
   }
 
   // Newest activity first, then the higher number, as the server orders the list.
@@ -270,6 +271,39 @@
     if (payload.typing) typingTimer = setTimeout(function () { line.textContent = ""; }, 6000);
   }
 
+  // Colleagues writing a reply in this conversation, shown next to who is viewing it, so two agents do not answer twice.
+  var typingAgents = {};
+  function showAgentsTyping() {
+    var presence = document.getElementById("presence");
+    if (!presence) return;
+    var line = document.getElementById("agent-typing");
+    if (!line) {
+      line = document.createElement("span");
+      line.id = "agent-typing";
+      line.className = "presence-typing";
+      line.setAttribute("aria-live", "polite");
+    }
+    // The presence box is emptied and hidden when nobody else views: keep the line outside it.
+    if (line.previousElementSibling !== presence) presence.insertAdjacentElement("afterend", line);
+    var names = Object.keys(typingAgents).map(function (id) { return typingAgents[id].name; }).sort();
+    line.textContent = !names.length ? "" : (names.length === 1 ? names[0] + " is"
+      : names.slice(0, -1).join(", ") + " and " + names[names.length - 1] + " are") + " typing a reply…";
+  }
+  function agentTyping(payload) {
+    if (payload.conversation_id !== conversationId) return;
+    var known = typingAgents[payload.agent_id];
+    if (known) clearTimeout(known.timer);
+    if (payload.typing) {
+      typingAgents[payload.agent_id] = { name: payload.name, timer: setTimeout(function () {
+        delete typingAgents[payload.agent_id];
+        showAgentsTyping();
+      }, 6000) };
+    } else {
+      delete typingAgents[payload.agent_id];
+    }
+    showAgentsTyping();
+  }
+
   // A chat customer waits on a person: a short tone and a count in the tab's title, until the tab is looked at.
   var chatAlerts = 0, plainTitle = document.title;
   function showChatAlerts() {
@@ -295,13 +329,55 @@
     lastTypingSent = Date.now();
     send({ action: "typing", typing: true });
   });
+  // Sent: colleagues stop seeing "typing" at once rather than a few seconds later.
+  document.addEventListener("submit", function (e) {
+    if (!conversationId || !e.target.querySelector("#reply-text")) return;
+    lastTypingSent = 0;
+    send({ action: "typing", typing: false });
+  }, true);
+
+  // The server makes an idle agent away and an active one online again; it hears of activity at most once a minute.
+  var ACTIVE_EVERY_MS = 60000;
+  var activeSentAt = 0;
+  function active() {
+    if (Date.now() - activeSentAt < ACTIVE_EVERY_MS) return;
+    activeSentAt = Date.now();
+    send({ action: "active" });
+  }
+  ["keydown", "pointerdown", "wheel", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, active, { passive: true, capture: true });
+  });
+
+  // Labels come from the header's own control, in the agent's language.
+  function availabilityLabel(value) {
+    var option = document.querySelector("#availability-choice option[value='" + value + "']");
+    return option ? option.textContent : value;
+  }
+
+  function showAvailability(payload) {
+    var label = availabilityLabel(payload.availability);
+    document.querySelectorAll("select[name='assignee'] option[value='" + payload.agent_id + "']").forEach(function (option) {
+      var at = option.textContent.lastIndexOf(" — ");
+      if (at >= 0) option.textContent = option.textContent.slice(0, at) + " — " + label;
+    });
+    if (payload.agent_id !== me) return;
+    var choice = document.getElementById("availability-choice");
+    if (choice) choice.value = payload.availability;
+    var dot = document.querySelector("#availability .dot");
+    if (dot) dot.className = "dot dot-" + payload.availability;
+  }
 
   function handle(message) {
     var event = message.event;
     var payload = message.payload || {};
     if (!event) return;
+    if (event === "agent.availability_changed") { showAvailability(payload); return; }
+    if (event === "resync") { resync(); return; }
     if (event === "typing") { showCustomerTyping(payload); return; }
+    if (event === "agent.typing") { agentTyping(payload); return; }
     if (event === "message.received" && message.row && message.row.inbox_kind === "chat") chatArrived();
+    // The chat tray follows every change to a chat: a new message, a reply, an assignment, an end.
+    if (message.row && message.row.inbox_kind === "chat") document.body.dispatchEvent(new CustomEvent("parley:chats"));
     if (event === "presence") {
       if (payload.conversation_id === conversationId) { viewers = payload.viewers || []; showViewers(); }
       return;
@@ -320,6 +396,16 @@
       else soon("timeline", appendNewItems);
       if (event.indexOf("conversation.") === 0) soon("details", refreshDetails);
     }
+  }
+
+  // The server dropped updates for this page (it fell too far behind): fetch what is shown again.
+  function resync() {
+    var list = document.getElementById("conversation-list");
+    if (list) htmx.ajax("GET", location.href, { target: "#conversation-list", select: "#conversation-list", swap: "outerHTML" });
+    refreshCountsSoon();
+    if (!conversationId) return;
+    soon("timeline", appendNewItems);
+    soon("details", refreshDetails);
   }
 
   function setOffline(offline) {

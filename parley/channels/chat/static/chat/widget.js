@@ -10,17 +10,9 @@
   var KEY = script.getAttribute("data-inbox");
   var BASE = new URL(script.src, location.href).origin;
   var STORE = "parley:" + KEY + ":";
-  var WORDS = {
-    en: {title: "Chat with us", send: "Send", placeholder: "Write a message…", offline: "No one is available right now. Leave your email and we will answer by email.",
-      email: "Your email", name: "Your name", save: "Save", start: "Start chat", saved: "Thanks, we will answer at ", typing: " is typing…",
-      someone: "Someone", reconnecting: "Reconnecting…", rate: "How was this chat?", thanks: "Thanks for your rating!", failed: "Not sent: ",
-      close: "Close", open: "Open chat", refused: "This chat is not available: "},
-    fr: {title: "Discutons", send: "Envoyer", placeholder: "Écrivez un message…", offline: "Personne n'est disponible pour le moment. Laissez votre e-mail, nous vous répondrons par e-mail.",
-      email: "Votre e-mail", name: "Votre nom", save: "Enregistrer", start: "Commencer", saved: "Merci, nous répondrons à ", typing: " écrit…",
-      someone: "Quelqu'un", reconnecting: "Reconnexion…", rate: "Comment s'est passée cette discussion ?", thanks: "Merci pour votre note !", failed: "Non envoyé : ",
-      close: "Fermer", open: "Ouvrir le chat", refused: "Ce chat n'est pas disponible : "}
-  };
-  var T = WORDS.en;
+  // The widget's words come with the session, translated on the server in the visitor's language.
+  var T = {};
+  var EMOJI = ["😀", "😊", "😂", "😍", "🙂", "😉", "😢", "😮", "👍", "👎", "🙏", "👏", "🎉", "❤️", "🔥", "✅", "❌", "🤔", "📦", "🚚", "💳", "🛒", "⭐", "👋"];
   var state = {token: localStorage.getItem(STORE + "token") || "", config: null, online: true, visitor: {}, socket: null,
     open: false, lastId: 0, lastAgentId: 0, seenSent: 0, seen: {}, pending: {}, unread: 0, retry: 0, context: null, typingSent: 0, typingTimer: null,
     agentTypingTimer: null, refused: "", baseTitle: document.title};
@@ -47,10 +39,16 @@
       ".msg{max-width:80%;padding:8px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
       ".visitor{align-self:flex-end;background:" + c.color + ";color:#fff}.agent{align-self:flex-start;background:#e5e7eb}" +
       ".msg a{color:inherit;text-decoration:underline}.who{display:block;font-size:11px;opacity:.7}.pending{opacity:.6}.failed{outline:2px solid #dc2626}" +
+      ".who .av{display:inline-block;width:20px;height:20px;border-radius:50%;background:#475569;color:#fff;font-size:10px;line-height:20px;text-align:center;margin-right:5px}" +
+      ".msg img{display:block;max-width:100%;max-height:200px;border-radius:6px;margin-top:4px}.file{display:block;margin-top:4px}" +
+      ".tool{background:none;border:0;font-size:18px;cursor:pointer;padding:0 2px}.emojis{display:flex;flex-wrap:wrap;gap:2px;padding:6px 10px;border-top:1px solid #e5e7eb}" +
+      ".emojis button{background:none;border:0;font-size:18px;cursor:pointer;padding:2px}" +
       ".note{font-size:12px;color:#475569;padding:6px 12px;background:#fff7ed}.err{color:#b91c1c}" +
       ".typing{font-size:12px;color:#64748b;padding:0 12px;min-height:18px}" +
       "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e5e7eb;flex-wrap:wrap}input,textarea{flex:1;min-width:0;padding:8px;border:1px solid #cbd5e1;border-radius:8px;color:#111;background:#fff}" +
       "textarea{resize:none;height:40px}button.go{background:" + c.color + ";color:#fff;border:0;border-radius:8px;padding:8px 12px;cursor:pointer}" +
+      ".survey{align-self:stretch;max-width:none;background:#fff;border:1px solid #cbd5e1;white-space:normal}.survey .stars{flex-wrap:wrap;padding:6px 0}" +
+      ".survey form{padding:6px 0 0;border:0}.survey-comment{font-style:italic}" +
       ".stars{display:flex;gap:4px;padding:8px 12px}.stars button{border:1px solid #cbd5e1;background:#fff;border-radius:6px;padding:4px 9px;cursor:pointer}" +
       ".greet{position:fixed;bottom:86px;" + side + ":20px;max-width:260px;background:#fff;color:#111;padding:10px 12px;border-radius:10px;box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer;z-index:2147483646}" +
       "@media (max-width:480px){.panel{top:0;left:0;right:0;bottom:0;width:100vw;max-width:none;height:100%;max-height:none;border-radius:0}}";
@@ -93,10 +91,26 @@
     ui.input.setAttribute("aria-label", T.placeholder);
     ui.input.onkeydown = function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); submit(); } };
     ui.input.oninput = typed;
-    ui.form.appendChild(ui.input);
-    ui.form.appendChild(el("button", "go", T.send));
+    ui.file = el("input");
+    ui.file.type = "file"; ui.file.hidden = true; ui.file.accept = (c.file_types || []).join(",");
+    ui.file.onchange = function () { if (ui.file.files[0]) upload(ui.file.files[0]); ui.file.value = ""; };
+    var attach = el("button", "tool attach", "📎");
+    attach.type = "button"; attach.title = T.attach; attach.setAttribute("aria-label", T.attach);
+    attach.onclick = function () { ui.file.click(); };
+    ui.emojis = el("div", "emojis");
+    ui.emojis.hidden = true;
+    EMOJI.forEach(function (emoji) {
+      var b = el("button", null, emoji);
+      b.type = "button";
+      b.onclick = function () { insert(emoji); };
+      ui.emojis.appendChild(b);
+    });
+    var smile = el("button", "tool smile", "😊");
+    smile.type = "button"; smile.title = T.emoji; smile.setAttribute("aria-label", T.emoji);
+    smile.onclick = function () { ui.emojis.hidden = !ui.emojis.hidden; };
+    [smile, attach, ui.file, ui.input, el("button", "go", T.send)].forEach(function (n) { ui.form.appendChild(n); });
     ui.form.onsubmit = function (e) { e.preventDefault(); submit(); };
-    [head, ui.status, ui.log, ui.typing, ui.extra, ui.form].forEach(function (n) { ui.panel.appendChild(n); });
+    [head, ui.status, ui.log, ui.typing, ui.extra, ui.emojis, ui.form].forEach(function (n) { ui.panel.appendChild(n); });
     root.appendChild(ui.panel);
     root.appendChild(ui.launcher);
     if (state.refused) { say(T.refused + state.refused, true); ui.form.hidden = true; }
@@ -152,14 +166,59 @@
     });
   }
 
+  function insert(text) {
+    var input = ui.input, at = input.selectionStart == null ? input.value.length : input.selectionStart;
+    input.value = input.value.slice(0, at) + text + input.value.slice(input.selectionEnd == null ? at : input.selectionEnd);
+    input.focus();
+    input.selectionStart = input.selectionEnd = at + text.length;
+  }
+
+  // A file is posted over HTTP (a socket frame is kept small); the answer is the stored message, as an ack is.
+  function upload(file) {
+    var id = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    var bubble = el("div", "msg visitor pending", T.sending + " " + file.name);
+    ui.log.appendChild(bubble);
+    var form = new FormData();
+    form.append("token", state.token); form.append("client_id", id); form.append("file", file);
+    fetch(BASE + "/chat/" + encodeURIComponent(KEY) + "/upload/", {method: "POST", body: form})
+      .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
+      .then(function (answer) {
+        if (answer.ok) { bubble.remove(); show(answer.data.message); return; }
+        bubble.classList.add("failed");
+        bubble.appendChild(el("span", "who err", T.failed + answer.data.message));
+      })
+      .catch(function () { bubble.classList.add("failed"); bubble.appendChild(el("span", "who err", T.failed + file.name)); });
+  }
+
+  function appendFiles(bubble, files) {
+    (files || []).forEach(function (f) {
+      if (f.image) {
+        var img = el("img");
+        img.src = BASE + f.url; img.alt = f.name;
+        bubble.appendChild(img);
+      } else {
+        var a = el("a", "file", "📄 " + f.name);
+        a.href = BASE + f.url; a.target = "_blank"; a.rel = "noopener noreferrer";
+        bubble.appendChild(a);
+      }
+    });
+  }
+
   function show(m) {
     if (state.seen[m.id]) return;
     state.seen[m.id] = true;
     state.lastId = Math.max(state.lastId, m.id);
     var bubble = el("div", "msg " + m.from);
     bubble.setAttribute("data-id", m.id);
-    if (m.from === "agent" && m.author) bubble.appendChild(el("span", "who", m.author));
-    appendText(bubble, m.text);
+    if (m.from === "agent" && m.author) {
+      var who = el("span", "who");
+      who.appendChild(el("span", "av", m.initials));
+      who.appendChild(document.createTextNode(m.author));
+      bubble.appendChild(who);
+    }
+    if (m.survey) surveyCard(bubble, m.survey);
+    else appendText(bubble, m.text);
+    appendFiles(bubble, m.files);
     ui.log.appendChild(bubble);
     ui.log.scrollTop = ui.log.scrollHeight;
     if (m.from === "agent") {
@@ -167,6 +226,40 @@
       state.lastAgentId = Math.max(state.lastAgentId, m.id);
       if (!state.open || document.hidden) { setUnread(state.unread + 1); chime(); } else markSeen();
     }
+  }
+
+  // A survey asked in the chat, answered in place: a button per score, then one comment.
+  function surveyCard(bubble, survey) {
+    bubble.classList.add("survey");
+    bubble.setAttribute("data-survey", survey.id);
+    while (bubble.lastChild && bubble.lastChild.className !== "who") bubble.removeChild(bubble.lastChild);
+    bubble.appendChild(el("div", "survey-question", survey.question));
+    var high = survey.scores[survey.scores.length - 1][0];
+    if (survey.score == null) {
+      var scores = el("div", "stars");
+      survey.scores.forEach(function (pair) {
+        var b = el("button", null, String(pair[0]));
+        b.type = "button";
+        b.setAttribute("aria-label", pair[0] + (pair[1] ? " – " + pair[1] : ""));
+        if (pair[1]) b.title = pair[1];
+        b.onclick = function () { send({action: "survey", survey_id: survey.id, score: pair[0]}); };
+        scores.appendChild(b);
+      });
+      bubble.appendChild(scores);
+      return;
+    }
+    bubble.appendChild(el("div", "survey-answer", T.answered.replace("{score}", survey.score).replace("{high}", high)));
+    if (survey.comment) { bubble.appendChild(el("div", "survey-comment", survey.comment)); return; }
+    var form = el("form");
+    var text = el("textarea");
+    text.setAttribute("aria-label", T.comment); text.placeholder = T.comment; text.maxLength = 4000;
+    form.appendChild(text);
+    form.appendChild(el("button", "go", T.sendComment));
+    form.onsubmit = function (e) {
+      e.preventDefault();
+      if (text.value.trim()) send({action: "survey", survey_id: survey.id, comment: text.value.trim()});
+    };
+    bubble.appendChild(form);
   }
 
   function send(frame) {
@@ -260,9 +353,14 @@
     typing: function (f) { showTyping(f.typing, f.name); },
     details_saved: function () { ui.form.hidden = false; ui.extra.textContent = ""; if (!state.online) ui.extra.appendChild(el("div", "note", T.saved + state.visitor.email)); },
     ended: function (f) { rating(f.conversation_id); },
+    survey: function (f) {
+      var bubble = ui.log.querySelector('[data-survey="' + Number(f.survey.id) + '"]');
+      if (bubble) surveyCard(bubble, f.survey);
+    },
     rated: function () { ui.extra.textContent = ""; ui.extra.appendChild(el("div", "note", T.thanks)); },
     greet: function (f) { if (f.show && !state.open) greet(state.config.proactive_message); },
     pong: function () {},
+    resync: function () { send({action: "resume", after: state.lastId}); },
     error: function (f) {
       var p = f.client_id && state.pending[f.client_id];
       if (p) { p.bubble.classList.add("failed"); p.bubble.appendChild(el("span", "who err", T.failed + f.message)); delete state.pending[f.client_id]; }
@@ -317,13 +415,13 @@
     return fetch(BASE + "/chat/" + encodeURIComponent(KEY) + "/session/", {method: "POST", body: body, headers: {"Content-Type": "text/plain"}})
       .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
       .then(function (answer) {
+        if (answer.data.words) T = answer.data.words;
         if (!answer.ok) { state.refused = answer.data.message || "error"; return false; }
         var d = answer.data;
         if (d.token !== state.token) { state.lastId = 0; state.seen = {}; if (ui.log) ui.log.querySelectorAll("[data-id]").forEach(function (n) { n.remove(); }); }
         state.token = d.token; state.config = d.config; state.online = d.online; state.visitor = d.visitor; state.socketPath = d.socket;
         state.refused = "";
         localStorage.setItem(STORE + "token", d.token);
-        T = WORDS[d.config.language] || WORDS.en;
         return true;
       });
   }
@@ -356,5 +454,5 @@
     proactive();
     setInterval(function () { send({action: "ping"}); }, 25000);
     if (typeof settings.onReady === "function") settings.onReady(api);
-  }).catch(function () { build(); say(T.reconnecting, true); });
+  }).catch(function () { /* Parley cannot be reached: no widget rather than one that cannot send */ });
 })();

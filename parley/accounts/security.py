@@ -1,0 +1,208 @@
+"""How agents prove who they are: two-factor codes, recovery codes, the workspace's security policy and sessions.
+
+TOTP (RFC 6238) through pyotp: 6 digits, 30-second steps, one step of clock drift allowed either way.
+"""
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
+
+from parley.accounts.models import RecoveryCode, Role, SecurityPolicy, TwoFactor, User
+from parley.accounts.permissions import require
+from parley.channels.secrets import decrypt, encrypt
+from parley.company.selectors import company
+from parley.core.errors import ValidationFailed
+from parley.core.services import audit_record
+
+RECOVERY_CODE_COUNT = 10
+#: Codes are accepted one 30-second step early or late, for phones whose clock drifts.
+DRIFT_STEPS = 1
+MAX_SESSION_HOURS = 24 * 90
+
+
+# --- the policy -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Policy:
+    require_two_factor: bool
+    #: The hours an admin chose, or None when the environment's PARLEY_SESSION_HOURS applies.
+    session_hours: int | None
+    team_scoping: bool = False
+
+    @property
+    def session_seconds(self) -> int:
+        return self.session_hours * 3600 if self.session_hours else settings.SESSION_COOKIE_AGE
+
+
+def security_policy() -> Policy:
+    """Return the workspace's sign-in rules (the defaults when no admin has saved any)."""
+    row = SecurityPolicy.objects.first()
+    if row is None:
+        return Policy(require_two_factor=False, session_hours=None)
+    return Policy(require_two_factor=row.require_two_factor, session_hours=row.session_hours, team_scoping=row.team_scoping)
+
+
+@transaction.atomic
+def security_policy_update(*, actor, require_two_factor: bool, session_hours: int | None, team_scoping: bool = False) -> Policy:
+    """Save whether every agent must use two-factor sign-in, how long a session lasts (None: the environment's) and
+    whether agents see only their teams' conversations."""
+    require(actor, "security.manage")
+    if session_hours is not None and not 1 <= session_hours <= MAX_SESSION_HOURS:
+        raise ValidationFailed(gettext("A session lasts between 1 and %(hours)s hours.") % {"hours": MAX_SESSION_HOURS},
+                               extra={"session_hours": f"must be 1 to {MAX_SESSION_HOURS}"})
+    row = SecurityPolicy.objects.select_for_update().first() or SecurityPolicy()
+    wanted = {"require_two_factor": require_two_factor, "session_hours": session_hours, "team_scoping": team_scoping}
+    changes = {name: [getattr(row, name), value] for name, value in wanted.items() if getattr(row, name) != value}
+    for name, value in wanted.items():
+        setattr(row, name, value)
+    row.save()
+    if changes:
+        audit_record(actor=actor, action="security.updated", target=row, changes=changes)
+    return security_policy()
+
+
+def team_scoped(user) -> bool:
+    """Return whether `user` sees only their teams' conversations (and those assigned to them)."""
+    return user.role in (Role.AGENT, Role.LIGHT_AGENT) and security_policy().team_scoping
+
+
+# --- two-factor ---------------------------------------------------------------------------------------------------
+
+def two_factor_enabled(user: User) -> bool:
+    """Return whether `user` confirmed an authenticator, so signing in asks for a code."""
+    return TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def two_factor_pending_secret(user: User) -> str | None:
+    """Return the secret of an authenticator the agent started to add but has not confirmed."""
+    device = TwoFactor.objects.filter(user=user, confirmed_at__isnull=True).first()
+    return decrypt(device.secret) if device else None
+
+
+def two_factor_setup_uri(*, user: User, secret: str) -> str:
+    """Return the otpauth:// address an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=company().name or "Parley")
+
+
+def two_factor_qr_svg(uri: str) -> str:
+    """Return the QR code of `uri` as an inline SVG element."""
+    return segno.make(uri, error="m").svg_inline(scale=4, dark="#111827", light="#ffffff", title="Two-factor setup code")
+
+
+@transaction.atomic
+def two_factor_begin(*, user: User) -> str:
+    """Start adding an authenticator: a new secret, unconfirmed until the agent types a code it shows."""
+    if two_factor_enabled(user):
+        raise ValidationFailed(gettext("Two-factor sign-in is already on; turn it off before adding another authenticator."),
+                               extra={"two_factor": "already on"})
+    secret = pyotp.random_base32()
+    TwoFactor.objects.update_or_create(user=user, defaults={"secret": encrypt(secret), "confirmed_at": None, "last_used_step": 0})
+    return secret
+
+
+def _step_accepted(device: TwoFactor, code: str) -> int | None:
+    """Return the time step `code` is valid for, or None; a step at or before the last one used is refused (replay)."""
+    totp = pyotp.TOTP(decrypt(device.secret))
+    now = timezone.now()
+    for drift in range(-DRIFT_STEPS, DRIFT_STEPS + 1):
+        step = totp.timecode(now) + drift
+        if step > device.last_used_step and secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _clean_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, code: str) -> list[str]:
+    """Turn two-factor on once `code` from the new authenticator is right; return the recovery codes, shown once."""
+    device = TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
+    if device is None:
+        raise ValidationFailed(gettext("Start again: there is no authenticator waiting to be confirmed."), extra={"code": "nothing to confirm"})
+    step = _step_accepted(device, _clean_code(code))
+    if step is None:
+        raise ValidationFailed(gettext("That code is not right. Type the 6 digits your app shows now."), extra={"code": "wrong code"})
+    device.confirmed_at, device.last_used_step = timezone.now(), step
+    device.save(update_fields=["confirmed_at", "last_used_step"])
+    audit_record(actor=user, action="agent.two_factor_enabled", target=user)
+    return _recovery_codes_replace(user)
+
+
+def _recovery_hash(code: str) -> str:
+    # Keyed with SECRET_KEY: a copy of the database alone cannot be searched for the codes.
+    return salted_hmac("parley.accounts.recovery_code", _clean_code(code), algorithm="sha256").hexdigest()
+
+
+def _recovery_codes_replace(user: User) -> list[str]:
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_recovery_hash(code)) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    """Replace the agent's recovery codes with new ones (the old ones stop working); return them, shown once."""
+    if not two_factor_enabled(user):
+        raise ValidationFailed(gettext("Turn on two-factor sign-in first."), extra={"two_factor": "off"})
+    audit_record(actor=user, action="agent.recovery_codes_replaced", target=user)
+    return _recovery_codes_replace(user)
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+@transaction.atomic
+def two_factor_verify(*, user: User, code: str) -> bool:
+    """Return whether `code` (from the authenticator, or an unused recovery code) proves it is `user` signing in."""
+    device = TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    if device is None:
+        return False
+    cleaned = _clean_code(code)
+    if cleaned.isdigit() and len(cleaned) == 6:
+        step = _step_accepted(device, cleaned)
+        if step is None:
+            return False
+        device.last_used_step = step
+        device.save(update_fields=["last_used_step"])
+        return True
+    used = RecoveryCode.objects.filter(user=user, code_hash=_recovery_hash(cleaned), used_at__isnull=True).update(used_at=timezone.now())
+    if used:
+        audit_record(actor=user, action="agent.recovery_code_used", target=user, changes={"left": recovery_codes_left(user)})
+    return bool(used)
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User, actor) -> None:
+    """Turn two-factor off for `user`: by the agent themselves, or by an admin when the agent lost their phone."""
+    if actor != user:
+        require(actor, "agent.manage")
+    elif security_policy().require_two_factor:
+        raise ValidationFailed(gettext("Your workspace requires two-factor sign-in; an admin can reset it if you lost your phone."),
+                               extra={"two_factor": "required by the workspace"})
+    deleted, _ = TwoFactor.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=actor, action="agent.two_factor_disabled", target=user)
+
+
+# --- sessions -----------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def sessions_end_everywhere(*, user: User, actor) -> None:
+    """End every signed-in session of `user` (a lost laptop, a shared computer); API tokens are revoked separately."""
+    if actor != user:
+        require(actor, "agent.manage")
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    audit_record(actor=actor, action="agent.signed_out_everywhere", target=user)

@@ -1,0 +1,34 @@
+"""The sums every KPI over the facts and every per-day chart is made of, read from the facts or their daily rollup.
+
+Averages and shares are finished from sums and counts (a sum of averages means nothing), so the same
+totals come out of the fact rows of a filtered report and of the rollup rows of an unfiltered one.
+"""
+from django.db.models import Count, Q, Sum
+
+#: Each measure as an aggregate over fact rows; the rollup keeps a column of that name per (day, channel).
+FACT_MEASURES = {
+    "conversations": Count("pk"),
+    "first_response_total": Sum("first_response_seconds"),
+    "first_response_count": Count("first_response_seconds"),
+    "first_response_business_total": Sum("first_response_business_seconds"),
+    "first_response_business_count": Count("first_response_business_seconds"),
+    "next_response_total": Sum("next_response_seconds_total"),
+    "next_response_count": Sum("next_response_count"),
+    "resolution_total": Sum("resolution_seconds"),
+    "resolution_count": Count("resolution_seconds"),
+    "resolution_business_total": Sum("resolution_business_seconds"),
+    "resolution_business_count": Count("resolution_business_seconds"),
+    "solved": Count("pk", filter=Q(solved=True)),
+    "one_touch": Count("pk", filter=Q(one_touch=True)),
+    "reopened": Count("pk", filter=Q(reopened=True)),
+    "sentiment_total": Sum("sentiment_total"),
+    "sentiment_count": Sum("sentiment_count"),
+    "sla_conversations": Count("pk", filter=Q(sla_policy_id__isnull=False)),
+    "sla_kept": Count("pk", filter=Q(sla_policy_id__isnull=False, sla_breached=False)),
+}
+ROLLUP_MEASURES = {name: Sum(name) for name in FACT_MEASURES}
+
+
+def filled(row: dict) -> dict:
+    """A row of measures with the sums over nothing as 0, as the counts already are."""
+    return {key: (0 if value is None and key in FACT_MEASURES else value) for key, value in row.items()}

@@ -1,0 +1,39 @@
+"""Screens that arrived with two-factor sign-in, the audit log and the rule builder speak the agent's language."""
+import json
+import re
+
+import pytest
+
+from parley.accounts.services import agent_update_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def german_admin(client, admin):
+    agent_update_profile(user=admin, name=admin.name, signature="", language="de")
+    client.force_login(admin)
+    return admin
+
+
+def test_a_german_admin_sets_up_security_in_german(client, german_admin):
+    security = client.get("/settings/security/").content.decode()
+    two_factor = client.get("/me/two-factor/").content.decode()
+    audit = client.get("/settings/audit/").content.decode()
+
+    assert "Zwei-Faktor-Anmeldung für alle Agenten verlangen" in security and "Sicherheitseinstellungen speichern" in security
+    assert "Zwei-Faktor-Anmeldung einrichten" in two_factor and "Set up two-factor" not in two_factor
+    assert "<h1>Audit-Protokoll</h1>" in audit and ">Filtern</button>" in audit
+
+
+def test_the_rule_builder_gets_its_words_and_vocabulary_in_the_agents_language(client, german_admin):
+    page = client.get("/settings/automations/new/trigger/").content.decode()
+
+    def script(element_id):
+        return json.loads(re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', page, re.S).group(1))
+
+    words, vocabulary = script("rule-builder-words"), script("rule-vocabulary")
+    assert words["addCondition"] == "Bedingung hinzufügen" and words["unknownField"] == "Das Feld {field} ist unbekannt: " \
+        "Korrigieren Sie es unten in der JSON-Ansicht."
+    assert vocabulary["ops"]["not_contains"] == "enthält nicht"
+    assert {action["label"] for action in vocabulary["actions"]} >= {"Einem Agenten zuweisen", "Webhook aufrufen"}
