@@ -1,10 +1,14 @@
 """The widget in headless Chromium: the demo shop embeds it, a visitor chats with an agent in the workspace."""
+import time
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from chat_client import IDENTITY_SECRET, as_agent, widget
 from parley.accounts.services import agent_set_availability
+from parley.channels.chat.selectors import visitor_is_connected
 from parley.channels.chat.services import identity_hash
 from parley.channels.services import inbox_update
 from parley.contacts.services import contact_resolve_identity
@@ -72,13 +76,22 @@ def test_with_no_agent_online_the_widget_collects_an_email_and_the_reply_goes_th
     widget(page).get_by_role("button", name="Send").click()
     expect(widget(page).locator(".msg.visitor[data-id]")).to_be_visible()
     page.close()  # the visitor leaves
-
     conversation = Conversation.objects.get(inbox=chat_inbox)
+    _wait_until_the_server_sees_the_widget_closed(chat_inbox, conversation.contact_id)
+
     assert conversation.contact.email == "nia@example.com"
     message_reply(conversation=conversation, author=agent, text="Unworn ones, within 30 days.")
 
     assert [m.to for m in mail.outbox] == [["nia@example.com"]]
     assert "Unworn ones, within 30 days." in mail.outbox[0].body
+
+
+def _wait_until_the_server_sees_the_widget_closed(inbox, contact_id):
+    # Closing the tab ends the socket at once here, but the server hears of it a moment later.
+    deadline = time.monotonic() + 30
+    while visitor_is_connected(inbox=inbox, contact_id=contact_id, now=timezone.now()):
+        assert time.monotonic() < deadline, "the server still counts the closed widget as open"
+        time.sleep(0.05)
 
 
 @pytest.fixture
