@@ -61,6 +61,10 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         self._tail_task: asyncio.Task | None = None
         #: True from the moment a tail is started until its loop ends; a tail that is only closing down does not count.
         self._tailing = False
+        #: When every writer that looked for listeners has seen this process's listener row.
+        self._heard_from = 0.0
+        #: How many local groups each channel is in: a channel joining its first group is a new socket.
+        self._groups_of: dict[str, int] = {}
         self._last_clean = 0.0
         #: Channels that lost a message to a full queue and have not been told yet.
         self._behind: set[str] = set()
@@ -110,18 +114,19 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
         """Return True when no socket in this process or any other could get a message (call from sync code).
 
         Publishers ask first and skip building messages (a worker ingesting with no agent online).
-        A socket that just connected may miss what happens in its first quarter second.
         """
         return not self.groups and not self._others_listening()
 
     def _others_listening(self) -> bool:
-        if time.monotonic() - self._listeners_checked >= LISTENERS_CHECKED_EVERY_SECONDS:
+        started = time.monotonic()
+        if started - self._listeners_checked >= LISTENERS_CHECKED_EVERY_SECONDS:
             alive = timezone.now() - timedelta(seconds=3 * LISTENER_BEAT_SECONDS)
             try:
                 self._others_listen = LayerListener.objects.filter(seen_at__gte=alive).exclude(origin=self.origin).exists()
             except DatabaseError:
                 self._others_listen = True
-            self._listeners_checked = time.monotonic()
+            # Counted from before the query: what it found may be that old, however long it took.
+            self._listeners_checked = started
         return self._others_listen
 
     def _store(self, sends: list[tuple[str, dict]]) -> None:
@@ -140,6 +145,9 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
             logger.warning("could not hand %s to the other processes: %s", ", ".join(group for group, _ in sends), exc)
 
     async def group_add(self, group, channel):
+        new_socket = not self._groups_of.get(channel)
+        if channel not in self.groups.get(group, ()):
+            self._groups_of[channel] = self._groups_of.get(channel, 0) + 1
         await super().group_add(group, channel)
         loop = asyncio.get_running_loop()
         if not self._tailing or (self._tail_task is not None and self._tail_task.get_loop() is not loop):
@@ -148,9 +156,32 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
             # that delete and the process counts as a listener again.
             self._tailing = True
             since = timezone.now()
-            # Registered before the socket is accepted, so writers that look next already write for it.
-            await loop.run_in_executor(self._reader, self._beat)
+            await self._announce(loop)
             self._tail_task = loop.create_task(self._tail(_Cursor(self.origin, since)))
+        elif new_socket:
+            # Each new socket says so again: the row may have been removed under a running tail (a restored
+            # or flushed database), and the next beat is seconds away.
+            await self._announce(loop)
+        wait = self._heard_from - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _announce(self, loop) -> None:
+        """Register this process as a listener before the joining socket is accepted.
+
+        A writer trusts what it last found for a quarter second: one that found nobody listening just
+        before this row appeared would not write for this socket until then, so the socket (and any
+        other joining meanwhile) is accepted only after that.
+        """
+        if await loop.run_in_executor(self._reader, self._beat):
+            self._heard_from = time.monotonic() + LISTENERS_CHECKED_EVERY_SECONDS
+
+    async def group_discard(self, group, channel):
+        if channel in self.groups.get(group, ()):
+            left = self._groups_of.pop(channel, 1) - 1
+            if left:
+                self._groups_of[channel] = left
+        await super().group_discard(group, channel)
 
     async def _tail(self, cursor: "_Cursor") -> None:
         """Deliver other processes' messages to local groups while this process has any."""
@@ -177,8 +208,9 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
             # until a socket joins again.
             await loop.run_in_executor(self._reader, self._stop_listening)
 
-    def _beat(self) -> None:
-        LayerListener.objects.update_or_create(origin=self.origin, defaults={"seen_at": timezone.now()})
+    def _beat(self) -> bool:
+        """Say this process listens; return True when its row was not there."""
+        return LayerListener.objects.update_or_create(origin=self.origin, defaults={"seen_at": timezone.now()})[1]
 
     def _stop_listening(self) -> None:
         try:
@@ -188,6 +220,7 @@ class DatabaseChannelLayer(InMemoryChannelLayer):
 
     async def flush(self):
         await super().flush()
+        self._groups_of.clear()
         # With no groups left the tail ends by itself, closing its connection on the way out.
         if self._tail_task is not None and self._tail_task.get_loop() is asyncio.get_running_loop():
             await self._tail_task

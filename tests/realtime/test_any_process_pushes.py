@@ -31,6 +31,23 @@ async def _collect_until(socket, last: callable, timeout=30) -> list[dict]:
     return await asyncio.wait_for(read(), timeout)
 
 
+async def _open_on_both_workers(open_socket, server_process_of, base: str, cookie: str, opened: list) -> dict:
+    """Open sockets (kept in `opened`) until both web workers hold one; return one socket per worker's pid."""
+    port = int(base.rsplit(":", 1)[1])
+    by_worker = {}
+    # The kernel hands each connection to one worker. The server answers as soon as one worker is up; on a
+    # loaded machine the other may take seconds more to start accepting.
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(by_worker) < 2:
+        assert asyncio.get_running_loop().time() < deadline, "every connection went to one worker"
+        opened.append(await open_socket(base, cookie))
+        pid = server_process_of(opened[-1], port)
+        if pid in by_worker:
+            await asyncio.sleep(0.2)
+        by_worker.setdefault(pid, opened[-1])
+    return by_worker
+
+
 def _priority_change(message: dict, priority: str) -> bool:
     return message.get("event") == "conversation.updated" and message["payload"]["changes"].get("priority", [None, None])[1] == priority
 
@@ -104,17 +121,11 @@ def test_with_two_web_workers_every_socket_gets_each_change_once_from_a_worker_a
 
     with parley_server_factory({"WEB_CONCURRENCY": "2"}) as base:
         cookie = session_cookie(base, agent.email)
-        port = int(base.rsplit(":", 1)[1])
 
         async def scenario():
-            sockets, processes = [], set()
-            # The kernel hands each connection to one of the two workers; connect until both hold some.
-            while len(processes) < 2 and len(sockets) < 20:
-                socket = await open_socket(base, cookie)
-                sockets.append(socket)
-                processes.add(server_process_of(socket, port))
+            sockets = []
             try:
-                assert len(processes) == 2, "every connection went to one worker"
+                await _open_on_both_workers(open_socket, server_process_of, base, cookie, sockets)
                 await asyncio.to_thread(in_another_process, f"""
                     from parley.accounts.models import User
                     from parley.conversations.models import Conversation
@@ -154,13 +165,9 @@ def test_with_two_web_workers_agents_on_different_workers_see_each_other_viewing
         async def scenario():
             opened = [await open_socket(base, ana_cookie)]
             try:
-                ana_socket, ben_socket = opened[0], None
-                # Connect Ben until the kernel hands his socket to the worker Ana is not on.
-                while ben_socket is None and len(opened) < 20:
-                    opened.append(await open_socket(base, ben_cookie))
-                    if server_process_of(opened[-1], port) != server_process_of(ana_socket, port):
-                        ben_socket = opened[-1]
-                assert ben_socket is not None, "every connection went to one worker"
+                ana_socket = opened[0]
+                bens = await _open_on_both_workers(open_socket, server_process_of, base, ben_cookie, opened)
+                ben_socket = next(socket for pid, socket in bens.items() if pid != server_process_of(ana_socket, port))
                 await ana_socket.send(view)
                 await next_event(ana_socket, "presence", lambda p: len(p["viewers"]) == 1)
                 await ben_socket.send(view)
