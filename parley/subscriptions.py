@@ -26,7 +26,7 @@ def _notify_customer_message(name: str, payload: dict) -> None:
 def _bot_answer(name: str, payload: dict) -> None:
     from parley.bot.services import bot_handle_message
 
-    bot_handle_message(message_id=payload["message_id"])
+    bot_handle_message(message_id=payload["message_id"], inbox_id=payload.get("inbox_id"))
 
 
 def _offer_queued_call(name: str, payload: dict) -> None:

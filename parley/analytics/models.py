@@ -58,8 +58,8 @@ class DailyRollup(models.Model):
     """The facts' measures (analytics.measures) added up per local day and channel opened.
 
     Unfiltered and per-channel reports read these instead of the facts: one row per day and channel,
-    however many conversations there are. Each row is recomputed from its facts whenever one of them
-    changes, so it is exactly their sum.
+    however many conversations there are. Whenever a fact changes, its row changes by the difference
+    (analytics.services.rollup_move), so it stays exactly their sum; `parley rebuild-reports` makes it anew from them.
     """
 
     day = models.DateField()

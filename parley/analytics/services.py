@@ -101,60 +101,85 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     A conversation merged into another has none: its messages and its customer's wait count in the one it joined.
     """
     conversation = Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
-    if conversation is None or conversation.merged_into_id:
-        before = _bucket_of(conversation_id)
-        ConversationFact.objects.filter(conversation_id=conversation_id).delete()
-        rollup_refresh(buckets={before} - {None})
-        return None
     # Lock the row before reading what it sums: a score added meanwhile (message_sentiment_record) is then either
     # seen here or added after this write, never lost.
     fact = ConversationFact.objects.select_for_update().filter(conversation_id=conversation_id).first()
+    before = _share(fact)
+    if conversation is None or conversation.merged_into_id:
+        if fact is not None:
+            fact.delete()
+            rollup_move(before=before, after=None)
+        return None
     messages = list(conversation.messages.only(*_MESSAGE_FIELDS).order_by("created_at", "id"))
     sentiments = list(MessageSentiment.objects.filter(conversation_id=conversation_id).values_list("score", flat=True))
     schedule = BusinessSchedules().for_conversation(conversation)
     sla_policy_id = policies_matching(conversation_ids=[conversation_id])[conversation_id]
-    before = (fact.day, fact.channel) if fact else None
     values = fact_values(conversation, messages, sentiments, schedule, sla_policy_id)
     if fact is None:
         fact = ConversationFact.objects.create(conversation=conversation, **values)
-    else:
+    elif any(getattr(fact, field) != value for field, value in values.items()):
         for field, value in values.items():
             setattr(fact, field, value)
         fact.save()
-    rollup_refresh(buckets={before, (fact.day, fact.channel)} - {None})
+    else:
+        return fact
+    rollup_move(before=before, after=_share(fact))
     return fact
 
 
 Bucket = tuple[date, str]
+#: What one fact adds to the rollup: its (day, channel) row, its hour, and its measures.
+Share = tuple[Bucket, int, dict]
 
 
-def _bucket_of(conversation_id: int) -> Bucket | None:
-    """The (day, channel) rollup row a conversation's facts count in now, or None without facts."""
-    return ConversationFact.objects.filter(conversation_id=conversation_id).values_list("day", "channel").first()
+def _share(fact: ConversationFact | None) -> Share | None:
+    if fact is None:
+        return None
+    # The rollup's own aggregates over this one row, so a fact counts exactly as a rebuild would count it.
+    measures = filled(ConversationFact.objects.filter(pk=fact.pk).aggregate(**FACT_MEASURES))
+    return (fact.day, fact.channel), fact.hour, measures
 
 
 def _hours(per_hour: dict[int, int]) -> list[int]:
     return [per_hour.get(hour, 0) for hour in range(24)]
 
 
-def rollup_refresh(*, buckets: set[Bucket]) -> None:
-    """Recompute the rollup rows of `buckets` from their facts (inside the caller's transaction).
+def rollup_move(*, before: Share | None, after: Share | None) -> None:
+    """Take a fact's old share out of the rollup and put its new one in (inside the caller's transaction).
 
-    Each row is locked before its facts are summed, so of two workers changing facts of one bucket
-    the second sums after the first committed: the row always ends as the sum of its facts.
+    The sums change by the difference alone, in one UPDATE of each row, so a refresh costs the same
+    however many conversations the day has. The caller holds the fact's row lock, so its old share is
+    the one the rollup counts.
     """
-    for day, channel in sorted(buckets):
+    if before and after and before[0] == after[0]:
+        changes = {name: after[2][name] - before[2][name] for name in FACT_MEASURES if after[2][name] != before[2][name]}
+        _rollup_add(after[0], changes, {before[1]: -1, after[1]: 1} if before[1] != after[1] else {})
+        return
+    if before:
+        _rollup_add(before[0], {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
+    if after:
+        _rollup_add(after[0], {name: value for name, value in after[2].items() if value}, {after[1]: 1})
+
+
+def _rollup_add(bucket: Bucket, changes: dict, hours: dict[int, int]) -> None:
+    if not changes and not hours:
+        return
+    day, channel = bucket
+    rows = DailyRollup.objects.filter(day=day, channel=channel)
+    if any(change > 0 for change in hours.values()):
+        # A fact joining a day: the row may not be there yet. Otherwise the fact already counts in it.
         DailyRollup.objects.get_or_create(day=day, channel=channel, defaults={"weekday": day.weekday()})
-        row = DailyRollup.objects.select_for_update().get(day=day, channel=channel)
-        facts = ConversationFact.objects.filter(day=day, channel=channel)
-        measures = filled(facts.aggregate(**FACT_MEASURES))
-        if not measures["conversations"]:
-            row.delete()
-            continue
-        for name, value in measures.items():
-            setattr(row, name, value)
-        row.hours = _hours(dict(facts.values_list("hour").annotate(n=Count("pk")).values_list("hour", "n")))
-        row.save()
+    if hours:
+        row = rows.select_for_update().get()
+        per_hour = dict(enumerate(row.hours or _hours({})))
+        for hour, change in hours.items():
+            per_hour[hour] = per_hour.get(hour, 0) + change
+        row.hours = _hours(per_hour)
+        row.save(update_fields=["hours"])
+    if changes:
+        rows.update(**{name: F(name) + change for name, change in changes.items()})
+    if changes.get("conversations", 0) < 0:
+        rows.filter(conversations=0).delete()
 
 
 @transaction.atomic

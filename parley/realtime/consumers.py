@@ -10,6 +10,7 @@ from parley.accounts import services as accounts_services
 from parley.accounts.permissions import can
 from parley.conversations.selectors import conversation_contact_id, conversation_visible, team_scope, visible_inbox_ids
 from parley.realtime import presence
+from parley.realtime.renewal import GroupRenewal, renew
 from parley.realtime.push import agent_group, availability_group, conversation_group, customer_group, inbox_group
 
 #: How many recent event ids a socket remembers; far more than one event's copies can be apart.
@@ -39,6 +40,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await database_sync_to_async(presence.socket_open)(self.channel_name, self.user.pk)
+        self.renewal = GroupRenewal()
         await self.accept()
 
     async def disconnect(self, code):
@@ -74,6 +76,9 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             self.teams = await database_sync_to_async(team_scope)(user=self.user)
             if self.viewing:
                 await self._join(self.viewing)
+            if self.renewal.due():
+                viewed = [conversation_group(self.viewing)] if self.viewing else []
+                await renew(self.channel_layer, self.channel_name, [*self.joined, *viewed])
             await database_sync_to_async(presence.socket_open)(self.channel_name, self.user.pk)
             await self.send_json({"event": "pong", "payload": {}})
         elif action == "leave":

@@ -22,7 +22,7 @@ def _facts_summed() -> dict:
 
 def test_events_keep_each_rollup_row_the_sum_of_its_facts(service_levels, admin, run_due_jobs):
     from parley.channels.base import InboundMessage
-    from parley.conversations.services import conversation_merge, message_receive
+    from parley.conversations.services import conversation_merge, conversation_set_status, message_receive
 
     assert _rollup() == _facts_summed() and len(_rollup()) == ConversationFact.objects.values("day", "channel").distinct().count()
     # A duplicate on C1's day, then merged away: its row counts it, then no longer.
@@ -38,6 +38,17 @@ def test_events_keep_each_rollup_row_the_sum_of_its_facts(service_levels, admin,
     drain(run_due_jobs)
 
     assert _rollup()[bucket]["conversations"] == 1 and _rollup()[bucket]["hours"][9] == 1 and _rollup() == _facts_summed()
+
+    # Reopening and solving again move the day's counts by one each way, the rest of the row staying the facts' sum.
+    solved = _rollup()[bucket]["solved"]
+    c1.refresh_from_db()
+    conversation_set_status(conversation=c1, actor=admin, status="open")
+    drain(run_due_jobs)
+    assert _rollup()[bucket]["solved"] == solved - 1 and _rollup() == _facts_summed()
+    c1.refresh_from_db()
+    conversation_set_status(conversation=c1, actor=admin, status="solved")
+    drain(run_due_jobs)
+    assert _rollup()[bucket]["solved"] == solved and _rollup()[bucket]["reopened"] >= 1 and _rollup() == _facts_summed()
 
 
 def test_a_rebuild_makes_the_same_rows(service_levels):

@@ -18,6 +18,7 @@ from parley.channels.chat.origins import origin_allowed
 from parley.channels.models import Inbox
 from parley.core.errors import ApplicationError
 from parley.realtime.push import conversation_group, customer_group
+from parley.realtime.renewal import GroupRenewal, renew
 
 #: The largest frame accepted from a widget; a message's 5,000 characters fit with room to spare.
 MAX_FRAME_BYTES = 24_000
@@ -36,6 +37,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.visitor = None
         self.groups_joined: list[str] = []
+        self.renewal = GroupRenewal()
         self.recent_events: deque[str] = deque(maxlen=REMEMBERED_EVENTS)
         headers = dict(self.scope.get("headers") or [])
         origin = headers.get(b"origin", b"").decode("latin-1")
@@ -179,6 +181,8 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         remaining = (self.visitor.connected_until - timezone.now()).total_seconds() if self.visitor.connected_until else 0
         if remaining < services.CONNECTED_SECONDS / 2:
             await database_sync_to_async(services.chat_visitor_seen)(visitor=self.visitor)
+        if self.renewal.due():
+            await renew(self.channel_layer, self.channel_name, self.groups_joined)
         await self._send({"event": "pong"})
 
     # --- from the channel layer --------------------------------------------------------------------
