@@ -124,6 +124,6 @@ def security_policy_show(request):
 
 @router.put("/security", response=SecurityPolicyOut, tags=["security"])
 def security_policy_update(request, body: SecurityPolicyIn):
-    """Require two-factor sign-in for every agent or not, set the session lifetime, and scope agents to their teams."""
-    return security.security_policy_update(actor=request.auth, require_two_factor=body.require_two_factor,
+    """Choose the roles that must use two-factor sign-in, set the session lifetime, and scope agents to their teams."""
+    return security.security_policy_update(actor=request.auth, two_factor_roles=body.two_factor_roles,
                                            session_hours=body.session_hours, team_scoping=body.team_scoping)

@@ -154,7 +154,8 @@ class RecoveryCode(models.Model):
 class SecurityPolicy(models.Model):
     """How agents sign in: one row, edited in Settings → Security."""
 
-    require_two_factor = models.BooleanField(default=False)
+    #: The roles (Role values) whose agents must sign in with a second factor.
+    two_factor_roles = models.JSONField(default=list, blank=True)
     #: Empty: PARLEY_SESSION_HOURS decides.
     session_hours = models.PositiveIntegerField(null=True, blank=True)
     #: Agents and light agents see only their teams' conversations and those assigned to them.

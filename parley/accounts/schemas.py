@@ -84,12 +84,12 @@ class AgentQuery(ListQuery):
 
 
 class SecurityPolicyIn(InputSchema):
-    require_two_factor: bool
+    two_factor_roles: list[Role] = Field(description="the roles whose agents must sign in with a second factor")
     session_hours: int | None = Field(None, ge=1, le=MAX_SESSION_HOURS, description="null: the server's PARLEY_SESSION_HOURS")
     team_scoping: bool = Field(False, description="Agents and light agents see only their teams' conversations")
 
 
 class SecurityPolicyOut(Schema):
-    require_two_factor: bool
+    two_factor_roles: list[Role]
     session_hours: int | None
     team_scoping: bool

@@ -31,10 +31,14 @@ MAX_SESSION_HOURS = 24 * 90
 
 @dataclass(frozen=True)
 class Policy:
-    require_two_factor: bool
+    #: The roles whose agents must sign in with a second factor.
+    two_factor_roles: frozenset[str]
     #: The hours an admin chose, or None when the environment's PARLEY_SESSION_HOURS applies.
     session_hours: int | None
     team_scoping: bool = False
+
+    def requires_two_factor(self, user) -> bool:
+        return user.role in self.two_factor_roles
 
     @property
     def session_seconds(self) -> int:
@@ -45,20 +49,27 @@ def security_policy() -> Policy:
     """Return the workspace's sign-in rules (the defaults when no admin has saved any)."""
     row = SecurityPolicy.objects.first()
     if row is None:
-        return Policy(require_two_factor=False, session_hours=None)
-    return Policy(require_two_factor=row.require_two_factor, session_hours=row.session_hours, team_scoping=row.team_scoping)
+        return Policy(two_factor_roles=frozenset(), session_hours=None)
+    return Policy(two_factor_roles=frozenset(row.two_factor_roles), session_hours=row.session_hours,
+                  team_scoping=row.team_scoping)
 
 
 @transaction.atomic
-def security_policy_update(*, actor, require_two_factor: bool, session_hours: int | None, team_scoping: bool = False) -> Policy:
-    """Save whether every agent must use two-factor sign-in, how long a session lasts (None: the environment's) and
+def security_policy_update(*, actor, two_factor_roles, session_hours: int | None, team_scoping: bool = False) -> Policy:
+    """Save which roles must use two-factor sign-in, how long a session lasts (None: the environment's) and
     whether agents see only their teams' conversations."""
     require(actor, "security.manage")
+    unknown = sorted(set(two_factor_roles) - set(Role.values))
+    if unknown:
+        raise ValidationFailed(gettext("Two-factor sign-in can be required of these roles: %(roles)s.")
+                               % {"roles": ", ".join(Role.values)}, extra={"two_factor_roles": f"unknown role {unknown[0]!r}"})
+    # Kept in the order roles are listed, so the same choice saves the same value however it was sent.
+    two_factor_roles = [role for role in Role.values if role in set(two_factor_roles)]
     if session_hours is not None and not 1 <= session_hours <= MAX_SESSION_HOURS:
         raise ValidationFailed(gettext("A session lasts between 1 and %(hours)s hours.") % {"hours": MAX_SESSION_HOURS},
                                extra={"session_hours": f"must be 1 to {MAX_SESSION_HOURS}"})
     row = SecurityPolicy.objects.select_for_update().first() or SecurityPolicy()
-    wanted = {"require_two_factor": require_two_factor, "session_hours": session_hours, "team_scoping": team_scoping}
+    wanted = {"two_factor_roles": two_factor_roles, "session_hours": session_hours, "team_scoping": team_scoping}
     changes = {name: [getattr(row, name), value] for name, value in wanted.items() if getattr(row, name) != value}
     for name, value in wanted.items():
         setattr(row, name, value)
@@ -187,7 +198,7 @@ def two_factor_disable(*, user: User, actor) -> None:
     """Turn two-factor off for `user`: by the agent themselves, or by an admin when the agent lost their phone."""
     if actor != user:
         require(actor, "agent.manage")
-    elif security_policy().require_two_factor:
+    elif security_policy().requires_two_factor(user):
         raise ValidationFailed(gettext("Your workspace requires two-factor sign-in; an admin can reset it if you lost your phone."),
                                extra={"two_factor": "required by the workspace"})
     deleted, _ = TwoFactor.objects.filter(user=user).delete()

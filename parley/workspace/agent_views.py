@@ -46,7 +46,7 @@ def _agent_page(request, agent: User, *, form=None, error: str = "", status: int
     form = form or AgentForm(initial={"role": agent.role, "teams": agent.teams.all()})
     context = {"agent": agent, "form": form, "error": error, "invited": selectors.agent_is_invited(agent),
                "two_factor_on": security.two_factor_enabled(agent),
-               "two_factor_required": security.security_policy().require_two_factor, "section": "settings-agents"}
+               "two_factor_required": security.security_policy().requires_two_factor(agent), "section": "settings-agents"}
     return render(request, "workspace/settings_agent.html", context, status=status)
 
 

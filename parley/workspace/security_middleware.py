@@ -34,7 +34,7 @@ class SecurityPolicyMiddleware:
         if signed_in_at and time.time() - signed_in_at > policy.session_seconds:
             logout(request)
             return redirect_to_login(request.get_full_path())
-        if not policy.require_two_factor or request.path_info in self.open_paths or request.path_info.startswith("/static/"):
+        if not policy.requires_two_factor(request.user) or request.path_info in self.open_paths or request.path_info.startswith("/static/"):
             return None
         if two_factor_enabled(request.user):
             return None

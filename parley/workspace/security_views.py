@@ -154,7 +154,7 @@ def login_code(request):
 
 def _two_factor_page(request, *, form=None, error: str = "", recovery_codes=None, status: int = 200):
     user = request.user
-    context = {"enabled": two_factor_enabled(user), "required": security_policy().require_two_factor,
+    context = {"enabled": two_factor_enabled(user), "required": security_policy().requires_two_factor(user),
                "form": form or TwoFactorCodeForm(), "error": error, "recovery_codes": recovery_codes, "section": "profile"}
     secret = None if context["enabled"] else two_factor_pending_secret(user)
     if secret:
@@ -218,7 +218,7 @@ def security_settings(request):
     allowed(request, "security.manage", gettext("Only admins change the security settings."))
     if request.method == "GET":
         policy = security_policy()
-        return _security_page(request, SecurityPolicyForm(initial={"require_two_factor": policy.require_two_factor,
+        return _security_page(request, SecurityPolicyForm(initial={"two_factor_roles": sorted(policy.two_factor_roles),
                                                                     "session_hours": policy.session_hours,
                                                                     "team_scoping": policy.team_scoping}))
     form = SecurityPolicyForm(request.POST)

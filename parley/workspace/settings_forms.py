@@ -111,8 +111,9 @@ class NotificationPreferenceForm(forms.ModelForm):
 
 
 class SecurityPolicyForm(forms.Form):
-    require_two_factor = forms.BooleanField(required=False, label=_("Require two-factor sign-in for every agent"),
-                                            help_text=_("Agents without an authenticator are asked to add one before they can work."))
+    two_factor_roles = forms.MultipleChoiceField(
+        required=False, choices=Role.choices, widget=forms.CheckboxSelectMultiple, label=_("Require two-factor sign-in of"),
+        help_text=_("Agents of these roles without an authenticator are asked to add one before they can work."))
     session_hours = forms.IntegerField(required=False, min_value=1, label=_("Session lifetime (hours)"),
                                        help_text=_("How long a sign-in lasts; empty keeps the server's default."))
     team_scoping = forms.BooleanField(required=False, label=_("Agents see only their teams' conversations"),

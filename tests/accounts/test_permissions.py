@@ -74,7 +74,7 @@ ATTEMPTS = {
                                                                                 "idempotency_key": "perm-1"}),
     "survey.manage": lambda api, w: api.patch("/surveys/settings", {"throttle_days": 14}),
     "report.view": lambda api, w: api.get("/reports/kpis"),
-    "security.manage": lambda api, w: api.put("/security", {"require_two_factor": False, "session_hours": 12}),
+    "security.manage": lambda api, w: api.put("/security", {"two_factor_roles": [], "session_hours": 12}),
     "audit.view": lambda api, w: api.get("/audit", action="agent."),
     "contact.export": lambda api, w: api.post(f"/contacts/{w.contact.pk}/exports"),
     "contact.erase": lambda api, w: api.post(f"/contacts/{w.idle_contact.pk}/erase", {"confirm": "ERASE"}),

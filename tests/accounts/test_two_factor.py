@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 
 from parley.accounts.models import Role, TwoFactor
-from parley.accounts.security import security_policy_update, two_factor_begin, two_factor_confirm
+from parley.accounts.security import security_policy, security_policy_update, two_factor_begin, two_factor_confirm
+from parley.core.errors import ValidationFailed
 from parley.core.models import AuditEntry
 
 LOGIN, CODE, HOME = reverse("workspace:login"), reverse("workspace:login-code"), reverse("workspace:home")
@@ -121,9 +122,9 @@ def test_turning_it_off_needs_a_current_code(client, agent):
     assert password_step(client, agent)["Location"] == HOME
 
 
-def test_when_an_admin_requires_it_an_agent_without_it_must_enrol_first(client, admin, agent):
+def test_when_an_admin_requires_it_of_agents_an_agent_without_it_must_enrol_first(client, admin, agent):
     client.force_login(admin)
-    saved = client.post(reverse("workspace:security-settings"), {"require_two_factor": "on", "session_hours": ""})
+    saved = client.post(reverse("workspace:security-settings"), {"two_factor_roles": ["agent"], "session_hours": ""})
     client.force_login(agent)
 
     inbox = client.get(HOME)
@@ -139,6 +140,25 @@ def test_when_an_admin_requires_it_an_agent_without_it_must_enrol_first(client, 
     assert "Your workspace requires two-factor sign-in" in enrol_page.content.decode()
     assert after.status_code == 200
     assert cannot_turn_off.status_code == 422 and TwoFactor.objects.filter(user=agent).exists()
+
+
+def test_it_is_required_of_the_chosen_roles_only(client, admin, make_agent):
+    supervisor, agent = make_agent(Role.SUPERVISOR), make_agent(Role.AGENT)
+    client.force_login(admin)
+    page = client.get(reverse("workspace:security-settings")).content.decode()
+    client.post(reverse("workspace:security-settings"), {"two_factor_roles": ["admin", "supervisor"], "session_hours": ""})
+
+    admin_home = client.get(HOME)
+    client.force_login(supervisor)
+    supervisor_home = client.get(HOME)
+    client.force_login(agent)
+    agent_home = client.get(HOME)
+
+    assert 'name="two_factor_roles" value="light_agent"' in page
+    assert admin_home.status_code == 302 and admin_home["Location"] == TWO_FACTOR
+    assert supervisor_home.status_code == 302 and supervisor_home["Location"] == TWO_FACTOR
+    assert agent_home.status_code == 200
+    assert security_policy().two_factor_roles == {"admin", "supervisor"}
 
 
 def test_an_admin_resets_a_lost_authenticator(client, admin, agent):
@@ -159,19 +179,22 @@ def test_only_admins_change_the_security_settings(client, make_agent, role):
     client.force_login(make_agent(role))
 
     page = client.get(reverse("workspace:security-settings"))
-    post = client.post(reverse("workspace:security-settings"), {"require_two_factor": "on"})
+    post = client.post(reverse("workspace:security-settings"), {"two_factor_roles": [role]})
 
     assert page.status_code == 403 and post.status_code == 403
 
 
 def test_policy_changes_are_validated_and_audited(admin):
     with pytest.raises(Exception, match="between 1 and"):
-        security_policy_update(actor=admin, require_two_factor=False, session_hours=0)
+        security_policy_update(actor=admin, two_factor_roles=[], session_hours=0)
+    with pytest.raises(ValidationFailed, match="can be required of these roles") as unknown:
+        security_policy_update(actor=admin, two_factor_roles=["agent", "owner"], session_hours=None)
 
-    security_policy_update(actor=admin, require_two_factor=True, session_hours=8)
+    security_policy_update(actor=admin, two_factor_roles=["agent", "admin", "agent"], session_hours=8)
 
     entry = AuditEntry.objects.get(action="security.updated")
-    assert entry.actor == admin and entry.changes == {"require_two_factor": [False, True], "session_hours": [None, 8]}
+    assert unknown.value.extra == {"two_factor_roles": "unknown role 'owner'"}
+    assert entry.actor == admin and entry.changes == {"two_factor_roles": [[], ["admin", "agent"]], "session_hours": [None, 8]}
 
 
 def test_the_admin_site_signs_in_through_the_workspace_so_the_code_is_asked_there_too(client, admin):

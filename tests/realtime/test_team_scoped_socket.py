@@ -46,7 +46,7 @@ def test_a_scoped_agent_hears_only_their_teams_conversations(
     billing = team_create(name="Billing")
     ours = _conversation(api_inbox, admin, support, "Printer jams")
     theirs = _conversation(api_inbox, admin, billing, "Refund please")
-    security_policy_update(actor=admin, require_two_factor=False, session_hours=None, team_scoping=True)
+    security_policy_update(actor=admin, two_factor_roles=[], session_hours=None, team_scoping=True)
     cookie = session_cookie(live, agent.email)
 
     async def scenario():
@@ -72,7 +72,7 @@ def test_an_open_socket_follows_scoping_turned_on_at_its_next_ping(
 
     async def scenario():
         async with open_socket(live, cookie) as socket:
-            await asyncio.to_thread(security_policy_update, actor=admin, require_two_factor=False, session_hours=None,
+            await asyncio.to_thread(security_policy_update, actor=admin, two_factor_roles=[], session_hours=None,
                                     team_scoping=True)
             await socket.send(json.dumps({"action": "ping"}))
             while json.loads(await asyncio.wait_for(socket.recv(), WAIT_SECONDS)).get("event") != "pong":

@@ -29,7 +29,7 @@ def test_a_session_older_than_the_lifetime_the_admin_set_is_signed_out(admin, ag
     signed_in_hours_ago(client, 3)
     still_in = client.get(HOME).status_code
 
-    security_policy_update(actor=admin, require_two_factor=False, session_hours=2)
+    security_policy_update(actor=admin, two_factor_roles=[], session_hours=2)
     expired = client.get(HOME)
 
     assert still_in == 200  # the server's default lifetime is two weeks
@@ -38,7 +38,7 @@ def test_a_session_older_than_the_lifetime_the_admin_set_is_signed_out(admin, ag
 
 
 def test_a_new_sign_in_gets_the_lifetime_as_its_cookie_age(admin, agent):
-    security_policy_update(actor=admin, require_two_factor=False, session_hours=8)
+    security_policy_update(actor=admin, two_factor_roles=[], session_hours=8)
 
     client = signed_in(agent)
 
