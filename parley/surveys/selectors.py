@@ -1,10 +1,13 @@
 """Reads for surveys: the settings row, a survey behind a signed link, results for a conversation, customer or agent."""
+from datetime import timedelta
+
 from django.core import signing
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
 
 from parley.core.errors import NotFound
 from parley.core.i18n import in_language_of
-from parley.surveys.models import NpsCampaign, Survey, SurveySettings
+from parley.surveys.models import NpsCampaign, Survey, SurveyKind, SurveySettings
 
 #: Salt of the signed answer links, so a token signed for anything else never opens a survey.
 LINK_SALT = "parley.surveys.answer"
@@ -13,6 +16,25 @@ LINK_SALT = "parley.surveys.answer"
 def survey_settings() -> SurveySettings:
     """Return the one settings row, created with the defaults on first use."""
     return SurveySettings.objects.get_or_create(pk=1)[0]
+
+
+def recently_surveyed(contact, now) -> bool:
+    """Tell whether the customer was asked a survey within the throttle window (then they are not asked again)."""
+    days = survey_settings().throttle_days
+    return days > 0 and Survey.objects.filter(contact=contact, sent_at__gt=now - timedelta(days=days)).exists()
+
+
+def csat_will_ask(*, conversation) -> bool:
+    """Tell whether the customer of a just-solved conversation is asked the CSAT question about it: already, or next.
+
+    The chat widget asks for a rating of its own only when they are not: a visitor is asked once.
+    """
+    if not survey_settings().csat_enabled:
+        return False
+    asked = Survey.objects.filter(conversation=conversation, kind=SurveyKind.CSAT)
+    if conversation.solved_at and asked.filter(sent_at__gte=conversation.solved_at).exists():
+        return True
+    return not recently_surveyed(conversation.contact, timezone.now())
 
 
 def survey_for_token(*, token: str) -> Survey:

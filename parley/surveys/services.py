@@ -19,7 +19,7 @@ from parley.core.models import surviving
 from parley.core.services import audit_record
 from parley.surveys.models import SCALES, NpsCampaign, Survey, SurveyKind
 from parley.surveys.scores import LABELS
-from parley.surveys.selectors import LINK_SALT, survey_settings
+from parley.surveys.selectors import LINK_SALT, recently_surveyed, survey_settings
 
 COMMENT_SENTIMENT_QUEUE = "surveys.comment_sentiment"
 CAMPAIGN_QUEUE = "surveys.nps_campaign"
@@ -49,11 +49,6 @@ def survey_text(survey: Survey) -> str:
     return "\n".join(lines)
 
 
-def _recently_surveyed(contact: Contact, now) -> bool:
-    days = survey_settings().throttle_days
-    return days > 0 and Survey.objects.filter(contact=contact, sent_at__gt=now - timedelta(days=days)).exists()
-
-
 @transaction.atomic
 def survey_send_for_conversation(*, conversation_id: int, kind: str, event_id: int) -> Survey | None:
     """Ask the customer of a conversation a CSAT or CES question on the conversation's own channel.
@@ -72,7 +67,7 @@ def survey_send_for_conversation(*, conversation_id: int, kind: str, event_id: i
     if kind == SurveyKind.CSAT and conversation.solved_at and conversation.solved_at < now - CSAT_TOO_LATE:
         return None
     adapter = conversation.inbox.adapter
-    if _recently_surveyed(contact, now) or not (adapter.can_send or contact.email):
+    if recently_surveyed(contact, now) or not (adapter.can_send or contact.email):
         return None
     survey = Survey.objects.create(kind=kind, contact=contact, conversation=conversation, agent_id=conversation.assignee_id,
                                    question=question, channel=conversation.inbox.kind if adapter.can_send else "email",
@@ -219,7 +214,7 @@ def nps_campaign_run(*, campaign_id: int) -> int:
         with transaction.atomic():
             now = timezone.now()
             if (Survey.objects.filter(campaign=campaign, contact=contact, sent_at__gte=campaign.last_run_at).exists()
-                    or _recently_surveyed(contact, now)):
+                    or recently_surveyed(contact, now)):
                 continue
             survey = Survey.objects.create(kind=SurveyKind.NPS, contact=contact, campaign=campaign, question=campaign.question,
                                            channel="email", sent_at=now)

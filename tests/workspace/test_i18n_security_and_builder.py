@@ -21,7 +21,7 @@ def test_a_german_admin_sets_up_security_in_german(client, german_admin):
     two_factor = client.get("/me/two-factor/").content.decode()
     audit = client.get("/settings/audit/").content.decode()
 
-    assert "Zwei-Faktor-Anmeldung für alle Agenten verlangen" in security and "Sicherheitseinstellungen speichern" in security
+    assert "Zwei-Faktor-Anmeldung verlangen von" in security and "Light Agent" in security and "Sicherheitseinstellungen speichern" in security
     assert "Zwei-Faktor-Anmeldung einrichten" in two_factor and "Set up two-factor" not in two_factor
     assert "<h1>Audit-Protokoll</h1>" in audit and ">Filtern</button>" in audit
 

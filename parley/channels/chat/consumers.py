@@ -197,7 +197,10 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             if shown:
                 await self._send({"event": "message", "message": shown})
         elif message["event"] == "conversation.status_changed" and payload.get("new") in ENDED_STATUSES:
-            await self._send({"event": "ended", "conversation_id": payload["conversation_id"]})
+            # A chat solved while CSAT surveys are on gets the survey's card next: the widget then asks nothing else.
+            surveyed = payload["new"] == "solved" and await database_sync_to_async(selectors.solving_asks_csat)(
+                conversation_id=payload["conversation_id"])
+            await self._send({"event": "ended", "conversation_id": payload["conversation_id"], "rate": not surveyed})
 
     def _shown(self, message_id: int):
         return selectors.message_for_visitor(visitor=self.visitor, message_id=message_id)

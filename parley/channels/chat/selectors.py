@@ -10,6 +10,7 @@ from parley.accounts.models import Availability, User
 from parley.channels.chat.adapter import WIDGET_LANGUAGES
 from parley.channels.chat.models import ChatVisitor
 from parley.conversations.models import ACTIVE_STATUSES, Attachment, Conversation, Message, MessageKind
+from parley.surveys.selectors import csat_will_ask
 
 TOKEN_SALT = "parley.chat.visitor"
 FILE_SALT = "parley.chat.file"
@@ -169,3 +170,9 @@ def chat_tray(*, user) -> list[Conversation]:
         .annotate(last_reply_id=Coalesce(Subquery(last_reply), 0))
         .annotate(unread=Count("messages", filter=Q(messages__direction="in", messages__pk__gt=F("last_reply_id"))))
         .select_related("contact").order_by("-last_message_at")[:TRAY_SIZE])
+
+
+def solving_asks_csat(*, conversation_id: int) -> bool:
+    """Tell whether the chat, just solved, gets the CSAT survey's card (then the widget asks for no rating of its own)."""
+    conversation = Conversation.objects.select_related("contact").filter(pk=conversation_id).first()
+    return conversation is not None and csat_will_ask(conversation=conversation)

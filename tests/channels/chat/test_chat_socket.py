@@ -178,9 +178,9 @@ def _end_chat_in_the_workspace(base: str, cookie: str, conversation_id: int) -> 
         assert ended.status_code == 302, ended.text
 
 
-def test_an_ended_chat_asks_the_widget_for_a_rating_which_is_stored(parley_server, chat_inbox, agent, run_async):
-    from parley.channels.chat.models import ChatRating
-
+def _chat_ended_by_the_agent(parley_server, chat_inbox, agent, run_async, *, survey: bool, rating: int | None = None):
+    """A visitor writes and the agent ends the chat in the workspace; the widget then waits for the end (and the
+    survey's card if `survey`), and rates the chat if `rating`. Returns (conversation id, {"ended", "survey", "rated"})."""
     token = session(parley_server, chat_inbox).json()["token"]
     cookie = agent_cookie(agent)
 
@@ -189,14 +189,42 @@ def test_an_ended_chat_asks_the_widget_for_a_rating_which_is_stored(parley_serve
             await widget.send(json.dumps({"action": "message", "text": "Thanks, that's all", "client_id": "bye"}))
             conversation_id = (await next_frame(widget, "ack"))["message"]["conversation_id"]
             await asyncio.to_thread(_end_chat_in_the_workspace, parley_server, cookie, conversation_id)
-            ended = await next_frame(widget, "ended")
-            await widget.send(json.dumps({"action": "rate", "conversation_id": conversation_id, "score": 4}))
-            await next_frame(widget, "rated")
-            return conversation_id, ended
+            # The survey is sent as the chat is solved: its card and the end come in either order.
+            seen = {}
+            while "ended" not in seen or (survey and "survey" not in seen):
+                frame = await next_frame(widget, "ended") if not survey else json.loads(await asyncio.wait_for(widget.recv(), 30))
+                if frame.get("event") == "message" and "survey" in frame["message"]:
+                    seen["survey"] = frame["message"]["survey"]
+                elif frame.get("event") == "ended":
+                    seen["ended"] = frame
+            if rating:
+                await widget.send(json.dumps({"action": "rate", "conversation_id": conversation_id, "score": rating}))
+                seen["rated"] = await next_frame(widget, "rated")
+            return conversation_id, seen
 
-    conversation_id, ended = run_async(scenario())
-    assert ended["conversation_id"] == conversation_id
+    return run_async(scenario())
+
+
+def test_with_csat_surveys_off_an_ended_chat_asks_the_widget_for_a_rating_which_is_stored(
+        parley_server, chat_inbox, agent, run_async):
+    from parley.channels.chat.models import ChatRating
+    from parley.surveys.models import Survey, SurveySettings
+
+    SurveySettings.objects.update_or_create(pk=1, defaults={"csat_enabled": False})
+
+    conversation_id, seen = _chat_ended_by_the_agent(parley_server, chat_inbox, agent, run_async, survey=False, rating=4)
+
+    assert seen["ended"] == {"event": "ended", "conversation_id": conversation_id, "rate": True}
     assert ChatRating.objects.get(conversation_id=conversation_id).score == 4
+    assert not Survey.objects.filter(conversation_id=conversation_id).exists()
+
+
+def test_with_csat_surveys_on_an_ended_chat_asks_once_with_the_survey_card_and_no_rating_of_its_own(
+        parley_server, chat_inbox, agent, run_async):
+    conversation_id, seen = _chat_ended_by_the_agent(parley_server, chat_inbox, agent, run_async, survey=True)
+
+    assert seen["ended"] == {"event": "ended", "conversation_id": conversation_id, "rate": False}
+    assert seen["survey"]["question"] == "How would you rate the support you received?" and seen["survey"]["score"] is None
 
 
 def test_replies_the_visitor_has_seen_are_marked_read_for_the_agent(parley_server, chat_inbox, agent, run_async):

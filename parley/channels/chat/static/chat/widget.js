@@ -352,7 +352,7 @@
     },
     typing: function (f) { showTyping(f.typing, f.name); },
     details_saved: function () { ui.form.hidden = false; ui.extra.textContent = ""; if (!state.online) ui.extra.appendChild(el("div", "note", T.saved + state.visitor.email)); },
-    ended: function (f) { rating(f.conversation_id); },
+    ended: function (f) { if (f.rate !== false) rating(f.conversation_id); },
     survey: function (f) {
       var bubble = ui.log.querySelector('[data-survey="' + Number(f.survey.id) + '"]');
       if (bubble) surveyCard(bubble, f.survey);
