@@ -95,8 +95,12 @@ def _database_url() -> str:
 
 
 @contextlib.contextmanager
-def _running_server(extra_env: dict[str, str]):
-    """Run Parley under uvicorn on a free loopback port, on the test database; yield its base URL."""
+def _running_server(extra_env: dict[str, str], *, host: str = "127.0.0.1"):
+    """Run Parley under uvicorn on a free loopback port, on the test database; yield its base URL.
+
+    `host` names the loopback in that URL (and PARLEY_BASE_URL): "localhost" for pages that use WebAuthn, which
+    browsers refuse on an IP address.
+    """
     import os
     import subprocess
     import sys
@@ -106,7 +110,7 @@ def _running_server(extra_env: dict[str, str]):
     from django.conf import settings
 
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": _database_url(),
            "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_JOBS_EAGER": "1", "PARLEY_SECRET_KEY": settings.SECRET_KEY,
            "PARLEY_BASE_URL": base, **extra_env}
@@ -139,7 +143,8 @@ def parley_server_factory(django_db_setup, django_db_blocker):
     """Start another Parley server with extra environment (`with parley_server_factory({...}) as base:`).
 
     For tests that need the server configured differently from the shared `parley_server`,
-    such as sending its mail to an SMTP sink the test runs.
+    such as sending its mail to an SMTP sink the test runs (`parley_server_factory({...}, host="localhost")`
+    addresses it as localhost).
     """
     return _running_server
 

@@ -140,6 +140,29 @@ class TwoFactor(models.Model):
         return f"Two-factor of {self.user}"
 
 
+class SecurityKey(models.Model):
+    """A security key or passkey (WebAuthn credential) an agent signs in with instead of a code."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_keys")
+    name = models.CharField(max_length=100)
+    #: The credential id, base64url: unique across agents, so a key answers for one agent only.
+    credential_id = models.CharField(max_length=1400, unique=True)
+    #: The COSE public key the key signs with.
+    public_key = models.BinaryField()
+    #: The key's signature counter at its last use; 0 for keys that do not keep one (most passkeys).
+    sign_count = models.BigIntegerField(default=0)
+    #: How the browser reaches the key ("usb", "nfc", "ble", "internal", "hybrid"), as it reported.
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.user}"
+
+
 class RecoveryCode(models.Model):
     """A one-time code that signs in instead of the authenticator; only its keyed hash is stored."""
 

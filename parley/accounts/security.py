@@ -1,24 +1,40 @@
-"""How agents prove who they are: two-factor codes, recovery codes, the workspace's security policy and sessions.
+"""How agents prove who they are: two-factor codes, security keys, recovery codes, the workspace's security policy
+and sessions.
 
 TOTP (RFC 6238) through pyotp: 6 digits, 30-second steps, one step of clock drift allowed either way.
+Security keys and passkeys through py_webauthn: the relying party is PARLEY_BASE_URL's host, its origin the only one
+accepted.
 """
+import json
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
+from urllib.parse import urlsplit
 
 import pyotp
 import segno
+import webauthn
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
+from webauthn.helpers import (
+    bytes_to_base64url, parse_authentication_credential_json, parse_authenticator_data, parse_client_data_json,
+    parse_registration_credential_json,
+)
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria, AuthenticatorTransport, ClientDataType, PublicKeyCredentialDescriptor, ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
 
-from parley.accounts.models import RecoveryCode, Role, SecurityPolicy, TwoFactor, User
+from parley.accounts.models import RecoveryCode, Role, SecurityKey, SecurityPolicy, TwoFactor, User
 from parley.accounts.permissions import require
 from parley.channels.secrets import decrypt, encrypt
 from parley.company.selectors import company
-from parley.core.errors import ValidationFailed
+from parley.core.errors import NotFound, ValidationFailed
 from parley.core.services import audit_record
 
 RECOVERY_CODE_COUNT = 10
@@ -86,9 +102,14 @@ def team_scoped(user) -> bool:
 
 # --- two-factor ---------------------------------------------------------------------------------------------------
 
-def two_factor_enabled(user: User) -> bool:
-    """Return whether `user` confirmed an authenticator, so signing in asks for a code."""
+def authenticator_app_enabled(user: User) -> bool:
+    """Return whether `user` confirmed an authenticator app, so signing in can take a code from it."""
     return TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def two_factor_enabled(user: User) -> bool:
+    """Return whether `user` has a second factor (an authenticator app or a security key), so signing in asks for it."""
+    return authenticator_app_enabled(user) or SecurityKey.objects.filter(user=user).exists()
 
 
 def two_factor_pending_secret(user: User) -> str | None:
@@ -110,7 +131,7 @@ def two_factor_qr_svg(uri: str) -> str:
 @transaction.atomic
 def two_factor_begin(*, user: User) -> str:
     """Start adding an authenticator: a new secret, unconfirmed until the agent types a code it shows."""
-    if two_factor_enabled(user):
+    if authenticator_app_enabled(user):
         raise ValidationFailed(gettext("Two-factor sign-in is already on; turn it off before adding another authenticator."),
                                extra={"two_factor": "already on"})
     secret = pyotp.random_base32()
@@ -177,11 +198,9 @@ def recovery_codes_left(user: User) -> int:
 def two_factor_verify(*, user: User, code: str) -> bool:
     """Return whether `code` (from the authenticator, or an unused recovery code) proves it is `user` signing in."""
     device = TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
-    if device is None:
-        return False
     cleaned = _clean_code(code)
     if cleaned.isdigit() and len(cleaned) == 6:
-        step = _step_accepted(device, cleaned)
+        step = _step_accepted(device, cleaned) if device else None
         if step is None:
             return False
         device.last_used_step = step
@@ -195,16 +214,170 @@ def two_factor_verify(*, user: User, code: str) -> bool:
 
 @transaction.atomic
 def two_factor_disable(*, user: User, actor) -> None:
-    """Turn two-factor off for `user`: by the agent themselves, or by an admin when the agent lost their phone."""
+    """Turn two-factor off for `user` (authenticator app and security keys): by the agent themselves, or by an admin
+    when the agent lost their phone or key."""
     if actor != user:
         require(actor, "agent.manage")
     elif security_policy().requires_two_factor(user):
         raise ValidationFailed(gettext("Your workspace requires two-factor sign-in; an admin can reset it if you lost your phone."),
                                extra={"two_factor": "required by the workspace"})
-    deleted, _ = TwoFactor.objects.filter(user=user).delete()
+    deleted = TwoFactor.objects.filter(user=user).delete()[0] + SecurityKey.objects.filter(user=user).delete()[0]
     RecoveryCode.objects.filter(user=user).delete()
     if deleted:
         audit_record(actor=actor, action="agent.two_factor_disabled", target=user)
+
+
+# --- security keys and passkeys (WebAuthn) --------------------------------------------------------------------------
+
+def relying_party() -> tuple[str, str]:
+    """Return the WebAuthn relying party id (PARLEY_BASE_URL's host) and the one origin keys may answer from."""
+    base = urlsplit(settings.PARLEY_BASE_URL)
+    return base.hostname or "", f"{base.scheme}://{base.netloc}"
+
+
+def security_keys(user: User) -> list[SecurityKey]:
+    return list(SecurityKey.objects.filter(user=user))
+
+
+def security_key_registration_options(*, user: User) -> tuple[dict, bytes]:
+    """Return the options the browser creates a new key with (JSON-ready) and their challenge, for the session."""
+    rp_id, _ = relying_party()
+    options = webauthn.generate_registration_options(
+        rp_id=rp_id, rp_name=company().name or "Parley", user_name=user.email, user_display_name=user.name or user.email,
+        # A stable handle per agent, so a passkey saved again for the same agent replaces the old one on the device.
+        user_id=salted_hmac("parley.accounts.webauthn_user", str(user.pk), algorithm="sha256").digest(),
+        authenticator_selection=AuthenticatorSelectionCriteria(resident_key=ResidentKeyRequirement.PREFERRED,
+                                                               user_verification=UserVerificationRequirement.PREFERRED),
+        exclude_credentials=_descriptors(user))
+    return json.loads(webauthn.options_to_json(options)), options.challenge
+
+
+def security_key_authentication_options(*, user: User) -> tuple[dict, bytes]:
+    """Return the options the browser asks one of `user`'s keys to sign with (JSON-ready) and their challenge."""
+    rp_id, _ = relying_party()
+    options = webauthn.generate_authentication_options(rp_id=rp_id, allow_credentials=_descriptors(user),
+                                                       user_verification=UserVerificationRequirement.PREFERRED)
+    return json.loads(webauthn.options_to_json(options)), options.challenge
+
+
+def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    return [PublicKeyCredentialDescriptor(id=webauthn.base64url_to_bytes(key.credential_id),
+                                          transports=[AuthenticatorTransport(transport) for transport in key.transports] or None)
+            for key in security_keys(user)]
+
+
+#: What a malformed answer raises while it is parsed (bad JSON, bad base64url, bad CBOR).
+UNREADABLE = (WebAuthnException, ValueError, TypeError)
+
+
+def _refuse(message: str, reason: str) -> NoReturn:
+    raise ValidationFailed(message, extra={"credential": reason})
+
+
+def _refuse_unreadable() -> NoReturn:
+    _refuse(gettext("The security key's answer could not be read. Try again."), "malformed")
+
+
+def _check_client_data(client_data_json: bytes, *, challenge: bytes | None, ceremony: ClientDataType) -> None:
+    """Refuse, saying why, an answer to no pending request, to an older one, or from another site.
+
+    py_webauthn checks these too, but its errors are for developers; these are for the agent.
+    """
+    if challenge is None:
+        _refuse(gettext("That security key request has expired or was already used. Try again."), "no pending request")
+    try:
+        client_data = parse_client_data_json(client_data_json)
+    except UNREADABLE:
+        _refuse_unreadable()
+    if client_data.type != ceremony or not secrets.compare_digest(client_data.challenge, challenge):
+        _refuse(gettext("That security key request has expired or was already used. Try again."), "challenge mismatch")
+    _, origin = relying_party()
+    if client_data.origin != origin:
+        _refuse(gettext("The security key answered for %(origin)s, not for %(expected)s: open Parley at %(expected)s "
+                        "and try again.") % {"origin": client_data.origin, "expected": origin}, "wrong origin")
+
+
+@transaction.atomic
+def security_key_register(*, user: User, name: str, credential: str, challenge: bytes | None) -> tuple[SecurityKey, list[str]]:
+    """Add the key that answered `challenge` (single use: the caller has removed it from the session).
+
+    Returns the key and, when it turned two-factor sign-in on, the recovery codes, shown once.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(gettext("Give the key a name, such as “Blue USB key” or “Laptop”."), extra={"name": "required"})
+    if len(name) > 100:
+        raise ValidationFailed(gettext("A key's name has at most 100 characters."), extra={"name": "too long"})
+    try:
+        parsed = parse_registration_credential_json(credential)
+    except UNREADABLE:
+        _refuse_unreadable()
+    _check_client_data(parsed.response.client_data_json, challenge=challenge, ceremony=ClientDataType.WEBAUTHN_CREATE)
+    rp_id, origin = relying_party()
+    try:
+        verified = webauthn.verify_registration_response(credential=parsed, expected_challenge=challenge,
+                                                         expected_rp_id=rp_id, expected_origin=origin)
+    except UNREADABLE:
+        _refuse(gettext("The security key's answer could not be verified. Try again."), "not verified")
+    credential_id = bytes_to_base64url(verified.credential_id)
+    if SecurityKey.objects.filter(credential_id=credential_id).exists():
+        _refuse(gettext("This security key is already added."), "already added")
+    was_on = two_factor_enabled(user)
+    key = SecurityKey.objects.create(user=user, name=name, credential_id=credential_id, public_key=verified.credential_public_key,
+                                     sign_count=verified.sign_count,
+                                     transports=[transport.value for transport in parsed.response.transports or []])
+    audit_record(actor=user, action="agent.security_key_added", target=user, changes={"key": name})
+    return key, ([] if was_on else _recovery_codes_replace(user))
+
+
+@transaction.atomic
+def security_key_verify(*, user: User, credential: str, challenge: bytes | None) -> SecurityKey:
+    """Check that one of `user`'s keys signed `challenge` (single use) here, and record its use; refuse saying why."""
+    try:
+        parsed = parse_authentication_credential_json(credential)
+    except UNREADABLE:
+        _refuse_unreadable()
+    _check_client_data(parsed.response.client_data_json, challenge=challenge, ceremony=ClientDataType.WEBAUTHN_GET)
+    key = SecurityKey.objects.select_for_update().filter(user=user, credential_id=parsed.id).first()
+    if key is None:
+        _refuse(gettext("That security key is not one of yours. Use a key you added to your account."), "unknown key")
+    try:
+        sign_count = parse_authenticator_data(parsed.response.authenticator_data).sign_count
+    except UNREADABLE:
+        _refuse_unreadable()
+    # A key that counts its signatures must count up: a count at or below the last one means a copy of the key.
+    if (sign_count or key.sign_count) and sign_count <= key.sign_count:
+        _refuse(gettext("That security key's signature counter went backwards, a sign it was copied. Use another key "
+                        "or a code, and tell an admin."), "sign count went backwards")
+    rp_id, origin = relying_party()
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=parsed, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin,
+            credential_public_key=bytes(key.public_key), credential_current_sign_count=key.sign_count)
+    except UNREADABLE:
+        _refuse(gettext("The security key's answer could not be verified. Try again."), "not verified")
+    key.sign_count, key.last_used_at = verified.new_sign_count, timezone.now()
+    key.save(update_fields=["sign_count", "last_used_at"])
+    audit_record(actor=user, action="agent.security_key_used", target=user, changes={"key": key.name})
+    return key
+
+
+@transaction.atomic
+def security_key_remove(*, user: User, key_id: int) -> None:
+    """Remove one of the agent's keys; removing the last second factor turns two-factor sign-in off (and its recovery
+    codes with it), which a workspace requiring it refuses."""
+    key = SecurityKey.objects.select_for_update().filter(user=user, pk=key_id).first()
+    if key is None:
+        raise NotFound(gettext("That security key is not one of yours."), extra={"key": "not found"})
+    last_factor = not authenticator_app_enabled(user) and not SecurityKey.objects.filter(user=user).exclude(pk=key.pk).exists()
+    if last_factor and security_policy().requires_two_factor(user):
+        raise ValidationFailed(gettext("Your workspace requires two-factor sign-in: add another key or an authenticator app "
+                                       "before removing this one."), extra={"key": "last second factor"})
+    key.delete()
+    audit_record(actor=user, action="agent.security_key_removed", target=user, changes={"key": key.name})
+    if last_factor:
+        RecoveryCode.objects.filter(user=user).delete()
+        audit_record(actor=user, action="agent.two_factor_disabled", target=user)
 
 
 # --- sessions -----------------------------------------------------------------------------------------------------

@@ -16,13 +16,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from webauthn import base64url_to_bytes
+from webauthn.helpers import bytes_to_base64url
 
 from parley.accounts import services as accounts_services
 from parley.accounts.models import User
 from parley.accounts.security import (
-    recovery_codes_left, recovery_codes_regenerate, security_policy, security_policy_update, sessions_end_everywhere,
-    two_factor_begin, two_factor_confirm, two_factor_disable, two_factor_enabled, two_factor_pending_secret,
-    two_factor_qr_svg, two_factor_setup_uri, two_factor_verify,
+    authenticator_app_enabled, recovery_codes_left, recovery_codes_regenerate, security_key_authentication_options,
+    security_key_register, security_key_registration_options, security_key_remove, security_key_verify, security_keys,
+    security_policy, security_policy_update, sessions_end_everywhere, two_factor_begin, two_factor_confirm,
+    two_factor_disable, two_factor_enabled, two_factor_pending_secret, two_factor_qr_svg, two_factor_setup_uri,
+    two_factor_verify,
 )
 from parley.core.errors import ApplicationError
 from parley.core.selectors import AuditFilters, audit_entries, audit_rows, audit_target_types
@@ -36,6 +40,8 @@ from parley.workspace.views import allowed
 #: Session keys: the agent whose password was right and who still owes a code, and since when.
 PENDING_USER, PENDING_SINCE, PENDING_NEXT = "parley_2fa_user", "parley_2fa_since", "parley_2fa_next"
 PENDING_SECONDS = 300
+#: Session keys: the challenge of the security key request the page made, taken once by the answer.
+KEY_SIGN_IN_CHALLENGE, KEY_REGISTRATION_CHALLENGE = "parley_webauthn_sign_in", "parley_webauthn_registration"
 AUDIT_PAGE_SIZE = 50
 
 
@@ -118,31 +124,45 @@ def _pending_user(request) -> User | None:
     return User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True).first()
 
 
-def _code_page(request, form, *, error: str = "", status: int = 200):
-    return render(request, "workspace/login_code.html", {"form": form, "error": error}, status=status)
+def _challenge_issued(request, key: str, options_and_challenge: tuple[dict, bytes]) -> dict:
+    """Keep the challenge of security key options in the session and return the options for the page."""
+    options, challenge = options_and_challenge
+    request.session[key] = bytes_to_base64url(challenge)
+    return options
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def login_code(request):
-    """Ask an agent whose password was right for the code from their authenticator (or a recovery code)."""
+def _challenge_taken(request, key: str) -> bytes | None:
+    """Remove and return the session's challenge: a key's answer is checked against it once, right or wrong."""
+    challenge = request.session.pop(key, None)
+    return base64url_to_bytes(challenge) if challenge else None
+
+
+def _code_page(request, user: User, *, error: str = "", status: int = 200):
+    context = {"form": TwoFactorCodeForm(), "error": error, "authenticator_app": authenticator_app_enabled(user)}
+    if security_keys(user):
+        context["key_options"] = _challenge_issued(request, KEY_SIGN_IN_CHALLENGE, security_key_authentication_options(user=user))
+    return render(request, "workspace/login_code.html", context, status=status)
+
+
+def _pending_user_or_start_again(request) -> User | None:
     user = _pending_user(request)
     if user is None:
         messages.error(request, gettext("Sign in again: the code must follow the password within five minutes."))
-        return redirect("workspace:login")
-    if request.method == "GET":
-        return _code_page(request, TwoFactorCodeForm())
-    form = TwoFactorCodeForm(request.POST)
+    return user
+
+
+def _rate_limited(request, user: User):
+    """Return the code page refusing a second factor for the rate limit, or None while attempts are left."""
     try:
         signin_guard(request, account=user.email)
     except RateLimited as exc:
-        response = _code_page(request, TwoFactorCodeForm(), error=exc.message, status=exc.status)
+        response = _code_page(request, user, error=exc.message, status=exc.status)
         response["Retry-After"] = str(exc.retry_after)
         return response
-    if not (form.is_valid() and two_factor_verify(user=user, code=form.cleaned_data["code"])):
-        signin_failure_count(request, account=user.email)
-        return _code_page(request, TwoFactorCodeForm(), error=gettext("That code is not right. Type the code your app shows now, "
-                                                                       "or one of your recovery codes."), status=422)
+    return None
+
+
+def _second_factor_passed(request, user: User):
     next_url = request.session.get(PENDING_NEXT, "")
     for key in (PENDING_USER, PENDING_SINCE, PENDING_NEXT):
         request.session.pop(key, None)
@@ -152,11 +172,52 @@ def login_code(request):
     return redirect(next_url)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Ask an agent whose password was right for the code from their authenticator (or a recovery code), or their key."""
+    user = _pending_user_or_start_again(request)
+    if user is None:
+        return redirect("workspace:login")
+    if request.method == "GET":
+        return _code_page(request, user)
+    form = TwoFactorCodeForm(request.POST)
+    refusal = _rate_limited(request, user)
+    if refusal is not None:
+        return refusal
+    if not (form.is_valid() and two_factor_verify(user=user, code=form.cleaned_data["code"])):
+        signin_failure_count(request, account=user.email)
+        return _code_page(request, user, error=gettext("That code is not right. Type the code your app shows now, "
+                                                       "or one of your recovery codes."), status=422)
+    return _second_factor_passed(request, user)
+
+
+@never_cache
+@require_POST
+def login_security_key(request):
+    """Sign in an agent whose password was right with the answer of one of their security keys (POST `credential`)."""
+    user = _pending_user_or_start_again(request)
+    if user is None:
+        return redirect("workspace:login")
+    refusal = _rate_limited(request, user)
+    if refusal is not None:
+        return refusal
+    try:
+        security_key_verify(user=user, credential=request.POST.get("credential", ""),
+                            challenge=_challenge_taken(request, KEY_SIGN_IN_CHALLENGE))
+    except ApplicationError as exc:
+        signin_failure_count(request, account=user.email)
+        return _code_page(request, user, error=exc.message, status=exc.status)
+    return _second_factor_passed(request, user)
+
+
 def _two_factor_page(request, *, form=None, error: str = "", recovery_codes=None, status: int = 200):
     user = request.user
-    context = {"enabled": two_factor_enabled(user), "required": security_policy().requires_two_factor(user),
+    context = {"enabled": two_factor_enabled(user), "authenticator_app": authenticator_app_enabled(user),
+               "required": security_policy().requires_two_factor(user), "keys": security_keys(user),
+               "key_options": _challenge_issued(request, KEY_REGISTRATION_CHALLENGE, security_key_registration_options(user=user)),
                "form": form or TwoFactorCodeForm(), "error": error, "recovery_codes": recovery_codes, "section": "profile"}
-    secret = None if context["enabled"] else two_factor_pending_secret(user)
+    secret = None if context["authenticator_app"] else two_factor_pending_secret(user)
     if secret:
         context.update(secret=secret, qr=two_factor_qr_svg(two_factor_setup_uri(user=user, secret=secret)))
     if context["enabled"]:
@@ -168,12 +229,22 @@ def _two_factor_page(request, *, form=None, error: str = "", recovery_codes=None
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request):
-    """Show the agent's two-factor state; POST `step` = begin, confirm, recovery-codes or disable."""
+    """Show the agent's two-factor state; POST `step` = begin, confirm, recovery-codes, disable, key-add or key-remove."""
     if request.method == "GET":
         return _two_factor_page(request)
     step = request.POST.get("step", "")
     form = TwoFactorCodeForm(request.POST)
     try:
+        if step == "key-add":
+            key, codes = security_key_register(user=request.user, name=request.POST.get("name", ""),
+                                               credential=request.POST.get("credential", ""),
+                                               challenge=_challenge_taken(request, KEY_REGISTRATION_CHALLENGE))
+            messages.success(request, gettext("The security key “%(name)s” was added.") % {"name": key.name})
+            return _two_factor_page(request, recovery_codes=codes) if codes else redirect("workspace:two-factor")
+        if step == "key-remove":
+            security_key_remove(user=request.user, key_id=_key_id(request.POST.get("key", "")))
+            messages.success(request, gettext("The security key was removed."))
+            return redirect("workspace:two-factor")
         if step == "begin":
             two_factor_begin(user=request.user)
             return _two_factor_page(request)
@@ -194,6 +265,11 @@ def two_factor(request):
     except ApplicationError as exc:
         return _two_factor_page(request, error=exc.message, status=exc.status)
     return _two_factor_page(request, error=gettext("There is no step “%(step)s”.") % {"step": step}, status=400)
+
+
+def _key_id(value: str) -> int:
+    # 0 is no key's id: the service then answers that the key is not one of the agent's, as for a stranger's id.
+    return int(value) if value.isdigit() else 0
 
 
 @login_required

@@ -6,6 +6,7 @@ app_name = "workspace"
 urlpatterns = [
     path("login/", security_views.LoginView.as_view(), name="login"),
     path("login/code/", security_views.login_code, name="login-code"),
+    path("login/key/", security_views.login_security_key, name="login-key"),
     path("logout/", security_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", account_views.password_reset, name="password-reset"),
     path("password/reset/<uidb64>/<token>/", account_views.SetPasswordView.as_view(), name="password-reset-confirm"),
