@@ -12,6 +12,9 @@ class CompanyProfile(models.Model):
     color = models.CharField(max_length=7, blank=True)
     default_sender = models.EmailField(blank=True, help_text="The From address of mail that is not a reply from an inbox.")
     time_zone = models.CharField(max_length=64, blank=True)
+    #: The languages customers are served in (codes of settings.LANGUAGES), the first being theirs when their
+    #: browser asks for none of them; empty: every language Parley ships, English first.
+    languages = models.JSONField(default=list, blank=True)
     #: Small enough to keep in the database, so every web process serves it without shared files.
     logo = models.BinaryField(null=True, blank=True, editable=False)
     logo_content_type = models.CharField(max_length=40, blank=True)

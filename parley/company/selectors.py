@@ -14,6 +14,8 @@ class Company:
     color: str
     default_sender: str
     time_zone: str
+    #: The languages customers are served in, the first one by default.
+    languages: tuple[str, ...]
     has_logo: bool
     version: int
 
@@ -29,10 +31,18 @@ def company() -> Company:
         color=(profile and profile.color) or DEFAULT_COLOR,
         default_sender=(profile and profile.default_sender) or settings.DEFAULT_FROM_EMAIL,
         time_zone=(profile and profile.time_zone) or settings.TIME_ZONE,
+        languages=offered_languages(profile.languages if profile else []),
         has_logo=bool(profile and profile.logo_content_type),
         # Changes with every save, so the logo's URL changes and browsers fetch the new one.
         version=int(profile.updated_at.timestamp()) if profile else 0,
     )
+
+
+def offered_languages(chosen: list[str]) -> tuple[str, ...]:
+    """The shipped languages among `chosen`, in its order; every shipped one (the site's default first) when none."""
+    shipped = [code for code, _name in settings.LANGUAGES]
+    kept = tuple(code for code in chosen if code in shipped)
+    return kept or (settings.LANGUAGE_CODE, *(code for code in shipped if code != settings.LANGUAGE_CODE))
 
 
 def company_logo() -> tuple[bytes, str] | None:

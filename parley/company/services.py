@@ -2,6 +2,7 @@
 import re
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,12 +25,20 @@ def _logo_type(content: bytes) -> str:
 
 
 @transaction.atomic
-def company_update(*, actor, name: str, color: str, default_sender: str, time_zone: str,
+def company_update(*, actor, name: str, color: str, default_sender: str, time_zone: str, languages: list[str] | None = None,
                    logo: bytes | None = None, remove_logo: bool = False) -> CompanyProfile:
-    """Save the company's name, colour, default sender and time zone, and replace or remove its logo."""
+    """Save the company's name, colour, default sender, time zone and the languages customers are served in (the
+    first by default; None keeps them), and replace or remove its logo."""
     require(actor, "inbox.manage")
     values = {"name": name.strip(), "color": color.strip().lower(), "default_sender": default_sender.strip().lower(),
               "time_zone": time_zone.strip()}
+    if languages is not None:
+        shipped = dict(settings.LANGUAGES)
+        unknown = [code for code in languages if code not in shipped]
+        if unknown:
+            raise ValidationFailed(f"Parley has no translation for “{unknown[0]}”; it ships {', '.join(shipped)}.",
+                                   extra={"languages": "not shipped"})
+        values["languages"] = list(dict.fromkeys(languages))
     if values["color"] and not _COLOR.match(values["color"]):
         raise ValidationFailed("A colour is written like #2563eb.", extra={"color": "not a #rrggbb colour"})
     if values["default_sender"]:

@@ -8,6 +8,7 @@ from parley.contacts.models import (GLOBAL_IDENTITY_KINDS, LEGACY_IDENTITY_KINDS
                                     EmailAddressStatus, IdentityKind, Organization, Segment)
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
+from parley.core.i18n import offered_languages
 from parley.core.models import surviving
 from parley.core.phones import phone_normalize
 from parley.core.services import audit_record
@@ -59,9 +60,9 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed("Unknown contact fields.", extra={f: "unknown field" for f in unknown})
-    if fields.get("language") and fields["language"] not in dict(settings.LANGUAGES):
-        raise ValidationFailed(f"Parley has no translation for “{fields['language']}”; offered: "
-                               f"{', '.join(dict(settings.LANGUAGES))}.", extra={"language": "not offered"})
+    if fields.get("language") and fields["language"] not in offered_languages():
+        raise ValidationFailed(f"“{fields['language']}” is not a language the company offers: "
+                               f"{', '.join(offered_languages())}.", extra={"language": "not offered"})
     if fields.get("phone"):
         fields["phone"] = phone_normalize(fields["phone"])
     changes = {}
@@ -117,7 +118,7 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str =
 
 def contact_language_keep(*, contact: Contact, language: str) -> Contact:
     """Remember the language a customer showed (their browser's) when none is stored; a stored one is their choice."""
-    if language and not contact.language and language in dict(settings.LANGUAGES):
+    if language and not contact.language and language in offered_languages():
         contact.language = language
         contact.save(update_fields=["language", "updated_at"])
     return contact

@@ -1,4 +1,8 @@
-"""Which language a page or a mail is in: the agent's choice in the workspace, the customer's for the portal and mail."""
+"""Which language a page or a mail is in: the agent's choice in the workspace, the customer's for the portal and mail.
+
+Agents may pick any language Parley ships; customers are served in the languages the company offers
+(Settings → Company), the first of them when they ask for none of those.
+"""
 import ast
 import gettext
 import re
@@ -6,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -20,17 +25,33 @@ def language_supported(code: str | None) -> str:
         return ""
 
 
-def browser_language(request) -> str:
-    """Return the shipped language the browser asks for first (Accept-Language), or "" when it asks for none of them."""
+def offered_languages() -> tuple[str, ...]:
+    """Return the languages customers are served in, the default one first."""
+    from parley.company.selectors import company
+
+    return company().languages
+
+
+def browser_language(request, offered: tuple[str, ...] | None = None) -> str:
+    """Return the offered language the browser asks for first (Accept-Language), or "" when it asks for none of them."""
+    offered = offered or offered_languages()
     for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        if supported := language_supported(code):
+        if (supported := language_supported(code)) in offered:
             return supported
     return ""
 
 
 def person_language(person) -> str:
-    """Return the language mail to a contact or an agent is written in: their stored language, else the site's default."""
-    return language_supported(getattr(person, "language", "")) or settings.LANGUAGE_CODE
+    """Return the language mail to an agent or a customer is written in.
+
+    An agent's is their choice, else the site's default; a customer's is their stored language while the
+    company offers it, else the company's first.
+    """
+    chosen = language_supported(getattr(person, "language", ""))
+    if isinstance(person, AbstractBaseUser):
+        return chosen or settings.LANGUAGE_CODE
+    offered = offered_languages()
+    return chosen if chosen in offered else offered[0]
 
 
 @contextmanager
@@ -40,11 +61,17 @@ def in_language_of(person):
         yield
 
 
-class AgentLanguageMiddleware:
-    """Show the workspace in the language the signed-in agent picked on their profile.
+#: Machine endpoints: their answers are not read by a person choosing a language, and they skip the company read.
+NO_PAGES = ("/api/", "/channels/", "/static/", "/ws/")
 
-    Runs after LocaleMiddleware, which already chose from the browser's Accept-Language: an agent
-    without a preference, and every customer in the portal, keep that choice.
+
+class AgentLanguageMiddleware:
+    """Show the workspace in the language the signed-in agent picked on their profile, and pages to anyone else in
+    an offered language.
+
+    Runs after LocaleMiddleware, which already chose from the browser's Accept-Language among every shipped
+    language: an agent without a preference keeps that choice; a customer (or anyone not signed in) gets it only if
+    the company offers it, else the offered language their browser asks for, else the company's first.
     """
 
     def __init__(self, get_response):
@@ -52,7 +79,13 @@ class AgentLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        chosen = language_supported(getattr(user, "language", "")) if user is not None and user.is_authenticated else ""
+        if user is not None and user.is_authenticated:
+            chosen = language_supported(getattr(user, "language", ""))
+        elif request.path_info.startswith(NO_PAGES):
+            chosen = ""
+        else:
+            offered = offered_languages()
+            chosen = "" if request.LANGUAGE_CODE in offered else (browser_language(request, offered) or offered[0])
         if chosen:
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen

@@ -25,13 +25,15 @@ def company_settings(request):
     current = company()
     if request.method == "GET":
         return _page(request, CompanyForm(initial={"name": current.name, "color": current.color,
-                                                   "default_sender": current.default_sender, "time_zone": current.time_zone}))
+                                                   "default_sender": current.default_sender, "time_zone": current.time_zone,
+                                                   "languages": list(current.languages),
+                                                   "default_language": current.languages[0]}))
     form = CompanyForm(request.POST, request.FILES)
     return form_submitted(
         request, form,
         save=lambda data: company_update(
             actor=request.user, name=data["name"], color=data["color"], default_sender=data["default_sender"],
-            time_zone=data["time_zone"], logo=data["logo"].read() if data["logo"] else None, remove_logo=data["remove_logo"]),
+            time_zone=data["time_zone"], languages=data["languages"], logo=data["logo"].read() if data["logo"] else None, remove_logo=data["remove_logo"]),
         done=lambda _: "The company settings were saved.",
         refused=lambda error, status: _page(request, form, error=error, status=status),
         to=lambda _: reverse("workspace:company-settings"))

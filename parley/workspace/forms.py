@@ -18,8 +18,9 @@ from parley.contacts.models import Contact, Organization, Segment
 from parley.contacts.selectors import contact_list
 from parley.conversations.models import Conversation, ConversationType, CustomField, CustomStatus, FieldKind, Priority, Status
 from parley.conversations.selectors import VIEWS, ConversationFilters, conversation_list
-from parley.core.phones import phone_display
 from parley.core.errors import ApplicationError
+from parley.core.i18n import offered_languages
+from parley.core.phones import phone_display
 
 VIEW_LABELS = {"mine": _("Mine"), "unassigned": _("Unassigned"), "teams": _("My teams"), "all": _("All")}
 ANY = ("", _("Any"))
@@ -314,8 +315,13 @@ class ContactEditForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.all(), required=False,
                                           empty_label=_("No organization"),
                                           error_messages={"invalid_choice": _("That organization does not exist.")})
-    language = forms.ChoiceField(required=False, label=_("Language of mail"),
-                                 choices=[("", _("The site's default"))] + list(settings.LANGUAGES))
+    language = forms.ChoiceField(required=False, label=_("Language of mail"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [("", _("The company's default"))] + [
+            (code, names[code]) for code in offered_languages()]
 
     @classmethod
     def for_contact(cls, contact: Contact) -> "ContactEditForm":

@@ -2,6 +2,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Role, Team, User
@@ -87,6 +88,24 @@ class CompanyForm(forms.Form):
                             help_text=_("The help center's accent colour."))
     default_sender = forms.EmailField(required=False, help_text=_("The From address of sign-in links, invitations and web-form replies."))
     time_zone = forms.ChoiceField(choices=_time_zones, required=False, help_text=_("Times in the workspace and help center."))
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple, label=_("Languages offered"),
+        help_text=_("The help center, the contact form and mail to customers speak these; a customer whose browser asks "
+                    "for none of them gets the first. None ticked: every language, English first. Agents choose their "
+                    "own on their profile."))
+    default_language = forms.ChoiceField(choices=settings.LANGUAGES, required=False, label=_("Customers' default language"),
+                                         help_text=_("One of the languages offered."))
+
+    def clean(self):
+        data = super().clean()
+        ticked = data.get("languages") or []
+        # Kept as one list in the order Parley lists its languages, the default first.
+        offered = [code for code, _name in settings.LANGUAGES if code in ticked or not ticked]
+        default = data.get("default_language") or (settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in offered else offered[0])
+        if default not in offered:
+            self.add_error("default_language", _("Offer the default language too, or choose one of those offered."))
+        data["languages"] = [default, *(code for code in offered if code != default)]
+        return data
     logo = forms.FileField(required=False, help_text=_("PNG, JPEG, GIF or WebP, at most 512 KB."))
     remove_logo = forms.BooleanField(required=False, label=_("Remove the logo"))
 
