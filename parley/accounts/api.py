@@ -3,11 +3,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from parley.accounts import security, selectors, services
+from parley.accounts import security, selectors, services, sso
 from parley.accounts.models import ApiToken, Team, User
 from parley.accounts.permissions import require
 from parley.accounts.schemas import (
-    AgentIn, AgentOut, AgentPatch, AgentQuery, SecurityPolicyIn, SecurityPolicyOut, TeamIn, TeamMembersIn, TeamOut, TeamPatch, TokenCreatedOut, TokenIn, TokenOut,
+    AgentIn, AgentOut, AgentPatch, AgentQuery, SecurityPolicyIn, SecurityPolicyOut, SingleSignOnIn, SingleSignOnOut, TeamIn, TeamMembersIn, TeamOut, TeamPatch, TokenCreatedOut, TokenIn, TokenOut,
 )
 from parley.api.pagination import paginate
 from parley.api.schemas import ListQuery, ObjectId, Page
@@ -127,3 +127,16 @@ def security_policy_update(request, body: SecurityPolicyIn):
     """Choose the roles that must use two-factor sign-in, set the session lifetime, and scope agents to their teams."""
     return security.security_policy_update(actor=request.auth, two_factor_roles=body.two_factor_roles,
                                            session_hours=body.session_hours, team_scoping=body.team_scoping)
+
+
+@router.get("/security/sso", response=SingleSignOnOut, tags=["security"])
+def sso_show(request):
+    """Show the single sign-on provider agents may sign in with (never its client secret)."""
+    require(request.auth, "security.manage")
+    return sso.sso_config()
+
+
+@router.put("/security/sso", response=SingleSignOnOut, tags=["security"])
+def sso_update(request, body: SingleSignOnIn):
+    """Configure single sign-on; it applies from the next sign-in. A null or empty client_secret keeps the one in use."""
+    return sso.sso_config_update(actor=request.auth, **body.dict())

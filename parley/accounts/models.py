@@ -187,3 +187,29 @@ class SecurityPolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "security policy"
+
+
+class SingleSignOn(models.Model):
+    """The OpenID Connect provider agents may sign in with: one row, edited in Settings → Security → Single sign-on.
+
+    While no row exists the PARLEY_OIDC_* environment variables configure single sign-on.
+    """
+
+    enabled = models.BooleanField(default=False)
+    #: Shown on the login page: "Sign in with <provider_name>".
+    provider_name = models.CharField(max_length=80, blank=True)
+    client_id = models.CharField(max_length=255, blank=True)
+    #: Encrypted at rest (parley.channels.secrets); never shown back.
+    client_secret = models.TextField(blank=True)
+    authorization_endpoint = models.URLField(max_length=500, blank=True)
+    token_endpoint = models.URLField(max_length=500, blank=True)
+    userinfo_endpoint = models.URLField(max_length=500, blank=True)
+    jwks_endpoint = models.URLField(max_length=500, blank=True)
+    sign_algo = models.CharField(max_length=10, default="RS256")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "single sign-on"
+
+    def __str__(self):
+        return f"Single sign-on ({self.provider_name})" if self.provider_name else "Single sign-on"

@@ -1,11 +1,13 @@
 """Request and response shapes of the accounts API: tokens, teams, agents."""
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from parley.accounts.models import Availability, Role
 from parley.accounts.security import MAX_SESSION_HOURS
+from parley.accounts.sso import MAX_LENGTHS, SIGN_ALGORITHMS
 from parley.api.schemas import Email, InputSchema, ListQuery, ObjectId, Ref
 
 
@@ -93,3 +95,33 @@ class SecurityPolicyOut(Schema):
     two_factor_roles: list[Role]
     session_hours: int | None
     team_scoping: bool
+
+
+SignAlgorithm = Literal[SIGN_ALGORITHMS]
+ENDPOINT_HELP = "https:// (http:// only on localhost or 127.0.0.1); required while enabled"
+
+
+class SingleSignOnIn(InputSchema):
+    enabled: bool
+    provider_name: str = Field("", max_length=MAX_LENGTHS["provider_name"], description='the login button says "Sign in with <this>"')
+    client_id: str = Field("", max_length=MAX_LENGTHS["client_id"], description="required while enabled")
+    client_secret: str | None = Field(None, max_length=MAX_LENGTHS["client_secret"],
+                                      description="write-only; null or empty keeps the secret in use")
+    authorization_endpoint: str = Field("", max_length=MAX_LENGTHS["authorization_endpoint"], description=ENDPOINT_HELP)
+    token_endpoint: str = Field("", max_length=MAX_LENGTHS["token_endpoint"], description=ENDPOINT_HELP)
+    userinfo_endpoint: str = Field("", max_length=MAX_LENGTHS["userinfo_endpoint"], description=ENDPOINT_HELP)
+    jwks_endpoint: str = Field("", max_length=MAX_LENGTHS["jwks_endpoint"], description=ENDPOINT_HELP)
+    sign_algo: SignAlgorithm = "RS256"
+
+
+class SingleSignOnOut(Schema):
+    enabled: bool
+    provider_name: str
+    client_id: str
+    client_secret_set: bool = Field(description="whether a client secret is in use (it is never shown)")
+    authorization_endpoint: str
+    token_endpoint: str
+    userinfo_endpoint: str
+    jwks_endpoint: str
+    sign_algo: str
+    saved_in_workspace: bool = Field(description="false while the server's PARLEY_OIDC_* environment variables configure it")

@@ -1,12 +1,13 @@
-"""Signing in with a second factor, the agent's own two-factor and sessions, Settings → Security and the audit log."""
+"""Signing in with a second factor or single sign-on, the agent's own two-factor and sessions, Settings → Security
+(single sign-on included) and the audit log."""
 import csv
 import time
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login, update_session_auth_hash, views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,12 +29,13 @@ from parley.accounts.security import (
     two_factor_disable, two_factor_enabled, two_factor_pending_secret, two_factor_qr_svg, two_factor_setup_uri,
     two_factor_verify,
 )
-from parley.core.errors import ApplicationError
+from parley.accounts.sso import WorkspaceOidcSettings, sso_config, sso_config_update
+from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.selectors import AuditFilters, audit_entries, audit_rows, audit_target_types
 from parley.ratelimit.services import RateLimited, signin_failure_count, signin_guard
 from parley.workspace import forms
 from parley.workspace.security_middleware import SIGNED_IN_AT
-from parley.workspace.settings_forms import AuditFilterForm, SecurityPolicyForm, TwoFactorCodeForm
+from parley.workspace.settings_forms import AuditFilterForm, SecurityPolicyForm, SingleSignOnForm, TwoFactorCodeForm
 from parley.workspace.submit import form_submitted
 from parley.workspace.views import allowed
 
@@ -69,7 +71,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, sso_name=settings.PARLEY_OIDC_NAME if settings.OIDC_RP_CLIENT_ID else "",
+        sso = sso_config()
+        return super().get_context_data(**kwargs, sso_name=sso.provider_name if sso.enabled else "",
                                         sso_failed=self.request.GET.get("sso") == "failed")
 
     def post(self, request, *args, **kwargs):
@@ -101,11 +104,11 @@ class LogoutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-class SsoStartView(OIDCAuthenticationRequestView):
-    """Send the agent to the identity provider (404 while single sign-on is not configured)."""
+class SsoStartView(WorkspaceOidcSettings, OIDCAuthenticationRequestView):
+    """Send the agent to the identity provider (404 while single sign-on is off)."""
 
     def get(self, request):
-        if not settings.OIDC_RP_CLIENT_ID:
+        if not self.sso.enabled:
             raise Http404("Single sign-on is not configured.")
         return super().get(request)
 
@@ -284,7 +287,7 @@ def sessions_end(request):
 
 def _security_page(request, form, *, error: str = "", status: int = 200):
     return render(request, "workspace/settings_security.html",
-                  {"form": form, "error": error, "section": "settings-security"}, status=status)
+                  {"form": form, "error": error, "sso": sso_config(), "section": "settings-security"}, status=status)
 
 
 @login_required
@@ -304,6 +307,34 @@ def security_settings(request):
         done=lambda _: gettext("The security settings were saved."),
         refused=lambda error, status: _security_page(request, form, error=error, status=status),
         to=lambda _: reverse("workspace:security-settings"))
+
+
+def _sso_page(request, form, *, error: str = "", status: int = 200):
+    return render(request, "workspace/settings_sso.html",
+                  {"form": form, "error": error, "sso": sso_config(), "section": "settings-security",
+                   "callback_url": request.build_absolute_uri(reverse("oidc_authentication_callback"))}, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def sso_settings(request):
+    """Show the single sign-on provider (never its secret); a POST saves it, naming each field it refuses."""
+    allowed(request, "security.manage", gettext("Only admins change the security settings."))
+    if request.method == "GET":
+        initial = {name: value for name, value in asdict(sso_config()).items() if name != "client_secret"}
+        return _sso_page(request, SingleSignOnForm(initial=initial))
+    form = SingleSignOnForm(request.POST)
+    if not form.is_valid():
+        return _sso_page(request, form, error=forms.first_error(form), status=422)
+    try:
+        sso_config_update(actor=request.user, **form.cleaned_data)
+    except ValidationFailed as exc:
+        for name, problem in exc.extra.items():
+            form.add_error(name if name in form.fields else None, problem)
+        return _sso_page(request, form, error=exc.message, status=exc.status)
+    messages.success(request, gettext("Single sign-on was saved; it applies from the next sign-in."))
+    return redirect("workspace:sso-settings")
 
 
 @login_required

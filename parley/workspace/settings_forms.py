@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import Role, Team, User
 from parley.accounts.services import AWAY_AFTER_MINUTES_MAX
+from parley.accounts.sso import MAX_LENGTHS, SIGN_ALGORITHMS
 from parley.conversations.models import FieldKind, Status
 from parley.desk.models import NotificationPreference
 
@@ -138,6 +139,29 @@ class SecurityPolicyForm(forms.Form):
     team_scoping = forms.BooleanField(required=False, label=_("Agents see only their teams' conversations"),
                                       help_text=_("Agents and light agents see the conversations of their teams and those "
                                                   "assigned to them; admins and supervisors see everything."))
+
+
+def _endpoint_field(label):
+    # The endpoints are checked by sso_config_update (https, required while on), which names the field it refuses.
+    return forms.CharField(required=False, max_length=MAX_LENGTHS["token_endpoint"], label=label,
+                           widget=forms.URLInput(attrs={"placeholder": "https://", "spellcheck": "false"}))
+
+
+class SingleSignOnForm(forms.Form):
+    enabled = forms.BooleanField(required=False, label=_("Agents may sign in with single sign-on"))
+    provider_name = forms.CharField(required=False, max_length=MAX_LENGTHS["provider_name"], label=_("Provider name"),
+                                    help_text=_("The login page shows “Sign in with” this name."))
+    client_id = forms.CharField(required=False, max_length=MAX_LENGTHS["client_id"], label=_("Client ID"))
+    client_secret = forms.CharField(
+        required=False, max_length=MAX_LENGTHS["client_secret"], label=_("Client secret"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Never shown again once saved; leave empty to keep the secret in use."))
+    authorization_endpoint = _endpoint_field(_("Authorization endpoint"))
+    token_endpoint = _endpoint_field(_("Token endpoint"))
+    userinfo_endpoint = _endpoint_field(_("Userinfo endpoint"))
+    jwks_endpoint = _endpoint_field(_("JWKS endpoint"))
+    sign_algo = forms.ChoiceField(choices=[(name, name) for name in SIGN_ALGORITHMS], initial="RS256",
+                                  label=_("ID token signing algorithm"))
 
 
 class TwoFactorCodeForm(forms.Form):

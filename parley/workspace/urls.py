@@ -48,6 +48,7 @@ urlpatterns = [
          name="inbox-envelope-retry"),
     path("settings/company/", company_views.company_settings, name="company-settings"),
     path("settings/security/", security_views.security_settings, name="security-settings"),
+    path("settings/security/sso/", security_views.sso_settings, name="sso-settings"),
     path("settings/audit/", security_views.audit_log, name="audit-log"),
     path("settings/agents/", agent_views.agent_list, name="agents-settings"),
     path("settings/availability/", agent_views.availability_settings, name="availability-settings"),

@@ -1,7 +1,8 @@
 """A small OpenID Connect provider on a local port, for single sign-on tests: the authorization-code flow with
 PKCE (S256) and a nonce, RS256 ID tokens, a JWKS endpoint and userinfo, over real HTTP.
 
-`signed_in` is whom the provider's user is signed in as (its login screen is not part of the flow under test).
+`signed_in` is whom the provider's user is signed in as (its login screen is not part of the flow under test);
+`sso_sign_in` plays the browser between Parley and the provider.
 """
 import base64
 import hashlib
@@ -13,8 +14,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.urls import reverse
 
 KEY_ID = "test-key-1"
 
@@ -53,6 +56,12 @@ class LocalOidcProvider:
         return {"OIDC_RP_CLIENT_ID": self.client_id, "OIDC_RP_CLIENT_SECRET": self.client_secret,
                 "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{self.base}/authorize", "OIDC_OP_TOKEN_ENDPOINT": f"{self.base}/token",
                 "OIDC_OP_USER_ENDPOINT": f"{self.base}/userinfo", "OIDC_OP_JWKS_ENDPOINT": f"{self.base}/jwks"}
+
+    def registration(self) -> dict:
+        """What an admin types into Settings → Security → Single sign-on (or PUT /api/v1/security/sso) for this provider."""
+        return {"client_id": self.client_id, "client_secret": self.client_secret,
+                "authorization_endpoint": f"{self.base}/authorize", "token_endpoint": f"{self.base}/token",
+                "userinfo_endpoint": f"{self.base}/userinfo", "jwks_endpoint": f"{self.base}/jwks"}
 
     def _jwks(self) -> dict:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
@@ -120,3 +129,14 @@ class LocalOidcProvider:
                 return self._answer(404, {}, b"")
 
         return Handler
+
+
+def sso_sign_in(client, provider: LocalOidcProvider, *, email: str, email_verified: bool = True):
+    """Click "Sign in with …", let the provider answer for `email`, and bring its redirect back to Parley."""
+    provider.signed_in = {"email": email, "email_verified": email_verified}
+    start = client.get(reverse("oidc_authentication_init"))
+    assert start.status_code == 302 and start["Location"].startswith(f"{provider.base}/authorize?")
+    at_provider = httpx.get(start["Location"], follow_redirects=False)
+    assert at_provider.status_code == 302, at_provider.text
+    back = urlparse(at_provider.headers["Location"])
+    return client.get(back.path, {k: v for k, v in (pair.split("=", 1) for pair in back.query.split("&"))})

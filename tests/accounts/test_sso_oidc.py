@@ -1,13 +1,10 @@
 """Single sign-on against a real OpenID Connect provider on a local port (tests/accounts/oidc_provider.py): the browser's
 redirects are followed by hand, Parley talks to the provider's token, JWKS and userinfo endpoints over HTTP."""
-from urllib.parse import urlparse
-
-import httpx
 import pyotp
 import pytest
 from django.urls import reverse
 
-from oidc_provider import LocalOidcProvider
+from oidc_provider import LocalOidcProvider, sso_sign_in
 from parley.accounts.security import two_factor_begin, two_factor_confirm
 
 HOME, LOGIN = reverse("workspace:home"), reverse("workspace:login")
@@ -21,17 +18,6 @@ def provider(settings):
     settings.PARLEY_OIDC_NAME = "Acme ID"
     yield local
     local.close()
-
-
-def sso_sign_in(client, provider, *, email: str, email_verified: bool = True):
-    """Click "Sign in with …", let the provider answer for `email`, and bring its redirect back to Parley."""
-    provider.signed_in = {"email": email, "email_verified": email_verified}
-    start = client.get(reverse("oidc_authentication_init"))
-    assert start.status_code == 302 and start["Location"].startswith(f"{provider.base}/authorize?")
-    at_provider = httpx.get(start["Location"], follow_redirects=False)
-    assert at_provider.status_code == 302, at_provider.text
-    back = urlparse(at_provider.headers["Location"])
-    return client.get(back.path, {k: v for k, v in (pair.split("=", 1) for pair in back.query.split("&"))})
 
 
 def test_the_login_page_offers_single_sign_on_when_configured(client, provider, db):
