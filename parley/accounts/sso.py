@@ -22,7 +22,7 @@ from mozilla_django_oidc.utils import import_from_settings
 
 from parley.accounts.models import SingleSignOn, User
 from parley.accounts.permissions import require
-from parley.channels.secrets import decrypt, encrypt
+from parley.channels.secrets import SecretUnreadable, decrypt, encrypt
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
 
@@ -76,9 +76,19 @@ def sso_config() -> SsoConfig:
                          provider_name=getattr(settings, "PARLEY_OIDC_NAME", "") or DEFAULT_PROVIDER_NAME,
                          sign_algo=getattr(settings, "OIDC_RP_SIGN_ALGO", "") or "RS256", saved_in_workspace=False)
     return SsoConfig(enabled=row.enabled, provider_name=row.provider_name or DEFAULT_PROVIDER_NAME, client_id=row.client_id,
-                     client_secret=decrypt(row.client_secret), authorization_endpoint=row.authorization_endpoint,
+                     client_secret=_readable_secret(row), authorization_endpoint=row.authorization_endpoint,
                      token_endpoint=row.token_endpoint, userinfo_endpoint=row.userinfo_endpoint,
                      jwks_endpoint=row.jwks_endpoint, sign_algo=row.sign_algo, saved_in_workspace=True)
+
+
+def _readable_secret(row: SingleSignOn) -> str:
+    try:
+        return decrypt(row.client_secret)
+    except SecretUnreadable as exc:
+        # The key it was encrypted with was dropped: the login page must still open (passwords work); single sign-on
+        # fails at the provider until an admin types the secret again.
+        logger.error("the single sign-on client secret is unreadable: %s", exc)
+        return ""
 
 
 def _endpoint_problem(url: str) -> str | None:
@@ -126,12 +136,12 @@ def sso_config_update(*, actor, enabled: bool, provider_name: str, client_id: st
                                extra=problems)
     row = SingleSignOn.objects.select_for_update().first()
     # The first save takes over from the environment: its secret is the one "kept" when none is typed.
-    secret_in_use = decrypt(row.client_secret) if row else getattr(settings, "OIDC_RP_CLIENT_SECRET", "")
+    secret_in_use = _readable_secret(row) if row else getattr(settings, "OIDC_RP_CLIENT_SECRET", "")
     row = row or SingleSignOn()
     wanted = {"enabled": enabled, **values}
     changes = {name: [getattr(row, name), value] for name, value in wanted.items() if getattr(row, name) != value}
     secret = client_secret or secret_in_use
-    if secret != decrypt(row.client_secret):
+    if secret != (_readable_secret(row) if row.pk else ""):
         changes["client_secret"] = "changed"  # never the value, not even in the audit log
     for name, value in wanted.items():
         setattr(row, name, value)

@@ -154,3 +154,20 @@ def test_a_wrong_client_secret_sends_the_agent_back_to_the_login_page_told_it_fa
     assert response.status_code == 302 and response["Location"] == "/login/?sso=failed"
     assert "Single sign-on did not sign you in" in visitor.get(response["Location"]).content.decode()
     assert visitor.get(HOME).status_code == 302
+
+
+def test_a_secret_no_key_can_read_any_more_leaves_the_login_page_working_until_it_is_typed_again(admin_client, admin, provider,
+                                                                                                settings, agent):
+    saved_on_screen(admin_client, provider)
+    settings.SECRET_KEY, settings.PARLEY_ENCRYPTION_KEYS = "another-secret-key-entirely", []  # the old key was dropped
+    visitor = Client()
+
+    login_page = visitor.get(LOGIN)
+    failed = sso_sign_in(visitor, provider, email=agent.email)
+    admin_client.force_login(admin)  # a new SECRET_KEY signed everyone out
+    saved_on_screen(admin_client, provider)  # the admin types the secret again
+    again = sso_sign_in(Client(), provider, email=agent.email)
+
+    assert login_page.status_code == 200 and "Sign in with Acme ID" in login_page.content.decode()
+    assert failed["Location"] == "/login/?sso=failed"
+    assert again["Location"] == HOME
