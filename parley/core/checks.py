@@ -139,6 +139,19 @@ SSO_SETTINGS = {"PARLEY_OIDC_CLIENT_SECRET": "OIDC_RP_CLIENT_SECRET",
 
 
 def _check_sso(settings) -> Finding | None:
+    from django.db import DatabaseError
+
+    from parley.accounts.sso import sso_config
+
+    try:
+        config = sso_config()
+    except DatabaseError:
+        config = None  # the database finding says why; the environment's settings are still checked
+    if config is not None and config.saved_in_workspace:
+        if not config.enabled:
+            return Finding("single sign-on is off (Settings → Security → Single sign-on)")
+        return Finding(f"single sign-on through {config.authorization_endpoint} (button: Sign in with "
+                       f"{config.provider_name}; set in Settings → Security → Single sign-on)")
     if not settings.OIDC_RP_CLIENT_ID:
         return None
     missing = [name for name, setting in SSO_SETTINGS.items() if not getattr(settings, setting)]
