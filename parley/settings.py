@@ -150,7 +150,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 #: so bursts of chat traffic must fit (the default of 100 filled at 50 messages a second).
 CHANNEL_CAPACITY = int(os.environ.get("PARLEY_CHANNEL_CAPACITY", 2000))
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+    # channels-redis, except that a socket whose queue is full is told to resync rather than left behind.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.redis_layer.ResyncingRedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
