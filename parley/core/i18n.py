@@ -61,8 +61,9 @@ def in_language_of(person):
         yield
 
 
-#: Machine endpoints: their answers are not read by a person choosing a language, and they skip the company read.
-NO_PAGES = ("/api/", "/channels/", "/static/", "/ws/")
+#: Machine endpoints, whose answers no person reads, and the chat widget, which picks its words itself (see
+#: channels/chat): they skip the company read.
+NO_PAGES = ("/api/", "/channels/", "/chat/", "/static/", "/ws/")
 
 
 class AgentLanguageMiddleware:
