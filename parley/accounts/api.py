@@ -117,7 +117,7 @@ def agent_update(request, agent_id: ObjectId, body: AgentPatch):
 
 @router.get("/security", response=SecurityPolicyOut, tags=["security"])
 def security_policy_show(request):
-    """Show how agents sign in: whether two-factor is required, and the session lifetime in hours (null: the server's)."""
+    """Show how agents sign in: the roles that must use two-factor, and the session lifetime in hours (null: the server's)."""
     require(request.auth, "security.manage")
     return security.security_policy()
 

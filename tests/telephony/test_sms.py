@@ -4,6 +4,7 @@ Replies go to a local fake of Twilio's documented REST API (tests/telephony/twil
 HTTP server in a thread, because Twilio itself is a paid remote service.
 """
 import pytest
+from django.test import TestCase
 from twilio_wire import CUSTOMER, inbound_sms
 
 from parley.channels.models import InboundEnvelope
@@ -12,15 +13,10 @@ from parley.conversations.services import message_reply as _message_reply
 from parley.core.errors import ValidationFailed
 
 
-@pytest.fixture(autouse=True)
-def _commit_replies(on_commit, monkeypatch):
-    """Replies are delivered by the outbox as their transaction commits; make each reply here commit."""
-
-    def reply(**kwargs):
-        with on_commit():
-            return _message_reply(**kwargs)
-
-    monkeypatch.setitem(globals(), "message_reply", reply)
+def message_reply(**kwargs):
+    """Reply as an agent; replies are delivered by the outbox as their transaction commits, so this one commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return _message_reply(**kwargs)
 
 
 def messages_url(inbox) -> str:
