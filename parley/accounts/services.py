@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from parley.accounts.models import ApiToken, Availability, AvailabilityRules, Role, Team, User
 from parley.accounts.permissions import require
@@ -42,11 +42,11 @@ def agent_create(*, email: str, name: str, password: str | None = None, role: st
     """Create an agent; the email is the login."""
     email = email.strip().lower()
     if role not in Role.values:
-        raise ValidationFailed("Unknown role.", extra={"role": f"must be one of {', '.join(Role.values)}"})
+        raise ValidationFailed(gettext("Unknown role."), extra={"role": f"must be one of {', '.join(Role.values)}"})
     if not email or "@" not in email:
-        raise ValidationFailed("A valid email is required.", extra={"email": "invalid"})
+        raise ValidationFailed(gettext("A valid email is required."), extra={"email": "invalid"})
     if User.objects.filter(email=email).exists():
-        raise ValidationFailed("An agent with this email exists.", extra={"email": "taken"})
+        raise ValidationFailed(gettext("An agent with this email exists."), extra={"email": "taken"})
     user = User.objects.create_user(email, password, name=name or email.split("@")[0], role=role)
     audit_record(actor=actor, action="agent.created", target=user, changes={"role": role})
     return user
@@ -60,7 +60,7 @@ def agent_set_availability(*, user: User, availability: str, actor=None, idle: b
     an away that the agent's next activity undoes, unlike an away they chose.
     """
     if availability not in Availability.values:
-        raise ValidationFailed("Unknown availability.", extra={"availability": f"must be one of {', '.join(Availability.values)}"})
+        raise ValidationFailed(gettext("Unknown availability."), extra={"availability": f"must be one of {', '.join(Availability.values)}"})
     if user.availability != availability or user.idle_away != idle:
         changed = user.availability != availability
         if changed:
@@ -84,7 +84,7 @@ def availability_rules_update(*, actor: User, away_after_minutes: int, offline_w
     """Change after how many idle minutes agents become away and whether closing every tab signs them off."""
     require(actor, "agent.manage")
     if not 0 <= away_after_minutes <= AWAY_AFTER_MINUTES_MAX:
-        raise ValidationFailed("Minutes out of range.",
+        raise ValidationFailed(gettext("Minutes out of range."),
                                extra={"away_after_minutes": f"must be between 0 (never) and {AWAY_AFTER_MINUTES_MAX}"})
     rules = availability_rules()
     before = {"away_after_minutes": rules.away_after_minutes, "offline_when_tabs_closed": rules.offline_when_tabs_closed}
@@ -152,13 +152,13 @@ def agent_update_profile(*, user: User, name: str, signature: str, language: str
     name, signature = name.strip(), signature.strip()
     max_name = User._meta.get_field("name").max_length
     if not name:
-        raise ValidationFailed("Your name cannot be empty.", extra={"name": "required"})
+        raise ValidationFailed(gettext("Your name cannot be empty."), extra={"name": "required"})
     if len(name) > max_name:
-        raise ValidationFailed(f"A name is at most {max_name} characters.", extra={"name": "too long"})
+        raise ValidationFailed(gettext("A name is at most %(max)s characters.") % {"max": max_name}, extra={"name": "too long"})
     if len(signature) > SIGNATURE_MAX_LENGTH:
-        raise ValidationFailed(f"A signature is at most {SIGNATURE_MAX_LENGTH} characters.", extra={"signature": "too long"})
+        raise ValidationFailed(gettext("A signature is at most %(max)s characters.") % {"max": SIGNATURE_MAX_LENGTH}, extra={"signature": "too long"})
     if language is not None and language not in {"", *dict(settings.LANGUAGES)}:
-        raise ValidationFailed(f"Parley has no translation for “{language}”.", extra={"language": "not offered"})
+        raise ValidationFailed(gettext("Parley has no translation for “%(language)s”.") % {"language": language}, extra={"language": "not offered"})
     wanted = (("name", name), ("signature", signature)) + ((("language", language),) if language is not None else ())
     changes = {field: [getattr(user, field), value] for field, value in wanted if getattr(user, field) != value}
     if changes:
@@ -172,7 +172,7 @@ def agent_update_profile(*, user: User, name: str, signature: str, language: str
 @transaction.atomic
 def team_create(*, name: str, description: str = "", member_ids: list[int] | None = None, actor=None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed("A team with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("A team with this name exists."), extra={"name": "taken"})
     team = Team.objects.create(name=name, description=description)
     if member_ids:
         team.members.set(_agents(member_ids))
@@ -180,12 +180,16 @@ def team_create(*, name: str, description: str = "", member_ids: list[int] | Non
     return team
 
 
+# Marked here, translated when raised: the message is chosen by the noun the caller names.
+_UNKNOWN_IDS = {"agent": gettext_noop("Unknown agents."), "team": gettext_noop("Unknown teams.")}
+
+
 def _existing(model, ids: list[int], *, field: str, noun: str) -> list:
     """Return the `model` rows with these ids, refusing ids that name nothing."""
     found = list(model.objects.filter(pk__in=ids))
     missing = sorted(set(ids) - {record.pk for record in found})
     if missing:
-        raise ValidationFailed(f"Unknown {noun}s.", extra={field: f"no {noun} with id {', '.join(map(str, missing))}"})
+        raise ValidationFailed(gettext(_UNKNOWN_IDS[noun]), extra={field: f"no {noun} with id {', '.join(map(str, missing))}"})
     return found
 
 
@@ -249,9 +253,9 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
 def agent_set_role(*, user: User, role: str, actor) -> User:
     """Change an agent's role; the last active admin keeps theirs so the workspace stays manageable."""
     if role not in Role.values:
-        raise ValidationFailed("Unknown role.", extra={"role": f"must be one of {', '.join(Role.values)}"})
+        raise ValidationFailed(gettext("Unknown role."), extra={"role": f"must be one of {', '.join(Role.values)}"})
     if user.role == Role.ADMIN and role != Role.ADMIN and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists():
-        raise ValidationFailed("The last admin cannot give up the admin role.", extra={"role": "last admin"})
+        raise ValidationFailed(gettext("The last admin cannot give up the admin role."), extra={"role": "last admin"})
     if user.role != role:
         audit_record(actor=actor, action="agent.role_changed", target=user, changes={"role": [user.role, role]})
         user.role = role
@@ -266,7 +270,7 @@ def team_update(*, team: Team, actor, name: str | None = None, description: str 
     changes = {}
     if name is not None and name != team.name:
         if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-            raise ValidationFailed("A team with this name exists.", extra={"name": "taken"})
+            raise ValidationFailed(gettext("A team with this name exists."), extra={"name": "taken"})
         changes["name"], team.name = [team.name, name], name
     if description is not None and description != team.description:
         changes["description"], team.description = [team.description, description], description
@@ -336,9 +340,9 @@ def agent_invite_resend(*, user: User, actor) -> User:
     """Email a pending invitation again, with a fresh week to accept it."""
     require(actor, "agent.manage")
     if not agent_is_invited(user):
-        raise ValidationFailed(f"{user} already accepted the invitation.", extra={"agent": "not invited"})
+        raise ValidationFailed(gettext("%(agent)s already accepted the invitation.") % {"agent": user}, extra={"agent": "not invited"})
     if not user.is_active:
-        raise ValidationFailed(f"{user} is deactivated; reactivate them first.", extra={"agent": "deactivated"})
+        raise ValidationFailed(gettext("%(agent)s is deactivated; reactivate them first.") % {"agent": user}, extra={"agent": "deactivated"})
     audit_record(actor=actor, action="agent.invite_resent", target=user)
     jobs.enqueue(INVITE_QUEUE, user.pk)
     return user
@@ -416,9 +420,9 @@ def agent_deactivate(*, user: User, actor) -> User:
 
     require(actor, "agent.manage")
     if user.pk == getattr(actor, "pk", None):
-        raise ValidationFailed("You cannot deactivate yourself.", extra={"agent": "self"})
+        raise ValidationFailed(gettext("You cannot deactivate yourself."), extra={"agent": "self"})
     if user.role == Role.ADMIN and not _other_active_admin(user):
-        raise ValidationFailed("The last admin cannot be deactivated.", extra={"agent": "last admin"})
+        raise ValidationFailed(gettext("The last admin cannot be deactivated."), extra={"agent": "last admin"})
     if user.is_active:
         user.is_active = False
         user.availability = Availability.OFFLINE

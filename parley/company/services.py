@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.company.models import CompanyProfile
@@ -20,7 +21,7 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def _logo_type(content: bytes) -> str:
     content_type = raster_type(content)
     if content_type is None:
-        raise ValidationFailed("The logo must be a PNG, JPEG, GIF or WebP image.", extra={"logo": "not an image"})
+        raise ValidationFailed(gettext("The logo must be a PNG, JPEG, GIF or WebP image."), extra={"logo": "not an image"})
     return content_type
 
 
@@ -36,25 +37,26 @@ def company_update(*, actor, name: str, color: str, default_sender: str, time_zo
         shipped = dict(settings.LANGUAGES)
         unknown = [code for code in languages if code not in shipped]
         if unknown:
-            raise ValidationFailed(f"Parley has no translation for “{unknown[0]}”; it ships {', '.join(shipped)}.",
+            raise ValidationFailed(gettext("Parley has no translation for “%(language)s”; it ships %(shipped)s.")
+                                   % {"language": unknown[0], "shipped": ", ".join(shipped)},
                                    extra={"languages": "not shipped"})
         values["languages"] = list(dict.fromkeys(languages))
     if values["color"] and not _COLOR.match(values["color"]):
-        raise ValidationFailed("A colour is written like #2563eb.", extra={"color": "not a #rrggbb colour"})
+        raise ValidationFailed(gettext("A colour is written like #2563eb."), extra={"color": "not a #rrggbb colour"})
     if values["default_sender"]:
         try:
             validate_email(values["default_sender"])
         except DjangoValidationError:
-            raise ValidationFailed("The default sender must be an email address.", extra={"default_sender": "invalid"}) from None
+            raise ValidationFailed(gettext("The default sender must be an email address."), extra={"default_sender": "invalid"}) from None
     if values["time_zone"] and values["time_zone"] not in zoneinfo.available_timezones():
-        raise ValidationFailed(f"Unknown time zone “{values['time_zone']}”.", extra={"time_zone": "unknown, e.g. Europe/Berlin"})
+        raise ValidationFailed(gettext("Unknown time zone “%(zone)s”.") % {"zone": values["time_zone"]}, extra={"time_zone": "unknown, e.g. Europe/Berlin"})
     profile = CompanyProfile.objects.select_for_update().first() or CompanyProfile()
     changes = {field: [getattr(profile, field), value] for field, value in values.items() if getattr(profile, field) != value}
     for field, value in values.items():
         setattr(profile, field, value)
     if logo is not None:
         if len(logo) > MAX_LOGO_BYTES:
-            raise PayloadTooLarge(f"The logo may be at most {MAX_LOGO_BYTES // 1024} KB.", extra={"logo": "too large"})
+            raise PayloadTooLarge(gettext("The logo may be at most %(size)s KB.") % {"size": MAX_LOGO_BYTES // 1024}, extra={"logo": "too large"})
         profile.logo, profile.logo_content_type = logo, _logo_type(logo)
         changes["logo"] = "replaced"
     elif remove_logo and profile.logo_content_type:

@@ -2,6 +2,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.contacts.models import (GLOBAL_IDENTITY_KINDS, LEGACY_IDENTITY_KINDS, AddressState, Contact, ContactIdentity,
@@ -27,12 +28,12 @@ def identity_kind(kind: str, network: str = "") -> tuple[str, str]:
         network = network or implied
     if kind not in IdentityKind.values:
         known = [*IdentityKind.values, *LEGACY_IDENTITY_KINDS]
-        raise ValidationFailed("Unknown identity kind.", extra={"kind": f"must be one of {', '.join(known)}"})
+        raise ValidationFailed(gettext("Unknown identity kind."), extra={"kind": f"must be one of {', '.join(known)}"})
     if kind == IdentityKind.HANDLE and not _NETWORK.match(network):
-        raise ValidationFailed("A handle needs the network it is on.",
+        raise ValidationFailed(gettext("A handle needs the network it is on."),
                                extra={"network": "required for a handle: telegram, x, messenger, instagram, chat …"})
     if kind != IdentityKind.HANDLE and network:
-        raise ValidationFailed("Only a handle has a network.", extra={"network": f"not used with kind {kind}"})
+        raise ValidationFailed(gettext("Only a handle has a network."), extra={"network": f"not used with kind {kind}"})
     return IdentityKind(kind).value, network
 
 
@@ -59,10 +60,10 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
     allowed = {"name", "email", "phone", "organization", "custom_attributes", "language"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed("Unknown contact fields.", extra={f: "unknown field" for f in unknown})
+        raise ValidationFailed(gettext("Unknown contact fields."), extra={f: "unknown field" for f in unknown})
     if fields.get("language") and fields["language"] not in offered_languages():
-        raise ValidationFailed(f"“{fields['language']}” is not a language the company offers: "
-                               f"{', '.join(offered_languages())}.", extra={"language": "not offered"})
+        raise ValidationFailed(gettext("“%(language)s” is not a language the company offers: %(offered)s.")
+                               % {"language": fields["language"], "offered": ", ".join(offered_languages())}, extra={"language": "not offered"})
     if fields.get("phone"):
         fields["phone"] = phone_normalize(fields["phone"])
     changes = {}
@@ -92,7 +93,7 @@ def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str =
     kind, network = identity_kind(kind, network)
     source_id = _normalize_source_id(kind, source_id)
     if not source_id:
-        raise ValidationFailed("An identity needs a source id.", extra={"source_id": "required"})
+        raise ValidationFailed(gettext("An identity needs a source id."), extra={"source_id": "required"})
     identity = (ContactIdentity.objects.select_related("contact")
                 .filter(inbox=inbox, kind=kind, network=network, source_id=source_id).first())
     if identity:
@@ -133,9 +134,9 @@ def contact_merge(*, keep: Contact, merge: Contact, actor=None) -> Contact:
     if actor is not None:
         require(actor, "contact.merge")
     if keep.pk == merge.pk:
-        raise ValidationFailed("A contact cannot be merged into itself.", extra={"merge": "same contact"})
+        raise ValidationFailed(gettext("A contact cannot be merged into itself."), extra={"merge": "same contact"})
     if merge.merged_into_id:
-        raise ValidationFailed("That contact was already merged.", extra={"merge": "already merged"})
+        raise ValidationFailed(gettext("That contact was already merged."), extra={"merge": "already merged"})
     from parley.conversations.models import Conversation
 
     moved_identities = list(merge.identities.values_list("kind", "source_id"))
@@ -173,7 +174,7 @@ def contact_delete(*, contact: Contact, actor=None) -> None:
     from parley.conversations.models import Conversation
 
     if Conversation.objects.filter(contact=contact).exists():
-        raise ValidationFailed("This contact has conversations; merge the contact into another instead.",
+        raise ValidationFailed(gettext("This contact has conversations; merge the contact into another instead."),
                                extra={"contact": "has conversations"}, status=409)
     audit_record(actor=actor, action="contact.deleted", target=contact, changes={"name": contact.name, "email": contact.email})
     contact.delete()
@@ -184,9 +185,9 @@ def organization_create(*, name: str, domain: str = "", custom_attributes: dict 
     """Create an organization; names are unique regardless of case."""
     name = name.strip()
     if not name:
-        raise ValidationFailed("An organization needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("An organization needs a name."), extra={"name": "required"})
     if Organization.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed("An organization with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("An organization with this name exists."), extra={"name": "taken"})
     organization = Organization.objects.create(name=name, domain=domain.strip().lower(), custom_attributes=custom_attributes or {})
     audit_record(actor=actor, action="organization.created", target=organization)
     return organization
@@ -197,9 +198,9 @@ def segment_create(*, name: str, color: str = "#6b7280", actor=None) -> Segment:
     """Create a segment (VIP, Enterprise …); names are unique regardless of case."""
     name = name.strip()
     if not name:
-        raise ValidationFailed("A segment needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A segment needs a name."), extra={"name": "required"})
     if Segment.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed("A segment with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("A segment with this name exists."), extra={"name": "taken"})
     segment = Segment.objects.create(name=name, color=color)
     audit_record(actor=actor, action="segment.created", target=segment)
     return segment
@@ -224,7 +225,7 @@ def email_address_complained(*, address: str, reason: str, actor=actors.SYSTEM) 
     """Mark an address as having reported our mail as spam: the customer is unsubscribed, agents are warned."""
     address = address.strip().lower()
     if not address:
-        raise ValidationFailed("A complaint needs the address it is about.", extra={"address": "required"})
+        raise ValidationFailed(gettext("A complaint needs the address it is about."), extra={"address": "required"})
     record, _ = EmailAddressStatus.objects.select_for_update().get_or_create(address=address)
     if record.state != AddressState.COMPLAINED:
         _address_state_set(record, state=AddressState.COMPLAINED, reason=reason, actor=actor, changes={})
@@ -239,7 +240,7 @@ def email_address_hard_bounced(*, address: str, reason: str, actor=actors.SYSTEM
     """
     address = address.strip().lower()
     if not address:
-        raise ValidationFailed("A bounce needs the address it is about.", extra={"address": "required"})
+        raise ValidationFailed(gettext("A bounce needs the address it is about."), extra={"address": "required"})
     record, _ = EmailAddressStatus.objects.select_for_update().get_or_create(address=address)
     record.hard_bounces += 1
     if record.state == AddressState.OK and record.hard_bounces >= settings.PARLEY_HARD_BOUNCE_LIMIT:

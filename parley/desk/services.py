@@ -30,9 +30,9 @@ def conversation_mark_seen(*, agent, conversation) -> None:
 def draft_save(*, agent, conversation, kind: str, text: str) -> Draft | None:
     """Keep what the agent has typed; empty text discards the draft."""
     if kind not in DraftKind.values:
-        raise ValidationFailed("A draft is a reply or a note.", extra={"kind": f"must be one of {', '.join(DraftKind.values)}"})
+        raise ValidationFailed(gettext("A draft is a reply or a note."), extra={"kind": f"must be one of {', '.join(DraftKind.values)}"})
     if len(text) > MAX_DRAFT_LENGTH:
-        raise ValidationFailed(f"A draft is at most {MAX_DRAFT_LENGTH:,} characters.", extra={"text": "too long"})
+        raise ValidationFailed(gettext("A draft is at most %(max)s characters.") % {"max": f"{MAX_DRAFT_LENGTH:,}"}, extra={"text": "too long"})
     if not text.strip():
         draft_discard(agent=agent, conversation=conversation, kind=kind)
         return None
@@ -50,12 +50,12 @@ def saved_view_create(*, owner, name: str, query: str, shared: bool) -> SavedVie
     """Name the list's current filters and sort; shared views (admins and supervisors) show in everyone's sidebar."""
     name = name.strip()
     if not name or len(name) > 60:
-        raise ValidationFailed("A view needs a name of at most 60 characters.", extra={"name": "1 to 60 characters"})
+        raise ValidationFailed(gettext("A view needs a name of at most 60 characters."), extra={"name": "1 to 60 characters"})
     if shared:
         require(owner, "team.manage")
     query = "&".join(part for part in query.split("&") if part and not part.startswith("page="))
     if SavedView.objects.filter(owner=owner, name__iexact=name).exists():
-        raise ValidationFailed("You have a view with this name.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("You have a view with this name."), extra={"name": "taken"})
     view = SavedView.objects.create(owner=owner, name=name, query=query, shared=shared)
     audit_record(actor=owner, action="saved_view.created", target=view, changes={"shared": shared})
     return view
@@ -67,7 +67,7 @@ def saved_view_delete(*, view: SavedView, actor) -> None:
     if view.owner_id != actor.pk:
         require(actor, "team.manage")
         if not view.shared:
-            raise ValidationFailed("Only its owner removes a personal view.", extra={"view": "not yours"})
+            raise ValidationFailed(gettext("Only its owner removes a personal view."), extra={"view": "not yours"})
     audit_record(actor=actor, action="saved_view.deleted", target=view, changes={"name": view.name})
     view.delete()
 
@@ -80,7 +80,7 @@ def notification_preferences_save(*, agent, **choices: bool) -> NotificationPref
     """Save what the agent wants to be told about and how (see NOTIFICATION_KINDS)."""
     unknown = set(choices) - set(NOTIFICATION_KINDS)
     if unknown:
-        raise ValidationFailed("Unknown notification preferences.", extra={k: "unknown" for k in sorted(unknown)})
+        raise ValidationFailed(gettext("Unknown notification preferences."), extra={k: "unknown" for k in sorted(unknown)})
     preferences, _ = NotificationPreference.objects.update_or_create(agent=agent, defaults=choices)
     return preferences
 
@@ -154,9 +154,9 @@ def _check_value(action: str, value):
         "merge": lambda v: v is None,
     }
     if action not in checks:
-        raise ValidationFailed("Unknown bulk action.", extra={"action": f"must be one of {', '.join(ACTIONS)}"})
+        raise ValidationFailed(gettext("Unknown bulk action."), extra={"action": f"must be one of {', '.join(ACTIONS)}"})
     if not checks[action](value):
-        raise ValidationFailed(f"That is not a value “{action}” can set.", extra={"value": "invalid"})
+        raise ValidationFailed(gettext("That is not a value “%(action)s” can set.") % {"action": action}, extra={"value": "invalid"})
 
 
 @transaction.atomic
@@ -166,12 +166,13 @@ def bulk_action_start(*, agent, action: str, value, conversation_ids: list[int],
     _check_value(action, value)
     ids = list(dict.fromkeys(conversation_ids))
     if not ids:
-        raise ValidationFailed("Select at least one conversation.", extra={"conversation_ids": "empty"})
+        raise ValidationFailed(gettext("Select at least one conversation."), extra={"conversation_ids": "empty"})
     if len(ids) > MAX_CONVERSATIONS:
-        raise ValidationFailed(f"One bulk action changes at most {MAX_CONVERSATIONS:,} conversations; narrow the list.",
+        raise ValidationFailed(gettext("One bulk action changes at most %(max)s conversations; narrow the list.")
+                               % {"max": f"{MAX_CONVERSATIONS:,}"},
                                extra={"conversation_ids": "too many"})
     if action == "merge" and len(ids) < 2:
-        raise ValidationFailed("Select two or more conversations to merge.", extra={"conversation_ids": "one"})
+        raise ValidationFailed(gettext("Select two or more conversations to merge."), extra={"conversation_ids": "one"})
     bulk = BulkAction.objects.create(agent=agent, action=action, value=value, conversation_ids=ids, undo_of=undo_of)
     audit_record(actor=agent, action="bulk.started", target=bulk, changes={"action": action, "count": len(ids)})
     jobs.enqueue(BULK_QUEUE, bulk.pk)
@@ -206,7 +207,7 @@ def _apply(bulk: BulkAction, conversation: Conversation, agent) -> None:
 def _restore(conversation: Conversation, before: dict | None, agent) -> None:
     """Put a conversation back as it was before a bulk action (what changed since in between is overwritten)."""
     if before is None:
-        raise ValidationFailed("This conversation was not changed by the bulk action.")
+        raise ValidationFailed(gettext("This conversation was not changed by the bulk action."))
     conversation_services.conversation_assign(
         conversation=conversation, actor=agent, assignee=User.objects.filter(pk=before["assignee_id"]).first(),
         team=Team.objects.filter(pk=before["team_id"]).first())
@@ -263,10 +264,10 @@ def bulk_action_dead(bulk_id: int, reason: str) -> None:
 def bulk_action_undo(*, bulk: BulkAction, agent) -> BulkAction:
     """Queue putting every conversation the bulk action changed back as it was."""
     if bulk.action == "merge":
-        raise ValidationFailed("A merge cannot be undone: the messages moved into one conversation.", extra={"action": "merge"})
+        raise ValidationFailed(gettext("A merge cannot be undone: the messages moved into one conversation."), extra={"action": "merge"})
     if bulk.finished_at is None:
-        raise ValidationFailed("Wait until the bulk action has finished.", extra={"bulk": "running"})
+        raise ValidationFailed(gettext("Wait until the bulk action has finished."), extra={"bulk": "running"})
     if hasattr(bulk, "undone_by") or bulk.undo_of_id:
-        raise ValidationFailed("This bulk action was already undone.", extra={"bulk": "undone"})
+        raise ValidationFailed(gettext("This bulk action was already undone."), extra={"bulk": "undone"})
     return bulk_action_start(agent=agent, action=bulk.action, value=bulk.value, undo_of=bulk,
                              conversation_ids=[int(pk) for pk in bulk.before])

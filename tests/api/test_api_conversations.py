@@ -99,6 +99,20 @@ def test_assigning_an_agent_outside_the_team_is_refused_and_changes_nothing(api_
     assert conversation.assignee_id is None
 
 
+def test_a_refusal_is_explained_in_the_language_the_client_asks_for_and_its_codes_stay_english(api_as, agent, make_agent, team,
+                                                                                               customer_message):
+    conversation = customer_message().conversation
+    outsider = make_agent()
+    api = api_as(agent)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+
+    response = api.post(f"/conversations/{conversation.pk}/assign", {"assignee_id": outsider.pk, "team_id": team.pk})
+
+    assert response.status_code == 422
+    assert response.json()["message"] == f"{outsider} no es miembro de {team}."
+    assert response.json()["extra"] == {"assignee": "not in team"}
+
+
 def test_an_agent_starts_an_outbound_conversation_with_a_first_reply(api_as, agent, api_inbox, customer_message, on_commit):
     contact = customer_message().conversation.contact
 

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from parley.accounts.models import Role
 from parley.accounts.services import team_create
@@ -38,6 +39,17 @@ def test_an_agent_outside_the_team_cannot_be_assigned_in_it(conversation, admin,
 
     with pytest.raises(ValidationFailed, match="not a member of Billing"):
         conversation_assign(conversation=conversation, actor=admin, assignee=outsider, team=billing)
+
+
+def test_a_refused_action_explains_itself_in_the_language_of_the_request(conversation, admin, make_agent):
+    billing = team_create(name="Billing")
+    outsider = make_agent(Role.AGENT)
+
+    with translation.override("de"), pytest.raises(ValidationFailed) as refused:
+        conversation_assign(conversation=conversation, actor=admin, assignee=outsider, team=billing)
+
+    assert refused.value.message == f"{outsider} ist kein Mitglied von Billing."
+    assert refused.value.extra == {"assignee": "not in team"}
     conversation.refresh_from_db()
     assert conversation.assignee is None
 

@@ -1,4 +1,5 @@
-"""Screens that arrived with two-factor sign-in, the audit log and the rule builder speak the agent's language."""
+"""Screens that arrived with two-factor sign-in, the audit log and the rule builder speak the agent's language, and
+so do the refusals services raise."""
 import json
 import re
 
@@ -37,3 +38,12 @@ def test_the_rule_builder_gets_its_words_and_vocabulary_in_the_agents_language(c
         "Korrigieren Sie es unten in der JSON-Ansicht."
     assert vocabulary["ops"]["not_contains"] == "enthält nicht"
     assert {action["label"] for action in vocabulary["actions"]} >= {"Einem Agenten zuweisen", "Webhook aufrufen"}
+
+
+def test_a_german_admin_is_told_in_german_what_is_wrong_with_the_company_settings(client, german_admin):
+    response = client.post("/settings/company/", {"name": "Acme", "color": "blue", "default_sender": "", "time_zone": "",
+                                                  "languages": ["en"], "default_language": "en"})
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Eine Farbe wird wie #2563eb geschrieben." in page and "A colour is written" not in page

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
@@ -28,9 +29,9 @@ def conversation_create(*, inbox, contact, subject: str = "", priority: str = Pr
                         created_at=None) -> Conversation:
     """Open a conversation; the one creation path for channels, agents, the API and the importer."""
     if priority not in Priority.values:
-        raise ValidationFailed("Unknown priority.", extra={"priority": f"must be one of {', '.join(Priority.values)}"})
+        raise ValidationFailed(gettext("Unknown priority."), extra={"priority": f"must be one of {', '.join(Priority.values)}"})
     if type not in ConversationType.values:
-        raise ValidationFailed("Unknown type.", extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
+        raise ValidationFailed(gettext("Unknown type."), extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
     now = created_at or timezone.now()
     conversation = Conversation.objects.create(
         inbox=inbox, contact=contact, subject=subject.strip()[:300], priority=priority, type=type,
@@ -51,10 +52,10 @@ def conversation_assign(*, conversation: Conversation, actor, assignee: User | N
     """
     require(actor, "conversation.assign")
     if assignee is not None and (not assignee.is_active or assignee.role == "light_agent"):
-        raise ValidationFailed("That agent cannot be assigned conversations.", extra={"assignee": "inactive or light agent"})
+        raise ValidationFailed(gettext("That agent cannot be assigned conversations."), extra={"assignee": "inactive or light agent"})
     new_team = conversation.team if keep_team else team
     if assignee is not None and new_team is not None and not new_team.members.filter(pk=assignee.pk).exists():
-        raise ValidationFailed(f"{assignee} is not a member of {new_team}.", extra={"assignee": "not in team"})
+        raise ValidationFailed(gettext("%(agent)s is not a member of %(team)s.") % {"agent": assignee, "team": new_team}, extra={"assignee": "not in team"})
     records = _assignment_apply(conversation, assignee, new_team, actor=actor, at=at)
     conversation.save()
     if records:
@@ -129,7 +130,7 @@ def conversation_set_status(*, conversation: Conversation, actor, status: str | 
     if custom_status is not None:
         status = custom_status.category
     if status not in Status.values:
-        raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+        raise ValidationFailed(gettext("Unknown status."), extra={"status": f"must be one of {', '.join(Status.values)}"})
     require_solvable(conversation, status)
     _apply_status(conversation, status, actor=actor, at=at)
     conversation.custom_status = custom_status
@@ -143,7 +144,7 @@ def require_solvable(conversation: Conversation, status: str) -> None:
     if status in done and conversation.status not in done:
         missing = custom_fields_missing_to_solve(conversation)
         if missing:
-            raise ValidationFailed(f"Fill in {', '.join(f.label for f in missing)} before solving.",
+            raise ValidationFailed(gettext("Fill in %(fields)s before solving.") % {"fields": ", ".join(f.label for f in missing)},
                                    extra={"custom_fields": {f.key: "required to solve" for f in missing}})
 
 
@@ -177,13 +178,13 @@ def conversation_update(*, conversation: Conversation, actor, **fields) -> Conve
     allowed = {"subject", "priority", "type", "custom_fields"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed("Unknown conversation fields.", extra={f: "unknown field" for f in sorted(unknown)})
+        raise ValidationFailed(gettext("Unknown conversation fields."), extra={f: "unknown field" for f in sorted(unknown)})
     if "priority" in fields and fields["priority"] not in Priority.values:
-        raise ValidationFailed("Unknown priority.", extra={"priority": f"must be one of {', '.join(Priority.values)}"})
+        raise ValidationFailed(gettext("Unknown priority."), extra={"priority": f"must be one of {', '.join(Priority.values)}"})
     if "type" in fields and fields["type"] not in ConversationType.values:
-        raise ValidationFailed("Unknown type.", extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
+        raise ValidationFailed(gettext("Unknown type."), extra={"type": f"must be one of {', '.join(ConversationType.values)}"})
     if "custom_fields" in fields and not isinstance(fields["custom_fields"], dict):
-        raise ValidationFailed("Custom fields must be an object.", extra={"custom_fields": "must be an object"})
+        raise ValidationFailed(gettext("Custom fields must be an object."), extra={"custom_fields": "must be an object"})
     if "custom_fields" in fields:
         defined = {f.key: f for f in CustomField.objects.filter(key__in=list(fields["custom_fields"]))}
         fields["custom_fields"] = {key: custom_field_value(defined[key], value) if key in defined else value
@@ -211,7 +212,7 @@ def conversation_set_tags(*, conversation: Conversation, actor, tags: list[str])
     require(actor, "conversation.update")
     names = sorted({t.strip().lower() for t in tags if t.strip()})
     if any(len(n) > 50 for n in names):
-        raise ValidationFailed("A tag is at most 50 characters.", extra={"tags": "too long"})
+        raise ValidationFailed(gettext("A tag is at most 50 characters."), extra={"tags": "too long"})
     old = sorted(conversation.tags.values_list("name", flat=True))
     if old == names:
         return conversation
@@ -231,11 +232,12 @@ def conversation_escalate(*, conversation: Conversation, actor, reason: str = ""
 
     require(actor, "conversation.update")
     if conversation.tier >= MAX_TIER:
-        raise ValidationFailed(f"Already at the highest tier ({MAX_TIER}).", extra={"tier": "at maximum"})
+        raise ValidationFailed(gettext("Already at the highest tier (%(tier)s).") % {"tier": MAX_TIER}, extra={"tier": "at maximum"})
     # The team's escalation path names who takes the next tier and what must be filled in first.
     path_team, missing, _ = escalation_plan(conversation)
     if missing:
-        raise ValidationFailed(f"Fill in {', '.join(missing)} before escalating to tier {conversation.tier + 1}.",
+        raise ValidationFailed(gettext("Fill in %(fields)s before escalating to tier %(tier)s.")
+                               % {"fields": ", ".join(missing), "tier": conversation.tier + 1},
                                extra={"custom_fields": {field: "required before escalating" for field in missing}})
     team = team or path_team
     conversation.tier += 1
@@ -259,13 +261,14 @@ def conversation_merge(*, keep: Conversation, merge: Conversation, actor) -> Con
     """
     require(actor, "conversation.merge")
     if keep.pk == merge.pk:
-        raise ValidationFailed("A conversation cannot be merged into itself.", extra={"merge": "same conversation"})
+        raise ValidationFailed(gettext("A conversation cannot be merged into itself."), extra={"merge": "same conversation"})
     if merge.merged_into_id:
-        raise ValidationFailed(f"#{merge.pk} was already merged.", extra={"merge": "already merged"})
+        raise ValidationFailed(gettext("#%(number)s was already merged.") % {"number": merge.pk}, extra={"merge": "already merged"})
     if surviving(keep.contact).pk != surviving(merge.contact).pk:
         raise ValidationFailed(
-            f"#{merge.pk} belongs to another customer ({merge.contact}) than #{keep.pk} ({keep.contact}). "
-            "If they are the same person, merge the customers first; otherwise link the conversations.",
+            gettext("#%(merge)s belongs to another customer (%(merge_customer)s) than #%(keep)s (%(keep_customer)s). "
+                    "If they are the same person, merge the customers first; otherwise link the conversations.")
+            % {"merge": merge.pk, "merge_customer": merge.contact, "keep": keep.pk, "keep_customer": keep.contact},
             extra={"merge": "another customer's conversation"}, status=409)
     moved = merge.messages.update(conversation=keep)
     keep.tags.add(*merge.tags.all())
@@ -289,7 +292,7 @@ def conversation_link(*, conversation: Conversation, other: Conversation, actor)
     """Mark two conversations as related (both show the link)."""
     require(actor, "conversation.update")
     if conversation.pk == other.pk:
-        raise ValidationFailed("A conversation cannot be linked to itself.", extra={"other": "same conversation"})
+        raise ValidationFailed(gettext("A conversation cannot be linked to itself."), extra={"other": "same conversation"})
     conversation.related.add(other)
     event_message(conversation, f"{actor} linked #{other.pk}.", actor=actor, data={"linked": other.pk})
     event_message(other, f"{actor} linked #{conversation.pk}.", actor=actor, data={"linked": conversation.pk})
@@ -315,9 +318,9 @@ def tag_create(*, name: str, actor) -> Tag:
     require(actor, "tag.manage")
     name = name.strip().lower()
     if not name or len(name) > 50:
-        raise ValidationFailed("A tag needs a name of at most 50 characters.", extra={"name": "1 to 50 characters"})
+        raise ValidationFailed(gettext("A tag needs a name of at most 50 characters."), extra={"name": "1 to 50 characters"})
     if Tag.objects.filter(name=name).exists():
-        raise ValidationFailed("That tag exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("That tag exists."), extra={"name": "taken"})
     tag = Tag.objects.create(name=name)
     audit_record(actor=actor, action="tag.created", target=tag)
     return tag
@@ -337,11 +340,11 @@ def custom_status_create(*, name: str, category: str, actor) -> CustomStatus:
     require(actor, "tag.manage")
     name = name.strip()
     if not name:
-        raise ValidationFailed("A status needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A status needs a name."), extra={"name": "required"})
     if category not in Status.values:
-        raise ValidationFailed("Unknown status.", extra={"category": f"must be one of {', '.join(Status.values)}"})
+        raise ValidationFailed(gettext("Unknown status."), extra={"category": f"must be one of {', '.join(Status.values)}"})
     if CustomStatus.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed("A status with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("A status with this name exists."), extra={"name": "taken"})
     last = CustomStatus.objects.order_by("-position").values_list("position", flat=True).first()
     custom_status = CustomStatus.objects.create(name=name, category=category, position=(last or 0) + 1)
     audit_record(actor=actor, action="custom_status.created", target=custom_status, changes={"category": category})
