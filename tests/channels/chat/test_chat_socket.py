@@ -5,7 +5,8 @@ import json
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from chat_client import agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session, visitor_socket
+from chat_client import (FRAME_TIMEOUT_SECONDS, agent_cookie, agent_reply, agent_socket, next_frame, round_trip, session,
+                         visitor_socket)
 from parley.accounts.services import api_token_create
 from parley.conversations.models import Message
 
@@ -192,7 +193,7 @@ def _chat_ended_by_the_agent(parley_server, chat_inbox, agent, run_async, *, sur
             # The survey is sent as the chat is solved: its card and the end come in either order.
             seen = {}
             while "ended" not in seen or (survey and "survey" not in seen):
-                frame = await next_frame(widget, "ended") if not survey else json.loads(await asyncio.wait_for(widget.recv(), 30))
+                frame = json.loads(await asyncio.wait_for(widget.recv(), FRAME_TIMEOUT_SECONDS))
                 if frame.get("event") == "message" and "survey" in frame["message"]:
                     seen["survey"] = frame["message"]["survey"]
                 elif frame.get("event") == "ended":
