@@ -139,6 +139,8 @@ def main() -> None:
     parser.add_argument("--data-dir", help="data dir (default: a new temp dir)")
     parser.add_argument("--ws", default="websockets-sansio", choices=["websockets-sansio", "websockets"],
                         help="uvicorn's WebSocket implementation; websockets-sansio is what `parley serve` gets")
+    parser.add_argument("--deflate", action="store_true",
+                        help="offer permessage-deflate to clients (uvicorn's default; `parley serve` turns it off)")
     args = parser.parse_args()
 
     data_dir = harness.data_dir(args.data_dir)
@@ -148,7 +150,7 @@ def main() -> None:
     key, tokens, cookie = prepare(args.visitors)
     servers = Servers(env, data_dir)
     try:
-        options = ("--ws", args.ws)
+        options = ("--ws", args.ws, "--ws-per-message-deflate", str(args.deflate).lower())
         visitor_base = servers.uvicorn("visitors", "parley.asgi:application", workers=1, ready_path="/login/", options=options)
         agent_base = (servers.uvicorn("agents", "parley.asgi:application", workers=1, ready_path="/login/", options=options)
                       if args.redis_url else visitor_base)

@@ -175,9 +175,12 @@ def serve(args) -> int:
         login = _seed_demo(reset=False, seed=1)
     # Children get their own process group: Ctrl-C reaches only this process, which stops them in order.
     spawn = {"process_group": 0, "env": os.environ.copy()}
+    # No permessage-deflate: its zlib state costs about 37 KiB per open socket, half of a chat visitor's memory, to
+    # shrink frames of a few hundred bytes (bench/README.md, chat.py).
     children = {"web server": _Child([
         sys.executable, "-m", "uvicorn", "parley.asgi:application", "--host", args.host, "--port", str(args.port),
-        "--workers", str(args.workers), "--log-level", args.log_level], spawn, essential=True)}
+        "--workers", str(args.workers), "--ws-per-message-deflate", "false", "--log-level", args.log_level],
+        spawn, essential=True)}
     if not args.no_worker:
         children["background worker"] = _Child([
             sys.executable, "-m", "parley.cli", "worker", "--concurrency", "4", "--log-level", args.log_level], spawn)

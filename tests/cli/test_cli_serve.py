@@ -219,6 +219,8 @@ def test_given_parley_serving_when_the_worker_processes_an_api_message_then_the_
         client.post("/login/", data={"username": email, "password": password, "csrfmiddlewaretoken": client.cookies["csrftoken"]})
         cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
         with connect(base.replace("http", "ws") + "/ws/workspace/", additional_headers={"Cookie": cookie, "Origin": base}) as socket_:
+            # The client offers compression; serve declines it, since its zlib state would double each socket's memory.
+            assert "permessage-deflate" not in socket_.response.headers.get("Sec-WebSocket-Extensions", "")
             posted = client.post(f"/api/v1/inboxes/{inbox_id}/messages", headers={"Authorization": f"Bearer {secret}"},
                                  json={"contact": {"source_id": "live-1", "name": "Lou Live"}, "text": "Is anyone there?",
                                        "idempotency_key": "live-test-1"})
