@@ -400,14 +400,20 @@ def smtpd_arguments(parser: argparse.ArgumentParser) -> None:
 
 def rotate_keys(args) -> int:
     _django()
+    from django.db import transaction
+
+    from parley.accounts.security import two_factor_secrets_rotate
+    from parley.accounts.sso import sso_secret_rotate
     from parley.channels.secrets import SecretUnreadable
     from parley.channels.services import inbox_secrets_rotate
 
     try:
-        rotated = inbox_secrets_rotate()
+        with transaction.atomic():
+            inboxes, apps, sso = inbox_secrets_rotate(), two_factor_secrets_rotate(), sso_secret_rotate()
     except SecretUnreadable as exc:
         return _fail("rotate-keys", f"{exc}; nothing was changed.")
-    print(f"Re-encrypted the secrets of {rotated} inbox(es) with the first key of PARLEY_ENCRYPTION_KEYS.")
+    print(f"Re-encrypted the secrets of {inboxes} inbox(es), {apps} authenticator app(s)"
+          f"{' and the single sign-on client secret' if sso else ''} with the first key of PARLEY_ENCRYPTION_KEYS.")
     return 0
 
 
@@ -498,9 +504,10 @@ COMMANDS: dict[str, Command] = {
                      "addresses here: each mail is stored before it is accepted, the recipient address picks the email "
                      "inbox, and unknown recipients are refused with 550. No polling delay, no mailbox to empty.",
                      "parley smtpd --port 2525\n  parley smtpd --host 0.0.0.0 --port 25", smtpd_arguments),
-    "rotate-keys": Command(rotate_keys, "re-encrypt every stored inbox secret with the first encryption key",
+    "rotate-keys": Command(rotate_keys, "re-encrypt every stored secret with the first encryption key",
                            "Re-encrypt the credentials stored in inbox settings (passwords, OAuth2 secrets and tokens, "
-                           "provider keys) with the first key of PARLEY_ENCRYPTION_KEYS, in one transaction; secrets stored "
+                           "provider keys), agents' authenticator app secrets and the single sign-on client secret with "
+                           "the first key of PARLEY_ENCRYPTION_KEYS, in one transaction; secrets stored "
                            "before encryption existed are encrypted on the way. To rotate: put a new key first and keep the "
                            "old ones after it, restart, run this, then drop the old keys. See \"Configuration and addresses\" in docs/channels.md.",
                            "parley rotate-keys   (with PARLEY_ENCRYPTION_KEYS=new-key,old-key in the environment)"),

@@ -32,7 +32,7 @@ from webauthn.helpers.structs import (
 
 from parley.accounts.models import RecoveryCode, Role, SecurityKey, SecurityPolicy, TwoFactor, User
 from parley.accounts.permissions import require
-from parley.channels.secrets import decrypt, encrypt
+from parley.channels.secrets import decrypt, encrypt, reencrypt
 from parley.company.selectors import company
 from parley.core.errors import NotFound, ValidationFailed
 from parley.core.services import audit_record
@@ -390,3 +390,11 @@ def sessions_end_everywhere(*, user: User, actor) -> None:
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     user.refresh_from_db(fields=["session_generation"])
     audit_record(actor=actor, action="agent.signed_out_everywhere", target=user)
+
+
+def two_factor_secrets_rotate() -> int:
+    """Re-encrypt every authenticator app's secret with the first key of PARLEY_ENCRYPTION_KEYS; return how many."""
+    devices = list(TwoFactor.objects.select_for_update().only("pk", "secret").order_by("pk"))
+    for device in devices:
+        TwoFactor.objects.filter(pk=device.pk).update(secret=reencrypt(device.secret))
+    return len(devices)

@@ -22,7 +22,7 @@ from mozilla_django_oidc.utils import import_from_settings
 
 from parley.accounts.models import SingleSignOn, User
 from parley.accounts.permissions import require
-from parley.channels.secrets import SecretUnreadable, decrypt, encrypt
+from parley.channels.secrets import SecretUnreadable, decrypt, encrypt, reencrypt
 from parley.core.errors import ValidationFailed
 from parley.core.services import audit_record
 
@@ -150,6 +150,15 @@ def sso_config_update(*, actor, enabled: bool, provider_name: str, client_id: st
     if changes:
         audit_record(actor=actor, action="security.sso_updated", target=row, changes=changes)
     return sso_config()
+
+
+def sso_secret_rotate() -> bool:
+    """Re-encrypt the saved client secret with the first key of PARLEY_ENCRYPTION_KEYS; return whether there was one."""
+    row = SingleSignOn.objects.select_for_update().exclude(client_secret="").first()
+    if row is None:
+        return False
+    SingleSignOn.objects.filter(pk=row.pk).update(client_secret=reencrypt(row.client_secret))
+    return True
 
 
 class WorkspaceOidcSettings:

@@ -1,4 +1,4 @@
-"""Inbox credentials encrypted at rest with Fernet (AES-128-CBC + HMAC-SHA256), under rotating keys.
+"""Secrets encrypted at rest (inbox credentials, authenticator apps, the single sign-on client secret) with Fernet (AES-128-CBC + HMAC-SHA256), under rotating keys.
 
 A stored secret is the string "fernet:" followed by a Fernet token of the value's JSON, so
 any JSON value (a password, a dict of provider options) can be a secret and a stored value
@@ -60,7 +60,7 @@ def decrypt(value):
     try:
         return json.loads(keyring().decrypt(value[len(PREFIX):].encode()))
     except InvalidToken:
-        raise SecretUnreadable("a stored inbox secret cannot be decrypted with any key in PARLEY_ENCRYPTION_KEYS "
+        raise SecretUnreadable("a stored secret cannot be decrypted with any key in PARLEY_ENCRYPTION_KEYS "
                                "(or the SECRET_KEY); add back the key it was encrypted with") from None
 
 
@@ -71,4 +71,5 @@ def reencrypt(value) -> str:
     try:
         return PREFIX + keyring().rotate(value[len(PREFIX):].encode()).decode()
     except InvalidToken:
-        raise SecretUnreadable("a stored inbox secret cannot be decrypted with any configured key") from None
+        raise SecretUnreadable("a stored secret cannot be decrypted with any key in PARLEY_ENCRYPTION_KEYS "
+                               "(or the SECRET_KEY); add back the key it was encrypted with") from None

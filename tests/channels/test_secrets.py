@@ -2,11 +2,15 @@
 import importlib
 import json
 
+import pyotp
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
 
+from parley.accounts.models import SingleSignOn
+from parley.accounts.security import two_factor_begin, two_factor_confirm
+from parley.accounts.sso import sso_config, sso_config_update
 from parley.channels.email.config import EmailConfig
 from parley.channels.models import Inbox
 from parley.channels.secrets import SecretUnreadable
@@ -129,3 +133,24 @@ def test_the_data_migration_encrypts_plaintext_configurations_that_kept_working_
 
     assert not any(secret in stored_row(email_inbox) for secret in PLAINTEXTS)
     assert EmailConfig.of(Inbox.objects.get(pk=email_inbox.pk)).oauth2.refresh_token == "1//refresh-1"
+
+
+
+def test_rotation_re_encrypts_authenticator_apps_and_the_single_sign_on_secret_too(settings, email_inbox, admin, capsys):
+    settings.PARLEY_ENCRYPTION_KEYS = ["old-key-with-enough-entropy"]
+    app_secret = two_factor_begin(user=admin)
+    sso_config_update(actor=admin, enabled=True, provider_name="Okta", client_id="parley", client_secret="sso-secret-1",
+                      authorization_endpoint="https://id.shop.test/authorize", token_endpoint="https://id.shop.test/token",
+                      userinfo_endpoint="https://id.shop.test/userinfo", jwks_endpoint="https://id.shop.test/jwks")
+    settings.PARLEY_ENCRYPTION_KEYS = ["new-key-with-enough-entropy", "old-key-with-enough-entropy"]
+
+    assert main(["rotate-keys"]) == 0
+
+    assert ("1 inbox(es), 1 authenticator app(s) and the single sign-on client secret"
+            in capsys.readouterr().out)
+    # Only the new key is left, and not even the secret key the default key derives from.
+    settings.PARLEY_ENCRYPTION_KEYS = ["new-key-with-enough-entropy"]
+    settings.SECRET_KEY = "another-secret-key-entirely"
+    assert len(two_factor_confirm(user=admin, code=pyotp.TOTP(app_secret).now())) > 0
+    assert sso_config().client_secret == "sso-secret-1"
+    assert "sso-secret-1" not in SingleSignOn.objects.get().client_secret
