@@ -7,10 +7,13 @@ from django.utils import timezone
 
 from parley.core.errors import NotFound
 from parley.core.i18n import in_language_of
+from parley.core.models import surviving
 from parley.surveys.models import NpsCampaign, Survey, SurveyKind, SurveySettings
 
 #: Salt of the signed answer links, so a token signed for anything else never opens a survey.
 LINK_SALT = "parley.surveys.answer"
+#: A conversation solved longer ago than this is not asked about (history replayed by an import or the demo).
+CSAT_TOO_LATE = timedelta(days=7)
 
 
 def survey_settings() -> SurveySettings:
@@ -24,6 +27,21 @@ def recently_surveyed(contact, now) -> bool:
     return days > 0 and Survey.objects.filter(contact=contact, sent_at__gt=now - timedelta(days=days)).exists()
 
 
+def survey_may_ask(*, conversation, kind: str, now) -> bool:
+    """Tell whether the customer of `conversation` may be asked a `kind` question about it now.
+
+    The kind is switched on, a CSAT question follows the solve closely enough, the customer was not
+    asked within the throttle window, and the conversation's channel (or their email) reaches them.
+    """
+    config = survey_settings()
+    if not {SurveyKind.CSAT: config.csat_enabled, SurveyKind.CES: config.ces_enabled}[kind]:
+        return False
+    if kind == SurveyKind.CSAT and conversation.solved_at and conversation.solved_at < now - CSAT_TOO_LATE:
+        return False
+    contact = surviving(conversation.contact)
+    return not recently_surveyed(contact, now) and (conversation.inbox.adapter.can_send or bool(contact.email))
+
+
 def csat_will_ask(*, conversation) -> bool:
     """Tell whether the customer of a just-solved conversation is asked the CSAT question about it: already, or next.
 
@@ -34,7 +52,7 @@ def csat_will_ask(*, conversation) -> bool:
     asked = Survey.objects.filter(conversation=conversation, kind=SurveyKind.CSAT)
     if conversation.solved_at and asked.filter(sent_at__gte=conversation.solved_at).exists():
         return True
-    return not recently_surveyed(conversation.contact, timezone.now())
+    return survey_may_ask(conversation=conversation, kind=SurveyKind.CSAT, now=timezone.now())
 
 
 def survey_for_token(*, token: str) -> Survey:

@@ -19,13 +19,11 @@ from parley.core.models import surviving
 from parley.core.services import audit_record
 from parley.surveys.models import SCALES, NpsCampaign, Survey, SurveyKind
 from parley.surveys.scores import LABELS
-from parley.surveys.selectors import LINK_SALT, recently_surveyed, survey_settings
+from parley.surveys.selectors import LINK_SALT, recently_surveyed, survey_may_ask, survey_settings
 
 COMMENT_SENTIMENT_QUEUE = "surveys.comment_sentiment"
 CAMPAIGN_QUEUE = "surveys.nps_campaign"
 MAX_COMMENT = 4000
-#: A conversation solved longer ago than this is not asked about (history replayed by an import or the demo).
-CSAT_TOO_LATE = timedelta(days=7)
 
 
 def survey_link(survey: Survey, *, score: int | None = None) -> str:
@@ -56,19 +54,15 @@ def survey_send_for_conversation(*, conversation_id: int, kind: str, event_id: i
     Returns None when nothing is sent: the kind is switched off, the customer was asked within the
     throttle window, the event was already handled, or the customer cannot be reached.
     """
-    config = survey_settings()
-    enabled, question = {SurveyKind.CSAT: (config.csat_enabled, config.csat_question),
-                         SurveyKind.CES: (config.ces_enabled, config.ces_question)}[kind]
     conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
-    if not enabled or conversation is None or Survey.objects.filter(kind=kind, source_event_id=event_id).exists():
-        return None
-    contact = surviving(conversation.contact)
     now = timezone.now()
-    if kind == SurveyKind.CSAT and conversation.solved_at and conversation.solved_at < now - CSAT_TOO_LATE:
+    if (conversation is None or Survey.objects.filter(kind=kind, source_event_id=event_id).exists()
+            or not survey_may_ask(conversation=conversation, kind=kind, now=now)):
         return None
+    config = survey_settings()
+    question = {SurveyKind.CSAT: config.csat_question, SurveyKind.CES: config.ces_question}[kind]
+    contact = surviving(conversation.contact)
     adapter = conversation.inbox.adapter
-    if recently_surveyed(contact, now) or not (adapter.can_send or contact.email):
-        return None
     survey = Survey.objects.create(kind=kind, contact=contact, conversation=conversation, agent_id=conversation.assignee_id,
                                    question=question, channel=conversation.inbox.kind if adapter.can_send else "email",
                                    sent_at=now, source_event_id=event_id)

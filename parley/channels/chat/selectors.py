@@ -174,5 +174,5 @@ def chat_tray(*, user) -> list[Conversation]:
 
 def solving_asks_csat(*, conversation_id: int) -> bool:
     """Tell whether the chat, just solved, gets the CSAT survey's card (then the widget asks for no rating of its own)."""
-    conversation = Conversation.objects.select_related("contact").filter(pk=conversation_id).first()
+    conversation = Conversation.objects.select_related("contact", "inbox").filter(pk=conversation_id).first()
     return conversation is not None and csat_will_ask(conversation=conversation)
