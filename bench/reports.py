@@ -140,7 +140,9 @@ def scenarios(*, agent, team) -> list[tuple[str, object]]:
         ("service-level charts, 365 days", lambda: [series(scope) for scope in [year()] for _, series in SERVICE_CHARTS.values()]),
         ("whole dashboard, 30 days", dashboard(month)),
         ("whole dashboard, 365 days", dashboard(year)),
-        ("whole dashboard, 365 days, one agent (read from the facts)", dashboard(year, agent_id=agent.pk)),
+        ("whole dashboard, 365 days, one agent", dashboard(year, agent_id=agent.pk)),
+        ("whole dashboard, 365 days, one team", dashboard(year, team_id=team.pk)),
+        ("whole dashboard, 365 days, one tag (read from the facts)", dashboard(year, tag="tag3")),
         ("live now view", selectors.live_now),
     ]
 

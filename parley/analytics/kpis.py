@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, BigIntegerField, Count, F, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from parley.analytics.measures import FACT_MEASURES, ROLLUP_MEASURES, filled
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup
 from parley.conversations.models import ACTIVE_STATUSES, Conversation
 
@@ -58,16 +59,30 @@ class Scope:
         return self.narrow(ConversationFact.objects.filter(day__gte=self.start, day__lte=self.end),
                               ("inbox_id", "channel", "team_id", "assignee_id", "conversation__tags__name"))
 
-    @property
-    def rolled_up(self) -> bool:
-        """Whether the daily rollup answers for this scope: it keeps the channel, not the inbox, team, agent or tag."""
-        return not (self.inbox_id or self.team_id or self.agent_id or self.tag)
+    def rollup_dimension(self, *grouped_by: str) -> str | None:
+        """The rollup dimension that answers this scope grouped by `grouped_by` (fact fields), or None: then the facts do.
 
-    def _measured(self) -> tuple[QuerySet, dict]:
-        if self.rolled_up:
-            rows = DailyRollup.objects.filter(day__gte=self.start, day__lte=self.end)
-            return (rows.filter(channel=self.channel) if self.channel else rows), ROLLUP_MEASURES
-        return self.facts(), FACT_MEASURES
+        The rollup adds the facts up along one dimension at a time, so it answers a scope narrowed or
+        grouped by at most one of channel, inbox, team and agent, and never one narrowed by tag.
+        """
+        if self.tag:
+            return None
+        asked = {dimension for dimension, value in self._filters().items() if value}
+        asked |= {dimension for dimension, field in DIMENSIONS.items() if field in grouped_by}
+        if len(asked) > 1:
+            return None
+        return next(iter(asked), "channel")
+
+    def _filters(self) -> dict:
+        return {"channel": self.channel, "inbox": self.inbox_id, "team": self.team_id, "agent": self.agent_id}
+
+    def _measured(self, *grouped_by: str) -> tuple[QuerySet, dict]:
+        dimension = self.rollup_dimension(*grouped_by)
+        if dimension is None:
+            return self.facts(), FACT_MEASURES
+        rows = DailyRollup.objects.filter(day__gte=self.start, day__lte=self.end, dimension=dimension)
+        value = self._filters()[dimension]
+        return (rows.filter(key=rollup_key(value)) if value else rows), ROLLUP_MEASURES
 
     def measures(self) -> dict:
         """Every measure (analytics.measures) over the period, from the rollup when it can answer, else the facts."""
@@ -77,20 +92,28 @@ class Scope:
         return self._read[()]
 
     def measures_by(self, *fields: str) -> list[dict]:
-        """Every measure per value of `fields` ("day", "channel", "weekday"), which facts and rollup both keep.
+        """Every measure per value of `fields`: "day", "weekday", or a dimension's fact field ("channel", "assignee_id"...).
 
+        From the rollup, a dimension's value is its key: "no assignee" is 0 there, where the facts have None.
         Read once per scope: a scope lives for one request, so what it keeps is never stale for long.
         """
         if fields not in self._read:
-            rows, aggregates = self._measured()
-            self._read[fields] = [filled(row) for row in rows.values(*fields).annotate(**aggregates).order_by()]
+            rows, aggregates = self._measured(*fields)
+            if rows.model is DailyRollup:
+                # The rollup row's key holds the value of the one dimension grouped by; the day's fields are its own.
+                keyed = {field: F("key") if field == "channel" else Cast("key", BigIntegerField())
+                         for field in fields if field in DIMENSIONS.values()}
+                rows = rows.values(*(field for field in fields if field not in keyed), **keyed)
+            else:
+                rows = rows.values(*fields)
+            self._read[fields] = [filled(row) for row in rows.annotate(**aggregates).order_by()]
         return self._read[fields]
 
     def volume_by_hour(self) -> dict[tuple[int, int], int]:
         """Conversations opened per (weekday, local hour) in the period: the rollup's hour counts, or the facts'."""
-        if not self.rolled_up:
-            return {(r["weekday"], r["hour"]): r["n"] for r in self.facts().values("weekday", "hour").annotate(n=Count("pk"))}
         rows, _ = self._measured()
+        if rows.model is ConversationFact:
+            return {(r["weekday"], r["hour"]): r["n"] for r in rows.values("weekday", "hour").annotate(n=Count("pk"))}
         counts: dict[tuple[int, int], int] = {}
         for weekday, hours in rows.values_list("weekday", "hours"):
             for hour, count in enumerate(hours):

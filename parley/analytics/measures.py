@@ -5,7 +5,7 @@ totals come out of the fact rows of a filtered report and of the rollup rows of 
 """
 from django.db.models import Count, Q, Sum
 
-#: Each measure as an aggregate over fact rows; the rollup keeps a column of that name per (day, channel).
+#: Each measure as an aggregate over fact rows; the rollup keeps a column of that name per bucket (analytics.models.DailyRollup).
 FACT_MEASURES = {
     "conversations": Count("pk"),
     "first_response_total": Sum("first_response_seconds"),
@@ -27,6 +27,13 @@ FACT_MEASURES = {
     "sla_kept": Count("pk", filter=Q(sla_policy_id__isnull=False, sla_breached=False)),
 }
 ROLLUP_MEASURES = {name: Sum(name) for name in FACT_MEASURES}
+#: The rollup's dimensions and the fact field each one is keyed by (analytics.models.DailyRollup).
+DIMENSIONS = {"channel": "channel", "inbox": "inbox_id", "team": "team_id", "agent": "assignee_id"}
+
+
+def rollup_key(value) -> str:
+    """The rollup's key for a fact's channel, inbox, team or assignee: the channel's kind, or the id ("0" for none)."""
+    return value if isinstance(value, str) else str(value or 0)
 
 
 def filled(row: dict) -> dict:

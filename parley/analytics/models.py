@@ -55,15 +55,19 @@ class ConversationFact(models.Model):
 
 
 class DailyRollup(models.Model):
-    """The facts' measures (analytics.measures) added up per local day and channel opened.
+    """The facts' measures (analytics.measures) added up per local day opened, once for each way a report narrows them.
 
-    Unfiltered and per-channel reports read these instead of the facts: one row per day and channel,
-    however many conversations there are. Whenever a fact changes, its row changes by the difference
-    (analytics.services.rollup_move), so it stays exactly their sum; `parley rebuild-reports` makes it anew from them.
+    Each fact counts in four rows of its day: its channel's, its inbox's, its team's and its assignee's.
+    A report with no filter reads the channel rows; one filtered by a channel, an inbox, a team or an agent
+    reads that one row a day. So a year is a few thousand rows however many conversations there are.
+    Whenever a fact changes, its rows change by the difference (analytics.services.rollup_move), so each
+    stays exactly the sum of its facts; `parley rebuild-reports` makes them anew.
     """
 
     day = models.DateField()
-    channel = models.CharField(max_length=30)
+    #: What `key` names: "channel" (the inbox kind), "inbox", "team" or "agent" (an id, "0" for none).
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=30)
     #: Monday is 0 (the day's weekday, kept for the heat map).
     weekday = models.PositiveSmallIntegerField()
     #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells.
@@ -88,10 +92,10 @@ class DailyRollup(models.Model):
     sla_kept = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "channel"], name="analytics_rollup_day_channel_unique")]
+        constraints = [models.UniqueConstraint(fields=["day", "dimension", "key"], name="analytics_rollup_bucket_unique")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.channel}: {self.conversations}"
+        return f"{self.day} {self.dimension} {self.key}: {self.conversations}"
 
 
 class MessageSentiment(models.Model):

@@ -91,14 +91,16 @@ def voice_handle_by_day(scope: Scope) -> dict:
         {"label": gettext("Answered calls"), "axis": "count", "data": _on_each_day(scope, {r["day"]: r["calls"] for r in rows})}]}
 
 
+def _rounded_ratio(total: int, count: int) -> int | None:
+    return round(total / count) if count else None
+
+
 def agent_table(scope: Scope) -> list[dict]:
     """Per assignee: conversations, solved, average first response and resolution (seconds), CSAT % of their surveys."""
     from parley.surveys.models import Survey
     from parley.surveys.scores import good_threshold
 
-    rows = (scope.facts().filter(assignee_id__isnull=False).values("assignee_id")
-            .annotate(conversations=Count("pk"), solved=Count("pk", filter=Q(solved=True)),
-                      first_response=Avg("first_response_seconds"), resolution=Avg("resolution_seconds")))
+    rows = [row for row in scope.measures_by("assignee_id") if row["assignee_id"]]
     names = dict(User.objects.filter(pk__in=[r["assignee_id"] for r in rows]).values_list("pk", "name"))
     start, end = scope.bounds()
     csat = {r["agent_id"]: r for r in Survey.objects.filter(kind="csat", answered_at__gte=start, answered_at__lt=end,
@@ -109,8 +111,8 @@ def agent_table(scope: Scope) -> list[dict]:
         answers = csat.get(row["assignee_id"], {"answers": 0, "good": 0})
         table.append({"agent_id": row["assignee_id"], "agent": names.get(row["assignee_id"], f"Agent {row['assignee_id']}"),
                       "conversations": row["conversations"], "solved": row["solved"],
-                      "first_response": None if row["first_response"] is None else round(row["first_response"]),
-                      "resolution": None if row["resolution"] is None else round(row["resolution"]),
+                      "first_response": _rounded_ratio(row["first_response_total"], row["first_response_count"]),
+                      "resolution": _rounded_ratio(row["resolution_total"], row["resolution_count"]),
                       "csat_answers": answers["answers"],
                       "csat": round(100 * answers["good"] / answers["answers"], 1) if answers["answers"] else None})
     return sorted(table, key=lambda r: r["agent"])

@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.analytics.measures import FACT_MEASURES, filled
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind, Status
@@ -127,9 +127,14 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     return fact
 
 
-Bucket = tuple[date, str]
-#: What one fact adds to the rollup: its (day, channel) row, its hour, and its measures.
-Share = tuple[Bucket, int, dict]
+#: A rollup row: (day, dimension, key).
+Bucket = tuple[date, str, str]
+#: What one fact adds to the rollup: its row in each dimension, its hour, and its measures.
+Share = tuple[tuple[Bucket, ...], int, dict]
+
+
+def _buckets(day: date, values: dict) -> tuple[Bucket, ...]:
+    return tuple((day, dimension, rollup_key(values[field])) for dimension, field in DIMENSIONS.items())
 
 
 def _share(fact: ConversationFact | None) -> Share | None:
@@ -137,7 +142,7 @@ def _share(fact: ConversationFact | None) -> Share | None:
         return None
     # The rollup's own aggregates over this one row, so a fact counts exactly as a rebuild would count it.
     measures = filled(ConversationFact.objects.filter(pk=fact.pk).aggregate(**FACT_MEASURES))
-    return (fact.day, fact.channel), fact.hour, measures
+    return _buckets(fact.day, {field: getattr(fact, field) for field in DIMENSIONS.values()}), fact.hour, measures
 
 
 def _hours(per_hour: dict[int, int]) -> list[int]:
@@ -148,27 +153,31 @@ def rollup_move(*, before: Share | None, after: Share | None) -> None:
     """Take a fact's old share out of the rollup and put its new one in (inside the caller's transaction).
 
     The sums change by the difference alone, in one UPDATE of each row, so a refresh costs the same
-    however many conversations the day has. The caller holds the fact's row lock, so its old share is
-    the one the rollup counts.
+    however many conversations the day has; a dimension whose row stays the same (a reassignment
+    moves only the agent's) changes in place. The caller holds the fact's row lock, so its old share
+    is the one the rollup counts.
     """
-    if before and after and before[0] == after[0]:
-        changes = {name: after[2][name] - before[2][name] for name in FACT_MEASURES if after[2][name] != before[2][name]}
-        _rollup_add(after[0], changes, {before[1]: -1, after[1]: 1} if before[1] != after[1] else {})
-        return
-    if before:
-        _rollup_add(before[0], {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
-    if after:
-        _rollup_add(after[0], {name: value for name, value in after[2].items() if value}, {after[1]: 1})
+    for index in range(len(DIMENSIONS)):
+        old = before[0][index] if before else None
+        new = after[0][index] if after else None
+        if old is not None and old == new:
+            changes = {name: after[2][name] - before[2][name] for name in FACT_MEASURES if after[2][name] != before[2][name]}
+            _rollup_add(new, changes, {before[1]: -1, after[1]: 1} if before[1] != after[1] else {})
+            continue
+        if old is not None:
+            _rollup_add(old, {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
+        if new is not None:
+            _rollup_add(new, {name: value for name, value in after[2].items() if value}, {after[1]: 1})
 
 
 def _rollup_add(bucket: Bucket, changes: dict, hours: dict[int, int]) -> None:
     if not changes and not hours:
         return
-    day, channel = bucket
-    rows = DailyRollup.objects.filter(day=day, channel=channel)
+    day, dimension, key = bucket
+    rows = DailyRollup.objects.filter(day=day, dimension=dimension, key=key)
     if any(change > 0 for change in hours.values()):
-        # A fact joining a day: the row may not be there yet. Otherwise the fact already counts in it.
-        DailyRollup.objects.get_or_create(day=day, channel=channel, defaults={"weekday": day.weekday()})
+        # A fact joining a row: the row may not be there yet. Otherwise the fact already counts in it.
+        DailyRollup.objects.get_or_create(day=day, dimension=dimension, key=key, defaults={"weekday": day.weekday()})
     if hours:
         row = rows.select_for_update().get()
         per_hour = dict(enumerate(row.hours or _hours({})))
@@ -183,18 +192,24 @@ def _rollup_add(bucket: Bucket, changes: dict, hours: dict[int, int]) -> None:
 
 
 @transaction.atomic
-def rollup_rebuild() -> int:
-    """Replace the whole rollup with sums of the facts; return how many rows it has."""
-    DailyRollup.objects.all().delete()
-    per_hour: dict[Bucket, dict[int, int]] = {}
-    for day, channel, hour, count in (ConversationFact.objects.values_list("day", "channel", "hour")
-                                      .annotate(n=Count("pk")).values_list("day", "channel", "hour", "n").order_by()):
-        per_hour.setdefault((day, channel), {})[hour] = count
-    rows = ConversationFact.objects.values("day", "channel").annotate(**FACT_MEASURES).order_by()
-    created = DailyRollup.objects.bulk_create(
-        [DailyRollup(weekday=row["day"].weekday(), hours=_hours(per_hour[row["day"], row["channel"]]), **filled(row))
-         for row in rows.iterator(chunk_size=BATCH_ROWS)], batch_size=BATCH_ROWS)
-    return len(created)
+def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
+    """Replace the whole rollup with sums of the facts; return how many rows it has.
+
+    `facts` and `rollup` are the models to use: a migration passes its historical ones.
+    """
+    rollup.objects.all().delete()
+    made = []
+    for dimension, field in DIMENSIONS.items():
+        per_hour: dict[tuple[date, str], dict[int, int]] = {}
+        for day, value, hour, count in (facts.objects.values_list("day", field, "hour").annotate(n=Count("pk"))
+                                        .values_list("day", field, "hour", "n").order_by()):
+            per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
+        for row in facts.objects.values("day", field).annotate(**FACT_MEASURES).order_by().iterator(chunk_size=BATCH_ROWS):
+            key = rollup_key(row[field])
+            made.append(rollup(day=row["day"], dimension=dimension, key=key, weekday=row["day"].weekday(),
+                               hours=_hours(per_hour[row["day"], key]), **filled({name: row[name] for name in FACT_MEASURES})))
+    rollup.objects.bulk_create(made, batch_size=BATCH_ROWS)
+    return len(made)
 
 
 @transaction.atomic
@@ -253,14 +268,16 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
     # score is added to the sums in place, the fact's and its rollup row's, instead of recomputing the conversation
     # from all its messages and the rollup row from all its facts. The fact is locked first, as fact_refresh does.
     facts = ConversationFact.objects.filter(conversation_id=message.conversation_id)
-    bucket = facts.select_for_update().values_list("day", "channel").first()
-    if bucket is None:
+    fact = facts.select_for_update().values("day", *DIMENSIONS.values()).first()
+    if fact is None:
         fact_refresh(conversation_id=message.conversation_id)
         return record
     added = {"sentiment_total": F("sentiment_total") + score, "sentiment_count": F("sentiment_count") + 1}
     facts.update(**added)
-    day, channel = bucket
-    DailyRollup.objects.filter(day=day, channel=channel).update(**added)
+    rows = Q()
+    for day, dimension, key in _buckets(fact["day"], fact):
+        rows |= Q(day=day, dimension=dimension, key=key)
+    DailyRollup.objects.filter(rows).update(**added)
     return record
 
 

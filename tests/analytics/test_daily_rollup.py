@@ -1,22 +1,25 @@
 """The daily rollup stays the exact sum of the facts as events change them, and a rebuild makes the same rows."""
-from parley.analytics.measures import FACT_MEASURES, filled
+from parley.analytics.kpis import Scope
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup
 from parley.analytics.services import rollup_rebuild
 from tests.analytics.conftest import PERIOD, drain, utc
 
 
 def _rollup() -> dict:
-    return {(r.day, r.channel): {name: getattr(r, name) for name in FACT_MEASURES} | {"weekday": r.weekday, "hours": r.hours}
+    return {(r.day, r.dimension, r.key): {name: getattr(r, name) for name in FACT_MEASURES} | {"weekday": r.weekday, "hours": r.hours}
             for r in DailyRollup.objects.all()}
 
 
 def _facts_summed() -> dict:
+    """The rollup as the facts say it must be: per day, a row for each channel, inbox, team and assignee (0 for none)."""
     summed = {}
-    for row in ConversationFact.objects.values("day", "channel").annotate(**FACT_MEASURES).order_by():
-        facts = ConversationFact.objects.filter(day=row["day"], channel=row["channel"])
-        hours = [facts.filter(hour=hour).count() for hour in range(24)]
-        summed[row["day"], row["channel"]] = {name: filled(row)[name] for name in FACT_MEASURES} | {
-            "weekday": row["day"].weekday(), "hours": hours}
+    for dimension, field in DIMENSIONS.items():
+        for row in ConversationFact.objects.values("day", field).annotate(**FACT_MEASURES).order_by():
+            facts = ConversationFact.objects.filter(day=row["day"], **{field: row[field]})
+            hours = [facts.filter(hour=hour).count() for hour in range(24)]
+            summed[row["day"], dimension, rollup_key(row[field])] = {name: filled(row)[name] for name in FACT_MEASURES} | {
+                "weekday": row["day"].weekday(), "hours": hours}
     return summed
 
 
@@ -24,31 +27,33 @@ def test_events_keep_each_rollup_row_the_sum_of_its_facts(service_levels, admin,
     from parley.channels.base import InboundMessage
     from parley.conversations.services import conversation_merge, conversation_set_status, message_receive
 
-    assert _rollup() == _facts_summed() and len(_rollup()) == ConversationFact.objects.values("day", "channel").distinct().count()
+    assert _rollup() == _facts_summed()
     # A duplicate on C1's day, then merged away: its row counts it, then no longer.
     c1 = service_levels["c1"]
     duplicate = message_receive(inbox=c1.inbox, inbound=InboundMessage(
         external_id="dup", identity_kind="external_id", source_id="c1", text="Me again", conversation_id=None),
         received_at=utc(5, 8, 20)).conversation
     drain(run_due_jobs)
-    bucket = (PERIOD[0], "api")
-    assert _rollup()[bucket]["conversations"] == 2 and _rollup()[bucket]["hours"][9] == 2 and _rollup() == _facts_summed()
+    day = _rollup()[PERIOD[0], "channel", "api"]
+    assert day["conversations"] == 2 and day["hours"][9] == 2 and _rollup() == _facts_summed()
 
     conversation_merge(keep=c1, merge=duplicate, actor=admin)
     drain(run_due_jobs)
 
-    assert _rollup()[bucket]["conversations"] == 1 and _rollup()[bucket]["hours"][9] == 1 and _rollup() == _facts_summed()
+    day = _rollup()[PERIOD[0], "channel", "api"]
+    assert day["conversations"] == 1 and day["hours"][9] == 1 and _rollup() == _facts_summed()
 
     # Reopening and solving again move the day's counts by one each way, the rest of the row staying the facts' sum.
-    solved = _rollup()[bucket]["solved"]
+    solved = _rollup()[PERIOD[0], "channel", "api"]["solved"]
     c1.refresh_from_db()
     conversation_set_status(conversation=c1, actor=admin, status="open")
     drain(run_due_jobs)
-    assert _rollup()[bucket]["solved"] == solved - 1 and _rollup() == _facts_summed()
+    assert _rollup()[PERIOD[0], "channel", "api"]["solved"] == solved - 1 and _rollup() == _facts_summed()
     c1.refresh_from_db()
     conversation_set_status(conversation=c1, actor=admin, status="solved")
     drain(run_due_jobs)
-    assert _rollup()[bucket]["solved"] == solved and _rollup()[bucket]["reopened"] >= 1 and _rollup() == _facts_summed()
+    day = _rollup()[PERIOD[0], "channel", "api"]
+    assert day["solved"] == solved and day["reopened"] >= 1 and _rollup() == _facts_summed()
 
 
 def test_a_rebuild_makes_the_same_rows(service_levels):
@@ -57,3 +62,24 @@ def test_a_rebuild_makes_the_same_rows(service_levels):
 
     assert rollup_rebuild() == len(kept)
     assert _rollup() == kept
+
+
+def test_a_reassigned_conversation_moves_to_its_new_agents_row_and_their_report_reads_the_rollup(workspace, admin, run_due_jobs):
+    from parley.conversations.services import conversation_assign
+
+    ana, ben, c1 = workspace["ana"], workspace["ben"], workspace["c1"]
+    scope_of = {agent: Scope(start=PERIOD[0], end=PERIOD[1], agent_id=agent.pk) for agent in (ana, ben)}
+    before = {agent: scope.measures()["conversations"] for agent, scope in scope_of.items()}
+
+    conversation_assign(conversation=c1, actor=admin, assignee=ben)
+    drain(run_due_jobs)
+
+    assert _rollup() == _facts_summed()
+    after = {agent: Scope(start=PERIOD[0], end=PERIOD[1], agent_id=agent.pk) for agent in (ana, ben)}
+    assert after[ana].rollup_dimension() == "agent"
+    assert after[ana].measures()["conversations"] == before[ana] - 1
+    assert after[ben].measures()["conversations"] == before[ben] + 1
+    # What the rollup answers for an agent is what their facts add up to.
+    for agent, scope in after.items():
+        assert scope.measures() == filled(ConversationFact.objects.filter(
+            day__gte=PERIOD[0], day__lte=PERIOD[1], assignee_id=agent.pk).aggregate(**FACT_MEASURES))
