@@ -16,9 +16,9 @@ from django.db.models import Avg, BigIntegerField, Count, F, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, filled, rollup_key
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, TAG_DIMENSION, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup
-from parley.conversations.models import ACTIVE_STATUSES, Conversation
+from parley.conversations.models import ACTIVE_STATUSES, Conversation, Tag
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,8 @@ class Scope:
         """The rollup dimension that answers this scope grouped by `grouped_by` (fact fields), or None: then the facts do.
 
         The rollup adds the facts up along one dimension at a time, so it answers a scope narrowed or
-        grouped by at most one of channel, inbox, team and agent, and never one narrowed by tag.
+        grouped by at most one of channel, inbox, team, agent and tag.
         """
-        if self.tag:
-            return None
         asked = {dimension for dimension, value in self._filters().items() if value}
         asked |= {dimension for dimension, field in DIMENSIONS.items() if field in grouped_by}
         if len(asked) > 1:
@@ -74,7 +72,8 @@ class Scope:
         return next(iter(asked), "channel")
 
     def _filters(self) -> dict:
-        return {"channel": self.channel, "inbox": self.inbox_id, "team": self.team_id, "agent": self.agent_id}
+        return {"channel": self.channel, "inbox": self.inbox_id, "team": self.team_id, "agent": self.agent_id,
+                TAG_DIMENSION: self.tag}
 
     def _measured(self, *grouped_by: str) -> tuple[QuerySet, dict]:
         dimension = self.rollup_dimension(*grouped_by)
@@ -82,6 +81,10 @@ class Scope:
             return self.facts(), FACT_MEASURES
         rows = DailyRollup.objects.filter(day__gte=self.start, day__lte=self.end, dimension=dimension)
         value = self._filters()[dimension]
+        if dimension == TAG_DIMENSION:
+            # A tag's rows are keyed by its id, which survives a rename; a name no tag has matches no row, as no fact.
+            value = Tag.objects.filter(name=value).values_list("pk", flat=True).first()
+            return (rows.filter(key=rollup_key(value)) if value else rows.none()), ROLLUP_MEASURES
         return (rows.filter(key=rollup_key(value)) if value else rows), ROLLUP_MEASURES
 
     def measures(self) -> dict:

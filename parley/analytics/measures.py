@@ -27,8 +27,10 @@ FACT_MEASURES = {
     "sla_kept": Count("pk", filter=Q(sla_policy_id__isnull=False, sla_breached=False)),
 }
 ROLLUP_MEASURES = {name: Sum(name) for name in FACT_MEASURES}
-#: The rollup's dimensions and the fact field each one is keyed by (analytics.models.DailyRollup).
+#: The rollup's dimensions with one value per fact, and the fact field each one is keyed by (analytics.models.DailyRollup).
 DIMENSIONS = {"channel": "channel", "inbox": "inbox_id", "team": "team_id", "agent": "assignee_id"}
+#: The dimension with a row for each of a fact's tags (none for a fact without tags).
+TAG_DIMENSION = "tag"
 
 
 def rollup_key(value) -> str:

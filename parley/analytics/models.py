@@ -40,6 +40,8 @@ class ConversationFact(models.Model):
     sla_breached = models.BooleanField(default=False)
     sentiment_total = models.FloatField(default=0)
     sentiment_count = models.PositiveIntegerField(default=0)
+    #: The ids of the conversation's tags, in order: the rollup counts the fact in each one's row.
+    tag_ids = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -57,15 +59,16 @@ class ConversationFact(models.Model):
 class DailyRollup(models.Model):
     """The facts' measures (analytics.measures) added up per local day opened, once for each way a report narrows them.
 
-    Each fact counts in four rows of its day: its channel's, its inbox's, its team's and its assignee's.
-    A report with no filter reads the channel rows; one filtered by a channel, an inbox, a team or an agent
-    reads that one row a day. So a year is a few thousand rows however many conversations there are.
+    Each fact counts in a row of its day for its channel, its inbox, its team, its assignee and each of
+    its tags. A report with no filter reads the channel rows; one filtered by a channel, an inbox, a team,
+    an agent or a tag reads that one row a day. So a year is a few thousand rows however many
+    conversations there are.
     Whenever a fact changes, its rows change by the difference (analytics.services.rollup_move), so each
     stays exactly the sum of its facts; `parley rebuild-reports` makes them anew.
     """
 
     day = models.DateField()
-    #: What `key` names: "channel" (the inbox kind), "inbox", "team" or "agent" (an id, "0" for none).
+    #: What `key` names: "channel" (the inbox kind), "inbox", "team", "agent" (an id, "0" for none) or "tag" (an id).
     dimension = models.CharField(max_length=10)
     key = models.CharField(max_length=30)
     #: Monday is 0 (the day's weekday, kept for the heat map).

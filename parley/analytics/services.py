@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, filled, rollup_key
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, TAG_DIMENSION, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind, Status
@@ -58,8 +58,8 @@ def _seconds(start: datetime, end: datetime, schedule: WeeklySchedule | None = N
 
 
 def fact_values(conversation: Conversation, messages: list[Message], sentiments: list[float],
-                schedule: WeeklySchedule | None = None, sla_policy_id: int | None = None) -> dict:
-    """Compute a conversation's fact row from it, its messages in time order and its messages' sentiment scores.
+                schedule: WeeklySchedule | None = None, sla_policy_id: int | None = None, tag_ids=()) -> dict:
+    """Compute a conversation's fact row from it, its messages in time order, their sentiment scores and its tags' ids.
 
     `schedule` is the routing calendar's opening hours: the business-hours times count only its open seconds.
     `sla_policy_id` is the SLA policy it falls under; the SLA checker leaves a timeline event on each breach.
@@ -85,7 +85,7 @@ def fact_values(conversation: Conversation, messages: list[Message], sentiments:
         "resolution_business_seconds": resolved and _seconds(*resolved, schedule),
         "sla_policy_id": sla_policy_id,
         "sla_breached": any(m.kind == MessageKind.EVENT and m.metadata.get("sla_breached") for m in messages),
-        "sentiment_total": sum(sentiments), "sentiment_count": len(sentiments),
+        "sentiment_total": sum(sentiments), "sentiment_count": len(sentiments), "tag_ids": sorted(tag_ids),
     }
 
 
@@ -114,7 +114,8 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     sentiments = list(MessageSentiment.objects.filter(conversation_id=conversation_id).values_list("score", flat=True))
     schedule = BusinessSchedules().for_conversation(conversation)
     sla_policy_id = policies_matching(conversation_ids=[conversation_id])[conversation_id]
-    values = fact_values(conversation, messages, sentiments, schedule, sla_policy_id)
+    tag_ids = Conversation.tags.through.objects.filter(conversation_id=conversation_id).values_list("tag_id", flat=True)
+    values = fact_values(conversation, messages, sentiments, schedule, sla_policy_id, tag_ids)
     if fact is None:
         fact = ConversationFact.objects.create(conversation=conversation, **values)
     elif any(getattr(fact, field) != value for field, value in values.items()):
@@ -134,7 +135,9 @@ Share = tuple[tuple[Bucket, ...], int, dict]
 
 
 def _buckets(day: date, values: dict) -> tuple[Bucket, ...]:
-    return tuple((day, dimension, rollup_key(values[field])) for dimension, field in DIMENSIONS.items())
+    """The rollup rows a fact with these field `values` counts in on `day`."""
+    return (*((day, dimension, rollup_key(values[field])) for dimension, field in DIMENSIONS.items()),
+            *((day, TAG_DIMENSION, rollup_key(tag_id)) for tag_id in values["tag_ids"]))
 
 
 def _share(fact: ConversationFact | None) -> Share | None:
@@ -142,7 +145,7 @@ def _share(fact: ConversationFact | None) -> Share | None:
         return None
     # The rollup's own aggregates over this one row, so a fact counts exactly as a rebuild would count it.
     measures = filled(ConversationFact.objects.filter(pk=fact.pk).aggregate(**FACT_MEASURES))
-    return _buckets(fact.day, {field: getattr(fact, field) for field in DIMENSIONS.values()}), fact.hour, measures
+    return _buckets(fact.day, {field: getattr(fact, field) for field in (*DIMENSIONS.values(), "tag_ids")}), fact.hour, measures
 
 
 def _hours(per_hour: dict[int, int]) -> list[int]:
@@ -153,21 +156,21 @@ def rollup_move(*, before: Share | None, after: Share | None) -> None:
     """Take a fact's old share out of the rollup and put its new one in (inside the caller's transaction).
 
     The sums change by the difference alone, in one UPDATE of each row, so a refresh costs the same
-    however many conversations the day has; a dimension whose row stays the same (a reassignment
-    moves only the agent's) changes in place. The caller holds the fact's row lock, so its old share
-    is the one the rollup counts.
+    however many conversations the day has; a row the fact stays in changes in place, and only the
+    rows it leaves or joins (a reassignment's agent rows, a tag taken off or put on) lose or gain it
+    whole. The caller holds the fact's row lock, so its old share is the one the rollup counts.
     """
-    for index in range(len(DIMENSIONS)):
-        old = before[0][index] if before else None
-        new = after[0][index] if after else None
-        if old is not None and old == new:
-            changes = {name: after[2][name] - before[2][name] for name in FACT_MEASURES if after[2][name] != before[2][name]}
-            _rollup_add(new, changes, {before[1]: -1, after[1]: 1} if before[1] != after[1] else {})
-            continue
-        if old is not None:
-            _rollup_add(old, {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
-        if new is not None:
-            _rollup_add(new, {name: value for name, value in after[2].items() if value}, {after[1]: 1})
+    old = set(before[0]) if before else set()
+    new = set(after[0]) if after else set()
+    if old & new:
+        changes = {name: after[2][name] - before[2][name] for name in FACT_MEASURES if after[2][name] != before[2][name]}
+        hours = {before[1]: -1, after[1]: 1} if before[1] != after[1] else {}
+        for bucket in sorted(old & new):
+            _rollup_add(bucket, changes, hours)
+    for bucket in sorted(old - new):
+        _rollup_add(bucket, {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
+    for bucket in sorted(new - old):
+        _rollup_add(bucket, {name: value for name, value in after[2].items() if value}, {after[1]: 1})
 
 
 def _rollup_add(bucket: Bucket, changes: dict, hours: dict[int, int]) -> None:
@@ -179,7 +182,10 @@ def _rollup_add(bucket: Bucket, changes: dict, hours: dict[int, int]) -> None:
         # A fact joining a row: the row may not be there yet. Otherwise the fact already counts in it.
         DailyRollup.objects.get_or_create(day=day, dimension=dimension, key=key, defaults={"weekday": day.weekday()})
     if hours:
-        row = rows.select_for_update().get()
+        row = rows.select_for_update().first()
+        if row is None:
+            # Only a fact leaving a row can miss it: a tag deleted since, whose rows a rebuild has dropped.
+            return
         per_hour = dict(enumerate(row.hours or _hours({})))
         for hour, change in hours.items():
             per_hour[hour] = per_hour.get(hour, 0) + change
@@ -199,12 +205,14 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     """
     rollup.objects.all().delete()
     made = []
-    for dimension, field in DIMENSIONS.items():
+    # The tags' rows join each fact to its conversation's tags, which its tag_ids repeat since its last refresh.
+    for dimension, field, counted in [*((dimension, field, facts.objects.all()) for dimension, field in DIMENSIONS.items()),
+                                      (TAG_DIMENSION, "conversation__tags", facts.objects.filter(conversation__tags__isnull=False))]:
         per_hour: dict[tuple[date, str], dict[int, int]] = {}
-        for day, value, hour, count in (facts.objects.values_list("day", field, "hour").annotate(n=Count("pk"))
+        for day, value, hour, count in (counted.values_list("day", field, "hour").annotate(n=Count("pk"))
                                         .values_list("day", field, "hour", "n").order_by()):
             per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
-        for row in facts.objects.values("day", field).annotate(**FACT_MEASURES).order_by().iterator(chunk_size=BATCH_ROWS):
+        for row in counted.values("day", field).annotate(**FACT_MEASURES).order_by().iterator(chunk_size=BATCH_ROWS):
             key = rollup_key(row[field])
             made.append(rollup(day=row["day"], dimension=dimension, key=key, weekday=row["day"].weekday(),
                                hours=_hours(per_hour[row["day"], key]), **filled({name: row[name] for name in FACT_MEASURES})))
@@ -228,10 +236,14 @@ def facts_rebuild_batch(*, conversation_ids: list[int], policies: list | None = 
         sentiments[conversation_id].append(score)
     schedules = BusinessSchedules()
     sla_policies = policies_matching(conversation_ids=conversation_ids, policies=policies)
+    tag_ids: dict[int, list[int]] = {c.pk: [] for c in conversations}
+    for conversation_id, tag_id in Conversation.tags.through.objects.filter(
+            conversation_id__in=list(tag_ids)).values_list("conversation_id", "tag_id"):
+        tag_ids[conversation_id].append(tag_id)
     ConversationFact.objects.filter(conversation_id__in=conversation_ids).delete()
     ConversationFact.objects.bulk_create([
         ConversationFact(conversation=c, **fact_values(c, messages[c.pk], sentiments[c.pk], schedules.for_conversation(c),
-                                                       sla_policies.get(c.pk)))
+                                                       sla_policies.get(c.pk), tag_ids[c.pk]))
         for c in conversations])
     return len(conversations)
 
@@ -268,7 +280,7 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
     # score is added to the sums in place, the fact's and its rollup row's, instead of recomputing the conversation
     # from all its messages and the rollup row from all its facts. The fact is locked first, as fact_refresh does.
     facts = ConversationFact.objects.filter(conversation_id=message.conversation_id)
-    fact = facts.select_for_update().values("day", *DIMENSIONS.values()).first()
+    fact = facts.select_for_update().values("day", *DIMENSIONS.values(), "tag_ids").first()
     if fact is None:
         fact_refresh(conversation_id=message.conversation_id)
         return record

@@ -1,6 +1,6 @@
 """The daily rollup stays the exact sum of the facts as events change them, and a rebuild makes the same rows."""
 from parley.analytics.kpis import Scope
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, filled, rollup_key
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, TAG_DIMENSION, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup
 from parley.analytics.services import rollup_rebuild
 from tests.analytics.conftest import PERIOD, drain, utc
@@ -12,14 +12,18 @@ def _rollup() -> dict:
 
 
 def _facts_summed() -> dict:
-    """The rollup as the facts say it must be: per day, a row for each channel, inbox, team and assignee (0 for none)."""
+    """The rollup as the facts say it must be: per day, a row for each channel, inbox, team, assignee (0 for none) and tag."""
+    groups: dict[tuple, list[int]] = {}
+    for fact in ConversationFact.objects.all():
+        for dimension, field in DIMENSIONS.items():
+            groups.setdefault((fact.day, dimension, rollup_key(getattr(fact, field))), []).append(fact.pk)
+        for tag_id in fact.tag_ids:
+            groups.setdefault((fact.day, TAG_DIMENSION, rollup_key(tag_id)), []).append(fact.pk)
     summed = {}
-    for dimension, field in DIMENSIONS.items():
-        for row in ConversationFact.objects.values("day", field).annotate(**FACT_MEASURES).order_by():
-            facts = ConversationFact.objects.filter(day=row["day"], **{field: row[field]})
-            hours = [facts.filter(hour=hour).count() for hour in range(24)]
-            summed[row["day"], dimension, rollup_key(row[field])] = {name: filled(row)[name] for name in FACT_MEASURES} | {
-                "weekday": row["day"].weekday(), "hours": hours}
+    for bucket, pks in groups.items():
+        facts = ConversationFact.objects.filter(pk__in=pks)
+        summed[bucket] = filled(facts.aggregate(**FACT_MEASURES)) | {
+            "weekday": bucket[0].weekday(), "hours": [facts.filter(hour=hour).count() for hour in range(24)]}
     return summed
 
 
@@ -83,3 +87,23 @@ def test_a_reassigned_conversation_moves_to_its_new_agents_row_and_their_report_
     for agent, scope in after.items():
         assert scope.measures() == filled(ConversationFact.objects.filter(
             day__gte=PERIOD[0], day__lte=PERIOD[1], assignee_id=agent.pk).aggregate(**FACT_MEASURES))
+
+
+def test_tags_put_on_and_taken_off_move_the_conversation_between_tag_rows(workspace, admin, run_due_jobs):
+    from parley.conversations.services import conversation_set_tags
+
+    c1 = workspace["c1"]
+    conversation_set_tags(conversation=c1, actor=admin, tags=["vip", "refund"])
+    drain(run_due_jobs)
+
+    assert _rollup() == _facts_summed()
+    vip = Scope(start=PERIOD[0], end=PERIOD[1], tag="vip")
+    assert vip.rollup_dimension() == "tag" and vip.measures()["conversations"] == 1
+
+    conversation_set_tags(conversation=c1, actor=admin, tags=["refund"])
+    drain(run_due_jobs)
+
+    assert _rollup() == _facts_summed()
+    assert Scope(start=PERIOD[0], end=PERIOD[1], tag="vip").measures()["conversations"] == 0
+    assert Scope(start=PERIOD[0], end=PERIOD[1], tag="refund").measures()["conversations"] == 1
+    assert Scope(start=PERIOD[0], end=PERIOD[1], tag="no such tag").measures()["conversations"] == 0

@@ -6,6 +6,16 @@ def clear(apps, schema_editor):
     apps.get_model("analytics", "DailyRollup").objects.all().delete()
 
 
+def fill_tag_ids(apps, schema_editor):
+    fact_model = apps.get_model("analytics", "ConversationFact")
+    tagging = apps.get_model("conversations", "Conversation").tags.through
+    tag_ids: dict[int, list[int]] = {}
+    for conversation_id, tag_id in tagging.objects.order_by("conversation_id", "tag_id").values_list("conversation_id", "tag_id"):
+        tag_ids.setdefault(conversation_id, []).append(tag_id)
+    facts = [fact_model(conversation_id=conversation_id, tag_ids=ids) for conversation_id, ids in tag_ids.items()]
+    fact_model.objects.bulk_update(facts, ["tag_ids"], batch_size=2000)
+
+
 def rebuild(apps, schema_editor):
     # The rows so far were per day and channel only: count the facts again in every dimension.
     from parley.analytics.services import rollup_rebuild
@@ -17,6 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0003_daily_rollup'),
+        ('conversations', '0006_tag_status_archive_custom_fields'),
     ]
 
     operations = [
@@ -45,5 +56,11 @@ class Migration(migrations.Migration):
             model_name='dailyrollup',
             constraint=models.UniqueConstraint(fields=('day', 'dimension', 'key'), name='analytics_rollup_bucket_unique'),
         ),
+        migrations.AddField(
+            model_name='conversationfact',
+            name='tag_ids',
+            field=models.JSONField(default=list),
+        ),
+        migrations.RunPython(fill_tag_ids, migrations.RunPython.noop),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]
