@@ -155,42 +155,41 @@ def _hours(per_hour: dict[int, int]) -> list[int]:
 def rollup_move(*, before: Share | None, after: Share | None) -> None:
     """Take a fact's old share out of the rollup and put its new one in (inside the caller's transaction).
 
-    The sums change by the difference alone, in one UPDATE of each row, so a refresh costs the same
-    however many conversations the day has; a row the fact stays in changes in place, and only the
-    rows it leaves or joins (a reassignment's agent rows, a tag taken off or put on) lose or gain it
-    whole. The caller holds the fact's row lock, so its old share is the one the rollup counts.
+    The sums change by the difference alone, so a refresh costs the same however many conversations
+    the day has: the rows the fact stays in change in place, in one UPDATE for all of them, and only
+    the rows it leaves or joins (a reassignment's agent rows, a tag taken off or put on) lose or gain
+    it whole. The caller holds the fact's row lock, so its old share is the one the rollup counts.
     """
     old = set(before[0]) if before else set()
     new = set(after[0]) if after else set()
     if old & new:
         changes = {name: after[2][name] - before[2][name] for name in FACT_MEASURES if after[2][name] != before[2][name]}
-        hours = {before[1]: -1, after[1]: 1} if before[1] != after[1] else {}
-        for bucket in sorted(old & new):
-            _rollup_add(bucket, changes, hours)
-    for bucket in sorted(old - new):
-        _rollup_add(bucket, {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
-    for bucket in sorted(new - old):
-        _rollup_add(bucket, {name: value for name, value in after[2].items() if value}, {after[1]: 1})
+        _rollup_add(old & new, changes, {before[1]: -1, after[1]: 1} if before[1] != after[1] else {})
+    if old - new:
+        _rollup_add(old - new, {name: -value for name, value in before[2].items() if value}, {before[1]: -1})
+    if new - old:
+        _rollup_add(new - old, {name: value for name, value in after[2].items() if value}, {after[1]: 1})
 
 
-def _rollup_add(bucket: Bucket, changes: dict, hours: dict[int, int]) -> None:
+def _rollup_add(buckets: set[Bucket], changes: dict, hours: dict[int, int]) -> None:
     if not changes and not hours:
         return
-    day, dimension, key = bucket
-    rows = DailyRollup.objects.filter(day=day, dimension=dimension, key=key)
+    matching = Q()
+    for day, dimension, key in buckets:
+        matching |= Q(day=day, dimension=dimension, key=key)
+    rows = DailyRollup.objects.filter(matching)
     if any(change > 0 for change in hours.values()):
-        # A fact joining a row: the row may not be there yet. Otherwise the fact already counts in it.
-        DailyRollup.objects.get_or_create(day=day, dimension=dimension, key=key, defaults={"weekday": day.weekday()})
+        # A fact joining rows: they may not be there yet. Otherwise the fact already counts in them.
+        for day, dimension, key in sorted(buckets):
+            DailyRollup.objects.get_or_create(day=day, dimension=dimension, key=key, defaults={"weekday": day.weekday()})
     if hours:
-        row = rows.select_for_update().first()
-        if row is None:
-            # Only a fact leaving a row can miss it: a tag deleted since, whose rows a rebuild has dropped.
-            return
-        per_hour = dict(enumerate(row.hours or _hours({})))
-        for hour, change in hours.items():
-            per_hour[hour] = per_hour.get(hour, 0) + change
-        row.hours = _hours(per_hour)
-        row.save(update_fields=["hours"])
+        # A row missing here is one a fact leaves after a rebuild dropped it: a tag deleted since.
+        for row in rows.select_for_update().order_by("pk"):
+            per_hour = dict(enumerate(row.hours or _hours({})))
+            for hour, change in hours.items():
+                per_hour[hour] = per_hour.get(hour, 0) + change
+            row.hours = _hours(per_hour)
+            row.save(update_fields=["hours"])
     if changes:
         rows.update(**{name: F(name) + change for name, change in changes.items()})
     if changes.get("conversations", 0) < 0:
