@@ -84,6 +84,38 @@ def envelope_process(*, envelope_id: int) -> InboundEnvelope:
         raise
 
 
+def envelope_receive_now(*, inbox: Inbox, external_id: str, payload: dict) -> InboundEnvelope:
+    """Store an inbound payload and process it in one transaction, for a sender that waits for the answer (chat).
+
+    Nothing is committed before the message is made, so a crash loses only what the sender resends
+    (the widget keeps a message until it is acknowledged), and no job is left for a worker to find
+    done. Should processing fail, the envelope is kept with the error and its job retries it, as for
+    envelope_process; the error is raised. A repeated id gets the first envelope, processed if it can be.
+    """
+    external_id = external_id[:255]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                envelope = InboundEnvelope.objects.create(inbox=inbox, external_id=external_id, payload=payload)
+        except IntegrityError:
+            envelope = InboundEnvelope.objects.get(inbox=inbox, external_id=external_id)
+            return envelope if envelope.status == EnvelopeStatus.PROCESSED else envelope_process(envelope_id=envelope.pk)
+        try:
+            with transaction.atomic():
+                message = envelope_apply(envelope=envelope)
+        except Exception as exc:
+            envelope.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+            envelope.save(update_fields=["last_error"])
+            jobs.enqueue_failed(PROCESS_QUEUE, envelope.pk, jobs.Permanent(envelope.last_error)
+                                if isinstance(exc, (ValueError, ApplicationError)) else exc)
+            failed = exc
+        else:
+            envelope.status, envelope.message, envelope.processed_at = EnvelopeStatus.PROCESSED, message, timezone.now()
+            envelope.save(update_fields=["status", "message", "processed_at"])
+            return envelope
+    raise failed
+
+
 def envelope_dead(envelope_id: int, reason: str) -> None:
     """Mark an envelope failed once its job gave up, and say so (the job's dead-letter hook)."""
     with transaction.atomic():

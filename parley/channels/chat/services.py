@@ -14,8 +14,8 @@ from parley.channels.base import InboundAttachment
 from parley.channels.chat.adapter import MAX_MESSAGE_CHARS, ChatAdapter
 from parley.channels.chat.models import ChatRating, ChatVisitor
 from parley.channels.chat.selectors import VISIBLE_KINDS
-from parley.channels.models import EnvelopeStatus, Inbox
-from parley.channels.services import envelope_process, envelope_store
+from parley.channels.models import Inbox
+from parley.channels.services import envelope_receive_now
 from parley.contacts.services import contact_resolve_identity, contact_update
 from parley.conversations.models import Conversation, Message, Status
 from parley.conversations.services import conversation_assign, conversation_set_status, message_note
@@ -78,8 +78,8 @@ def chat_message_post(*, visitor: ChatVisitor, text: str, client_id: str, files:
     """Store a visitor's message as an envelope (raw first, idempotent on the widget's id) and process it now.
 
     The widget resends a message it has no acknowledgement for under the same `client_id`,
-    so a reconnect never makes a duplicate. Processing right away keeps chat live without
-    waiting for a worker; the envelope's job is the fallback when processing fails. A file
+    so a reconnect never makes a duplicate. Processing in the same transaction keeps chat live
+    without waiting for a worker; a job retries the envelope only when processing fails. A file
     (the widget's upload) must fit the chat's attachment rules, or nothing is stored.
     """
     text = (text or "").strip()
@@ -97,9 +97,7 @@ def chat_message_post(*, visitor: ChatVisitor, text: str, client_id: str, files:
     if files:
         payload["attachments"] = [{"filename": f.filename, "content_type": f.content_type,
                                    "content_base64": base64.b64encode(f.content).decode()} for f in files]
-    envelope, _ = envelope_store(inbox=visitor.inbox, external_id=f"chat:{visitor.public_id}:{client_id}", payload=payload)
-    if envelope.status != EnvelopeStatus.PROCESSED:
-        envelope = envelope_process(envelope_id=envelope.pk)
+    envelope = envelope_receive_now(inbox=visitor.inbox, external_id=f"chat:{visitor.public_id}:{client_id}", payload=payload)
     message = envelope.message
     if visitor.contact_id != message.sender_contact_id:
         visitor.contact_id = message.sender_contact_id

@@ -28,6 +28,45 @@ def test_a_page_view_makes_no_contact_and_the_first_message_does(visitor):
     assert message.conversation.inbox.kind == "chat"
 
 
+def test_a_message_is_made_at_once_with_no_job_left_and_a_resend_makes_no_second(visitor, settings):
+    from parley.channels.models import InboundEnvelope
+    from parley.core.models import Job
+
+    settings.PARLEY_JOBS_EAGER = False  # as in production: a job left behind would wait for a worker
+
+    first = chat_message_post(visitor=visitor, text="Where is my parcel?", client_id="c-1")
+    again = chat_message_post(visitor=visitor, text="Where is my parcel?", client_id="c-1")
+
+    assert again.pk == first.pk
+    assert InboundEnvelope.objects.get().status == "processed"
+    assert not Job.objects.filter(queue="envelope.process").exists()
+
+
+def test_a_message_that_fails_to_process_is_kept_with_its_error_and_retried_by_a_job(visitor, monkeypatch, run_due_jobs,
+                                                                                       settings):
+    from parley.channels import services as channel_services
+    from parley.channels.models import InboundEnvelope
+    from parley.core.models import Job
+
+    settings.PARLEY_JOBS_EAGER = False
+
+    apply = channel_services.envelope_apply
+    monkeypatch.setattr(channel_services, "envelope_apply", lambda **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        chat_message_post(visitor=visitor, text="Hello?", client_id="c-2")
+
+    envelope = InboundEnvelope.objects.get()
+    assert envelope.status == "received" and envelope.message is None and "ZeroDivisionError" in envelope.last_error
+    job = Job.objects.get(queue="envelope.process")
+    assert job.attempts == 1 and job.dead_at is None
+    monkeypatch.setattr(channel_services, "envelope_apply", apply)
+    Job.objects.filter(pk=job.pk).update(due_at=job.created_at)
+    run_due_jobs()
+
+    envelope.refresh_from_db()
+    assert envelope.status == "processed" and envelope.message.text == "Hello?"
+
+
 def test_a_token_of_another_inbox_or_tampered_with_names_nobody(visitor, chat_inbox, admin):
     from parley.channels.services import inbox_create
 
