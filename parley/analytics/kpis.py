@@ -75,11 +75,14 @@ class Scope:
         return {"channel": self.channel, "inbox": self.inbox_id, "team": self.team_id, "agent": self.agent_id,
                 TAG_DIMENSION: self.tag}
 
-    def _measured(self, *grouped_by: str) -> tuple[QuerySet, dict]:
+    def _measured(self, *grouped_by: str, whenever: bool = False) -> tuple[QuerySet, dict]:
+        """The rows to add up: the rollup's when it answers, else the facts; of the period, or of every day (`whenever`)."""
         dimension = self.rollup_dimension(*grouped_by)
         if dimension is None:
             return self.facts(), FACT_MEASURES
-        rows = DailyRollup.objects.filter(day__gte=self.start, day__lte=self.end, dimension=dimension)
+        rows = DailyRollup.objects.filter(dimension=dimension)
+        if not whenever:
+            rows = rows.filter(day__gte=self.start, day__lte=self.end)
         value = self._filters()[dimension]
         if dimension == TAG_DIMENSION:
             # A tag's rows are keyed by its id, which survives a rename; a name no tag has matches no row, as no fact.
@@ -250,7 +253,11 @@ def reopen_rate(m: dict) -> float | None:
      drill=lambda s: s.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True),
      help="Conversations still open (new, open, pending, on hold) right now, whenever they were opened.")
 def backlog(scope: Scope) -> int:
-    return scope.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True).count()
+    if scope.rollup_dimension() is None:
+        return scope.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True).count()
+    # Every day's open conversations, from the rollup: counting them in the conversations reads one row each.
+    rows, aggregates = scope._measured(whenever=True)
+    return rows.aggregate(active=aggregates["active"])["active"] or 0
 
 
 @fact_kpi("sentiment", "Customer sentiment", unit="score", better="higher",

@@ -25,6 +25,8 @@ FACT_MEASURES = {
     "sentiment_count": Sum("sentiment_count"),
     "sla_conversations": Count("pk", filter=Q(sla_policy_id__isnull=False)),
     "sla_kept": Count("pk", filter=Q(sla_policy_id__isnull=False, sla_breached=False)),
+    #: Still open (new, open, pending, on hold): summed over every day, the backlog.
+    "active": Count("pk", filter=Q(is_active=True)),
 }
 ROLLUP_MEASURES = {name: Sum(name) for name in FACT_MEASURES}
 #: The rollup's dimensions with one value per fact, and the fact field each one is keyed by (analytics.models.DailyRollup).

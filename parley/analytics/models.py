@@ -93,6 +93,7 @@ class DailyRollup(models.Model):
     sentiment_count = models.PositiveIntegerField(default=0)
     sla_conversations = models.PositiveIntegerField(default=0)
     sla_kept = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "dimension", "key"], name="analytics_rollup_bucket_unique")]

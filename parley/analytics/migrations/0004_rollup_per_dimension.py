@@ -57,6 +57,11 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('day', 'dimension', 'key'), name='analytics_rollup_bucket_unique'),
         ),
         migrations.AddField(
+            model_name='dailyrollup',
+            name='active',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
             model_name='conversationfact',
             name='tag_ids',
             field=models.JSONField(default=list),
