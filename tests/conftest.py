@@ -24,6 +24,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if not item.get_closest_marker("sqlite")]
 
 
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request leaves its language active in the thread (LocaleMiddleware activates, nothing resets it): a test that
+    asks in German must not make the next one, calling a service directly, answer in German."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_agent(db):
     counter = iter(range(1, 10_000))

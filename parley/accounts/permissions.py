@@ -52,8 +52,9 @@ def require(user, action: str) -> None:
     """
     from parley.core.actors import Actor
     from parley.core.errors import PermissionDenied
+    from parley.core.i18n import gettext  # a bulk action stores the refusal for a reader of another language
 
     if isinstance(user, Actor):
         return
     if not can(user, action):
-        raise PermissionDenied(f"Your role may not do {action}.", extra={"action": action})
+        raise PermissionDenied(gettext("Your role may not do %(action)s.") % {"action": action}, extra={"action": action})

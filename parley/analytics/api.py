@@ -1,4 +1,5 @@
 """Reports over the API: every registered KPI for a period and filters, beside the period before."""
+from django.utils.translation import gettext
 from ninja import Router, Schema
 
 from parley.accounts.permissions import require
@@ -24,6 +25,6 @@ def report_kpis(request, start: str = "", end: str = "", inbox: str = "", channe
     require(request.auth, "report.view")
     form = ScopeForm({"start": start, "end": end, "inbox": inbox, "channel": channel, "team": team, "agent": agent, "tag": tag})
     if not form.is_valid():
-        raise ValidationFailed("The report's filters are not valid.",
+        raise ValidationFailed(gettext("The report's filters are not valid."),
                                extra={field: "; ".join(problems) for field, problems in form.errors.items()})
     return kpi_values(form.scope())

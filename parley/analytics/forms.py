@@ -34,7 +34,7 @@ class ScopeForm(forms.Form):
         if start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         if (end - start).days >= MAX_DAYS:
-            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
+            raise forms.ValidationError(_("Choose at most %(max)s days.") % {"max": MAX_DAYS})
         data["start"], data["end"] = start, end
         return data
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Avg, BigIntegerField, Count, F, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, TAG_DIMENSION, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup
@@ -193,65 +194,66 @@ def _behind(facts: QuerySet[ConversationFact]) -> QuerySet[Conversation]:
 
 # --- the KPIs that exist today -----------------------------------------------------------------------
 
-@fact_kpi("volume", "Conversations", unit="count", better="none",
-          drill=lambda s: _behind(s.facts()), help="Conversations opened in the period.")
+@fact_kpi("volume", _("Conversations"), unit="count", better="none",
+          drill=lambda s: _behind(s.facts()), help=_("Conversations opened in the period."))
 def volume(m: dict) -> int:
     return m["conversations"]
 
 
-@fact_kpi("first_response", "First response time", unit="seconds", better="lower", help="Average time from the customer's first message to our first answer (calendar time).",
+@fact_kpi("first_response", _("First response time"), unit="seconds", better="lower",
+          help=_("Average time from the customer's first message to our first answer (calendar time)."),
           drill=lambda s: _behind(s.facts().filter(first_response_seconds__isnull=False)).order_by("-fact__first_response_seconds"))
 def first_response(m: dict) -> float | None:
     return _ratio(m["first_response_total"], m["first_response_count"])
 
 
-@fact_kpi("next_response", "Next response time", unit="seconds", better="lower",
+@fact_kpi("next_response", _("Next response time"), unit="seconds", better="lower",
           drill=lambda s: _behind(s.facts().filter(next_response_count__gt=0)),
-          help="Average time from a customer's follow-up to our next answer.")
+          help=_("Average time from a customer's follow-up to our next answer."))
 def next_response(m: dict) -> float | None:
     return _ratio(m["next_response_total"], m["next_response_count"])
 
 
-@fact_kpi("resolution", "Resolution time", unit="seconds", better="lower",
+@fact_kpi("resolution", _("Resolution time"), unit="seconds", better="lower",
           drill=lambda s: _behind(s.facts().filter(resolution_seconds__isnull=False)).order_by("-fact__resolution_seconds"),
-          help="Average time from opening to solved, for the conversations solved now (calendar time).")
+          help=_("Average time from opening to solved, for the conversations solved now (calendar time)."))
 def resolution(m: dict) -> float | None:
     return _ratio(m["resolution_total"], m["resolution_count"])
 
 
-@fact_kpi("first_response_business", "First response (business hours)", unit="seconds", better="lower",
+@fact_kpi("first_response_business", _("First response (business hours)"), unit="seconds", better="lower",
           drill=lambda s: _behind(s.facts().filter(first_response_business_seconds__isnull=False))
           .order_by("-fact__first_response_business_seconds"),
-          help="Average first response counting only the hours the conversation's routing calendar is open "
-               "(every hour where no calendar applies).")
+          help=_("Average first response counting only the hours the conversation's routing calendar is open "
+                 "(every hour where no calendar applies)."))
 def first_response_business(m: dict) -> float | None:
     return _ratio(m["first_response_business_total"], m["first_response_business_count"])
 
 
-@fact_kpi("resolution_business", "Resolution (business hours)", unit="seconds", better="lower",
+@fact_kpi("resolution_business", _("Resolution (business hours)"), unit="seconds", better="lower",
           drill=lambda s: _behind(s.facts().filter(resolution_business_seconds__isnull=False))
           .order_by("-fact__resolution_business_seconds"),
-          help="Average time from opening to solved, counting only the hours the routing calendar is open.")
+          help=_("Average time from opening to solved, counting only the hours the routing calendar is open."))
 def resolution_business(m: dict) -> float | None:
     return _ratio(m["resolution_business_total"], m["resolution_business_count"])
 
 
-@fact_kpi("fcr", "First-contact resolution", unit="percent", better="higher",
+@fact_kpi("fcr", _("First-contact resolution"), unit="percent", better="higher",
           drill=lambda s: _behind(s.facts().filter(one_touch=True)),
-          help="Share of solved conversations solved with one answer and never reopened.")
+          help=_("Share of solved conversations solved with one answer and never reopened."))
 def first_contact_resolution(m: dict) -> float | None:
     return _percent(m["one_touch"], m["solved"])
 
 
-@fact_kpi("reopen_rate", "Reopen rate", unit="percent", better="lower",
-          drill=lambda s: _behind(s.facts().filter(reopened=True)), help="Share of conversations reopened after being solved.")
+@fact_kpi("reopen_rate", _("Reopen rate"), unit="percent", better="lower",
+          drill=lambda s: _behind(s.facts().filter(reopened=True)), help=_("Share of conversations reopened after being solved."))
 def reopen_rate(m: dict) -> float | None:
     return _percent(m["reopened"], m["conversations"])
 
 
-@kpi("backlog", "Backlog now", unit="count", better="lower", now_only=True,
+@kpi("backlog", _("Backlog now"), unit="count", better="lower", now_only=True,
      drill=lambda s: s.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True),
-     help="Conversations still open (new, open, pending, on hold) right now, whenever they were opened.")
+     help=_("Conversations still open (new, open, pending, on hold) right now, whenever they were opened."))
 def backlog(scope: Scope) -> int:
     if scope.rollup_dimension() is None:
         return scope.conversations().filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True).count()
@@ -260,9 +262,9 @@ def backlog(scope: Scope) -> int:
     return rows.aggregate(active=aggregates["active"])["active"] or 0
 
 
-@fact_kpi("sentiment", "Customer sentiment", unit="score", better="higher",
+@fact_kpi("sentiment", _("Customer sentiment"), unit="score", better="higher",
           drill=lambda s: _behind(s.facts().filter(sentiment_count__gt=0)).order_by("fact__sentiment_total"),
-          help="Average sentiment of customers' messages, -1 (negative) to 1 (positive).")
+          help=_("Average sentiment of customers' messages, -1 (negative) to 1 (positive)."))
 def sentiment(m: dict) -> float | None:
     return round(m["sentiment_total"] / m["sentiment_count"], 2) if m["sentiment_count"] else None
 
@@ -282,8 +284,8 @@ def _surveyed(kind: str):
     return lambda scope: Conversation.objects.filter(pk__in=_answers(scope, kind).values("conversation_id"))
 
 
-@kpi("csat", "CSAT", unit="percent", better="higher", drill=_surveyed("csat"),
-     help="Share of CSAT answers that are 4 or 5 out of 5.")
+@kpi("csat", _("CSAT"), unit="percent", better="higher", drill=_surveyed("csat"),
+     help=_("Share of CSAT answers that are 4 or 5 out of 5."))
 def csat(scope: Scope) -> float | None:
     from parley.surveys.scores import good_threshold
 
@@ -291,14 +293,14 @@ def csat(scope: Scope) -> float | None:
     return _percent(counts["good"], counts["all"])
 
 
-@kpi("nps", "NPS", unit="score", better="higher", help="% promoters (9–10) minus % detractors (0–6).")
+@kpi("nps", _("NPS"), unit="score", better="higher", help=_("% promoters (9–10) minus % detractors (0–6)."))
 def net_promoter_score(scope: Scope) -> float | None:
     from parley.surveys.scores import nps
 
     return nps(list(_answers(scope, "nps").values_list("score", flat=True)))
 
 
-@kpi("ces", "CES", unit="score", better="higher", drill=_surveyed("ces"), help="Average effort score, 1 (hard) to 7 (easy).")
+@kpi("ces", _("CES"), unit="score", better="higher", drill=_surveyed("ces"), help=_("Average effort score, 1 (hard) to 7 (easy)."))
 def customer_effort_score(scope: Scope) -> float | None:
     return _rounded(_answers(scope, "ces").aggregate(v=Avg("score"))["v"])
 
@@ -310,9 +312,9 @@ def under_sla(scope: Scope) -> QuerySet[ConversationFact]:
     return scope.facts().filter(sla_policy_id__isnull=False)
 
 
-@fact_kpi("sla_compliance", "SLA compliance", unit="percent", better="higher",
+@fact_kpi("sla_compliance", _("SLA compliance"), unit="percent", better="higher",
           drill=lambda s: _behind(under_sla(s).filter(sla_breached=True)),
-          help="Share of the conversations under an SLA policy with no target breached; the number leads to the breached ones.")
+          help=_("Share of the conversations under an SLA policy with no target breached; the number leads to the breached ones."))
 def sla_compliance(m: dict) -> float | None:
     return _percent(m["sla_kept"], m["sla_conversations"])
 
@@ -327,9 +329,9 @@ def chat_ratings(scope: Scope):
                          "conversation__assignee_id", "conversation__tags__name"))
 
 
-@kpi("chat_rating", "Chat rating", unit="score", better="higher",
+@kpi("chat_rating", _("Chat rating"), unit="score", better="higher",
      drill=lambda s: Conversation.objects.filter(pk__in=chat_ratings(s).values("conversation_id")),
-     help="Average rating visitors gave at the end of a chat, 1 (bad) to 5 (great).")
+     help=_("Average rating visitors gave at the end of a chat, 1 (bad) to 5 (great)."))
 def chat_rating(scope: Scope) -> float | None:
     return _rounded(chat_ratings(scope).aggregate(v=Avg("score"))["v"])
 
@@ -344,9 +346,9 @@ def answered_calls(scope: Scope):
     return scope.narrow(calls, ("inbox_id", "inbox__kind", "team_id", "agent_id", "conversation__tags__name"))
 
 
-@kpi("voice_aht", "Voice handle time", unit="seconds", better="lower",
+@kpi("voice_aht", _("Voice handle time"), unit="seconds", better="lower",
      drill=lambda s: Conversation.objects.filter(pk__in=answered_calls(s).values("conversation_id")),
-     help="Average talk time of the answered inbound calls started in the period.")
+     help=_("Average talk time of the answered inbound calls started in the period."))
 def voice_handle_time(scope: Scope) -> float | None:
     return _rounded(answered_calls(scope).aggregate(v=Avg("talk_seconds"))["v"])
 
@@ -384,7 +386,7 @@ def kpi_values(scope: Scope) -> list[dict]:
     for item in KPIS.values():
         value, before = current[item.key], earlier[item.key]
         change = None if value is None or before is None else round(value - before, 1)
-        rows.append({"key": item.key, "label": item.label, "unit": item.unit, "better": item.better, "help": item.help,
+        rows.append({"key": item.key, "label": str(item.label), "unit": item.unit, "better": item.better, "help": str(item.help),
                      "value": value, "previous": before, "change": change, "display": display(value, item.unit),
                      "previous_display": display(before, item.unit), "drill": item.drill is not None,
                      "change_display": "" if not change else ("+" if change > 0 else "−") + display(abs(change), item.unit)})

@@ -7,10 +7,13 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, TAG_DIMENSION, filled, rollup_key
 from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
+from parley.core.i18n import in_language_of
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind, Status
 from parley.routing.hours import WeeklySchedule, minutes_between
 from parley.routing.selectors import BusinessSchedules
@@ -300,7 +303,7 @@ def report_subscription_set(*, user, weekday: int) -> ReportSubscription:
 
     require(user, "report.view")
     if weekday not in range(7):
-        raise ValidationFailed("Choose a day of the week.", extra={"weekday": "0 (Monday) to 6 (Sunday)"})
+        raise ValidationFailed(gettext("Choose a day of the week."), extra={"weekday": "0 (Monday) to 6 (Sunday)"})
     subscription, _ = ReportSubscription.objects.update_or_create(user=user, defaults={"weekday": weekday})
     return subscription
 
@@ -320,11 +323,14 @@ def weekly_reports_send() -> int:
         # Claimed first: two workers running the schedule send it once.
         if not ReportSubscription.objects.filter(pk=subscription.pk).exclude(last_sent_on=today).update(last_sent_on=today):
             continue
-        values = kpi_values(scope)
-        lines = [f"{row['label']}: {row['display']} (previous week: {row['previous_display']})" for row in values]
         link = f"{settings.PARLEY_BASE_URL}{reverse('analytics:dashboard')}?{scope.querystring()}"
-        send_mail(subject=f"Weekly support report {scope.start:%d %b} – {scope.end:%d %b %Y}",
-                  message="\n".join([f"Hello {subscription.user},", "", *lines, "", f"The full report with charts: {link}"]),
-                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[subscription.user.email])
+        with in_language_of(subscription.user):
+            lines = [gettext("%(kpi)s: %(value)s (previous week: %(before)s)")
+                     % {"kpi": row["label"], "value": row["display"], "before": row["previous_display"]} for row in kpi_values(scope)]
+            subject = gettext("Weekly support report %(start)s – %(end)s") % {
+                "start": date_format(scope.start, "j M"), "end": date_format(scope.end, "j M Y")}
+            body = "\n".join([gettext("Hello %(name)s,") % {"name": subscription.user}, "", *lines, "",
+                              gettext("The full report with charts: %(link)s") % {"link": link}])
+        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[subscription.user.email])
         sent += 1
     return sent

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,7 +36,7 @@ def _scope_form(request) -> ScopeForm:
 
 def _problem(form: ScopeForm) -> JsonResponse:
     extra = {field: "; ".join(problems) for field, problems in form.errors.items()}
-    return JsonResponse({"message": "The report's filters are not valid.", "extra": extra}, status=400)
+    return JsonResponse({"message": gettext("The report's filters are not valid."), "extra": extra}, status=400)
 
 
 @login_required
@@ -54,9 +55,15 @@ def dashboard(request):
     context = {"form": form, "scope": scope, "query": scope.querystring(), "kpis": kpi_values(scope), "charts": charts,
                "previous": scope.previous(), "agents": agents, "section": "analytics",
                "subscription": ReportSubscription.objects.filter(user=request.user).first(),
-               "weekdays": list(enumerate(selectors.WEEKDAYS)), "time_zone": settings.TIME_ZONE,
+               "weekdays": list(WEEKDAYS.items()), "time_zone": settings.TIME_ZONE, "chart_words": _chart_words(),
                "service_charts": [(key, title, charts[key]) for key, (title, _) in SERVICE_CHARTS.items()]}
     return render(request, "analytics/dashboard.html", context)
+
+
+def _chart_words() -> dict:
+    """The charts' own words in the agent's language, for analytics.js (#chart-words)."""
+    return {"this_period": gettext("This period"), "period_before": gettext("Period before"), "conversations": gettext("Conversations"),
+            "solved": gettext("Solved"), "days": [str(WEEKDAYS_ABBR[day]) for day in range(7)]}
 
 
 @login_required
@@ -162,8 +169,8 @@ def subscription(request):
         weekday = int(request.POST.get("weekday", ""))
         services.report_subscription_set(user=request.user, weekday=weekday)
     except (ValueError, ApplicationError) as exc:
-        messages.error(request, getattr(exc, "message", "Choose a day of the week."))
+        messages.error(request, getattr(exc, "message", gettext("Choose a day of the week.")))
     else:
         messages.success(request, gettext("The weekly report will reach %(email)s every %(weekday)s.")
-                         % {"email": request.user.email, "weekday": selectors.WEEKDAYS[weekday]})
+                         % {"email": request.user.email, "weekday": WEEKDAYS[weekday]})
     return redirect("analytics:dashboard")

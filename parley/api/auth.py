@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from ninja.security import HttpBearer
 
 from parley.accounts.services import api_token_authenticate
@@ -10,7 +11,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         # Wrong tokens are counted per address, so guessing gets a 429 long before it could succeed.
         caller, rate = client_ip(request), rate_of("PARLEY_RATE_API_TOKEN")
-        rate_limit_wait(scope="api-token", subject=caller, rate=rate, what="requests with a wrong API token")
+        rate_limit_wait(scope="api-token", subject=caller, rate=rate, what=gettext("requests with a wrong API token"))
         user = api_token_authenticate(token)
         if user is None:
             rate_limit_hit(scope="api-token", subject=caller, rate=rate)

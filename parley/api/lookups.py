@@ -1,5 +1,6 @@
 """Turn ids a client sent in a request body into rows, or into a 422 that names the field."""
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
 from parley.core.errors import ValidationFailed
 
@@ -11,7 +12,8 @@ def referenced(source: type[Model] | QuerySet, pk: int | None, *, field: str):
     queryset = source if isinstance(source, QuerySet) else source.objects.all()
     row = queryset.filter(pk=pk).first()
     if row is None:
-        raise ValidationFailed(f"No {queryset.model._meta.verbose_name} with id {pk}.", extra={field: f"no such {queryset.model._meta.verbose_name}"})
+        raise ValidationFailed(gettext("No %(record)s with id %(ids)s.") % {"record": queryset.model._meta.verbose_name, "ids": pk},
+                               extra={field: f"no such {queryset.model._meta.verbose_name}"})
     return row
 
 
@@ -20,6 +22,7 @@ def referenced_all(source: type[Model], pks: list[int], *, field: str) -> list:
     rows = list(source.objects.filter(pk__in=pks))
     missing = sorted(set(pks) - {row.pk for row in rows})
     if missing:
-        raise ValidationFailed(f"No {source._meta.verbose_name} with id {', '.join(map(str, missing))}.",
+        raise ValidationFailed(gettext("No %(record)s with id %(ids)s.") % {"record": source._meta.verbose_name,
+                                                                           "ids": ", ".join(map(str, missing))},
                                extra={field: f"no such {source._meta.verbose_name}: {', '.join(map(str, missing))}"})
     return rows

@@ -1,6 +1,7 @@
 """The /api/v1 NinjaAPI: one instance, each app adds its router in `ROUTERS`."""
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.api.auth import TokenAuth
@@ -40,12 +41,12 @@ def validation_error(request, exc: ValidationError):
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
         fields[".".join(location) or "body"] = error.get("msg", "invalid")
-    return api.create_response(request, {"message": "The request is not valid.", "extra": fields}, status=422)
+    return api.create_response(request, {"message": gettext("The request is not valid."), "extra": fields}, status=422)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"message": str(exc) or "Not found.", "extra": {}}, status=404)
+    return api.create_response(request, {"message": str(exc) or gettext("Not found."), "extra": {}}, status=404)
 
 
 @api.exception_handler(HttpError)
@@ -56,12 +57,13 @@ def http_error(request, exc: HttpError):
 
 @api.exception_handler(RequestDataTooBig)
 def request_too_big(request, exc):
-    return api.create_response(request, {"message": "The request body is too large.", "extra": {}}, status=413)
+    return api.create_response(request, {"message": gettext("The request body is too large."), "extra": {}}, status=413)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"message": "A valid API token is required (Authorization: Bearer …).", "extra": {}}, status=401)
+    return api.create_response(request, {"message": gettext("A valid API token is required (Authorization: Bearer …)."), "extra": {}},
+                               status=401)
 
 
 def _mount() -> None:

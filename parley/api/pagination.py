@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from parley.core.errors import ValidationFailed
 
@@ -40,7 +41,7 @@ def _decode(cursor: str, model: type[models.Model], keys: tuple[str, ...]) -> li
             raise ValueError
         return [_typed(model._meta.get_field(key), value) for key, value in zip(keys, values)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed("The cursor is not valid; use next_cursor from the previous page.",
+        raise ValidationFailed(gettext("The cursor is not valid; use next_cursor from the previous page."),
                                extra={"cursor": "invalid"}) from None
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -89,7 +90,7 @@ class ListQuery(Schema):
             unknown = sorted(set(request.GET) - set(type(self).model_fields))
             if unknown:
                 # Raised past pydantic on purpose, so the answer names each parameter rather than the schema.
-                raise ValidationFailed("The request is not valid.", extra={name: "unknown query parameter" for name in unknown})
+                raise ValidationFailed(gettext("The request is not valid."), extra={name: "unknown query parameter" for name in unknown})
         return self
 
 

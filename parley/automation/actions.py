@@ -7,6 +7,7 @@ a definition (an agent's email, a team, a canned response, a webhook) are looked
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from parley.accounts.models import Role, Team, User
 from parley.automation import definitions as d
@@ -23,28 +24,29 @@ from parley.desk.services import notify_for_rule
 def _agent(email: str) -> User:
     agent = User.objects.filter(email__iexact=email, is_active=True).first()
     if agent is None:
-        raise ValidationFailed(f"No active agent has the email {email}.", extra={"agent": "unknown"})
+        raise ValidationFailed(gettext("No active agent has the email %(email)s.") % {"email": email}, extra={"agent": "unknown"})
     return agent
 
 
 def _team(name: str) -> Team:
     team = Team.objects.filter(name__iexact=name).first()
     if team is None:
-        raise ValidationFailed(f"No team is called {name}.", extra={"team": "unknown"})
+        raise ValidationFailed(gettext("No team is called %(name)s.") % {"name": name}, extra={"team": "unknown"})
     return team
 
 
 def _canned(shortcut: str) -> CannedResponse:
     canned = CannedResponse.objects.filter(shortcut=shortcut).first()
     if canned is None:
-        raise ValidationFailed(f"No canned response has the shortcut /{shortcut}.", extra={"canned": "unknown"})
+        raise ValidationFailed(gettext("No canned response has the shortcut /%(shortcut)s.") % {"shortcut": shortcut},
+                               extra={"canned": "unknown"})
     return canned
 
 
 def _webhook(name: str) -> Webhook:
     webhook = Webhook.objects.filter(name=name).first()
     if webhook is None:
-        raise ValidationFailed(f"No webhook is called {name}.", extra={"webhook": "unknown"})
+        raise ValidationFailed(gettext("No webhook is called %(name)s.") % {"name": name}, extra={"webhook": "unknown"})
     return webhook
 
 
@@ -75,7 +77,8 @@ def references_check(actions: list) -> dict[str, str]:
             elif isinstance(action, d.Reply) and action.canned:
                 _canned(action.canned)
             elif isinstance(action, (d.Reply, d.Note)) and variables.unknown_variables(action.text):
-                raise ValidationFailed(f"Unknown variables: {', '.join(variables.unknown_variables(action.text))}.")
+                raise ValidationFailed(gettext("Unknown variables: %(variables)s.")
+                                       % {"variables": ", ".join(variables.unknown_variables(action.text))})
             elif isinstance(action, d.Notify):
                 for entry in action.agents:
                     if entry not in ("assignee", "team", "admins"):
@@ -147,7 +150,7 @@ def perform(action, *, conversation: Conversation, actor, trigger: dict | None =
 
             delivery_queue_for_rule(webhook=_webhook(name), conversation=conversation, actor=actor, trigger=trigger or {})
         case _:
-            raise ValidationFailed(f"Unknown action {action!r}.")
+            raise ValidationFailed(gettext("Unknown action %(action)r.") % {"action": action})
 
 
 def perform_all(actions: list, *, conversation: Conversation, actor, trigger: dict | None = None,

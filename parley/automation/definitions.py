@@ -266,10 +266,19 @@ def conversation_events() -> list[str]:
     return [name for name, payload in EVENTS.items() if "conversation_id" in {f.name for f in dataclasses.fields(payload)}]
 
 
+#: What is said when a definition is refused, per kind: (not an object, not valid).
+REFUSALS = {
+    "rule": (_("The rule must be a JSON object."), _("The rule is not valid: %(place)s: %(problem)s.")),
+    "macro": (_("The macro must be a JSON object."), _("The macro is not valid: %(place)s: %(problem)s.")),
+}
+
+
 def parse(schema: type[Strict], data: Any, *, what: str) -> Strict:
-    """Return `data` validated as `schema`, or raise ValidationFailed naming every problem by its place."""
+    """Return `data` validated as `schema` (`what`: a key of REFUSALS), or raise ValidationFailed naming every problem
+    by its place."""
+    not_an_object, not_valid = REFUSALS[what]
     if not isinstance(data, dict):
-        raise ValidationFailed(f"The {what} must be a JSON object.", extra={"definition": "must be an object"})
+        raise ValidationFailed(str(not_an_object), extra={"definition": "must be an object"})
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
@@ -278,7 +287,7 @@ def parse(schema: type[Strict], data: Any, *, what: str) -> Strict:
             place = ".".join(str(part) for part in error["loc"] if not _is_union_tag(part)) or "definition"
             problems.setdefault(place, error["msg"].removeprefix("Value error, "))
         first = next(iter(problems.items()))
-        raise ValidationFailed(f"The {what} is not valid: {first[0]}: {first[1]}.", extra=problems) from None
+        raise ValidationFailed(not_valid % {"place": first[0], "problem": first[1]}, extra=problems) from None
 
 
 def _is_union_tag(part) -> bool:

@@ -22,7 +22,8 @@ class DefinitionField(forms.CharField):
         try:
             return json.loads(value) if value else {}
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"This is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+            raise forms.ValidationError(_("This is not JSON: %(problem)s at line %(line)s, column %(column)s.")
+                                        % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}) from None
 
 
 class RuleForm(forms.Form):

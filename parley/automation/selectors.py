@@ -1,5 +1,6 @@
 """Reads of the automation app: rules, canned responses matching what an agent types, macros, webhook logs."""
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext
 
 from parley.accounts.models import Team, User
 from parley.automation import definitions
@@ -19,8 +20,8 @@ def rule_builder_vocabulary() -> dict:
         "canned_responses": [{"value": c.shortcut, "label": f"/{c.shortcut} — {c.title}"}
                              for c in CannedResponse.objects.order_by("shortcut")],
         "webhooks": [{"value": name, "label": name} for name in Webhook.objects.order_by("name").values_list("name", flat=True)],
-        "recipients": [{"value": "assignee", "label": "The assignee"}, {"value": "team", "label": "The team's members"},
-                       {"value": "admins", "label": "Every admin"}, *agents],
+        "recipients": [{"value": "assignee", "label": gettext("The assignee")}, {"value": "team", "label": gettext("The team's members")},
+                       {"value": "admins", "label": gettext("Every admin")}, *agents],
     }
     return {**definitions.builder_vocabulary(), "names": named}
 

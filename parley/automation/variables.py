@@ -10,25 +10,26 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 VARIABLE = re.compile(r"{{\s*([A-Za-z0-9_.-]+)\s*}}")
 
 NAMES = {
-    "contact.name": "the customer's name",
-    "contact.first_name": "the customer's first name",
-    "contact.email": "the customer's email",
-    "contact.phone": "the customer's phone",
-    "conversation.number": "the conversation's number",
-    "conversation.subject": "the conversation's subject",
-    "conversation.status": "the conversation's status",
-    "conversation.priority": "the conversation's priority",
-    "agent.name": "the agent's name (the assignee, for rules)",
-    "agent.first_name": "the agent's first name",
-    "company.name": "your company's name",
+    "contact.name": _("the customer's name"),
+    "contact.first_name": _("the customer's first name"),
+    "contact.email": _("the customer's email"),
+    "contact.phone": _("the customer's phone"),
+    "conversation.number": _("the conversation's number"),
+    "conversation.subject": _("the conversation's subject"),
+    "conversation.status": _("the conversation's status"),
+    "conversation.priority": _("the conversation's priority"),
+    "agent.name": _("the agent's name (the assignee, for rules)"),
+    "agent.first_name": _("the agent's first name"),
+    "company.name": _("your company's name"),
 }
 PREFIXES = {
-    "conversation.custom_fields.": "a custom field of the conversation, e.g. conversation.custom_fields.order_number",
-    "contact.attributes.": "an attribute of the customer, e.g. contact.attributes.plan",
+    "conversation.custom_fields.": _("a custom field of the conversation, e.g. conversation.custom_fields.order_number"),
+    "contact.attributes.": _("an attribute of the customer, e.g. contact.attributes.plan"),
 }
 
 

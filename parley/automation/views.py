@@ -66,15 +66,18 @@ def _managed(model, *, screen, delete, action: str, refusal: str, back: str):
 
 
 def _save(request, form, save, *, done: str):
-    """Run `save(cleaned_data)` for a valid form; return (saved object or None, error, status)."""
+    """Run `save(cleaned_data)` for a valid form; return (saved object or None, error, status).
+
+    `done` is said once it is saved, with the saved record as %(record)s.
+    """
     if not form.is_valid():
-        return None, "Some fields are not valid.", 422
+        return None, gettext("Some fields are not valid."), 422
     try:
         saved = save(form.cleaned_data)
     except ApplicationError as exc:
         _show_problems(form, exc)
         return None, exc.message, exc.status
-    messages.success(request, done.format(saved))
+    messages.success(request, done % {"record": saved})
     return saved, "", 200
 
 
@@ -110,7 +113,7 @@ def _rule_screen(request, *, rule: Rule | None, kind: str):
                 return rules.rule_create(kind=kind, actor=request.user, **data)
             return rules.rule_update(rule=rule, actor=request.user, **data)
 
-        saved, error, status = _save(request, form, save, done="The rule “{}” was saved.")
+        saved, error, status = _save(request, form, save, done=gettext("The rule “%(record)s” was saved."))
         if saved is not None:
             return redirect("automation:rule", saved.pk)
     context = {"form": form, "rule": rule, "kind": kind, "kind_label": RuleKind(kind).label, "error": error,
@@ -171,7 +174,7 @@ def _canned_screen(request, canned: CannedResponse | None):
                 return library.canned_response_create(actor=request.user, **data)
             return library.canned_response_update(canned=canned, actor=request.user, **data)
 
-        saved, error, status = _save(request, form, save, done="The canned response {} was saved.")
+        saved, error, status = _save(request, form, save, done=gettext("The canned response %(record)s was saved."))
         if saved is not None:
             return redirect("automation:canned-responses")
     return _page(request, "canned_responses.html", {"form": form, "canned": canned, "error": error, "tab": "canned",
@@ -186,7 +189,8 @@ def canned_response_search(request, number: int):
     allowed(request, "conversation.reply")
     conversation = Conversation.objects.select_related("contact").filter(pk=number).first()
     if conversation is None:
-        return JsonResponse({"message": f"There is no conversation #{number}.", "extra": {}}, status=404)
+        return JsonResponse({"message": gettext("There is no conversation #%(number)s.") % {"number": number}, "extra": {}},
+                            status=404)
     found = selectors.canned_response_search(text=request.GET.get("q", ""))
     return JsonResponse({"results": [
         {"shortcut": c.shortcut, "title": c.title, "text": variables.render(c.text, conversation=conversation, agent=request.user)}
@@ -206,7 +210,7 @@ def _macro_screen(request, macro: Macro | None):
                 return library.macro_create(name=data["name"], definition=form.definition(), actor=request.user)
             return library.macro_update(macro=macro, name=data["name"], definition=form.definition(), actor=request.user)
 
-        saved, error, status = _save(request, form, save, done="The macro “{}” was saved.")
+        saved, error, status = _save(request, form, save, done=gettext("The macro “%(record)s” was saved."))
         if saved is not None:
             return redirect("automation:macros")
     return _page(request, "macros.html", {"form": form, "macro": macro, "error": error, "tab": "macros",
@@ -249,7 +253,7 @@ def _webhook_screen(request, webhook: Webhook | None):
                 return webhooks.webhook_create(actor=request.user, **data)
             return webhooks.webhook_update(webhook=webhook, actor=request.user, **data)
 
-        saved, error, status = _save(request, form, save, done="The webhook “{}” was saved.")
+        saved, error, status = _save(request, form, save, done=gettext("The webhook “%(record)s” was saved."))
         if saved is not None:
             return redirect("automation:webhook", saved.pk)
     context = {"form": form, "webhook": webhook, "error": error, "tab": "webhooks", "webhooks": selectors.webhook_list(),

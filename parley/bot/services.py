@@ -54,15 +54,18 @@ def asks_for_person(text: str, phrases: list[str]) -> bool:
 def bot_settings_update(*, inbox, actor, enabled: bool, threshold: float, handover_phrases: str, max_unhelpful: int,
                         locale: str) -> BotSettings:
     require(actor, "bot.manage")
-    problems = {}
+    problems, said = {}, []
     if not 0 <= threshold <= 1:
         problems["threshold"] = "between 0 and 1"
+        said.append(gettext("the confidence threshold is between 0 and 1"))
     if not 1 <= max_unhelpful <= 10:
         problems["max_unhelpful"] = "between 1 and 10"
+        said.append(gettext("the unhelpful answers before a hand-over are between 1 and 10"))
     if not handover_phrases.strip():
         problems["handover_phrases"] = "at least one phrase"
+        said.append(gettext("the hand-over phrases need at least one phrase"))
     if problems:
-        raise ValidationFailed("The bot settings are not valid: " + "; ".join(f"{k} {v}" for k, v in problems.items()) + ".",
+        raise ValidationFailed(gettext("The bot settings are not valid: %(problems)s.") % {"problems": "; ".join(said)},
                                extra=problems)
     bot_settings, _ = BotSettings.objects.update_or_create(inbox=inbox, defaults={
         "enabled": enabled, "threshold": threshold, "handover_phrases": handover_phrases.strip(),

@@ -89,16 +89,18 @@ class Capabilities:
         """Return field -> what this channel cannot carry in a reply (empty when it can carry all of it)."""
         problems: dict[str, str] = {}
         if copies and not self.copies:
-            problems["cc"] = "this channel cannot copy a reply to other addresses"
+            problems["cc"] = gettext("this channel cannot copy a reply to other addresses")
         if not self.window_open(last_inbound_at=last_inbound_at, now=now):
-            problems["text"] = (f"the {self.reply_window_hours}-hour reply window after the customer's last message has closed; "
-                                "only a template message can be sent now")
+            problems["text"] = gettext("the %(hours)s-hour reply window after the customer's last message has closed; "
+                                       "only a template message can be sent now") % {"hours": self.reply_window_hours}
         elif self.max_length is not None and len(text) > self.max_length:
-            problems["text"] = f"{len(text)} characters; at most {self.max_length} fit in one message"
+            problems["text"] = gettext("%(count)s characters; at most %(max)s fit in one message") % {
+                "count": len(text), "max": self.max_length}
         elif self.max_segments is not None and sms_segments(text) > self.max_segments:
-            problems["text"] = f"{sms_segments(text)} SMS segments; at most {self.max_segments} fit in one message"
+            problems["text"] = gettext("%(count)s SMS segments; at most %(max)s fit in one message") % {
+                "count": sms_segments(text), "max": self.max_segments}
         if html and not self.html:
-            problems["html"] = "this channel sends plain text only; send the reply as text"
+            problems["html"] = gettext("this channel sends plain text only; send the reply as text")
         if attachments:
             problems.update(self._attachment_refusals(attachments))
         return problems
@@ -106,15 +108,18 @@ class Capabilities:
     def _attachment_refusals(self, attachments) -> dict[str, str]:
         rules = self.attachments
         if rules is None:
-            return {"attachments": "this channel carries no attachments"}
+            return {"attachments": gettext("this channel carries no attachments")}
         if rules.max_count is not None and len(attachments) > rules.max_count:
-            return {"attachments": f"{len(attachments)} files; at most {rules.max_count} per message"}
+            return {"attachments": gettext("%(count)s files; at most %(max)s per message") % {
+                "count": len(attachments), "max": rules.max_count}}
         for attachment in attachments:
             if not rules.allows_type(attachment.content_type):
-                return {"attachments": f"{attachment.filename}: {attachment.content_type or 'this type'} is not carried "
-                                       f"(allowed: {', '.join(rules.types)})"}
+                return {"attachments": gettext("%(file)s: %(type)s is not carried (allowed: %(allowed)s)") % {
+                    "file": attachment.filename, "type": attachment.content_type or gettext("this type"),
+                    "allowed": ", ".join(rules.types)}}
             if len(attachment.content) > rules.byte_limit:
-                return {"attachments": f"{attachment.filename}: larger than {filesizeformat(rules.byte_limit)}"}
+                return {"attachments": gettext("%(file)s: larger than %(size)s") % {
+                    "file": attachment.filename, "size": filesizeformat(rules.byte_limit)}}
         return {}
 
     def summary(self) -> list[str]:

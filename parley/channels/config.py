@@ -13,6 +13,7 @@ import types
 import typing
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from parley.channels import secrets
@@ -114,16 +115,16 @@ def _problem(error: dict) -> str:
 def config_validate(*, schema: type[ChannelConfig], config: dict) -> dict:
     """Return a plain configuration as checked by `schema`; raise ValidationFailed naming each problem by its path."""
     if not isinstance(config, dict):
-        raise ValidationFailed("The inbox configuration is not valid.", extra={"config": "must be an object"})
+        raise ValidationFailed(gettext("The inbox configuration is not valid."), extra={"config": "must be an object"})
     try:
         model = schema.model_validate(config)
     except ValidationError as exc:
         problems: dict[str, str] = {}
         for error in exc.errors():
             problems.setdefault(".".join(str(part) for part in error["loc"]) or "config", _problem(error))
-        raise ValidationFailed("The inbox configuration is not valid.", extra=problems) from None
+        raise ValidationFailed(gettext("The inbox configuration is not valid."), extra=problems) from None
     if problems := model.problems():
-        raise ValidationFailed("The inbox configuration is not valid.", extra=problems)
+        raise ValidationFailed(gettext("The inbox configuration is not valid."), extra=problems)
     return model.model_dump(mode="json", exclude_unset=True)
 
 

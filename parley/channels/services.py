@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.channels.base import InboundMessage
 from parley.channels.config import (config_changes, config_merge, config_plain, config_reencrypted, config_sealed,
@@ -32,7 +33,7 @@ def envelope_store(*, inbox: Inbox, external_id: str, payload: dict | None = Non
     envelope returned is already processed.
     """
     if not external_id:
-        raise ApplicationError("An inbound payload needs an id.", extra={"external_id": "required"}, status=422)
+        raise ApplicationError(gettext("An inbound payload needs an id."), extra={"external_id": "required"}, status=422)
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.create(inbox=inbox, external_id=external_id[:255], payload=payload or {}, raw=raw)
@@ -151,7 +152,7 @@ def _addresses_sync(inbox: Inbox, config: dict) -> None:
         if (other.kind, other.address) in wanted:
             problems.setdefault(wanted[other.kind, other.address], f"{other.address} is already an address of the inbox “{other.inbox}”")
     if problems:
-        raise ValidationFailed("Another inbox already receives on this address.", extra=problems, status=409)
+        raise ValidationFailed(gettext("Another inbox already receives on this address."), extra=problems, status=409)
     current = set(inbox.addresses.values_list("kind", "address"))
     stale = current - wanted.keys()
     for kind, address in stale:
@@ -162,7 +163,7 @@ def _addresses_sync(inbox: Inbox, config: dict) -> None:
             InboxAddress.objects.bulk_create([InboxAddress(inbox=inbox, kind=kind, address=address)
                                               for kind, address in wanted.keys() - current])
     except IntegrityError:
-        raise ValidationFailed("Another inbox already receives on this address.",
+        raise ValidationFailed(gettext("Another inbox already receives on this address."),
                                extra={field: "is already an address of another inbox" for field in set(wanted.values())},
                                status=409) from None
 
@@ -175,7 +176,7 @@ def inbox_create(*, name: str, kind: str, config: dict | None = None, default_te
     try:
         adapter = get_adapter(kind)
     except LookupError:
-        raise ValidationFailed("Unknown channel kind.", extra={"kind": f"must be one of {', '.join(kinds())}"}) from None
+        raise ValidationFailed(gettext("Unknown channel kind."), extra={"kind": f"must be one of {', '.join(kinds())}"}) from None
     schema = adapter.config_schema
     plain = config_validate(schema=schema, config=config_merge(schema=schema, stored={}, changes=config or {}))
     inbox = Inbox.objects.create(name=name, kind=kind, config=config_sealed(schema=schema, config=plain),
@@ -196,7 +197,7 @@ def inbox_update(*, inbox: Inbox, actor, **fields) -> Inbox:
     """
     unknown = set(fields) - {"name", "config", "default_team", "greeting", "is_active"}
     if unknown:
-        raise ValidationFailed("Unknown inbox fields.", extra={f: "unknown field" for f in sorted(unknown)})
+        raise ValidationFailed(gettext("Unknown inbox fields."), extra={f: "unknown field" for f in sorted(unknown)})
     changes: dict = {}
     if "config" in fields:
         schema = inbox.adapter.config_schema
@@ -245,7 +246,7 @@ def inbox_secrets_rotate() -> int:
 def inbox_delete(*, inbox: Inbox, actor) -> None:
     """Delete an inbox that never had a conversation; one with history is deactivated instead."""
     if inbox.conversations.exists():
-        raise ValidationFailed("This inbox has conversations; deactivate it instead (is_active: false).",
+        raise ValidationFailed(gettext("This inbox has conversations; deactivate it instead (is_active: false)."),
                                extra={"inbox": "has conversations"}, status=409)
     audit_record(actor=actor, action="inbox.deleted", target=inbox, changes={"name": inbox.name, "kind": inbox.kind})
     inbox.delete()
@@ -332,7 +333,7 @@ def delivery_report_apply(*, inbox: Inbox, report):
     from parley.core.errors import ValidationFailed
 
     if not report.external_id:
-        raise ValidationFailed("A delivery report needs the provider's message id.", extra={"external_id": "required"})
+        raise ValidationFailed(gettext("A delivery report needs the provider's message id."), extra={"external_id": "required"})
     message = (Message.objects.filter(conversation__inbox=inbox, direction=Direction.OUTBOUND, external_id=report.external_id)
                .select_related("conversation").first())
     if message is None:

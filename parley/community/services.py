@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.core.errors import PermissionDenied, ValidationFailed
@@ -17,14 +18,14 @@ MAX_BODY_CHARS = 20_000
 def topic_create(*, name: str, description: str = "", actor) -> Topic:
     require(actor, "community.moderate")
     if not name.strip():
-        raise ValidationFailed("A topic needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A topic needs a name."), extra={"name": "required"})
     return Topic.objects.create(name=name.strip(), slug=unique_slug(Topic, name, "topic"), description=description.strip())
 
 
 @transaction.atomic
 def question_post(*, topic: Topic, author, title: str, body: str) -> Question:
     """A signed-in customer asks the community (Markdown, rendered and sanitized)."""
-    require_text("The question", title=(title, MAX_TITLE_CHARS), body=(body, MAX_BODY_CHARS))
+    require_text(gettext("The question"), title=(title, MAX_TITLE_CHARS), body=(body, MAX_BODY_CHARS))
     return Question.objects.create(topic=topic, author=author, title=title.strip(), body=body, html=render_markdown(body),
                                    created_at=timezone.now())
 
@@ -36,8 +37,8 @@ def answer_post(*, question: Question, body: str, author=None, agent=None) -> An
         require(agent, "community.moderate")
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.locked or question.visibility != Visibility.VISIBLE:
-        raise PermissionDenied("This question is closed to new answers.", extra={"question": "locked"})
-    require_text("The answer", body=(body, MAX_BODY_CHARS))
+        raise PermissionDenied(gettext("This question is closed to new answers."), extra={"question": "locked"})
+    require_text(gettext("The answer"), body=(body, MAX_BODY_CHARS))
     return Answer.objects.create(question=question, author=author, agent=agent, body=body, html=render_markdown(body),
                                  created_at=timezone.now())
 
@@ -46,9 +47,9 @@ def answer_post(*, question: Question, body: str, author=None, agent=None) -> An
 def answer_vote(*, answer: Answer, voter, value: int) -> Answer:
     """One vote per customer and answer (+1 or -1; voting again changes it)."""
     if value not in (1, -1):
-        raise ValidationFailed("A vote is +1 or -1.", extra={"value": "one of 1, -1"})
+        raise ValidationFailed(gettext("A vote is +1 or -1."), extra={"value": "one of 1, -1"})
     if answer.author_id == voter.pk:
-        raise PermissionDenied("You cannot vote on your own answer.", extra={"answer": "own"})
+        raise PermissionDenied(gettext("You cannot vote on your own answer."), extra={"answer": "own"})
     Vote.objects.update_or_create(answer=answer, voter=voter, defaults={"value": value})
     answer.score = Vote.objects.filter(answer=answer).aggregate(total=Sum("value"))["total"] or 0
     answer.save(update_fields=["score"])
@@ -62,7 +63,7 @@ def answer_accept(*, answer: Answer, by_contact=None, by_agent=None) -> Question
     if by_agent is not None:
         require(by_agent, "community.moderate")
     elif by_contact is None or by_contact.pk != question.author_id:
-        raise PermissionDenied("Only the person who asked can accept an answer.", extra={"question": "not yours"})
+        raise PermissionDenied(gettext("Only the person who asked can accept an answer."), extra={"question": "not yours"})
     question.accepted_answer = answer
     question.save(update_fields=["accepted_answer"])
     return question
@@ -73,7 +74,7 @@ def question_moderate(*, question: Question, actor, visibility: str | None = Non
     require(actor, "community.moderate")
     if visibility is not None:
         if visibility not in Visibility.values:
-            raise ValidationFailed("Unknown visibility.", extra={"visibility": f"one of {', '.join(Visibility.values)}"})
+            raise ValidationFailed(gettext("Unknown visibility."), extra={"visibility": f"one of {', '.join(Visibility.values)}"})
         question.visibility = visibility
     if locked is not None:
         question.locked = locked
@@ -85,7 +86,7 @@ def question_moderate(*, question: Question, actor, visibility: str | None = Non
 def answer_moderate(*, answer: Answer, actor, visibility: str) -> Answer:
     require(actor, "community.moderate")
     if visibility not in Visibility.values:
-        raise ValidationFailed("Unknown visibility.", extra={"visibility": f"one of {', '.join(Visibility.values)}"})
+        raise ValidationFailed(gettext("Unknown visibility."), extra={"visibility": f"one of {', '.join(Visibility.values)}"})
     answer.visibility = visibility
     answer.save(update_fields=["visibility"])
     return answer

@@ -50,7 +50,7 @@ def question_action(request, question_id: int, action: str):
         elif action in QUESTION_ACTIONS:
             services.question_moderate(question=question, actor=request.user, **QUESTION_ACTIONS[action])
         else:
-            messages.error(request, f"Unknown action {action!r}.")
+            messages.error(request, gettext("Unknown action %(action)r.") % {"action": action})
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("community-moderation:home")
@@ -77,7 +77,7 @@ def answer_action(request, answer_id: int, action: str):
         elif action in ANSWER_ACTIONS:
             services.answer_moderate(answer=answer, actor=request.user, visibility=ANSWER_ACTIONS[action])
         else:
-            messages.error(request, f"Unknown action {action!r}.")
+            messages.error(request, gettext("Unknown action %(action)r.") % {"action": action})
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("community-moderation:home")

@@ -4,9 +4,9 @@ Agents may pick any language Parley ships; customers are served in the languages
 (Settings → Company), the first of them when they ask for none of those.
 """
 import ast
-import gettext
 import re
 from contextlib import contextmanager
+from gettext import GNUTranslations
 from pathlib import Path
 
 from django.conf import settings
@@ -59,6 +59,48 @@ def in_language_of(person):
     """Write what happens inside in a contact's or an agent's language (a mail, an acknowledgement)."""
     with translation.override(person_language(person)):
         yield
+
+
+class KeptTranslation(str):
+    """A message in the active language that keeps its English source and its parameters, so that a copy stored now
+    (a bulk action's refusals) is shown later in the language of whoever reads it: see `stored_text`, `shown_text`."""
+
+    def __new__(cls, source: str, params: dict | None = None):
+        text = translation.gettext(source)
+        kept = super().__new__(cls, text if params is None else text % params)
+        kept.source, kept.params = source, params
+        return kept
+
+    def __mod__(self, params: dict) -> "KeptTranslation":
+        return KeptTranslation(self.source, params)
+
+
+def gettext(message: str) -> KeptTranslation:
+    """Translate `message` as Django's gettext does, keeping its source for a reader of another language.
+
+    Same name, so `makemessages` finds the messages; `gettext(...) % {...}` keeps the parameters too.
+    """
+    return KeptTranslation(message)
+
+
+def stored_text(text: str) -> str | dict:
+    """Return what to store of a message so that `shown_text` says it in its reader's language."""
+    if not isinstance(text, KeptTranslation):
+        return str(text)
+    return {"message": text.source, "params": None if text.params is None else {k: str(v) for k, v in text.params.items()}}
+
+
+def shown_text(stored: str | dict) -> str:
+    """Return a stored message in the active language; one stored as plain text is shown as it was written."""
+    if isinstance(stored, str):
+        return stored
+    return str(KeptTranslation(stored["message"], stored["params"]))
+
+
+def in_english(text: str) -> str:
+    """Return a message in English, as the `extra` of an API error gives an explanation whatever the request's language."""
+    with translation.override("en"):
+        return shown_text(stored_text(text))
 
 
 #: Machine endpoints, whose answers no person reads, and the chat widget, which picks its words itself (see
@@ -132,5 +174,5 @@ def po_messages(path: Path) -> dict:
 def catalogue_stale(source: Path, compiled: Path) -> int:
     """Return how many translations of the .po file its compiled .mo lacks or holds differently (0: up to date)."""
     with open(compiled, "rb") as handle:
-        catalogue = gettext.GNUTranslations(handle)._catalog
+        catalogue = GNUTranslations(handle)._catalog
     return sum(catalogue.get(key) != text for key, text in po_messages(source).items())

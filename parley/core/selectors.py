@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.apps import apps
+from django.utils.translation import gettext
 
 from parley.core import jobs
 from parley.core.models import AuditEntry, Job
@@ -96,7 +97,7 @@ def audit_rows(entries) -> list[AuditRow]:
         for pk, record in model._default_manager.in_bulk([i for i in ids if i.isdigit()]).items():
             names[(label, str(pk))] = str(record)
     return [AuditRow(entry=entry,
-                     actor=str(entry.actor) if entry.actor else entry.changes.get("by", "the system"),
+                     actor=str(entry.actor) if entry.actor else entry.changes.get("by", gettext("the system")),
                      target_kind=_readable_type(entry.target_type),
                      target_name=names.get((entry.target_type, entry.target_id), f"#{entry.target_id}"),
                      changes=[_change_text(key, value) for key, value in entry.changes.items() if key != "by"])

@@ -44,7 +44,7 @@ class BulkAction(models.Model):
     value = models.JSONField(default=None, null=True)
     conversation_ids = models.JSONField(default=list)
     done = models.PositiveIntegerField(default=0)
-    #: {conversation id: why it was not changed}
+    #: {conversation id: why it was not changed}, kept by core.i18n.stored_text so each reader reads it in their language
     failures = models.JSONField(default=dict)
     #: {conversation id: its assignee, team, status, custom status, priority and tags before}
     before = models.JSONField(default=dict)
@@ -53,8 +53,8 @@ class BulkAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    LABELS = {"assign": "Assign", "team": "Move to a team", "status": "Set the status", "priority": "Set the priority",
-              "tags": "Add tags", "merge": "Merge"}
+    LABELS = {"assign": _("Assign"), "team": _("Move to a team"), "status": _("Set the status"), "priority": _("Set the priority"),
+              "tags": _("Add tags"), "merge": _("Merge")}
 
     @property
     def total(self) -> int:

@@ -3,7 +3,6 @@ one change to many conversations, applied by a job in chunks so the page can sho
 conversation through the same service an agent's click uses, and undone from what each was before."""
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
@@ -11,7 +10,8 @@ from parley.conversations import services as conversation_services
 from parley.conversations.models import Conversation, CustomStatus, Notification, Priority, Status
 from parley.core import events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
-from parley.core.i18n import in_language_of
+# A refusal keeps its source: a bulk action stores it for an agent who may read another language.
+from parley.core.i18n import gettext, in_language_of, stored_text
 from parley.core.services import audit_record
 from parley.desk.models import BulkAction, ConversationSeen, Draft, DraftKind, NotificationPreference, SavedView
 from parley.desk.selectors import notification_preferences
@@ -233,14 +233,14 @@ def bulk_action_run(*, bulk_id: int) -> None:
             for conversation_id in chunk:
                 conversation = conversations.get(conversation_id)
                 if conversation is None:
-                    bulk.failures[str(conversation_id)] = "it no longer exists"
+                    bulk.failures[str(conversation_id)] = stored_text(gettext("it no longer exists"))
                     continue
                 bulk.before[str(conversation_id)] = _snapshot(conversation)
                 try:
                     with transaction.atomic():
                         _apply(bulk, conversation, bulk.agent)
                 except ApplicationError as exc:
-                    bulk.failures[str(conversation_id)] = exc.message
+                    bulk.failures[str(conversation_id)] = stored_text(exc.message)
                     del bulk.before[str(conversation_id)]
             bulk.done += len(chunk)
             if bulk.done >= bulk.total:
@@ -255,7 +255,7 @@ def bulk_action_dead(bulk_id: int, reason: str) -> None:
     if bulk is None:
         return
     for conversation_id in bulk.conversation_ids[bulk.done:]:
-        bulk.failures[str(conversation_id)] = f"the bulk job stopped: {reason}"
+        bulk.failures[str(conversation_id)] = stored_text(gettext("the bulk job stopped: %(reason)s") % {"reason": reason})
     bulk.done, bulk.finished_at = bulk.total, timezone.now()
     bulk.save(update_fields=["done", "failures", "finished_at"])
 

@@ -5,6 +5,7 @@ import secrets
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.core import actors, events
@@ -31,7 +32,7 @@ MAX_ALT_CHARS = 200
 def category_create(*, name: str, description: str = "", position: int = 0, actor) -> Category:
     require(actor, "knowledge.edit")
     if not name.strip():
-        raise ValidationFailed("A category needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A category needs a name."), extra={"name": "required"})
     return Category.objects.create(name=name.strip(), slug=unique_slug(Category, name, "category"), description=description,
                                    position=position)
 
@@ -40,7 +41,7 @@ def category_create(*, name: str, description: str = "", position: int = 0, acto
 def section_create(*, category: Category, name: str, position: int = 0, actor) -> Section:
     require(actor, "knowledge.edit")
     if not name.strip():
-        raise ValidationFailed("A section needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A section needs a name."), extra={"name": "required"})
     return Section.objects.create(category=category, name=name.strip(), position=position,
                                   slug=unique_slug(Section, name, "section", category=category))
 
@@ -50,12 +51,13 @@ def _clean_tags(tags) -> list[str]:
 
 
 def _validate_text(title: str, body: str) -> None:
-    require_text("The article", title=(title, MAX_TITLE_CHARS), body=(body, MAX_BODY_CHARS))
+    require_text(gettext("The article"), title=(title, MAX_TITLE_CHARS), body=(body, MAX_BODY_CHARS))
 
 
 def _validate_locale(locale: str) -> None:
     if not locales.known(locale):
-        raise ValidationFailed(f"Unknown locale {locale!r}.", extra={"locale": f"one of {', '.join(locales.LANGUAGE_NAMES)}"})
+        raise ValidationFailed(gettext("Unknown locale “%(locale)s”.") % {"locale": locale},
+                               extra={"locale": f"one of {', '.join(locales.LANGUAGE_NAMES)}"})
 
 
 @transaction.atomic
@@ -67,7 +69,7 @@ def article_create(*, section: Section, title: str, body: str, author, locale: s
     _validate_locale(locale)
     _validate_text(title, body)
     if status not in ArticleStatus.values:
-        raise ValidationFailed("Unknown status.", extra={"status": f"one of {', '.join(ArticleStatus.values)}"})
+        raise ValidationFailed(gettext("Unknown status."), extra={"status": f"one of {', '.join(ArticleStatus.values)}"})
     now = timezone.now()
     article = Article.objects.create(section=section, slug=unique_slug(Article, title, "article"), status=status,
                                      tags=_clean_tags(tags), created_at=now, updated_at=now)
@@ -88,7 +90,7 @@ def article_update(*, article: Article, author, locale: str | None = None, title
     now = timezone.now()
     if status is not None:
         if status not in ArticleStatus.values:
-            raise ValidationFailed("Unknown status.", extra={"status": f"one of {', '.join(ArticleStatus.values)}"})
+            raise ValidationFailed(gettext("Unknown status."), extra={"status": f"one of {', '.join(ArticleStatus.values)}"})
         article.status = status
     if tags is not None:
         article.tags = _clean_tags(tags)
@@ -159,15 +161,17 @@ def article_image_add(*, article: Article, actor, content: bytes, alt: str = "")
 
     require(actor, "knowledge.edit")
     if not content:
-        raise ValidationFailed("Choose an image to upload.", extra={"image": "required"})
+        raise ValidationFailed(gettext("Choose an image to upload."), extra={"image": "required"})
     if len(content) > MAX_IMAGE_BYTES:
-        raise PayloadTooLarge(f"An image may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB.", extra={"image": "too large"})
+        raise PayloadTooLarge(gettext("An image may be at most %(max)s MB.") % {"max": MAX_IMAGE_BYTES // (1024 * 1024)},
+                              extra={"image": "too large"})
     content_type = raster_type(content)
     if content_type is None:
-        raise ValidationFailed("The image must be a PNG, JPEG, GIF or WebP file.", extra={"image": "not a raster image"})
+        raise ValidationFailed(gettext("The image must be a PNG, JPEG, GIF or WebP file."), extra={"image": "not a raster image"})
     alt = " ".join(str(alt or "").split())
     if len(alt) > MAX_ALT_CHARS:
-        raise ValidationFailed(f"The description is at most {MAX_ALT_CHARS} characters.", extra={"alt": "too long"})
+        raise ValidationFailed(gettext("The description is at most %(max)s characters.") % {"max": MAX_ALT_CHARS},
+                               extra={"alt": "too long"})
     image = ArticleImage(article=article, content_type=content_type, size=len(content), alt=alt,
                          uploaded_by=actor if getattr(actor, "pk", None) else None)
     image.file.save("image", ContentFile(content), save=False)
@@ -235,7 +239,8 @@ def article_record_view(*, article: Article) -> None:
 def article_feedback_record(*, article: Article, locale: str, helpful: bool, comment: str = "") -> ArticleFeedback:
     """Record a reader's "Was this helpful?" answer and its optional comment."""
     if len(comment) > MAX_COMMENT_CHARS:
-        raise ValidationFailed(f"A comment is at most {MAX_COMMENT_CHARS} characters.", extra={"comment": "too long"})
+        raise ValidationFailed(gettext("A comment is at most %(max)s characters.") % {"max": MAX_COMMENT_CHARS},
+                               extra={"comment": "too long"})
     counter = "helpful_count" if helpful else "unhelpful_count"
     Article.objects.filter(pk=article.pk).update(**{counter: F(counter) + 1})
     return ArticleFeedback.objects.create(article=article, locale=locale, helpful=helpful, comment=comment.strip(),
@@ -268,7 +273,7 @@ def article_draft_from_message(*, message, section: Section, author) -> Article:
     require(author, "knowledge.edit")
     text = message.text.strip()
     if not text:
-        raise ValidationFailed("This message has no text to make an article of.", extra={"message": "empty"})
+        raise ValidationFailed(gettext("This message has no text to make an article of."), extra={"message": "empty"})
     subject = message.conversation.subject.strip()
     title = (subject or text.splitlines()[0])[:MAX_TITLE_CHARS]
     return article_create(section=section, title=title, body=text, author=author)

@@ -1,6 +1,7 @@
 """The public help center in the customer portal: home, search, articles, feedback, and the contact form's suggestions."""
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.core.errors import ValidationFailed
@@ -66,7 +67,7 @@ def article_feedback(request, slug: str):
         raise Http404("No such article.")
     helpful = request.POST.get("helpful")
     if helpful not in ("yes", "no"):
-        return _render(request, "_feedback.html", {"article": found, "error": "Choose yes or no."}, status=400)
+        return _render(request, "_feedback.html", {"article": found, "error": gettext("Choose yes or no.")}, status=400)
     try:
         services.article_feedback_record(article=found, locale=_locale(request), helpful=helpful == "yes",
                                          comment=request.POST.get("comment", ""))

@@ -1,5 +1,6 @@
 """Reads for the customer portal: which inbox takes the contact form, and what a customer may see."""
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox
 from parley.contacts.models import Contact, ContactIdentity, IdentityKind
@@ -9,12 +10,12 @@ from parley.core.errors import NotFound
 
 #: How a customer reads our statuses: whose move it is, not our internal workflow.
 CUSTOMER_STATUS = {
-    Status.NEW: "In progress",
-    Status.OPEN: "In progress",
-    Status.ON_HOLD: "In progress",
-    Status.PENDING: "Waiting for you",
-    Status.SOLVED: "Solved",
-    Status.CLOSED: "Solved",
+    Status.NEW: gettext_lazy("In progress"),
+    Status.OPEN: gettext_lazy("In progress"),
+    Status.ON_HOLD: gettext_lazy("In progress"),
+    Status.PENDING: gettext_lazy("Waiting for you"),
+    Status.SOLVED: gettext_lazy("Solved"),
+    Status.CLOSED: gettext_lazy("Solved"),
 }
 
 
@@ -52,7 +53,7 @@ def customer_conversation(*, contact: Contact, conversation_id: int) -> Conversa
     """Return one of the customer's conversations; anyone else's is simply not found."""
     conversation = customer_conversations(contact=contact).select_related("inbox").filter(pk=conversation_id).first()
     if conversation is None:
-        raise NotFound("No such request.")
+        raise NotFound(gettext("No such request."))
     return conversation
 
 
@@ -67,13 +68,13 @@ def customer_attachment(*, contact: Contact, conversation_id: int, attachment_id
     attachment = (Attachment.objects.filter(pk=attachment_id, message__in=customer_timeline(conversation=conversation))
                   .first())
     if attachment is None:
-        raise NotFound("No such attachment.")
+        raise NotFound(gettext("No such attachment."))
     return attachment
 
 
 def customer_status_label(conversation: Conversation) -> str:
     """Return the conversation's status in the customer's terms."""
-    return CUSTOMER_STATUS.get(conversation.status, "In progress")
+    return str(CUSTOMER_STATUS.get(conversation.status, CUSTOMER_STATUS[Status.OPEN]))
 
 
 def login_contact_for_email(*, email: str) -> Contact | None:

@@ -42,7 +42,8 @@ def attachments_check_size(files) -> None:
     limit = settings.PARLEY_MAX_ATTACHMENT_BYTES
     for upload in files:
         if upload.size > limit:
-            raise PayloadTooLarge(f"“{upload.name}” is too large; each file may be at most {limit:,} bytes.",
+            raise PayloadTooLarge(gettext("“%(file)s” is too large; each file may be at most %(max)s bytes.")
+                                  % {"file": upload.name, "max": f"{limit:,}"},
                                   extra={"attachments": f"{upload.name}: larger than {limit} bytes", "limit": limit})
 
 
@@ -123,7 +124,7 @@ def login_token_check(*, raw_token: str) -> PortalLoginToken:
     """Return the unused, unexpired token behind `raw_token`; raise NotFound otherwise."""
     token = PortalLoginToken.objects.select_related("contact").filter(token_hash=_token_hash(raw_token)).first()
     if token is None or token.used_at is not None or token.expires_at <= timezone.now():
-        raise NotFound("This sign-in link has expired or was already used.")
+        raise NotFound(gettext("This sign-in link has expired or was already used."))
     return token
 
 
@@ -134,7 +135,7 @@ def login_token_redeem(*, raw_token: str) -> PortalLoginToken:
     # A conditional update, not a read-then-write, so two simultaneous clicks sign in once.
     used = PortalLoginToken.objects.filter(pk=token.pk, used_at__isnull=True).update(used_at=timezone.now())
     if not used:
-        raise NotFound("This sign-in link has expired or was already used.")
+        raise NotFound(gettext("This sign-in link has expired or was already used."))
     return token
 
 
@@ -147,7 +148,7 @@ def customer_reply(*, contact: Contact, email: str, conversation: Conversation, 
     form, so a double-clicked send stores one reply.
     """
     if not text.strip():
-        raise ValidationFailed("Please write a message.", extra={"text": "required"})
+        raise ValidationFailed(gettext("Please write a message."), extra={"text": "required"})
     attachments_check_size(files)
     inbound = InboundMessage(
         external_id=f"portal-{submission_id}", identity_kind="email", source_id=email, contact_email=email,

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.company.selectors import company
@@ -75,7 +76,7 @@ def contact(request):
     data = form.cleaned_data
     try:
         rate_limit_consume(scope="contact-form", subject=client_ip(request), rate=rate_of("PARLEY_RATE_CONTACT_FORM"),
-                           what="messages from your address")
+                           what=gettext("messages from your address"))
     except RateLimited as exc:
         return _refused(request, "contact.html", form, exc)
     try:
@@ -110,9 +111,9 @@ def login(request):
         return _render(request, "login.html", {"form": form}, status=400)
     rate = rate_of("PARLEY_RATE_LOGIN_LINK")
     try:
-        rate_limit_consume(scope="login-link-ip", subject=client_ip(request), rate=rate, what="sign-in links requested")
+        rate_limit_consume(scope="login-link-ip", subject=client_ip(request), rate=rate, what=gettext("sign-in links requested"))
         rate_limit_consume(scope="login-link-email", subject=form.cleaned_data["email"], rate=rate,
-                           what="sign-in links requested")
+                           what=gettext("sign-in links requested"))
     except RateLimited as exc:
         return _refused(request, "login.html", form, exc)
     services.login_link_request(email=form.cleaned_data["email"], language=browser_language(request))

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 from parley.core.errors import ApplicationError
 from parley.ratelimit.models import RateCounter
@@ -109,11 +110,15 @@ def _add_hit(key: str, window: int, rate: Rate) -> int:
 
 
 def _refusal(rate: Rate, retry_after: int, what: str) -> RateLimited:
-    return RateLimited(f"Too many {what}. Try again in {retry_after} seconds.", retry_after=retry_after, limit=str(rate))
+    return RateLimited(gettext("Too many %(what)s. Try again in %(seconds)s seconds.") % {"what": what, "seconds": retry_after},
+                       retry_after=retry_after, limit=str(rate))
 
 
-def rate_limit_wait(*, scope: str, subject: str, rate: Rate, what: str = "attempts") -> None:
-    """Raise RateLimited while `subject` has used up its hits in the current window; count nothing."""
+def rate_limit_wait(*, scope: str, subject: str, rate: Rate, what: str = gettext_lazy("attempts")) -> None:
+    """Raise RateLimited while `subject` has used up its hits in the current window; count nothing.
+
+    `what` names what was counted, in the plural ("failed sign-ins from your address"), for the refusal.
+    """
     window, retry_after = _window(rate, time.time())
     if _hits_now(_key(scope, subject), window) >= rate.count:
         raise _refusal(rate, retry_after, what)
@@ -125,7 +130,7 @@ def rate_limit_hit(*, scope: str, subject: str, rate: Rate) -> int:
     return _add_hit(_key(scope, subject), window, rate)
 
 
-def rate_limit_consume(*, scope: str, subject: str, rate: Rate, what: str = "requests") -> None:
+def rate_limit_consume(*, scope: str, subject: str, rate: Rate, what: str = gettext_lazy("requests")) -> None:
     """Count this request and raise RateLimited when it is over the limit."""
     window, retry_after = _window(rate, time.time())
     if _add_hit(_key(scope, subject), window, rate) > rate.count:
@@ -142,9 +147,9 @@ def rate_counters_prune() -> int:
 def signin_guard(request: HttpRequest, *, account: str) -> None:
     """Raise RateLimited while the caller's address or the account has too many recent failed sign-ins."""
     rate_limit_wait(scope="signin-ip", subject=client_ip(request), rate=rate_of("PARLEY_RATE_SIGNIN_IP"),
-                    what="failed sign-ins from your address")
+                    what=gettext_lazy("failed sign-ins from your address"))
     rate_limit_wait(scope="signin-account", subject=account, rate=rate_of("PARLEY_RATE_SIGNIN_ACCOUNT"),
-                    what="failed sign-ins for this account")
+                    what=gettext_lazy("failed sign-ins for this account"))
 
 
 def signin_failure_count(request: HttpRequest, *, account: str) -> None:

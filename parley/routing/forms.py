@@ -8,7 +8,8 @@ from parley.channels.registry import kinds
 from parley.routing.hours import WEEKDAYS, format_clock, parse_clock
 from parley.routing.models import BusinessCalendar, Skill, Strategy
 
-DAY_LABELS = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+DAY_LABELS = dict(zip(WEEKDAYS, (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
+                                 _("Sunday"))))
 
 
 def _ranges_text(ranges: list[list[str]]) -> str:
@@ -42,7 +43,7 @@ class CalendarForm(forms.Form):
                         raise ValueError
                     ranges.append([format_clock(parse_clock(start)), format_clock(parse_clock(end))])
                 except ValueError:
-                    self.add_error(day, f"“{part}” is not a range like 09:00-17:00.")
+                    self.add_error(day, _("“%(part)s” is not a range like 09:00-17:00.") % {"part": part})
             if ranges:
                 hours[day] = ranges
         data["hours"] = hours
@@ -79,7 +80,7 @@ class AgentRoutingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind, label in kinds().items():
             self.fields[f"capacity_{kind}"] = forms.IntegerField(min_value=0, max_value=500, required=False,
-                                                                 label=f"{label} capacity")
+                                                                 label=_("%(channel)s capacity") % {"channel": label})
 
     def capacity(self) -> dict[str, int]:
         return {kind: self.cleaned_data[f"capacity_{kind}"] for kind in kinds()

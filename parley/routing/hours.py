@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# Kept translations: the API's `extra` repeats the problem in English (see routing.services).
+from parley.core.i18n import gettext
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 #: Far enough to cross any run of holidays; a calendar never open in that span has no business time at all.
@@ -26,10 +29,10 @@ def parse_clock(text: str) -> int:
     """Return minutes after midnight for "HH:MM" ("24:00" is the end of the day); raise ValueError otherwise."""
     hours, sep, minutes = text.strip().partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        raise ValueError(f"{text!r} is not a time like 09:00")
+        raise ValueError(gettext("“%(text)s” is not a time like 09:00") % {"text": text})
     value = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or value > MINUTES_PER_DAY:
-        raise ValueError(f"{text!r} is not a time of day")
+        raise ValueError(gettext("“%(text)s” is not a time of day") % {"text": text})
     return value
 
 
@@ -61,9 +64,10 @@ class WeeklySchedule:
             ranges = sorted((parse_clock(start), parse_clock(end)) for start, end in hours.get(day, []))
             for (start, end), following in zip(ranges, ranges[1:] + [(MINUTES_PER_DAY + 1, 0)]):
                 if end <= start:
-                    raise ValueError(f"{day}: {format_clock(start)}–{format_clock(end)} ends before it starts")
+                    raise ValueError(gettext("%(day)s: %(start)s–%(end)s ends before it starts")
+                                     % {"day": day, "start": format_clock(start), "end": format_clock(end)})
                 if following[0] < end:
-                    raise ValueError(f"{day}: opening hours overlap")
+                    raise ValueError(gettext("%(day)s: opening hours overlap") % {"day": day})
             weekly.append(tuple(ranges))
         return cls(time_zone, tuple(weekly), frozenset(holidays), frozenset(yearly_holidays))
 

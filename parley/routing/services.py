@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from parley.accounts.models import Availability, Role, Team, User
 from parley.accounts.permissions import require
@@ -23,6 +24,7 @@ from parley.conversations.services import conversation_assign, conversations_ass
 from parley.conversations.services.common import event_message
 from parley.core import actors, events, jobs
 from parley.core.errors import ValidationFailed
+from parley.core.i18n import in_english
 from parley.core.services import audit_record
 from parley.routing.hours import WeeklySchedule
 from parley.routing.models import (
@@ -41,11 +43,14 @@ def _checked_schedule(time_zone: str, hours: dict) -> None:
     try:
         schedule = WeeklySchedule.from_hours(time_zone, hours)
     except ValueError as exc:
-        raise ValidationFailed(f"The opening hours are not valid: {exc}.", extra={"hours": str(exc)}) from None
+        problem = exc.args[0] if exc.args else str(exc)
+        raise ValidationFailed(gettext("The opening hours are not valid: %(problem)s.") % {"problem": problem},
+                               extra={"hours": in_english(problem)}) from None
     except Exception:  # zoneinfo raises its own error types for unknown or malformed names
-        raise ValidationFailed(f"Unknown time zone {time_zone!r}.", extra={"time_zone": "unknown time zone"}) from None
+        raise ValidationFailed(gettext("Unknown time zone “%(zone)s”.") % {"zone": time_zone},
+                               extra={"time_zone": "unknown time zone"}) from None
     if not any(schedule.weekly):
-        raise ValidationFailed("A calendar needs at least one open hour in the week.", extra={"hours": "never open"})
+        raise ValidationFailed(gettext("A calendar needs at least one open hour in the week."), extra={"hours": "never open"})
 
 
 def _calendar_changed(calendar: BusinessCalendar, actor, changes: dict) -> None:
@@ -59,9 +64,9 @@ def calendar_save(*, actor, name: str, time_zone: str, hours: dict, calendar: Bu
     require(actor, "routing.manage")
     name = name.strip()
     if not name:
-        raise ValidationFailed("A calendar needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A calendar needs a name."), extra={"name": "required"})
     if BusinessCalendar.objects.filter(name__iexact=name).exclude(pk=getattr(calendar, "pk", None)).exists():
-        raise ValidationFailed("A calendar with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("A calendar with this name exists."), extra={"name": "taken"})
     _checked_schedule(time_zone, hours)
     created = calendar is None
     calendar = calendar or BusinessCalendar()
@@ -86,7 +91,7 @@ def holiday_add(*, calendar: BusinessCalendar, actor, day: date, name: str = "",
     """Close the calendar on a day, once or every year."""
     require(actor, "routing.manage")
     if calendar.holidays.filter(date=day).exists():
-        raise ValidationFailed(f"{day} is already a holiday.", extra={"date": "already a holiday"})
+        raise ValidationFailed(gettext("%(day)s is already a holiday.") % {"day": day}, extra={"date": "already a holiday"})
     holiday = Holiday.objects.create(calendar=calendar, date=day, name=name.strip()[:100], yearly=yearly)
     _calendar_changed(calendar, actor, {"holiday_added": [str(day), yearly]})
     return holiday
@@ -108,11 +113,11 @@ def routing_policy_save(*, actor, strategy: str, team: Team | None = None, inbox
     """Set how one team's or one inbox's conversations are assigned."""
     require(actor, "routing.manage")
     if (team is None) == (inbox is None):
-        raise ValidationFailed("A routing policy is for one team or one inbox.", extra={"team": "team or inbox"})
+        raise ValidationFailed(gettext("A routing policy is for one team or one inbox."), extra={"team": "team or inbox"})
     if strategy not in Strategy.values:
-        raise ValidationFailed("Unknown strategy.", extra={"strategy": f"must be one of {', '.join(Strategy.values)}"})
+        raise ValidationFailed(gettext("Unknown strategy."), extra={"strategy": f"must be one of {', '.join(Strategy.values)}"})
     if idle_reassign_minutes is not None and idle_reassign_minutes < 1:
-        raise ValidationFailed("Reassign after at least one minute.", extra={"idle_reassign_minutes": "at least 1"})
+        raise ValidationFailed(gettext("Reassign after at least one minute."), extra={"idle_reassign_minutes": "at least 1"})
     policy, _ = RoutingPolicy.objects.get_or_create(team=team, inbox=inbox)
     changes = {f: [str(getattr(policy, f)), str(v)] for f, v in
                (("strategy", strategy), ("calendar", calendar), ("idle_reassign_minutes", idle_reassign_minutes))
@@ -134,9 +139,9 @@ def skill_create(*, name: str, actor) -> Skill:
     require(actor, "routing.manage")
     name = name.strip().lower()
     if not name or len(name) > 50:
-        raise ValidationFailed("A skill needs a name of at most 50 characters.", extra={"name": "1 to 50 characters"})
+        raise ValidationFailed(gettext("A skill needs a name of at most 50 characters."), extra={"name": "1 to 50 characters"})
     if Skill.objects.filter(name=name).exists():
-        raise ValidationFailed("That skill exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("That skill exists."), extra={"name": "taken"})
     skill = Skill.objects.create(name=name)
     audit_record(actor=actor, action="skill.created", target=skill)
     return skill
@@ -148,7 +153,7 @@ def agent_routing_set(*, agent: User, actor, skills: list[Skill], capacity: dict
     require(actor, "routing.manage")
     bad = {kind: "a whole number from 0 to 500" for kind, n in capacity.items() if not isinstance(n, int) or not 0 <= n <= 500}
     if bad or not 0 <= default_capacity <= 500:
-        raise ValidationFailed("Capacity is a whole number from 0 to 500.", extra=bad or {"default_capacity": "0 to 500"})
+        raise ValidationFailed(gettext("Capacity is a whole number from 0 to 500."), extra=bad or {"default_capacity": "0 to 500"})
     profile, _ = AgentRouting.objects.get_or_create(agent=agent)
     old = {"skills": sorted(profile.skills.values_list("name", flat=True)), "capacity": profile.capacity,
            "default_capacity": profile.default_capacity}
@@ -281,7 +286,7 @@ def _drain(policy: RoutingPolicy, *, conversation_ids: list[int] | None = None, 
     if not entries:
         return {}
     if policy.calendar_id and not policy.calendar.schedule().is_open(now):
-        _wait(entries, "outside business hours")
+        _wait(entries, gettext_noop("outside business hours"))
         return {}
     conversations = {c.pk: c for c in Conversation.objects.select_for_update(of=("self",))
                      .filter(pk__in=[e.conversation_id for e in entries]).select_related("inbox", "team").order_by("pk")}
@@ -307,9 +312,10 @@ def _drain(policy: RoutingPolicy, *, conversation_ids: list[int] | None = None, 
         able = [a for a in pool if required <= candidates.skills_of(a)]
         agent = next((a for a in able if candidates.room(a, kind)), None)
         if agent is None:
+            # Stored as written and translated when shown: the reader may read another language than the worker.
             waiting[entry.conversation_id] = (
-                "no agent is online" if not pool else
-                "no online agent has the skills it needs" if not able else "every agent with room is at capacity")
+                gettext_noop("no agent is online") if not pool else gettext_noop("no online agent has the skills it needs")
+                if not able else gettext_noop("every agent with room is at capacity"))
             continue
         assignments.append((conversation, agent, target_team))
         candidates.load[agent.pk, kind] += 1

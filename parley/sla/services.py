@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.models import Role, User
 from parley.accounts.permissions import require
@@ -24,6 +25,7 @@ from parley.conversations.services import conversation_escalate
 from parley.conversations.services.common import event_message
 from parley.core import actors, events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
+from parley.core.i18n import in_language_of
 from parley.core.services import audit_record
 from parley.routing.hours import NeverOpen, WeeklySchedule, add_minutes, minutes_between
 from parley.sla.models import ConversationSla, EscalationStep, SlaPolicy, Target
@@ -63,7 +65,7 @@ def sla_policy_save(*, actor, name: str, policy: SlaPolicy | None = None, positi
     if bad_priorities:
         problems["priorities"] = f"unknown: {', '.join(bad_priorities)}"
     if problems:
-        raise ValidationFailed("The SLA policy is not valid.", extra=problems)
+        raise ValidationFailed(gettext("The SLA policy is not valid."), extra=problems)
     created = policy is None
     policy = policy or SlaPolicy()
     policy.name, policy.position, policy.is_active = name, position, is_active
@@ -331,8 +333,10 @@ def _breached(row: ConversationSla, target: str, due: datetime) -> None:
     event_message(conversation, f"SLA “{policy.name}”: {label} was due {due:%Y-%m-%d %H:%M} UTC and is overdue.",
                   actor=actor, data={"sla_breached": target})
     for supervisor in supervisors_of(conversation):
-        Notification.objects.create(recipient=supervisor, conversation=conversation, kind="sla_breached",
-                                    text=f"SLA breached on #{conversation.pk}: {label} ({policy.name})")
+        with in_language_of(supervisor):  # kept as written: in the words of the supervisor who reads it
+            text = gettext("SLA breached on #%(number)s: %(target)s (%(policy)s)") % {
+                "number": conversation.pk, "target": Target(target).label, "policy": policy.name}
+        Notification.objects.create(recipient=supervisor, conversation=conversation, kind="sla_breached", text=text)
     if policy.escalate_on_breach:
         try:
             with transaction.atomic():
@@ -348,7 +352,7 @@ def escalation_step_save(*, actor, team, tier: int, handled_by, required_fields:
     """Set who takes a team's conversations at tier 2 or 3, and the custom fields needed before."""
     require(actor, "sla.manage")
     if tier not in (2, 3):
-        raise ValidationFailed("Escalation goes to tier 2 or 3.", extra={"tier": "2 or 3"})
+        raise ValidationFailed(gettext("Escalation goes to tier 2 or 3."), extra={"tier": "2 or 3"})
     fields = sorted({f.strip() for f in required_fields if f.strip()})
     step, _ = EscalationStep.objects.update_or_create(team=team, tier=tier, defaults={
         "handled_by": handled_by, "required_fields": fields, "procedure": procedure.strip()})

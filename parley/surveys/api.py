@@ -1,4 +1,5 @@
 """Survey settings over the API (admins and supervisors)."""
+from django.utils.translation import gettext
 from ninja import Router, Schema
 
 from parley.accounts.permissions import require
@@ -50,6 +51,6 @@ def survey_settings_patch(request, payload: SurveySettingsPatch):
         if not form.data[field]:
             form.data.pop(field)
     if not form.is_valid():
-        raise ValidationFailed("Some survey settings are not valid.",
+        raise ValidationFailed(gettext("Some survey settings are not valid."),
                                extra={field: "; ".join(problems) for field, problems in form.errors.items()})
     return survey_settings_update(actor=request.auth, **{f: form.cleaned_data[f] for f in changes})

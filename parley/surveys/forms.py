@@ -11,12 +11,12 @@ class SurveySettingsForm(forms.ModelForm):
         model = SurveySettings
         fields = ["csat_enabled", "csat_question", "throttle_days", "ces_enabled", "ces_trigger", "ces_question"]
         labels = {
-            "csat_enabled": "Ask for a CSAT rating when a conversation is solved",
-            "csat_question": "CSAT question",
-            "throttle_days": "Ask one customer at most once every … days (0: no limit)",
-            "ces_enabled": "Ask a CES question after a flow",
-            "ces_trigger": "CES flow",
-            "ces_question": "CES question",
+            "csat_enabled": _("Ask for a CSAT rating when a conversation is solved"),
+            "csat_question": _("CSAT question"),
+            "throttle_days": _("Ask one customer at most once every … days (0: no limit)"),
+            "ces_enabled": _("Ask a CES question after a flow"),
+            "ces_trigger": _("CES flow"),
+            "ces_question": _("CES question"),
         }
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.core import signing
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.core.errors import NotFound
 from parley.core.i18n import in_language_of
@@ -60,10 +61,10 @@ def survey_for_token(*, token: str) -> Survey:
     try:
         survey_id = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature:
-        raise NotFound("This survey link is not valid.") from None
+        raise NotFound(gettext("This survey link is not valid.")) from None
     survey = Survey.objects.select_related("contact", "conversation").filter(pk=survey_id).first()
     if survey is None:
-        raise NotFound("This survey no longer exists.")
+        raise NotFound(gettext("This survey no longer exists."))
     return survey
 
 

@@ -90,12 +90,13 @@ def survey_answer(*, survey: Survey, score: int, comment: str = "") -> Survey:
     """Record the customer's answer; a survey is answered once, and a second answer is refused."""
     low, high = SCALES[survey.kind]
     if not isinstance(score, int) or not low <= score <= high:
-        raise ValidationFailed(f"Choose a score from {low} to {high}.", extra={"score": f"{low} to {high}"})
+        raise ValidationFailed(gettext("Choose a score from %(low)s to %(high)s.") % {"low": low, "high": high},
+                               extra={"score": f"{low} to {high}"})
     if len(comment) > MAX_COMMENT:
-        raise ValidationFailed(f"The comment is at most {MAX_COMMENT} characters.", extra={"comment": "too long"})
+        raise ValidationFailed(gettext("The comment is at most %(max)s characters.") % {"max": MAX_COMMENT}, extra={"comment": "too long"})
     locked = Survey.objects.select_for_update().get(pk=survey.pk)
     if locked.answered_at is not None:
-        raise ApplicationError("This survey was already answered.", extra={"score": locked.score}, status=409)
+        raise ApplicationError(gettext("This survey was already answered."), extra={"score": locked.score}, status=409)
     locked.score, locked.comment, locked.answered_at = score, comment.strip(), timezone.now()
     locked.save(update_fields=["score", "comment", "answered_at"])
     if locked.comment:
@@ -110,12 +111,12 @@ def survey_add_comment(*, survey: Survey, comment: str) -> Survey:
     """Add the comment to a survey answered by a one-click score; once, and only while it has none."""
     comment = comment.strip()
     if not comment:
-        raise ValidationFailed("Please write a comment.", extra={"comment": "required"})
+        raise ValidationFailed(gettext("Please write a comment."), extra={"comment": "required"})
     if len(comment) > MAX_COMMENT:
-        raise ValidationFailed(f"The comment is at most {MAX_COMMENT} characters.", extra={"comment": "too long"})
+        raise ValidationFailed(gettext("The comment is at most %(max)s characters.") % {"max": MAX_COMMENT}, extra={"comment": "too long"})
     updated = Survey.objects.filter(pk=survey.pk, answered_at__isnull=False, comment="").update(comment=comment)
     if not updated:
-        raise ApplicationError("This survey was already answered.", status=409)
+        raise ApplicationError(gettext("This survey was already answered."), status=409)
     jobs.enqueue(COMMENT_SENTIMENT_QUEUE, survey.pk)
     survey.refresh_from_db()
     return survey
@@ -153,11 +154,11 @@ def nps_campaign_create(*, actor, name: str, segment=None, question: str = "", e
     require(actor, "survey.manage")
     name = name.strip()
     if not name:
-        raise ValidationFailed("A campaign needs a name.", extra={"name": "required"})
+        raise ValidationFailed(gettext("A campaign needs a name."), extra={"name": "required"})
     if NpsCampaign.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed("A campaign with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("A campaign with this name exists."), extra={"name": "taken"})
     if every_days < 1:
-        raise ValidationFailed("A campaign repeats every 1 day or more.", extra={"every_days": "at least 1"})
+        raise ValidationFailed(gettext("A campaign repeats every 1 day or more."), extra={"every_days": "at least 1"})
     campaign = NpsCampaign.objects.create(name=name, segment=segment, every_days=every_days,
                                           question=question.strip() or NpsCampaign._meta.get_field("question").default,
                                           next_run_at=first_run_at or timezone.now())

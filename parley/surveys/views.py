@@ -36,12 +36,12 @@ def answer(request, token: str):
         if request.method == "GET" and "score" in request.GET and survey.answered_at is None:
             score = request.GET["score"]
             if not score.isdigit():
-                return _answer_page(request, survey, error="Choose one of the scores below.", status=422)
+                return _answer_page(request, survey, error=gettext("Choose one of the scores below."), status=422)
             survey = services.survey_answer(survey=survey, score=int(score))
         elif request.method == "POST":
             form = (AnswerForm if survey.answered_at is None else CommentForm)(request.POST)
             if not form.is_valid():
-                return _answer_page(request, survey, error="Choose a score; a comment is at most 4000 characters.", status=422)
+                return _answer_page(request, survey, error=gettext("Choose a score; a comment is at most 4000 characters."), status=422)
             if survey.answered_at is None:
                 survey = services.survey_answer(survey=survey, **form.cleaned_data)
             else:
@@ -100,5 +100,7 @@ def campaign_set_active(request, campaign_id: int):
     allowed(request, "survey.manage", REFUSAL)
     campaign = get_object_or_404(NpsCampaign, pk=campaign_id)
     campaign = services.nps_campaign_set_active(actor=request.user, campaign=campaign, is_active=request.POST.get("active") == "1")
-    messages.success(request, f"The NPS campaign “{campaign}” is {'running' if campaign.is_active else 'paused'}.")
+    done = gettext("The NPS campaign “%(campaign)s” is running.") if campaign.is_active else gettext(
+        "The NPS campaign “%(campaign)s” is paused.")
+    messages.success(request, done % {"campaign": campaign})
     return redirect("surveys:settings")

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from parley.accounts.services import agent_set_password, invitation_tokens, password_reset_request
@@ -25,8 +26,8 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "workspace/set_password.html"
     success_url = reverse_lazy("workspace:login")
-    done_message = "Your password was changed. Sign in with it."
-    extra_context = {"title": "Choose a new password", "button": "Change password"}
+    done_message = _("Your password was changed. Sign in with it.")
+    extra_context = {"title": _("Choose a new password"), "button": _("Change password")}
 
     def get_user(self, uidb64):
         user = super().get_user(uidb64)
@@ -44,5 +45,5 @@ class AcceptInvitationView(SetPasswordView):
     """The page an invitation opens: the invitee chooses their first password."""
 
     token_generator = invitation_tokens
-    done_message = "Welcome! Your password is set. Sign in with your email and it."
-    extra_context = {"title": "Welcome to Parley", "button": "Set my password", "invitation": True}
+    done_message = _("Welcome! Your password is set. Sign in with your email and it.")
+    extra_context = {"title": _("Welcome to Parley"), "button": _("Set my password"), "invitation": True}

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from parley.core.errors import ApplicationError
+from parley.core.i18n import shown_text
 from parley.desk.models import BulkAction
 from parley.desk.services import bulk_action_start, bulk_action_undo
 from parley.workspace import forms
@@ -43,7 +44,7 @@ def bulk_start(request):
 def bulk_detail(request, bulk_id: int):
     """Show a bulk action's progress (the page asks again every second until it is done) and then its summary."""
     bulk = get_object_or_404(BulkAction.objects.select_related("undo_of"), pk=bulk_id, agent=request.user)
-    failures = [(int(pk), reason) for pk, reason in list(bulk.failures.items())[:FAILURES_SHOWN]]
+    failures = [(int(pk), shown_text(reason)) for pk, reason in list(bulk.failures.items())[:FAILURES_SHOWN]]
     context = {"bulk": bulk, "failures": failures, "changed": bulk.done - len(bulk.failures),
                "percent": bulk.done * 100 // max(bulk.total, 1), "more_failures": max(len(bulk.failures) - FAILURES_SHOWN, 0),
                "undone_by": getattr(bulk, "undone_by", None)}

@@ -2,7 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from parley.company.selectors import company
@@ -34,6 +34,6 @@ def company_settings(request):
         save=lambda data: company_update(
             actor=request.user, name=data["name"], color=data["color"], default_sender=data["default_sender"],
             time_zone=data["time_zone"], languages=data["languages"], logo=data["logo"].read() if data["logo"] else None, remove_logo=data["remove_logo"]),
-        done=lambda _: "The company settings were saved.",
+        done=lambda _: gettext("The company settings were saved."),
         refused=lambda error, status: _page(request, form, error=error, status=status),
         to=lambda _: reverse("workspace:company-settings"))

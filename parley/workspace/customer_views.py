@@ -55,7 +55,7 @@ def customer_detail(request, contact_id: int):
     if request.method == "POST":
         form = forms.ContactEditForm(request.POST)
         if not can_edit:
-            status, error = 403, "Your role may not edit customers."
+            status, error = 403, gettext("Your role may not edit customers.")
         elif not form.is_valid():
             status, error = 422, forms.first_error(form)
         else:

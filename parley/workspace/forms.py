@@ -64,7 +64,7 @@ class ConversationListForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("created_from") and data.get("created_to") and data["created_from"] > data["created_to"]:
-            self.add_error("created_to", "The end of the date range is before its start.")
+            self.add_error("created_to", _("The end of the date range is before its start."))
         return data
 
     def filters(self) -> ConversationFilters:
@@ -137,7 +137,7 @@ class ReplyForm(ComposerForm):
 
 
 class NoteForm(ComposerForm):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Internal note — @name to mention"}),
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Internal note — @name to mention")}),
                            error_messages={"required": _("Write something before adding a note.")})
 
 
@@ -198,7 +198,7 @@ class FieldsForm(forms.Form):
 
 
 def _custom_input(definition: CustomField) -> forms.Field:
-    label = definition.label + (" (required to solve)" if definition.required_to_solve else "")
+    label = _("%(field)s (required to solve)") % {"field": definition.label} if definition.required_to_solve else definition.label
     if definition.kind == FieldKind.CHOICE:
         return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *((c, c) for c in definition.choices)])
     if definition.kind == FieldKind.CHECKBOX:
@@ -250,7 +250,7 @@ class ResendForm(forms.Form):
     def reply_of(self, conversation):
         reply = conversation.messages.filter(pk=self.cleaned_data["message"]).first()
         if reply is None:
-            raise ApplicationError("That reply is not on this conversation.", extra={"message": "not found"}, status=404)
+            raise ApplicationError(str(_("That reply is not on this conversation.")), extra={"message": "not found"}, status=404)
         return reply
 
 
@@ -265,7 +265,7 @@ class OtherConversationForm(forms.Form):
             raise forms.ValidationError(_("A conversation number is digits only, like 1234."))
         other = Conversation.objects.filter(pk=int(raw)).first()
         if other is None:
-            raise forms.ValidationError(f"There is no conversation #{raw}.")
+            raise forms.ValidationError(_("There is no conversation #%(number)s.") % {"number": raw})
         return other
 
 
@@ -311,7 +311,7 @@ class ContactEditForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=Contact._meta.get_field("name").max_length)
     email = forms.EmailField(label=_("Email"), required=False, max_length=Contact._meta.get_field("email").max_length)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=Contact._meta.get_field("phone").max_length, validators=[
-        RegexValidator(r"^\+?[0-9][0-9 ().\-/]*$", "A phone number has digits, spaces, + - ( ) . / only.")])
+        RegexValidator(r"^\+?[0-9][0-9 ().\-/]*$", _("A phone number has digits, spaces, + - ( ) . / only."))])
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.all(), required=False,
                                           empty_label=_("No organization"),
                                           error_messages={"invalid_choice": _("That organization does not exist.")})
@@ -405,7 +405,7 @@ class BulkForm(forms.Form):
             return self.cleaned_data["ids"]
         listing = ConversationListForm(QueryDict(self.cleaned_data["query"]))
         if not listing.is_valid():
-            raise ApplicationError("The list's filters are not valid; apply them again.", extra={"query": "invalid"}, status=422)
+            raise ApplicationError(str(_("The list's filters are not valid; apply them again.")), extra={"query": "invalid"}, status=422)
         return list(conversation_list(user=user, filters=listing.filters()).values_list("pk", flat=True))
 
 

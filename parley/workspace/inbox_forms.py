@@ -157,7 +157,7 @@ class ConfigForm(forms.Form):
         try:
             return json.loads(value)
         except ValueError:
-            self.add_error(name, "must be JSON")
+            self.add_error(name, _("must be JSON"))
             return None
 
     def add_problems(self, problems: dict[str, str]) -> None:

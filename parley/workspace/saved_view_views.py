@@ -26,7 +26,8 @@ def saved_view_save(request):
     except ApplicationError as exc:
         messages.error(request, gettext("The view was not saved: %(message)s") % {"message": exc.message})
         return redirect(f"/?{request.POST.get('query', '')}")
-    messages.success(request, f"The view “{view.name}” was saved{' and shared' if view.shared else ''}.")
+    done = gettext("The view “%(view)s” was saved and shared.") if view.shared else gettext("The view “%(view)s” was saved.")
+    messages.success(request, done % {"view": view.name})
     return redirect(f"/?{view.query}&saved={view.pk}")
 
 

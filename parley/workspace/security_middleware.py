@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from parley.accounts.security import security_policy, two_factor_enabled
 
@@ -39,7 +40,7 @@ class SecurityPolicyMiddleware:
         if two_factor_enabled(request.user):
             return None
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"message": "Your workspace requires two-factor sign-in: add an authenticator in your profile first.",
+            return JsonResponse({"message": gettext("Your workspace requires two-factor sign-in: add an authenticator in your profile first."),
                                  "extra": {"two_factor": "required"}}, status=403)
         return redirect("workspace:two-factor")
 

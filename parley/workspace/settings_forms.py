@@ -125,9 +125,9 @@ class NotificationPreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
         fields = ["assignment", "customer_message", "mention", "browser", "sound"]
-        labels = {"assignment": "A conversation is assigned to me", "customer_message": "A customer writes on my conversation",
-                  "mention": "Someone mentions me in a note", "browser": "Also as a browser notification",
-                  "sound": "Also with a sound"}
+        labels = {"assignment": _("A conversation is assigned to me"), "customer_message": _("A customer writes on my conversation"),
+                  "mention": _("Someone mentions me in a note"), "browser": _("Also as a browser notification"),
+                  "sound": _("Also with a sound")}
 
 
 class SecurityPolicyForm(forms.Form):

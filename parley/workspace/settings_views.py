@@ -43,7 +43,7 @@ def _save(request, *, kind: str, inbox: Inbox | None):
         # Both forms are checked, so every field shows its problem at once.
         valid = form.is_valid() & config_form.is_valid()
         config = config_form.config() if valid else {}
-        status, error = 422, "Some settings are not valid."
+        status, error = 422, gettext("Some settings are not valid.")
         if valid and not config_form.errors:
             try:
                 if inbox is None:

@@ -131,7 +131,7 @@ def _channel_context(conversation: Conversation) -> dict:
     adapter = conversation.inbox.adapter
     capabilities = adapter.capabilities
     return {
-        "channel_summary": " · ".join([adapter.label, *capabilities.summary()]),
+        "channel_summary": " · ".join([str(adapter.label), *capabilities.summary()]),
         "capabilities": capabilities,
         "reply_window_open": capabilities.window_open(last_inbound_at=conversation.last_inbound_at, now=timezone.now()),
         "reply_refusal": adapter.reply_refusal(conversation),
@@ -159,7 +159,7 @@ def conversation_timeline(request, number: int):
     try:
         after_id, message_id = (int(request.GET[key]) if request.GET.get(key) else None for key in ("after", "message"))
     except ValueError:
-        return JsonResponse({"message": "after and message must be message numbers.",
+        return JsonResponse({"message": gettext("after and message must be message numbers."),
                              "extra": {key: "not a number" for key in ("after", "message") if key in request.GET}}, status=400)
     timeline = selectors.conversation_timeline(conversation=conversation, after_id=after_id, message_id=message_id)
     # The open page asks for what just arrived: the agent has it in front of them.

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.conversations import services
@@ -17,13 +17,17 @@ from parley.workspace.settings_forms import CustomFieldForm, CustomStatusForm, M
 from parley.workspace.submit import form_submitted
 from parley.workspace.views import allowed
 
-REFUSAL = gettext_lazy("Only admins and supervisors manage tags, statuses and fields.")
+REFUSAL = _("Only admins and supervisors manage tags, statuses and fields.")
 
 
 @dataclass(frozen=True)
 class Screen:
     title: str
-    noun: str
+    #: The heading and button of the create form, and what is said once one is created or saved (%(item)s).
+    new: str
+    create_button: str
+    created: str
+    saved: str
     model: type
     form: type[forms.Form]
     create: Callable
@@ -36,19 +40,23 @@ class Screen:
 
 SCREENS = {
     "tags": Screen(
-        "Tags", "tag", Tag, TagForm,
+        _("Tags"), _("New tag"), _("Create tag"), _("The tag “%(item)s” was created."), _("The tag “%(item)s” was saved."),
+        Tag, TagForm,
         create=lambda data, actor: services.tag_create(name=data["name"], actor=actor),
         update=lambda tag, data, actor: services.tag_update(tag=tag, actor=actor, name=data["name"], archived=data["archived"]),
-        intro="Agents tag conversations to find and count them. An archived tag stays on its conversations and is offered no more."),
+        intro=_("Agents tag conversations to find and count them. An archived tag stays on its conversations and is offered "
+                "no more.")),
     "statuses": Screen(
-        "Statuses", "status", CustomStatus, CustomStatusForm,
+        _("Statuses"), _("New status"), _("Create status"), _("The status “%(item)s” was created."),
+        _("The status “%(item)s” was saved."), CustomStatus, CustomStatusForm,
         create=lambda data, actor: services.custom_status_create(name=data["name"], category=data["category"], actor=actor),
         update=lambda status, data, actor: services.custom_status_update(
             custom_status=status, actor=actor, name=data["name"], category=data["category"], archived=data["archived"]),
         move=lambda status, step, actor: services.custom_status_move(custom_status=status, actor=actor, step=step),
-        intro="Your own statuses, each counted as one built-in status. Pickers list them in this order."),
+        intro=_("Your own statuses, each counted as one built-in status. Pickers list them in this order.")),
     "fields": Screen(
-        "Fields", "field", CustomField, CustomFieldForm,
+        _("Fields"), _("New field"), _("Create field"), _("The field “%(item)s” was created."), _("The field “%(item)s” was saved."),
+        CustomField, CustomFieldForm,
         create=lambda data, actor: services.custom_field_create(
             key=data["key"], label=data["label"], kind=data["kind"], choices=data["choices"],
             required_to_solve=data["required_to_solve"], actor=actor),
@@ -57,7 +65,8 @@ SCREENS = {
             required_to_solve=data["required_to_solve"], archived=data["archived"]),
         move=lambda field, step, actor: services.custom_field_move(field=field, actor=actor, step=step),
         fixed=("key", "kind"),
-        intro="Fields agents fill in on a conversation. A conversation is not solved while a field required to solve is empty."),
+        intro=_("Fields agents fill in on a conversation. A conversation is not solved while a field required to solve is "
+                "empty.")),
 }
 
 
@@ -99,7 +108,7 @@ def item_list(request, screen: str):
     del form.fields["archived"]
     return form_submitted(
         request, form, save=lambda data: definition.create(data, request.user),
-        done=lambda item: f"The {definition.noun} “{item}” was created.",
+        done=lambda item: definition.created % {"item": item},
         refused=lambda error, status: _page(request, screen, create_form=form, error=error, status=status),
         to=lambda _: reverse(f"workspace:{screen}-settings"))
 
@@ -113,7 +122,7 @@ def item_edit(request, screen: str, item_id: int):
     form = _row_form(definition, item, request.POST)
     return form_submitted(
         request, form, save=lambda data: definition.update(item, data, request.user),
-        done=lambda saved: f"The {definition.noun} “{saved}” was saved.",
+        done=lambda saved: definition.saved % {"item": saved},
         refused=lambda error, status: _page(request, screen, failed=(item, form), error=error, status=status),
         to=lambda _: reverse(f"workspace:{screen}-settings"))
 
@@ -128,6 +137,6 @@ def item_move(request, screen: str, item_id: int):
     item = get_object_or_404(definition.model, pk=item_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return _page(request, screen, error="Move up or down.", status=422)
+        return _page(request, screen, error=gettext("Move up or down."), status=422)
     definition.move(item, form.cleaned_data["step"], request.user)
     return redirect(f"workspace:{screen}-settings")

@@ -107,3 +107,43 @@ def test_the_api_gives_every_kpi_for_a_period_and_refuses_bad_filters(workspace,
 
     assert (kpis["volume"]["value"], kpis["volume"]["previous"], kpis["resolution"]["value"]) == (3, 1, 5400)
     assert bad.status_code == 422 and bad.json()["extra"] == {"__all__": "The start date is after the end date."}
+
+
+def test_a_german_supervisor_gets_the_charts_words_and_the_kpis_in_german(workspace, make_agent, api_as):
+    import json
+    import re
+
+    from parley.accounts.services import agent_update_profile
+
+    supervisor = make_agent(Role.SUPERVISOR, name="Sue Supervisor")
+    agent_update_profile(user=supervisor, name=supervisor.name, signature="", language="de")
+    client = Client()
+    client.force_login(supervisor)
+    api = api_as(supervisor)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+
+    page = client.get(f"/analytics/?{RANGE}").content.decode()
+    bad = api.get("/reports/kpis", start="2026-02-01", end="2026-01-01")
+
+    words = json.loads(re.search(r'<script id="chart-words" type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert words == {"this_period": "Dieser Zeitraum", "period_before": "Vorperiode", "conversations": "Konversationen",
+                     "solved": "Gelöst", "days": ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]}
+    assert "Erste Antwortzeit" in page and "Wiedereröffnungsrate" in page
+    assert bad.status_code == 422 and bad.json()["message"] == "Die Filter des Berichts sind ungültig."
+
+
+def test_a_german_subscriber_gets_the_weekly_report_in_german(workspace, make_agent):
+    from django.utils import timezone
+
+    from parley.accounts.services import agent_update_profile
+    from parley.analytics.services import report_subscription_set, weekly_reports_send
+
+    supervisor = make_agent(Role.SUPERVISOR, name="Sue Supervisor")
+    agent_update_profile(user=supervisor, name=supervisor.name, signature="", language="de")
+    report_subscription_set(user=supervisor, weekday=timezone.localdate().weekday())
+
+    weekly_reports_send()
+
+    [report] = [m for m in mail.outbox if m.to == [supervisor.email]]
+    assert report.subject.startswith("Wöchentlicher Support-Bericht ")
+    assert report.body.startswith("Hallo Sue Supervisor,") and "Konversationen: " in report.body and "(Vorwoche: " in report.body

@@ -100,3 +100,15 @@ def test_the_last_admin_cannot_demote_themselves(api_as, admin):
 
     assert response.status_code == 422
     assert User.objects.get(pk=admin.pk).role == "admin"
+
+
+def test_a_spanish_client_is_told_in_spanish_that_the_configuration_is_not_valid(api_as, admin):
+    api = api_as(admin)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+
+    refused = api.post("/inboxes", {"name": "Shop", "kind": "api", "config": {"callback_url": "ftp://nope"}})
+    unknown = api.get("/inboxes", colour="blue")
+
+    assert refused.status_code == 422 and refused.json()["message"] == "La configuración de la bandeja de entrada no es válida."
+    assert unknown.status_code == 422
+    assert unknown.json() == {"message": "La solicitud no es válida.", "extra": {"colour": "unknown query parameter"}}

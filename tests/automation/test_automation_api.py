@@ -76,3 +76,14 @@ def test_the_builder_vocabulary_lists_what_rules_may_say_and_every_action_it_des
                                              if p["empty"] != "omit" or p["name"] == "text"}}
         parse(TriggerDefinition, {"events": ["message.received"], "actions": [filled]}, what="rule")
     assert refused.status_code == 403
+
+
+def test_a_spanish_client_is_told_in_spanish_that_the_name_is_taken_and_the_code_stays_english(api_as, admin):
+    api = api_as(admin)
+    api.post("/rules", {"name": "Refunds", "kind": "trigger", "definition": TAG_REFUNDS})
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+
+    refused = api.post("/rules", {"name": "refunds", "kind": "trigger", "definition": TAG_REFUNDS})
+
+    assert refused.status_code == 422
+    assert refused.json() == {"message": "Otra regla tiene este nombre.", "extra": {"name": "taken"}}

@@ -43,3 +43,18 @@ def test_the_report_shows_containment_and_outcomes(client, admin, bot_inbox, cus
     assert '<span class="kpi-value" id="containment-rate">50%</span>' in page
     assert "1 of 2 conversations answered without a person" in page
     assert "Handed over: asked for a person" in page
+
+
+def test_settings_without_a_hand_over_phrase_are_refused_in_the_language_of_the_request(make_agent, api_inbox):
+    import pytest
+    from django.utils import translation
+
+    from parley.bot.services import bot_settings_update
+    from parley.core.errors import ValidationFailed
+
+    with translation.override("de"), pytest.raises(ValidationFailed) as refused:
+        bot_settings_update(inbox=api_inbox, actor=make_agent("supervisor"), enabled=True, threshold=0.5, handover_phrases=" ",
+                            max_unhelpful=3, locale="de")
+
+    assert refused.value.message == "Die Bot-Einstellungen sind ungültig: die Übergabe-Phrasen brauchen mindestens eine Phrase."
+    assert refused.value.extra == {"handover_phrases": "at least one phrase"}

@@ -118,3 +118,18 @@ def test_only_agents_moderate(client, topic, agent, make_agent):
     assert client.get(reverse("community-moderation:home")).status_code == 403
     client.force_login(agent)
     assert client.get(reverse("community-moderation:home")).status_code == 200
+
+
+def test_a_customer_whose_browser_asks_for_spanish_is_told_in_spanish_why_their_answer_is_refused(client, topic, signed_in, agent):
+    from django.test import Client
+
+    signed_in(client, "rita@example.test")
+    _ask(client, topic)
+    question = Question.objects.get()
+    staff = Client()
+    staff.force_login(agent)
+    staff.post(reverse("community-moderation:question", args=[question.pk, "lock"]))
+
+    refused = client.post(reverse("community:answer", args=[question.pk]), {"body": "Yo también"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert refused.status_code == 400 and "Esta pregunta ya no admite respuestas nuevas." in refused.content.decode()

@@ -153,6 +153,21 @@ def test_the_composer_counts_characters_and_shows_a_refusal_next_to_the_text(cli
     assert "x" * 501 in body, "the refused text stays in the composer"
 
 
+def test_a_german_agent_is_told_in_german_why_the_reply_does_not_fit_and_the_counter_counts_in_german(client, agent, chat_like):
+    from parley.accounts.services import agent_update_profile
+
+    conversation = receive(chat_like).conversation
+    agent_update_profile(user=agent, name=agent.name, signature="", language="de")
+    client.force_login(agent)
+
+    page = client.get(reverse("workspace:conversation", args=[conversation.pk])).content.decode()
+    response = client.post(reverse("workspace:action", args=[conversation.pk, "reply"]), {"text": "x" * 501},
+                           headers={"HX-Request": "true"})
+
+    assert 'data-characters="Zeichen"' in page and "0 / 500 Zeichen" in page
+    assert '<p class="field-error" role="alert">501 Zeichen; höchstens 500 passen in eine Nachricht</p>' in response.content.decode()
+
+
 def test_the_composer_says_when_the_reply_window_has_closed(client, agent, chat_like):
     conversation = receive(chat_like, received_at=timezone.now() - timedelta(days=2)).conversation
     client.force_login(agent)

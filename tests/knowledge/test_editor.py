@@ -127,3 +127,15 @@ def test_the_composer_finds_articles_to_link(client, agent, help_center, setting
     picker = client.get(reverse("knowledge:link-picker"), {"article_query": "invoice pdf"}).content.decode()
 
     assert f'data-insert-link="Download an invoice: {settings.PARLEY_BASE_URL.rstrip("/")}/portal/help/a/download-an-invoice/?lang=en"' in picker
+
+
+def test_an_article_without_a_title_is_refused_in_the_language_of_the_request(section, agent):
+    from django.utils import translation
+
+    from parley.core.errors import ValidationFailed
+
+    with translation.override("de"), pytest.raises(ValidationFailed) as refused:
+        article_create(section=section, title=" ", body="x" * 200_001, author=agent)
+
+    assert refused.value.message == "Der Artikel ist unvollständig: der Titel ist leer; der Text ist länger als 200000 Zeichen."
+    assert refused.value.extra == {"title": "required", "body": "at most 200000 characters"}

@@ -129,3 +129,9 @@ def test_asking_again_and_again_stops_mailing_after_five_open_links(client, cust
 
     assert {a.status_code for a in answers} == {200}
     assert len(mail.outbox) == 5
+
+
+def test_a_customer_whose_browser_asks_for_spanish_is_told_in_spanish_that_the_link_is_no_good(client, db):
+    response = client.post("/portal/login/not-a-real-token/", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert response.status_code == 404 and "Este enlace de acceso ha caducado o ya se usó." in response.content.decode()

@@ -1,6 +1,7 @@
 """Guessing and flooding are slowed down: 429 with Retry-After once a limit is used up, counted across processes."""
 import hashlib
 import hmac
+import re
 import time
 import uuid
 
@@ -140,3 +141,17 @@ def test_a_rate_that_cannot_be_read_names_itself(text):
 
     with pytest.raises(ValueError, match="is not a rate like"):
         Rate.parse(text)
+
+
+def test_the_refusal_is_in_the_language_the_browser_asks_for(client, agent, settings):
+    settings.PARLEY_RATE_SIGNIN_ACCOUNT = "1/15m"
+    settings.PARLEY_RATE_LOGIN_LINK = "1/15m"
+    sign_in(client, agent.email, "guess")
+
+    german = sign_in(client, agent.email, "guess", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    spanish = [client.post("/portal/login/", {"email": "rita@example.test"}, HTTP_ACCEPT_LANGUAGE="es") for _ in range(2)][-1]
+
+    assert re.search(r"Zu viele fehlgeschlagene Anmeldungen für dieses Konto\. Versuchen Sie es in \d+ Sekunden erneut\.", german)
+    assert spanish.status_code == 429
+    assert re.search(r"Se superó el límite de enlaces de acceso solicitados\. Vuelva a intentarlo en \d+ segundos\.",
+                     spanish.content.decode())

@@ -46,3 +46,15 @@ def test_sla_policies_and_a_conversations_due_times(api_as, supervisor, write_in
     sla = api.get(f"/conversations/{conversation.pk}/sla").json()
 
     assert sla["policy"] == "Standard" and sla["first_response_due_at"] and sla["next_due_at"] == sla["first_response_due_at"]
+
+
+def test_a_german_client_is_told_in_german_what_is_wrong_with_the_hours_while_the_extra_stays_english(api_as, supervisor):
+    api = api_as(supervisor)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+
+    response = api.post("/routing/calendars", {"name": "Office", "time_zone": "Europe/Paris",
+                                               "hours": {"mon": [["09:00", "13:00"], ["12:00", "18:00"]]}})
+
+    assert response.status_code == 422
+    assert response.json() == {"message": "Die Öffnungszeiten sind ungültig: mon: Öffnungszeiten überschneiden sich.",
+                               "extra": {"hours": "mon: opening hours overlap"}}

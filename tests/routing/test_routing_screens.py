@@ -49,6 +49,18 @@ def test_the_queue_shows_what_waits_and_why_with_a_chart(supervisor, policy, cre
     assert '<span class="bar-label">Support</span>' in html and '<span class="bar-value">3</span>' in html
 
 
+def test_why_a_conversation_waits_is_stored_once_and_shown_in_each_readers_language(supervisor, policy, crew, write_in):
+    policy(Strategy.LEAST_LOADED)
+    for agent in crew:
+        agent_set_availability(user=agent, availability=Availability.OFFLINE)
+    write_in("Question")
+
+    german = signed_in(supervisor).get("/settings/routing/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    spanish = signed_in(supervisor).get("/settings/routing/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "<td>kein Agent ist online</td>" in german and "<td>ningún agente está en línea</td>" in spanish
+
+
 def test_skills_and_capacity_per_channel_are_saved_for_an_agent(supervisor, crew):
     page = signed_in(supervisor)
     assert page.post("/settings/routing/skills/", {"name": "French"}).status_code == 302

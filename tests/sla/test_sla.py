@@ -114,7 +114,7 @@ def test_a_warning_comes_before_the_breach_and_each_fires_once(gold, write_in, l
     breach = Event.objects.get(name="sla.breached")
     assert breach.payload["due_at"] == "2026-03-04T11:00:00+00:00"
     note = Notification.objects.get(recipient=lead)
-    assert note.kind == "sla_breached" and "first response" in note.text
+    assert note.kind == "sla_breached" and note.text == f"SLA breached on #{conversation.pk}: First response (Gold)"
     assert conversation.messages.filter(text__contains="first response was due").exists()
 
 

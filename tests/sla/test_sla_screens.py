@@ -107,3 +107,12 @@ def test_the_calendar_page_shows_how_far_recomputing_due_times_has_come(lead, of
     assert (office.recompute_done, office.recompute_total) == (2, 2)
     html = signed_in(lead).get(f"/settings/calendars/{office.pk}/").content.decode()
     assert "SLA due times recomputed after the last change: 2 open conversations." in html
+
+
+def test_a_spanish_supervisor_is_told_in_spanish_that_the_policy_is_not_valid(lead):
+    client = signed_in(lead)
+
+    response = client.post("/settings/sla/new/", {"name": "Nothing", "position": "0", "warn_before_minutes": "15"},
+                           HTTP_ACCEPT_LANGUAGE="es")
+
+    assert response.status_code == 422 and "La política de SLA no es válida." in response.content.decode()

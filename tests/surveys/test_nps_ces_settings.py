@@ -144,3 +144,13 @@ def test_the_api_reads_and_changes_the_settings_and_refuses_bad_values(api_as, a
     assert negative.status_code == 422 and "throttle_days" in negative.json()["extra"]
     assert unknown.status_code == 422 and "throttle" in unknown.json()["extra"]
     assert survey_settings().throttle_days == 14
+
+
+def test_a_spanish_admin_is_told_in_spanish_that_a_campaign_has_this_name(db, admin):
+    client = Client(headers={"Accept-Language": "es"})
+    client.force_login(admin)
+    client.post("/surveys/settings/campaigns/", {"name": "Yearly", "every_days": "365"})
+
+    duplicate = client.post("/surveys/settings/campaigns/", {"name": "yearly", "every_days": "365"})
+
+    assert duplicate.status_code == 422 and "Ya existe una campaña con este nombre." in duplicate.content.decode()

@@ -149,3 +149,19 @@ def test_an_admin_creates_a_voice_inbox_from_the_settings_form(as_admin, fake_tw
     inbox = Inbox.objects.get()
     assert inbox.settings["number"] == "+14155550199" and inbox.settings["open_days"] == ["mon", "tue"]
     assert inbox.settings["overflow_to"] == "callback" and inbox.config["auth_token"].startswith("fernet:")
+
+
+def test_a_german_agent_without_a_phone_line_is_told_in_german_how_to_set_one(client, agent, voice_inbox):
+    from parley.accounts.services import agent_update_profile
+    from parley.contacts.services import contact_resolve_identity
+    from parley.conversations.services import conversation_create
+
+    conversation = conversation_create(inbox=voice_inbox, contact=contact_resolve_identity(
+        inbox=voice_inbox, kind="phone", source_id=CUSTOMER), subject="Chairs")
+    agent_update_profile(user=agent, name=agent.name, signature="", language="de")
+    client.force_login(agent)
+
+    refused = client.post(f"/telephony/c/{conversation.pk}/call/", follow=True).content.decode()
+
+    assert ("Ihre Telefonleitung ist nicht eingerichtet: Tragen Sie zuerst Ihre Telefonnummer oder SIP-Adresse in Ihrem Profil "
+            "ein.") in refused

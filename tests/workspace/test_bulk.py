@@ -109,3 +109,22 @@ def test_a_bulk_job_that_gives_up_lists_what_it_did_not_reach_with_the_reason(cl
     summary = client.get(f"/bulk/{bulk.pk}/").content.decode()
     assert "Done: 0 of 3 conversations changed, 3 not changed." in summary
     assert "the bulk job stopped: RuntimeError: database went away" in summary
+
+
+def test_why_a_conversation_was_not_changed_is_told_in_the_language_of_whoever_reads_the_summary(client, agent, many):
+    from parley.accounts.services import agent_update_profile
+
+    CustomField.objects.create(key="reason", label="Reason", required_to_solve=True)
+    [blocked] = many(1)
+    agent_update_profile(user=agent, name=agent.name, signature="", language="es")
+    client.force_login(agent)
+    client.post("/bulk/", {"action": "status", "status": "solved", "ids": [blocked.pk]})  # the job runs in Spanish
+    bulk = BulkAction.objects.get()
+
+    agent_update_profile(user=agent, name=agent.name, signature="", language="de")
+    german = client.get(f"/bulk/{bulk.pk}/").content.decode()
+    agent_update_profile(user=agent, name=agent.name, signature="", language="en")
+    english = client.get(f"/bulk/{bulk.pk}/").content.decode()
+
+    assert f"#{blocked.pk}</a>: Füllen Sie Reason aus, bevor Sie lösen." in german
+    assert f"#{blocked.pk}</a>: Fill in Reason before solving." in english and "Rellene" not in english

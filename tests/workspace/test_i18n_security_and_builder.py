@@ -47,3 +47,24 @@ def test_a_german_admin_is_told_in_german_what_is_wrong_with_the_company_setting
     page = response.content.decode()
     assert response.status_code == 422
     assert "Eine Farbe wird wie #2563eb geschrieben." in page and "A colour is written" not in page
+
+
+def test_the_scripts_get_their_words_in_the_agents_language(client, german_admin, api_inbox, receive):
+    conversation = receive(api_inbox, "Wo bleibt mein Paket?").conversation
+
+    page = client.get(f"/c/{conversation.number}/").content.decode()
+    tokens = client.post("/me/tokens/", {"name": "Shop"}).content.decode()
+
+    presence = re.search(r'<div id="presence"[^>]*>', page).group(0)
+    assert 'data-viewing-many="{names} und {last} sehen sich das an"' in presence
+    assert 'data-typing-one="{name} schreibt eine Antwort…"' in presence and 'data-the-customer="Der Kunde"' in presence
+    assert 'data-mentioned-text="Sie wurden in #{number} erwähnt"' in page
+    assert 'data-copied="Kopiert">Kopieren</button>' in tokens
+
+
+def test_a_german_admin_creates_a_tag_in_german(client, german_admin):
+    screen = client.get("/settings/tags/").content.decode()
+    created = client.post("/settings/tags/", {"name": "Rückgabe"}, follow=True).content.decode()
+
+    assert "<h2>Neues Tag</h2>" in screen and ">Tag anlegen</button>" in screen
+    assert "Das Tag „rückgabe“ wurde angelegt." in created

@@ -47,3 +47,22 @@ def test_an_agent_without_a_preference_gets_the_language_their_browser_asks_for(
         expect(page).to_have_title("Conversaciones · Parley")
     finally:
         context.close()
+
+
+@pytest.mark.servers
+def test_a_german_agent_sees_in_german_who_else_is_viewing_and_typing(live, page, second_page, make_agent, api_inbox, receive,
+                                                                      log_in):
+    from parley.accounts.models import Role
+    from parley.accounts.services import agent_update_profile
+
+    conversation = receive(api_inbox, "Kann ich die Lieferadresse ändern?").conversation
+    ana, ben = make_agent(Role.AGENT, name="Ana Lopez"), make_agent(Role.AGENT, name="Ben Okafor")
+    agent_update_profile(user=ben, name=ben.name, signature="", language="de")
+    log_in(page, live, ben)
+    page.goto(f"{live}/c/{conversation.pk}/")
+
+    log_in(second_page, live, ana)
+    second_page.goto(f"{live}/c/{conversation.pk}/")
+    expect(page.locator("#presence")).to_contain_text("Ana Lopez sieht sich das an")
+    second_page.locator("#reply-text").press_sequentially("Ja, schicken Sie mir")
+    expect(page.locator("#agent-typing")).to_have_text("Ana Lopez schreibt eine Antwort…")

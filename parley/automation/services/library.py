@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.automation import actions as rule_actions
@@ -30,7 +31,8 @@ def _canned_check(*, shortcut: str, title: str, text: str, exclude: int | None =
     if unknown:
         problems["text"] = f"unknown variables: {', '.join('{{' + u + '}}' for u in unknown)}"
     if problems:
-        raise ValidationFailed(f"The canned response is not valid: {next(iter(problems.items()))[1]}.", extra=problems)
+        raise ValidationFailed(gettext("The canned response is not valid: %(problem)s.") % {"problem": next(iter(problems.values()))},
+                               extra=problems)
     return shortcut, title.strip()[:120], text
 
 
@@ -66,7 +68,8 @@ def macro_definition_validate(definition) -> definitions.MacroDefinition:
     if unknown:
         problems["reply"] = f"unknown variables: {', '.join(unknown)}"
     if problems:
-        raise ValidationFailed(f"The macro is not valid: {next(iter(problems.values()))}", extra=problems)
+        raise ValidationFailed(gettext("The macro is not valid: %(problem)s") % {"problem": next(iter(problems.values()))},
+                               extra=problems)
     return parsed
 
 

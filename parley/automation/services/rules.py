@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.automation import actions as rule_actions
@@ -36,11 +37,12 @@ def max_chain() -> int:
 def definition_validate(*, kind: str, definition) -> definitions.Strict:
     """Return the parsed definition, or raise ValidationFailed with every problem, names checked against the database."""
     if kind not in SCHEMAS:
-        raise ValidationFailed("Unknown kind of rule.", extra={"kind": f"must be one of {', '.join(SCHEMAS)}"})
+        raise ValidationFailed(gettext("Unknown kind of rule."), extra={"kind": f"must be one of {', '.join(SCHEMAS)}"})
     parsed = definitions.parse(SCHEMAS[kind], definition, what="rule")
     problems = rule_actions.references_check(parsed.actions)
     if problems:
-        raise ValidationFailed(f"The rule is not valid: {next(iter(problems.values()))}", extra=problems)
+        raise ValidationFailed(gettext("The rule is not valid: %(problem)s") % {"problem": next(iter(problems.values()))},
+                               extra=problems)
     return parsed
 
 

@@ -27,6 +27,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.models import Role, User
 from parley.accounts.permissions import require
@@ -72,18 +73,21 @@ def target_addresses(url: str, *, allow_private: bool) -> list[str]:
     """Resolve `url`'s host and return its addresses; refuse the URL if any is not public (unless allowed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationFailed("A webhook URL starts with http:// or https:// and names a host.", extra={"url": "not an http(s) URL"})
+        raise ValidationFailed(gettext("A webhook URL starts with http:// or https:// and names a host."),
+                               extra={"url": "not an http(s) URL"})
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError) as exc:
-        raise ValidationFailed(f"The host {parts.hostname} cannot be resolved ({exc}).", extra={"url": "host not found"}) from None
+        raise ValidationFailed(gettext("The host %(host)s cannot be resolved (%(error)s).") % {"host": parts.hostname, "error": exc},
+                               extra={"url": "host not found"}) from None
     addresses = list(dict.fromkeys(info[4][0] for info in found))
     if not allow_private:
         private = [a for a in addresses if not _public(ipaddress.ip_address(a.split("%")[0]))]
         if private:
-            raise UnsafeTarget(f"{parts.hostname} resolves to {', '.join(private)}, a private, loopback or link-local address: "
-                               "refused (an admin may allow private targets for this webhook).", extra={"url": "private address"})
+            raise UnsafeTarget(gettext("%(host)s resolves to %(addresses)s, a private, loopback or link-local address: refused "
+                                       "(an admin may allow private targets for this webhook).")
+                               % {"host": parts.hostname, "addresses": ", ".join(private)}, extra={"url": "private address"})
     return addresses
 
 
@@ -93,7 +97,8 @@ def _events_check(events: list[str]) -> list[str]:
     events = list(dict.fromkeys(e.strip() for e in events if e.strip()))
     unknown = [e for e in events if e != ALL_EVENTS and e not in EVENTS]
     if not events or unknown:
-        raise ValidationFailed(f"Unknown events: {', '.join(unknown)}." if unknown else "Choose at least one event.",
+        raise ValidationFailed(gettext("Unknown events: %(events)s.") % {"events": ", ".join(unknown)} if unknown
+                               else gettext("Choose at least one event."),
                                extra={"events": f"known: {', '.join(EVENTS)} or {ALL_EVENTS}"})
     return events
 
@@ -101,11 +106,11 @@ def _events_check(events: list[str]) -> list[str]:
 def _settings_check(*, name: str, url: str, events: list[str], allow_private: bool, actor, exclude: int | None = None):
     require(actor, "webhook.manage")
     if allow_private and actors.is_person(actor) and actor.role != Role.ADMIN:
-        raise PermissionDenied("Only admins may allow private targets.", extra={"allow_private": "admins only"})
+        raise PermissionDenied(gettext("Only admins may allow private targets."), extra={"allow_private": "admins only"})
     name = unique_name(Webhook, name, what="webhook", exclude=exclude)
     url = url.strip()
     if len(url) > 500:
-        raise ValidationFailed("The URL is longer than 500 characters.", extra={"url": "too long"})
+        raise ValidationFailed(gettext("The URL is longer than 500 characters."), extra={"url": "too long"})
     target_addresses(url, allow_private=allow_private)
     return name, url, _events_check(events)
 
@@ -169,7 +174,7 @@ def webhooks_fan_out(name: str, payload: dict) -> None:
 def delivery_queue_for_rule(*, webhook: Webhook, conversation: Conversation, actor, trigger: dict) -> WebhookDelivery:
     """Queue a call of `webhook` by a rule, with the conversation as it is now."""
     if not webhook.is_active:
-        raise ValidationFailed(f"The webhook {webhook} is switched off.", extra={"webhook": "inactive"})
+        raise ValidationFailed(gettext("The webhook %(webhook)s is switched off.") % {"webhook": webhook}, extra={"webhook": "inactive"})
     snapshot = {
         "number": conversation.pk, "subject": conversation.subject, "status": conversation.status,
         "priority": conversation.priority, "tier": conversation.tier, "custom_fields": conversation.custom_fields,

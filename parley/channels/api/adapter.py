@@ -6,6 +6,7 @@ import json
 import time
 
 import httpx
+from django.utils.translation import gettext_lazy
 from pydantic import Field, field_validator
 
 from parley.channels.base import (
@@ -38,7 +39,7 @@ class ApiInboxConfig(ChannelConfig):
 @register
 class ApiAdapter(ChannelAdapter):
     kind = "api"
-    label = "API"
+    label = gettext_lazy("API")
     continues_open_conversation = True
     # The callback carries text and HTML; the integrating system fetches attachments through the API.
     capabilities = Capabilities(html=True, attachments=AttachmentRules())

@@ -1,4 +1,6 @@
 """Accept a customer message posted to an API inbox: check it, then store it as an envelope."""
+from django.utils.translation import gettext
+
 from parley.accounts.permissions import require
 from parley.channels.api.adapter import ApiAdapter
 from parley.channels.models import InboundEnvelope, Inbox
@@ -16,16 +18,17 @@ def api_message_accept(*, inbox: Inbox, payload: dict, actor) -> tuple[InboundEn
     """
     require(actor, "inbound.post")
     if inbox.kind != ApiAdapter.kind:
-        raise ValidationFailed(f"Only inboxes of kind {ApiAdapter.kind!r} accept messages over the API; this one is {inbox.kind!r}.",
+        raise ValidationFailed(gettext("Only inboxes of kind “%(kind)s” accept messages over the API; this one is “%(this)s”.")
+                               % {"kind": ApiAdapter.kind, "this": inbox.kind},
                                extra={"inbox_id": f"inbox is of kind {inbox.kind}"})
     if not inbox.is_active:
-        raise ValidationFailed("This inbox is deactivated.", extra={"inbox_id": "inactive"})
+        raise ValidationFailed(gettext("This inbox is deactivated."), extra={"inbox_id": "inactive"})
     key = payload["idempotency_key"]
     try:
         attachments_validate(ApiAdapter.attachments(payload))
         conversation_id = payload.get("conversation_id")
         if conversation_id and not Conversation.objects.filter(pk=conversation_id, inbox=inbox).exists():
-            raise ValidationFailed(f"Conversation {conversation_id} is not in this inbox.",
+            raise ValidationFailed(gettext("Conversation %(number)s is not in this inbox.") % {"number": conversation_id},
                                    extra={"conversation_id": "not in this inbox"})
     except ApplicationError:
         # A repeated key answers with the first result, whatever the repeat carries.

@@ -12,7 +12,7 @@ from typing import Literal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, field_validator
 
 from parley.channels.base import Capabilities, ChannelAdapter, DeliveryResult, InboundAttachment, InboundMessage
@@ -69,7 +69,7 @@ class ChatConfig(ChannelConfig):
 @register
 class ChatAdapter(ChannelAdapter):
     kind = "chat"
-    label = "Live chat"
+    label = gettext_lazy("Live chat")
     continues_open_conversation = True
     capabilities = Capabilities(html=False, max_length=MAX_MESSAGE_CHARS, attachments=CHAT_ATTACHMENTS,
                                 typing=True, read_receipts=True,

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from parley.channels.chat import limits, selectors, services
 from parley.channels.chat.origins import origin_allowed
@@ -50,6 +51,9 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.visitor, online = found
+        # Refusals are said in the widget's language: the visitor's browser's, else the inbox's.
+        self.language = selectors.widget_language(accept_language=headers.get(b"accept-language", b"").decode("latin-1"),
+                                                  default=self.visitor.inbox.settings.get("language", "en"))
         await self._join(visitor_group(self.visitor.public_id))
         if self.visitor.contact_id:
             await self._join(customer_group(self.visitor.contact_id))
@@ -84,27 +88,32 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         await self._send({"event": "error", "code": code, "message": message, **extra})
 
     async def receive(self, text_data=None, bytes_data=None):
+        with translation.override(self.language):
+            await self._receive(text_data, bytes_data)
+
+    async def _receive(self, text_data, bytes_data):
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > MAX_FRAME_BYTES:
-            await self._error("too_large", f"A frame holds at most {MAX_FRAME_BYTES} bytes; this one had {size}.")
+            await self._error("too_large", gettext("A frame holds at most %(max)s bytes; this one had %(size)s.")
+                              % {"max": MAX_FRAME_BYTES, "size": size})
             return
         try:
             frame = json.loads(text_data or "")
         except ValueError:
             frame = None
         if not isinstance(frame, dict):
-            await self._error("bad_frame", "A frame is a JSON object with an action.")
+            await self._error("bad_frame", gettext("A frame is a JSON object with an action."))
             return
         # The cache, not the database: off the thread that serialises this process's database calls.
         allowed = await sync_to_async(self._within_limits, thread_sensitive=False)()
         if not allowed:
-            await self._error("rate_limited", "Too many messages at once; wait a few seconds and try again.",
+            await self._error("rate_limited", gettext("Too many messages at once; wait a few seconds and try again."),
                               client_id=frame.get("client_id"))
             return
         action = frame.get("action")
         handler = getattr(self, f"action_{action}", None) if isinstance(action, str) else None
         if handler is None:
-            await self._error("unknown_action", f"Unknown action {action!r}.")
+            await self._error("unknown_action", gettext("Unknown action %(action)r.") % {"action": action})
             return
         try:
             await handler(frame)
@@ -135,7 +144,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         try:
             after = int(frame.get("after") or 0)
         except (TypeError, ValueError):
-            await self._error("bad_frame", "after must be a message id.")
+            await self._error("bad_frame", gettext("after must be a message id."))
             return
         messages = await database_sync_to_async(selectors.messages_since)(visitor=self.visitor, after_id=after)
         await self._send({"event": "history", "messages": messages})

@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.channels.base import InboundAttachment
 from parley.channels.chat.adapter import MAX_MESSAGE_CHARS, ChatAdapter
@@ -37,12 +38,12 @@ def _verified_contact(inbox: Inbox, identity: dict):
     secret = inbox.settings.get("identity_secret") or ""
     user_id = str(identity.get("id") or "").strip()
     if not secret:
-        raise PermissionDenied("This chat does not verify identities; set an identity secret on the inbox first.",
+        raise PermissionDenied(gettext("This chat does not verify identities; set an identity secret on the inbox first."),
                                extra={"identity": "identity verification is not set up"})
     if not user_id:
-        raise ValidationFailed("An identity needs the user's id.", extra={"identity.id": "required"})
+        raise ValidationFailed(gettext("An identity needs the user's id."), extra={"identity.id": "required"})
     if not hmac.compare_digest(identity_hash(secret=secret, user_id=user_id), str(identity.get("hash") or "")):
-        raise PermissionDenied("The identity could not be verified: its hash does not match.",
+        raise PermissionDenied(gettext("The identity could not be verified: its hash does not match."),
                                extra={"identity.hash": "does not match HMAC-SHA256(identity secret, id)"})
     email = str(identity.get("email") or "").strip()
     return user_id, contact_resolve_identity(inbox=inbox, kind="external_id", source_id=user_id,
@@ -84,15 +85,16 @@ def chat_message_post(*, visitor: ChatVisitor, text: str, client_id: str, files:
     """
     text = (text or "").strip()
     if not text and not files:
-        raise ValidationFailed("A message needs text.", extra={"text": "required"})
+        raise ValidationFailed(gettext("A message needs text."), extra={"text": "required"})
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ValidationFailed(f"A chat message holds at most {MAX_MESSAGE_CHARS} characters.", extra={"text": "too long"})
+        raise ValidationFailed(gettext("A chat message holds at most %(max)s characters.") % {"max": MAX_MESSAGE_CHARS},
+                               extra={"text": "too long"})
     refused = ChatAdapter.capabilities.refusals(text="", attachments=files, now=timezone.now()) if files else {}
     if refused:
-        raise ValidationFailed(f"This file cannot be sent: {refused['attachments']}.", extra=refused)
+        raise ValidationFailed(gettext("This file cannot be sent: %(reason)s.") % {"reason": refused["attachments"]}, extra=refused)
     client_id = str(client_id or "").strip()[:100]
     if not client_id:
-        raise ValidationFailed("A message needs the widget's id for it.", extra={"client_id": "required"})
+        raise ValidationFailed(gettext("A message needs the widget's id for it."), extra={"client_id": "required"})
     payload = {"visitor": str(visitor.public_id), "text": text, "client_id": client_id}
     if files:
         payload["attachments"] = [{"filename": f.filename, "content_type": f.content_type,
@@ -115,9 +117,10 @@ def chat_visitor_seen(*, visitor: ChatVisitor, connected: bool = True) -> None:
 def chat_context_set(*, visitor: ChatVisitor, context) -> ChatVisitor:
     """Keep what the host page passed to Parley.setContext (a JSON object, at most 16 KB) for the agent's panel."""
     if not isinstance(context, dict):
-        raise ValidationFailed("The context must be an object.", extra={"context": "must be an object"})
+        raise ValidationFailed(gettext("The context must be an object."), extra={"context": "must be an object"})
     if len(json.dumps(context)) > MAX_CONTEXT_BYTES:
-        raise ValidationFailed(f"The context is larger than {MAX_CONTEXT_BYTES // 1000} KB.", extra={"context": "too large"})
+        raise ValidationFailed(gettext("The context is larger than %(max)s KB.") % {"max": MAX_CONTEXT_BYTES // 1000},
+                               extra={"context": "too large"})
     visitor.context = context
     ChatVisitor.objects.filter(pk=visitor.pk).update(context=context)
     return visitor
@@ -127,7 +130,7 @@ def chat_page_view(*, visitor: ChatVisitor, url: str, title: str = "") -> ChatVi
     """Add a page the visitor opened to their trail (the last few are kept)."""
     url = str(url or "")[:1000]
     if not url.startswith(("http://", "https://")):
-        raise ValidationFailed("A page needs its http(s) URL.", extra={"url": "must be an http(s) URL"})
+        raise ValidationFailed(gettext("A page needs its http(s) URL."), extra={"url": "must be an http(s) URL"})
     visitor.pages = [*visitor.pages, {"url": url, "title": str(title or "")[:200], "at": timezone.now().isoformat()}][-PAGES_KEPT:]
     ChatVisitor.objects.filter(pk=visitor.pk).update(pages=visitor.pages)
     return visitor
@@ -141,7 +144,7 @@ def chat_details_set(*, visitor: ChatVisitor, name: str = "", email: str = "") -
         try:
             validate_email(email)
         except DjangoValidationError:
-            raise ValidationFailed("That email address does not look right.", extra={"email": "not an email address"}) from None
+            raise ValidationFailed(gettext("That email address does not look right."), extra={"email": "not an email address"}) from None
     visitor.name, visitor.email = (name or visitor.name).strip()[:200], email or visitor.email
     visitor.save(update_fields=["name", "email"])
     if visitor.contact_id:
@@ -165,7 +168,7 @@ def chat_messages_seen(*, visitor: ChatVisitor, up_to_id) -> int:
     from parley.conversations.services import message_set_delivery
 
     if isinstance(up_to_id, bool) or not isinstance(up_to_id, int):
-        raise ValidationFailed("message_id must be a message id.", extra={"message_id": "must be a whole number"})
+        raise ValidationFailed(gettext("message_id must be a message id."), extra={"message_id": "must be a whole number"})
     if visitor.contact_id is None:
         return 0
     unread = (Message.objects.filter(conversation__inbox_id=visitor.inbox_id, conversation__contact_id=visitor.contact_id,
@@ -185,7 +188,7 @@ def chat_greeting_due(*, visitor: ChatVisitor) -> bool:
 def _visitors_conversation(visitor: ChatVisitor, conversation_id) -> Conversation:
     conversation = Conversation.objects.filter(pk=conversation_id, inbox_id=visitor.inbox_id).first()
     if conversation is None or visitor.contact_id is None or conversation.contact_id != visitor.contact_id:
-        raise NotFound("No such chat.", extra={"conversation_id": "not one of this visitor's chats"})
+        raise NotFound(gettext("No such chat."), extra={"conversation_id": "not one of this visitor's chats"})
     return conversation
 
 
@@ -193,7 +196,7 @@ def _visitors_conversation(visitor: ChatVisitor, conversation_id) -> Conversatio
 def chat_rate(*, visitor: ChatVisitor, conversation_id: int, score, comment: str = "") -> ChatRating:
     """Record the visitor's rating of one of their chats (1–5; a thumb up is 5, down 1); a second rating replaces it."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise ValidationFailed("A rating is a whole number from 1 to 5.", extra={"score": "must be 1 to 5"})
+        raise ValidationFailed(gettext("A rating is a whole number from 1 to 5."), extra={"score": "must be 1 to 5"})
     conversation = _visitors_conversation(visitor, conversation_id)
     rating, _ = ChatRating.objects.update_or_create(conversation=conversation,
                                                     defaults={"score": score, "comment": str(comment or "")[:1000]})
@@ -214,17 +217,17 @@ def chat_survey_answer(*, visitor: ChatVisitor, survey_id, score=None, comment: 
 
     survey = Survey.objects.filter(pk=survey_id if isinstance(survey_id, int) else None).first()
     if survey is None or survey.conversation_id is None:
-        raise NotFound("No such survey.", extra={"survey_id": "not one of this visitor's surveys"})
+        raise NotFound(gettext("No such survey."), extra={"survey_id": "not one of this visitor's surveys"})
     _visitors_conversation(visitor, survey.conversation_id)
     comment = str(comment or "")
     if score is not None:
         if isinstance(score, bool) or not isinstance(score, int):
-            raise ValidationFailed("A score is a whole number.", extra={"score": "not a number"})
+            raise ValidationFailed(gettext("A score is a whole number."), extra={"score": "not a number"})
         survey_answer(survey=survey, score=score, comment=comment)
     elif comment:
         survey_add_comment(survey=survey, comment=comment)
     else:
-        raise ValidationFailed("Choose a score or write a comment.", extra={"score": "required"})
+        raise ValidationFailed(gettext("Choose a score or write a comment."), extra={"score": "required"})
     return survey_card(survey_id=survey.pk)
 
 
@@ -232,7 +235,7 @@ def chat_survey_answer(*, visitor: ChatVisitor, survey_id, score=None, comment: 
 def chat_end(*, conversation: Conversation, actor) -> Conversation:
     """End a chat for an agent: the conversation is solved, and the visitor's widget offers to rate it."""
     if conversation.inbox.kind != "chat":
-        raise ApplicationError("Only a chat can be ended.", extra={"conversation": "not a chat"})
+        raise ApplicationError(gettext("Only a chat can be ended."), extra={"conversation": "not a chat"})
     event_message(conversation, f"{actor} ended the chat.", actor=actor)
     return conversation_set_status(conversation=conversation, actor=actor, status=Status.SOLVED)
 
@@ -241,7 +244,7 @@ def chat_end(*, conversation: Conversation, actor) -> Conversation:
 def chat_transfer(*, conversation: Conversation, actor, assignee=None, team=None, note: str = "") -> Conversation:
     """Hand a chat to another agent or team, with a note the next person reads first."""
     if assignee is None and team is None:
-        raise ValidationFailed("Transfer to an agent or a team.", extra={"assignee": "choose an agent or a team"})
+        raise ValidationFailed(gettext("Transfer to an agent or a team."), extra={"assignee": "choose an agent or a team"})
     conversation = conversation_assign(conversation=conversation, actor=actor, assignee=assignee, team=team)
     if note.strip():
         message_note(conversation=conversation, author=actor, text=note.strip())

@@ -1,6 +1,6 @@
 """HTTP of the chat channel: the widget script, the widget's session, and the agent's end and transfer buttons."""
 import json
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 from django.contrib import messages
@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,52 +56,63 @@ def _public_config(inbox: Inbox) -> dict:
             "proactive_paths": config.get("proactive_paths", []), "file_types": list(ChatAdapter.capabilities.attachments.types)}
 
 
-def _widget_call(request, key: str) -> tuple[Inbox | None, str, HttpResponse | None]:
-    """Check a widget's cross-origin call: (inbox, origin, None) to go on, or a response that ends it (refusal, preflight)."""
+def _in_widget_language(view):
+    """Run a widget's call for the inbox its key names (None when there is none) in the language the widget speaks to
+    the visitor: their browser's, else the inbox's, so a refusal reads like the widget around it."""
+    @wraps(view)
+    def call(request, key: str):
+        inbox = Inbox.objects.filter(key=key, kind="chat", is_active=True).first()
+        with translation.override(selectors.widget_language(accept_language=request.headers.get("Accept-Language", ""),
+                                                            default=inbox.settings.get("language", "en") if inbox else "en")):
+            return view(request, inbox)
+    return call
+
+
+def _widget_call(request, inbox: Inbox | None) -> tuple[str, HttpResponse | None]:
+    """Check a widget's cross-origin call: (origin, None) to go on, or a response that ends it (refusal, preflight)."""
     origin = request.headers.get("Origin", "")
-    inbox = Inbox.objects.filter(key=key, kind="chat", is_active=True).first()
     if inbox is None:
-        return None, origin, _problem("No such chat.", 404)
+        return origin, _problem(gettext("No such chat."), 404)
     if not origin_allowed(inbox, origin, request.get_host()):
-        return inbox, origin, _problem("This site may not use this chat: add its origin to the inbox's allowed origins.", 403,
-                                       origin="", origin_refused=origin or "(none)")
+        return origin, _problem(gettext("This site may not use this chat: add its origin to the inbox's allowed origins."), 403,
+                                origin="", origin_refused=origin or "(none)")
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Methods"] = "POST"
         response["Access-Control-Allow-Headers"] = "Content-Type"
         response["Access-Control-Max-Age"] = "3600"
-        return inbox, origin, response
-    return inbox, origin, None
+        return origin, response
+    return origin, None
 
 
 @csrf_exempt
 @require_http_methods(["POST", "OPTIONS"])
-def session_open(request, key: str):
+@_in_widget_language
+def session_open(request, inbox: Inbox | None):
     """Start or resume a widget session: a visitor token, the inbox's look, whether an agent is online.
 
     Only pages of the inbox's allowed origins (and Parley's own) get an answer their browser
     lets them read. Body: {"token"?, "identity"?: {id, email, name, hash}, "referrer"?}.
     """
-    inbox, origin, answered = _widget_call(request, key)
+    origin, answered = _widget_call(request, inbox)
     if answered:
         return answered
     if len(request.body) > MAX_SESSION_BODY_BYTES:
-        return _problem(f"The session request is larger than {MAX_SESSION_BODY_BYTES} bytes.", 413, origin)
+        return _problem(gettext("The session request is larger than %(max)s bytes.") % {"max": MAX_SESSION_BODY_BYTES}, 413, origin)
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        return _problem("The body must be a JSON object.", 400, origin)
+        return _problem(gettext("The body must be a JSON object."), 400, origin)
     if not limits.allow(f"session-ip:{request.META.get('REMOTE_ADDR', '?')}", limits.IP_SESSIONS):
-        return _problem("Too many chat sessions from this address; try again in a few seconds.", 429, origin)
+        return _problem(gettext("Too many chat sessions from this address; try again in a few seconds."), 429, origin)
     identity = body.get("identity")
     if identity is not None and not isinstance(identity, dict):
-        return _problem("The identity must be an object {id, email, name, hash}.", 400, origin)
+        return _problem(gettext("The identity must be an object {id, email, name, hash}."), 400, origin)
     visitor = selectors.visitor_from_token(inbox=inbox, token=str(body.get("token") or ""))
-    words = selectors.widget_words(selectors.widget_language(accept_language=request.headers.get("Accept-Language", ""),
-                                                             default=inbox.settings.get("language", "en")))
+    words = selectors.widget_words(translation.get_language())
     try:
         visitor = services.chat_session_open(inbox=inbox, visitor=visitor, identity=identity,
                                              referrer=str(body.get("referrer") or ""),
@@ -123,27 +135,29 @@ def session_open(request, key: str):
 
 @csrf_exempt
 @require_http_methods(["POST", "OPTIONS"])
-def file_upload(request, key: str):
+@_in_widget_language
+def file_upload(request, inbox: Inbox | None):
     """A visitor sends a file (multipart: token, client_id, file, optional text); answers the stored message.
 
     The chat's attachment rules (types, size) are checked before anything is stored; a refused
     file gets 400 with the reason, a file over the request limit 413.
     """
-    inbox, origin, answered = _widget_call(request, key)
+    origin, answered = _widget_call(request, inbox)
     if answered:
         return answered
     visitor = selectors.visitor_from_token(inbox=inbox, token=request.POST.get("token", ""))
     if visitor is None:
-        return _problem("This chat session is not valid; reload the page.", 403, origin)
+        return _problem(gettext("This chat session is not valid; reload the page."), 403, origin)
     if not limits.allow(f"visitor:{visitor.public_id}", limits.VISITOR_FRAMES):
-        return _problem("Too many messages at once; wait a few seconds and try again.", 429, origin)
+        return _problem(gettext("Too many messages at once; wait a few seconds and try again."), 429, origin)
     upload = request.FILES.get("file")
     if upload is None:
-        return _problem("Choose a file to send.", 400, origin, file="required")
+        return _problem(gettext("Choose a file to send."), 400, origin, file="required")
     if upload.size > ChatAdapter.capabilities.attachments.byte_limit:
         # Not read into memory: the rules' own message says how large a file may be.
-        return _problem(f"This file cannot be sent: {upload.name}: larger than "
-                        f"{filesizeformat(ChatAdapter.capabilities.attachments.byte_limit)}.", 413, origin)
+        too_large = gettext("%(file)s: larger than %(size)s") % {
+            "file": upload.name, "size": filesizeformat(ChatAdapter.capabilities.attachments.byte_limit)}
+        return _problem(gettext("This file cannot be sent: %(reason)s.") % {"reason": too_large}, 413, origin)
     file = InboundAttachment(filename=upload.name[:255], content_type=upload.content_type or "", content=upload.read())
     try:
         message = services.chat_message_post(visitor=visitor, text=request.POST.get("text", ""),
@@ -160,7 +174,7 @@ def file_download(request, signed: str):
     """Send a chat file to whoever holds its signed link; pictures show inline, anything else downloads."""
     attachment = selectors.attachment_from_link(signed)
     if attachment is None:
-        return _problem("No such file.", 404)
+        return _problem(gettext("No such file."), 404)
     inline = attachment.content_type in selectors.INLINE_IMAGE_TYPES
     response = FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.filename,
                             content_type=attachment.content_type)
@@ -213,5 +227,5 @@ def chat_transfer_view(request, number: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"The chat was transferred to {assignee or team}.")
+        messages.success(request, gettext("The chat was transferred to %(to)s.") % {"to": assignee or team})
     return redirect("workspace:conversation", number)

@@ -1,4 +1,6 @@
 """The email channel: inbound mail from IMAP, the built-in SMTP receiver or a provider webhook; replies by SMTP or an ESP."""
+from django.utils.translation import gettext_lazy
+
 from parley.channels.addresses import address_key
 from parley.channels.base import (
     Address, AttachmentRules, Capabilities, ChannelAdapter, ConnectionCheck, DeliveryReport, PollState, DeliveryResult, Endpoint, InboundMessage,
@@ -18,7 +20,7 @@ from parley.contacts.selectors import email_address_status
 @register
 class EmailAdapter(ChannelAdapter):
     kind = "email"
-    label = "Email"
+    label = gettext_lazy("Email")
     # Mail carries HTML and files of any type; the site's per-file limit applies (25 MB by default,
     # what the large mailbox providers accept).
     capabilities = Capabilities(html=True, attachments=AttachmentRules(), copies=True)

@@ -10,7 +10,7 @@ import httpx
 from django.conf import settings
 from django.core import signing
 from django.utils import formats
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from pydantic import Field
 
 from parley.channels.base import (
@@ -62,7 +62,7 @@ class SmsInboxConfig(TwilioAccountConfig):
 @register
 class SmsAdapter(ChannelAdapter):
     kind = "sms"
-    label = "SMS"
+    label = gettext_lazy("SMS")
     continues_open_conversation = True
     capabilities = Capabilities(max_segments=MAX_SEGMENTS, attachments=MMS_RULES,
                                 note=gettext_noop("pictures (MMS) both ways; replies with pictures only from US and Canadian numbers"))
@@ -140,9 +140,9 @@ class SmsAdapter(ChannelAdapter):
         opt_out = sms_opt_out_for(inbox=conversation.inbox, number=number)
         if opt_out is None:
             return ""
-        return (f"{number} texted {opt_out.keyword} on "
-                f"{formats.date_format(opt_out.changed_at, 'DATETIME_FORMAT')} and gets no more messages "
-                "from this number until they text START")
+        return gettext("%(number)s texted %(keyword)s on %(date)s and gets no more messages from this number until they "
+                       "text START") % {"number": number, "keyword": opt_out.keyword,
+                                        "date": formats.date_format(opt_out.changed_at, "DATETIME_FORMAT")}
 
     def send(self, message) -> DeliveryResult:
         from parley.channels.sms.selectors import customer_number

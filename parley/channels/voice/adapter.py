@@ -8,7 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, field_validator
 
 from parley.channels.base import Capabilities, ChannelAdapter, Endpoint, InboundMessage
@@ -60,7 +60,7 @@ def _duration(seconds: int) -> str:
 @register
 class VoiceAdapter(ChannelAdapter):
     kind = "voice"
-    label = "Voice"
+    label = gettext_lazy("Voice")
     # Nobody "replies" into a call: answers are kept on the conversation, and agents call back from it.
     can_send = False
     continues_open_conversation = True

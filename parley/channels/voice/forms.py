@@ -31,7 +31,7 @@ class NodeForm(forms.Form):
                 continue
             parts = [part.strip() for part in line.split("=")]
             if len(parts) not in (3, 4) or not parts[0] or not parts[2]:
-                raise forms.ValidationError(f"line {number}: write key = words = next node (= language)")
+                raise forms.ValidationError(_("line %(number)s: write key = words = next node (= language)") % {"number": number})
             option = {"key": parts[0], "words": parts[1], "next": parts[2]}
             if len(parts) == 4 and parts[3]:
                 option["language"] = parts[3]

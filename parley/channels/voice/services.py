@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.models import Availability, User
 from parley.accounts.permissions import require
@@ -187,9 +188,9 @@ def ivr_flow_save(*, inbox, start: str, nodes: list[dict], actor) -> IvrFlow:
     """Replace a voice inbox's menu tree; a flow with dangling links or unknown node types is refused (422)."""
     require(actor, "inbox.manage")
     if inbox.kind != "voice":
-        raise ValidationFailed("Only a voice inbox has a call menu.", extra={"inbox": inbox.kind})
+        raise ValidationFailed(gettext("Only a voice inbox has a call menu."), extra={"inbox": inbox.kind})
     if problems := flow_problems(start, nodes):
-        raise ValidationFailed("The call menu is not complete.", extra=problems)
+        raise ValidationFailed(gettext("The call menu is not complete."), extra=problems)
     flow, _ = IvrFlow.objects.update_or_create(inbox=inbox, defaults={"start": start, "nodes": nodes})
     audit_record(actor=actor, action="ivr.saved", target=inbox, changes={"nodes": len(nodes), "start": start})
     return flow
@@ -205,7 +206,7 @@ def agent_line_set(*, user, phone: str, sip: str) -> AgentLine:
     if sip.strip() and not sip.strip().startswith(("sip:", "sips:")):
         problems["sip"] = "must start with sip:"
     if problems:
-        raise ValidationFailed("The phone line is not valid.", extra=problems)
+        raise ValidationFailed(gettext("The phone line is not valid."), extra=problems)
     line, _ = AgentLine.objects.update_or_create(user=user, defaults={"phone": number or "", "sip": sip.strip()})
     return line
 
@@ -213,7 +214,8 @@ def agent_line_set(*, user, phone: str, sip: str) -> AgentLine:
 def _agent_line(actor) -> AgentLine:
     line = AgentLine.objects.filter(user=actor).first()
     if line is None or not (line.phone or line.sip):
-        raise ValidationFailed("Your phone line is not set.", extra={"line": "set your phone or SIP address on your profile first"})
+        raise ValidationFailed(gettext("Your phone line is not set: set your phone or SIP address on your profile first."),
+                               extra={"line": "set your phone or SIP address on your profile first"})
     return line
 
 
@@ -233,7 +235,8 @@ def _ring_for_queue(*, waiting: Call, line: AgentLine, agent) -> str:
             "To": line.phone or line.sip, "From": inbox.settings["number"],
             "Url": voice_url(inbox, "calls/dequeue/") + f"?team={waiting.team_id}&agent={agent.pk}"})
     except DeliveryError as exc:
-        raise ValidationFailed(f"The provider did not place the call: {exc.reason}.", extra={"call": exc.reason}, status=502) from exc
+        raise ValidationFailed(gettext("The provider did not place the call: %(reason)s.") % {"reason": exc.reason},
+                               extra={"call": exc.reason}, status=502) from exc
     return answer["sid"]
 
 
@@ -242,7 +245,7 @@ def queue_take_next(*, team, actor) -> str:
     require(actor, "conversation.reply")
     waiting = _waiting_calls().filter(team=team).first()
     if waiting is None:
-        raise ValidationFailed("Nobody is waiting in this queue.", extra={"team": team.name})
+        raise ValidationFailed(gettext("Nobody is waiting in this queue."), extra={"team": team.name})
     return _ring_for_queue(waiting=waiting, line=_agent_line(actor), agent=actor)
 
 
@@ -276,7 +279,8 @@ def call_place(*, conversation, actor) -> Call:
     inbox = _voice_inbox_for(conversation)
     customer = conversation.contact.phone
     if not customer:
-        raise ValidationFailed("This call cannot be placed.", extra={"contact": "the customer has no phone number"})
+        raise ValidationFailed(gettext("This call cannot be placed: the customer has no phone number."),
+                               extra={"contact": "the customer has no phone number"})
     line = _agent_line(actor)
     try:
         answer = TwilioApi(inbox.settings).create("Calls", {
@@ -285,7 +289,8 @@ def call_place(*, conversation, actor) -> Call:
             "StatusCallback": voice_url(inbox, "calls/status/"),
         })
     except DeliveryError as exc:
-        raise ValidationFailed(f"The provider did not place the call: {exc.reason}.", extra={"call": exc.reason}, status=502) from exc
+        raise ValidationFailed(gettext("The provider did not place the call: %(reason)s.") % {"reason": exc.reason},
+                               extra={"call": exc.reason}, status=502) from exc
     return call_start(inbox=inbox, call_sid=answer["sid"], from_number=inbox.settings["number"], to_number=customer,
                       direction=CallDirection.OUTBOUND, contact=conversation.contact, conversation=conversation, agent=actor)
 
@@ -297,5 +302,5 @@ def _voice_inbox_for(conversation):
         return conversation.inbox
     inbox = Inbox.objects.filter(kind="voice", is_active=True).order_by("pk").first()
     if inbox is None:
-        raise ValidationFailed("There is no voice inbox to call from.", extra={"inbox": "none"})
+        raise ValidationFailed(gettext("There is no voice inbox to call from."), extra={"inbox": "none"})
     return inbox

@@ -49,7 +49,7 @@ def ivr_edit(request, inbox_id: int):
     if request.method == "POST" and "save" in request.POST:
         start_form = forms.FlowStartForm(request.POST)
         formset = forms.NodeFormSet(request.POST, prefix="node")
-        status, error = 422, "Some nodes are not valid."
+        status, error = 422, gettext("Some nodes are not valid.")
         if start_form.is_valid() and formset.is_valid():
             # The empty extra node is left out, as is every node ticked for deletion.
             edited = [form.node() for form in formset if form.cleaned_data.get("id") and not form.cleaned_data.get("DELETE")]
@@ -127,7 +127,7 @@ def queue_take(request, team_id: int):
     try:
         services.queue_take_next(team=get_object_or_404(Team, pk=team_id), actor=request.user)
     except ApplicationError as exc:
-        messages.error(request, f"{exc.message} {' '.join(exc.extra.values())}")
+        messages.error(request, exc.message)
     else:
         messages.success(request, gettext("Calling you now: answer to be connected to the caller."))
     return redirect("voice:calls")
@@ -159,7 +159,7 @@ def call_customer(request, number: int):
     try:
         call = services.call_place(conversation=conversation, actor=request.user)
     except ApplicationError as exc:
-        messages.error(request, f"{exc.message} {' '.join(exc.extra.values())}")
+        messages.error(request, exc.message)
     else:
         messages.success(request, gettext("Calling you now on your line; answer to be connected to %(to_number)s.")
                          % {"to_number": call.to_number})

@@ -5,7 +5,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from parley.channels.base import (
     AttachmentRules, Capabilities, ChannelAdapter, DeliveryError, DeliveryResult, InboundAttachment, InboundMessage,
@@ -18,7 +18,7 @@ from parley.core.i18n import in_language_of
 @register
 class WebFormAdapter(ChannelAdapter):
     kind = "webform"
-    label = "Web form"
+    label = gettext_lazy("Web form")
     # The reply is emailed as plain text with a link to the help center, where the customer also
     # finds its attachments.
     capabilities = Capabilities(html=False, attachments=AttachmentRules(),

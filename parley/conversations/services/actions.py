@@ -2,7 +2,6 @@
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 
 from parley.accounts.models import Team, User
 from parley.accounts.permissions import require
@@ -13,6 +12,8 @@ from parley.conversations.services.common import event_message, event_message_bu
 from parley.conversations.services.vocabulary import custom_field_value, custom_fields_missing_to_solve
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
+# A refusal keeps its source: a bulk action stores it for an agent who may read another language.
+from parley.core.i18n import gettext
 from parley.core.models import AuditEntry, surviving
 from parley.core.services import audit_entry, audit_record
 

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.conversations.models import Attachment, Conversation, DeliveryStatus, Direction, Message, MessageKind
 from parley.core.actors import describe, is_person
@@ -15,7 +16,8 @@ def attachments_validate(attachments) -> None:
     for attachment in attachments:
         if len(attachment.content) > limit:
             raise PayloadTooLarge(
-                f"Attachment {attachment.filename!r} is {len(attachment.content)} bytes; the limit is {limit}.",
+                gettext("Attachment “%(file)s” is %(size)s bytes; the limit is %(limit)s.")
+                % {"file": attachment.filename, "size": len(attachment.content), "limit": limit},
                 extra={"attachments": f"{attachment.filename}: larger than {limit} bytes", "limit": limit},
             )
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parley.accounts.models import User
 from parley.accounts.permissions import require
@@ -40,7 +41,7 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
     """
     require(author, "conversation.reply")
     if not text.strip() and not attachments:
-        raise ValidationFailed("A reply needs text or an attachment.", extra={"text": "required"})
+        raise ValidationFailed(gettext("A reply needs text or an attachment."), extra={"text": "required"})
     attachments_validate(attachments)
     copies = {"cc": _addresses(cc, field="cc"), "bcc": _addresses(bcc, field="bcc")}
     adapter = conversation.inbox.adapter
@@ -49,9 +50,11 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
     refusals = adapter.capabilities.refusals(text=text, html=html, attachments=attachments, copies=any(copies.values()),
                                              last_inbound_at=conversation.last_inbound_at, now=now)
     if refusals:
-        raise ValidationFailed(f"{adapter.label} cannot carry this reply: {'; '.join(refusals.values())}.", extra=refusals)
+        raise ValidationFailed(gettext("%(channel)s cannot carry this reply: %(problems)s.")
+                               % {"channel": adapter.label, "problems": "; ".join(refusals.values())}, extra=refusals)
     if refusal := adapter.reply_refusal(conversation):
-        raise ValidationFailed(f"This reply cannot be sent: {refusal}.", extra={"text": refusal}, status=409)
+        raise ValidationFailed(gettext("This reply cannot be sent: %(reason)s.") % {"reason": refusal}, extra={"text": refusal},
+                               status=409)
     metadata = {} if actors.is_person(author) else {"actor": actors.describe(author)}
     message = Message.objects.create(
         conversation=conversation, direction=Direction.OUTBOUND, kind=MessageKind.REPLY,
@@ -72,7 +75,7 @@ def message_reply(*, conversation: Conversation, author: User | Actor, text: str
                                                  "team_id": conversation.team_id, "actor": actors.describe(author)})
     if status:
         if status not in Status.values:
-            raise ValidationFailed("Unknown status.", extra={"status": f"must be one of {', '.join(Status.values)}"})
+            raise ValidationFailed(gettext("Unknown status."), extra={"status": f"must be one of {', '.join(Status.values)}"})
         require_solvable(conversation, status)
         _apply_status(conversation, status, actor=author, at=now)
     elif conversation.status == Status.NEW:
@@ -121,7 +124,8 @@ def _addresses(addresses, *, field: str) -> list[str]:
         try:
             validate_email(address)
         except DjangoValidationError:
-            raise ValidationFailed(f"“{address}” is not an email address.", extra={field: f"{address}: not an email address"}) from None
+            raise ValidationFailed(gettext("“%(address)s” is not an email address.") % {"address": address},
+                                   extra={field: f"{address}: not an email address"}) from None
         if address not in cleaned:
             cleaned.append(address)
     return cleaned
@@ -135,7 +139,7 @@ def message_note(*, conversation: Conversation, author: User | Actor, text: str,
     """
     require(author, "conversation.note")
     if not text.strip():
-        raise ValidationFailed("A note needs text.", extra={"text": "required"})
+        raise ValidationFailed(gettext("A note needs text."), extra={"text": "required"})
     attachments_validate(attachments)
     person = actors.is_person(author)
     message = Message.objects.create(
@@ -231,7 +235,7 @@ def message_resend(*, message: Message, actor) -> Message:
     require(actor, "conversation.reply")
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.direction != Direction.OUTBOUND or message.delivery_status != DeliveryStatus.FAILED:
-        raise ValidationFailed("Only a failed reply can be sent again.", extra={"message": message.delivery_status}, status=409)
+        raise ValidationFailed(gettext("Only a failed reply can be sent again."), extra={"message": message.delivery_status}, status=409)
     jobs.job_requeue(queue=DELIVER_QUEUE, target_id=message.pk, actor=actor)
     event_message(message.conversation, f"{actor} sent a failed reply again.", actor=actor, data={"resent_message_id": message.pk})
     message.refresh_from_db()
@@ -259,10 +263,10 @@ def message_set_delivery(*, message: Message, status: str, reason: str = "", at=
     one changes nothing and emits nothing. A failure is shown on the conversation.
     """
     if status not in _DELIVERY_ORDER and status != DeliveryStatus.FAILED:
-        raise ValidationFailed("Unknown delivery status.",
+        raise ValidationFailed(gettext("Unknown delivery status."),
                                extra={"status": f"must be one of {', '.join([*_DELIVERY_ORDER, DeliveryStatus.FAILED])}"})
     if message.direction != Direction.OUTBOUND:
-        raise ValidationFailed("Only outbound messages have a delivery status to report.", extra={"message": "inbound"})
+        raise ValidationFailed(gettext("Only outbound messages have a delivery status to report."), extra={"message": "inbound"})
     # Locked so two callbacks racing for the same message cannot both move it (and both emit).
     locked = Message.objects.select_for_update().get(pk=message.pk)
     if not delivery_moves_forward(locked.delivery_status, status):

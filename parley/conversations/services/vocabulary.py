@@ -6,6 +6,7 @@ Archiving keeps what conversations already carry and stops offering it; order is
 import re
 
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from parley.accounts.permissions import require
 from parley.conversations.models import CustomField, CustomStatus, FieldKind, Status, Tag
@@ -29,7 +30,7 @@ def _audited_changes(thing: models.Model, values: dict, *, actor, action: str) -
 def _tag_name(name: str) -> str:
     name = name.strip().lower()
     if not name or len(name) > 50:
-        raise ValidationFailed("A tag needs a name of at most 50 characters.", extra={"name": "1 to 50 characters"})
+        raise ValidationFailed(gettext("A tag needs a name of at most 50 characters."), extra={"name": "1 to 50 characters"})
     return name
 
 
@@ -39,7 +40,7 @@ def tag_update(*, tag: Tag, actor, name: str, archived: bool) -> Tag:
     require(actor, "tag.manage")
     name = _tag_name(name)
     if Tag.objects.filter(name=name).exclude(pk=tag.pk).exists():
-        raise ValidationFailed("That tag exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("That tag exists."), extra={"name": "taken"})
     _audited_changes(tag, {"name": name, "archived": archived}, actor=actor, action="tag.updated")
     return tag
 
@@ -47,9 +48,9 @@ def tag_update(*, tag: Tag, actor, name: str, archived: bool) -> Tag:
 def _status_values(name: str, category: str) -> str:
     name = name.strip()
     if not name or len(name) > 60:
-        raise ValidationFailed("A status needs a name of at most 60 characters.", extra={"name": "1 to 60 characters"})
+        raise ValidationFailed(gettext("A status needs a name of at most 60 characters."), extra={"name": "1 to 60 characters"})
     if category not in Status.values:
-        raise ValidationFailed("Unknown status.", extra={"category": f"must be one of {', '.join(Status.values)}"})
+        raise ValidationFailed(gettext("Unknown status."), extra={"category": f"must be one of {', '.join(Status.values)}"})
     return name
 
 
@@ -62,7 +63,7 @@ def custom_status_update(*, custom_status: CustomStatus, actor, name: str, categ
     require(actor, "tag.manage")
     name = _status_values(name, category)
     if CustomStatus.objects.filter(name__iexact=name).exclude(pk=custom_status.pk).exists():
-        raise ValidationFailed("A status with this name exists.", extra={"name": "taken"})
+        raise ValidationFailed(gettext("A status with this name exists."), extra={"name": "taken"})
     changes = _audited_changes(custom_status, {"name": name, "category": category, "archived": archived}, actor=actor,
                                action="custom_status.updated")
     if "category" in changes:
@@ -96,12 +97,12 @@ def custom_status_move(*, custom_status: CustomStatus, actor, step: int) -> None
 def _field_values(*, label: str, kind: str, choices: list[str]) -> tuple[str, list[str]]:
     label = label.strip()
     if not label or len(label) > 80:
-        raise ValidationFailed("A field needs a label of at most 80 characters.", extra={"label": "1 to 80 characters"})
+        raise ValidationFailed(gettext("A field needs a label of at most 80 characters."), extra={"label": "1 to 80 characters"})
     if kind not in FieldKind.values:
-        raise ValidationFailed("Unknown field type.", extra={"kind": f"must be one of {', '.join(FieldKind.values)}"})
+        raise ValidationFailed(gettext("Unknown field type."), extra={"kind": f"must be one of {', '.join(FieldKind.values)}"})
     choices = list(dict.fromkeys(c.strip() for c in choices if c.strip()))
     if kind == FieldKind.CHOICE and not choices:
-        raise ValidationFailed("A choice field needs at least one choice.", extra={"choices": "required for a choice field"})
+        raise ValidationFailed(gettext("A choice field needs at least one choice."), extra={"choices": "required for a choice field"})
     return label, choices if kind == FieldKind.CHOICE else []
 
 
@@ -112,9 +113,9 @@ def custom_field_create(*, key: str, label: str, kind: str, choices: list[str], 
     require(actor, "tag.manage")
     key = key.strip().lower()
     if not _KEY.match(key):
-        raise ValidationFailed("A key is lower-case letters, digits and _, starting with a letter.", extra={"key": "invalid"})
+        raise ValidationFailed(gettext("A key is lower-case letters, digits and _, starting with a letter."), extra={"key": "invalid"})
     if CustomField.objects.filter(key=key).exists():
-        raise ValidationFailed("A field with this key exists.", extra={"key": "taken"})
+        raise ValidationFailed(gettext("A field with this key exists."), extra={"key": "taken"})
     label, choices = _field_values(label=label, kind=kind, choices=choices)
     position = (CustomField.objects.aggregate(last=models.Max("position"))["last"] or 0) + 1
     field = CustomField.objects.create(key=key, label=label, kind=kind, choices=choices,
@@ -156,12 +157,15 @@ def custom_field_value(field: CustomField, raw) -> object:
         try:
             number = float(raw)
         except (TypeError, ValueError):
-            raise ValidationFailed(f"{field.label} must be a number.", extra={field.key: "not a number"}) from None
+            raise ValidationFailed(gettext("%(field)s must be a number.") % {"field": field.label},
+                                   extra={field.key: "not a number"}) from None
         return int(number) if number.is_integer() else number
     if field.kind == FieldKind.CHECKBOX:
         return raw in (True, "on", "true", "1", 1)
     if field.kind == FieldKind.CHOICE and raw not in field.choices:
-        raise ValidationFailed(f"{field.label} must be one of: {', '.join(field.choices)}.", extra={field.key: "not a choice"})
+        raise ValidationFailed(gettext("%(field)s must be one of: %(choices)s.")
+                               % {"field": field.label, "choices": ", ".join(field.choices)}, extra={field.key: "not a choice"})
     if field.kind == FieldKind.DATE and not re.match(r"^\d{4}-\d{2}-\d{2}$", str(raw)):
-        raise ValidationFailed(f"{field.label} must be a date like 2026-01-31.", extra={field.key: "not a date"})
+        raise ValidationFailed(gettext("%(field)s must be a date like 2026-01-31.") % {"field": field.label},
+                               extra={field.key: "not a date"})
     return str(raw)

@@ -129,11 +129,13 @@ def agent_state(agent) -> str:
 
 @register.simple_tag
 def notification_alerts(user) -> str:
-    """The body attributes that tell the page to alert the agent by browser notification and/or sound."""
+    """The body attributes that tell the page to alert the agent by browser notification and/or sound, and the words of
+    a notification without text of its own."""
     if not getattr(user, "is_authenticated", False):
         return ""
     preferences = notification_preferences(agent=user)
-    return format_html('data-notify-browser="{}" data-notify-sound="{}"', int(preferences.browser), int(preferences.sound))
+    return format_html('data-notify-browser="{}" data-notify-sound="{}" data-mentioned-text="{}"', int(preferences.browser),
+                       int(preferences.sound), gettext("You were mentioned on #{number}"))
 
 
 @register.simple_tag

@@ -17,9 +17,10 @@ def session(base: str, inbox, *, origin: str = SHOP, **body) -> httpx.Response:
                       headers={"Origin": origin, "Content-Type": "text/plain"})
 
 
-def visitor_socket(base: str, inbox, token: str, *, origin: str = SHOP):
-    return connect(f"{base.replace('http://', 'ws://')}/ws/chat/{inbox.key}/?token={token}",
-                   additional_headers={"Origin": origin})
+def visitor_socket(base: str, inbox, token: str, *, origin: str = SHOP, language: str = ""):
+    """Open the widget's socket; `language` is what the visitor's browser asks for (Accept-Language)."""
+    headers = {"Origin": origin, **({"Accept-Language": language} if language else {})}
+    return connect(f"{base.replace('http://', 'ws://')}/ws/chat/{inbox.key}/?token={token}", additional_headers=headers)
 
 
 async def next_frame(socket, event: str, match=lambda frame: True) -> dict:

@@ -110,3 +110,19 @@ def test_the_agent_sees_the_visitors_cart_and_order_and_can_transfer_the_chat_wi
     conversation.refresh_from_db()
     assert conversation.assignee == ben
     assert conversation.messages.filter(kind="note", text="Exchange for size L").exists()
+
+
+@pytest.mark.parametrize("asks_for, inbox_language, said", [
+    ("de-DE,de;q=0.9", "en", "Die Identität konnte nicht bestätigt werden: Ihr Hash stimmt nicht überein."),
+    ("it", "es", "No se pudo verificar la identidad: su hash no coincide."),
+])
+def test_a_refused_widget_call_says_why_in_the_widgets_language(client, chat_inbox, asks_for, inbox_language, said):
+    from parley.channels.services import inbox_update
+
+    inbox_update(inbox=chat_inbox, actor=None, config={"language": inbox_language})
+
+    response = client.post(f"/chat/{chat_inbox.key}/session/", data=json.dumps({"identity": {"id": "u-1", "hash": "00"}}),
+                           content_type="text/plain", HTTP_ORIGIN=SHOP, HTTP_ACCEPT_LANGUAGE=asks_for)
+
+    assert response.status_code == 403 and response.json()["message"] == said
+    assert response.json()["extra"] == {"identity.hash": "does not match HMAC-SHA256(identity secret, id)"}

@@ -131,6 +131,24 @@ def test_oversized_and_malformed_frames_get_an_error_frame_and_the_socket_keeps_
     assert ack["message"]["text"] == "still here"
 
 
+def test_a_german_visitor_is_told_in_german_why_a_frame_was_refused(parley_server, chat_inbox, run_async):
+    token = session(parley_server, chat_inbox).json()["token"]
+
+    async def scenario():
+        async with visitor_socket(parley_server, chat_inbox, token, language="de-DE,de;q=0.9") as widget:
+            await widget.send("not json")
+            bad = await next_frame(widget, "error")
+            await widget.send(json.dumps({"action": "message", "text": "y" * 5001, "client_id": "long"}))
+            too_long = await next_frame(widget, "error")
+        return bad, too_long
+
+    bad, too_long = run_async(scenario())
+    assert bad["code"] == "bad_frame" and bad["message"] == "Ein Frame ist ein JSON-Objekt mit einer Aktion."
+    # Refused by the service, in the worker thread the socket hands the database work to.
+    assert too_long["code"] == "refused" and too_long["message"] == "Eine Chat-Nachricht fasst höchstens 5000 Zeichen."
+    assert too_long["extra"] == {"text": "too long"}
+
+
 def test_a_visitor_flooding_the_socket_is_slowed_down_with_an_error_frame(parley_server, chat_inbox, run_async):
     from parley.channels.chat.limits import VISITOR_FRAMES
 

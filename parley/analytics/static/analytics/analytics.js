@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   const ACCENT = "#2f6fed";
+  // The charts' own words, in the agent's language (the page's #chart-words).
+  let words = null;
 
   function series(canvas) {
     return JSON.parse(document.getElementById(canvas.dataset.series).textContent);
@@ -14,8 +16,8 @@
         data: {
           labels: data.labels,
           datasets: [
-            { label: "This period", data: data.current, borderColor: ACCENT, backgroundColor: ACCENT },
-            { label: "Period before", data: data.previous, borderColor: "#9aa1ad", borderDash: [4, 4], pointRadius: 0 },
+            { label: words.this_period, data: data.current, borderColor: ACCENT, backgroundColor: ACCENT },
+            { label: words.period_before, data: data.previous, borderColor: "#9aa1ad", borderDash: [4, 4], pointRadius: 0 },
           ],
         },
         options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
@@ -24,7 +26,7 @@
     bar(canvas, data) {
       return new Chart(canvas, {
         type: "bar",
-        data: { labels: data.labels, datasets: [{ label: "Conversations", data: data.values, backgroundColor: ACCENT }] },
+        data: { labels: data.labels, datasets: [{ label: words.conversations, data: data.values, backgroundColor: ACCENT }] },
         options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
     },
@@ -34,8 +36,8 @@
         data: {
           labels: data.labels,
           datasets: [
-            { label: "Conversations", data: data.conversations, backgroundColor: ACCENT },
-            { label: "Solved", data: data.solved, backgroundColor: "#22a559" },
+            { label: words.conversations, data: data.conversations, backgroundColor: ACCENT },
+            { label: words.solved, data: data.solved, backgroundColor: "#22a559" },
           ],
         },
         options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
@@ -66,12 +68,14 @@
     },
     heatmap(canvas, cells) {
       const most = Math.max(1, ...cells.map((c) => c.count));
+      // The cells name their weekday by its code (Mon … Sun); the axis and the tooltip show the agent's word for it.
       const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+      const dayName = (code) => words.days[days.indexOf(code)];
       return new Chart(canvas, {
         type: "matrix",
         data: {
           datasets: [{
-            label: "Conversations",
+            label: words.conversations,
             data: cells.map((c) => ({ x: c.hour, y: c.weekday, v: c.count })),
             backgroundColor: (ctx) => {
               const v = ctx.raw ? ctx.raw.v : 0;
@@ -85,7 +89,7 @@
           animation: false,
           plugins: {
             legend: { display: false },
-            tooltip: { callbacks: { title: () => "", label: (ctx) => `${ctx.raw.y} ${ctx.raw.x}:00 – ${ctx.raw.v}` } },
+            tooltip: { callbacks: { title: () => "", label: (ctx) => `${dayName(ctx.raw.y)} ${ctx.raw.x}:00 – ${ctx.raw.v}` } },
           },
           scales: {
             x: {
@@ -94,7 +98,10 @@
               afterBuildTicks: (axis) => { axis.ticks = [0, 3, 6, 9, 12, 15, 18, 21].map((value) => ({ value })); },
               ticks: { callback: (value) => `${value}:00` },
             },
-            y: { type: "category", labels: days, offset: true, grid: { display: false } },
+            y: {
+              type: "category", labels: days, offset: true, grid: { display: false },
+              ticks: { callback: (value, index) => words.days[index] },
+            },
           },
         },
       });
@@ -102,6 +109,9 @@
   };
 
   document.addEventListener("DOMContentLoaded", () => {
+    const given = document.getElementById("chart-words");
+    if (!given) return;
+    words = JSON.parse(given.textContent);
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
       draw[canvas.dataset.chart](canvas, series(canvas));
     });

@@ -37,7 +37,8 @@
     var limit = maxLength || Number(field.dataset.maxSegments);
     // Agents see why a short message takes several segments: one character outside GSM-7 makes it UCS-2.
     var encoding = maxLength || !field.value ? "" : (isGsm(field.value) ? " (GSM-7)" : " (UCS-2)");
-    counter.textContent = used + " / " + limit + (maxLength ? " characters" : " SMS segments" + encoding);
+    // The unit comes from the page, in the agent's language.
+    counter.textContent = used + " / " + limit + " " + (maxLength ? counter.dataset.characters : counter.dataset.segments + encoding);
     counter.classList.toggle("over-limit", used > limit);
   }
 

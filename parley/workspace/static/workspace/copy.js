@@ -1,10 +1,13 @@
-// Copy buttons: <button data-copy="#selector"> copies that field's value, e.g. a token secret shown once.
+// Copy buttons: <button data-copy="#selector" data-copied="Copied"> copies that field's value, e.g. a token secret shown
+// once, and says data-copied (in the agent's language) for a moment.
 (function () {
   "use strict";
 
   function confirmCopied(button) {
-    button.textContent = "Copied";
-    setTimeout(function () { button.textContent = "Copy"; }, 2000);
+    // The label is kept once: a second click while "Copied" shows must not make that the label.
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.textContent = button.dataset.copied;
+    setTimeout(function () { button.textContent = button.dataset.label; }, 2000);
   }
 
   document.addEventListener("click", function (e) {

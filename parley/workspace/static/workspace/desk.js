@@ -160,7 +160,7 @@
   document.addEventListener("parley:notified", function (e) {
     var payload = e.detail.payload;
     if (document.body.dataset.notifyBrowser === "1" && window.Notification && Notification.permission === "granted") {
-      var text = payload.text || "You were mentioned on #" + payload.conversation_id;
+      var text = payload.text || document.body.dataset.mentionedText.replace("{number}", payload.conversation_id);
       var shown = new Notification("Parley", { body: text, tag: "parley-" + (payload.notification_id || payload.message_id) });
       shown.onclick = function () { window.focus(); location.href = "/c/" + payload.conversation_id + "/"; };
     }

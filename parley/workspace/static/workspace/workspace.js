@@ -221,6 +221,18 @@
     }, wait);
   }
 
+  // A sentence with its blanks filled in; a function, so that a "$" in a name is taken as written.
+  function fill(sentence, values) {
+    return sentence.replace(/\{(\w+)\}/g, function (blank, key) { return values[key]; });
+  }
+
+  // Who is there, in the agent's language: the page puts the sentences on #presence ("{name} is viewing" …).
+  function said(presence, key, names) {
+    var words = presence.dataset;
+    if (names.length === 1) return fill(words[key + "One"], { name: names[0] });
+    return fill(words[key + "Many"], { names: names.slice(0, -1).join(", "), last: names[names.length - 1] });
+  }
+
   function showViewers() {
     var box = document.getElementById("presence");
     if (!box) return;
@@ -238,7 +250,7 @@
       var names = others.map(function (v) { return v.name; });
       var text = document.createElement("span");
       text.className = "presence-text";
-      text.textContent = (names.length === 1 ? names[0] + " is" : names.slice(0, -1).join(", ") + " and " + names[names.length - 1] + " are") + " viewing";
+      text.textContent = said(box, "viewing", names);
       box.appendChild(text);
     }
   }
@@ -265,9 +277,9 @@
       line.setAttribute("aria-live", "polite");
       presence.insertAdjacentElement("afterend", line);
     }
-    if (!line) return;
+    if (!line || !presence) return;
     clearTimeout(typingTimer);
-    line.textContent = payload.typing ? (payload.name || "The customer") + " is typing…" : "";
+    line.textContent = payload.typing ? fill(presence.dataset.customerTyping, { name: payload.name || presence.dataset.theCustomer }) : "";
     if (payload.typing) typingTimer = setTimeout(function () { line.textContent = ""; }, 6000);
   }
 
@@ -286,8 +298,7 @@
     // The presence box is emptied and hidden when nobody else views: keep the line outside it.
     if (line.previousElementSibling !== presence) presence.insertAdjacentElement("afterend", line);
     var names = Object.keys(typingAgents).map(function (id) { return typingAgents[id].name; }).sort();
-    line.textContent = !names.length ? "" : (names.length === 1 ? names[0] + " is"
-      : names.slice(0, -1).join(", ") + " and " + names[names.length - 1] + " are") + " typing a reply…";
+    line.textContent = !names.length ? "" : said(presence, "typing", names);
   }
   function agentTyping(payload) {
     if (payload.conversation_id !== conversationId) return;
