@@ -1,7 +1,7 @@
 """Full-text search over published article translations: SQLite FTS5 by default, PostgreSQL at scale.
 
 Both keep one row per published translation (title, tags, plain body, locale) and answer the
-same question: which translations in a locale hold any of these words, best first. Title
+same question: which translations in a locale hold any (or all) of these words, best first. Title
 words weigh most, then tags, then the body. PostgreSQL stems each locale in its own language;
 FTS5 stems with Porter and folds accents. Services write the index (`index`, `remove`): only
 published translations are in it.
@@ -74,27 +74,57 @@ def clear(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(f"DELETE FROM {TABLE_SQLITE if connection.vendor == 'sqlite' else TABLE_POSTGRES}")
 
 
-def search(connection: BaseDatabaseWrapper, words: list[str], *, prefix: bool, locale: str, limit: int) -> list[tuple[int, float]]:
-    """Return (translation_id, score) for translations in `locale` holding any of `words`, best first; higher scores are better.
+def count_matches(connection: BaseDatabaseWrapper, word: str, *, prefix: bool, locale: str, cap: int) -> int:
+    """Return how many translations in `locale` hold `word` (a word it begins, with `prefix`), counting up to `cap`.
 
-    `words` hold only letters, marks and digits (search.query), so none can be read as query syntax.
+    The database reads the word as `search` does (stemmed, accents folded), so this counts what a search matches.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE_SQLITE} WHERE {TABLE_SQLITE} MATCH %s AND locale = %s LIMIT %s)",
+                           [_fts5_query([word], prefix=prefix, every=False), locale, cap])
+        else:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE_POSTGRES} WHERE locale = %s "
+                           "AND document @@ to_tsquery(%s::regconfig, %s) LIMIT %s) AS matches",
+                           [locale, pg_config(locale), _tsquery([word], prefix=prefix, every=False), cap])
+        return cursor.fetchone()[0]
+
+
+def search(connection: BaseDatabaseWrapper, words: list[str], *, prefix: bool, locale: str, limit: int,
+           every: bool = False, first: int | None = None) -> list[tuple[int, float]]:
+    """Return (translation_id, score) for translations in `locale` holding any of `words` (all, with `every`), best first.
+
+    Higher scores are better. Scoring costs every matching row: with `first`, only the first that many matches
+    by id are scored, the same ones on every search. `words` hold only letters, marks and digits (search.query),
+    so none can be read as query syntax.
     """
     if not words:
         return []
+    sqlite = connection.vendor == "sqlite"
+    bound = f" ORDER BY {'rowid' if sqlite else 'translation_id'} LIMIT {int(first)}" if first is not None else ""
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            terms = [f'"{word}"' for word in words]
-            if prefix:
-                terms[-1] += "*"
+        if sqlite:
             # bm25 is lower for better matches; its weights follow the column order: title, tags, body.
-            cursor.execute(f"SELECT rowid, -bm25({TABLE_SQLITE}, 8.0, 4.0, 1.0) AS score FROM {TABLE_SQLITE} "
-                           f"WHERE {TABLE_SQLITE} MATCH %s AND locale = %s ORDER BY bm25({TABLE_SQLITE}, 8.0, 4.0, 1.0) LIMIT %s",
-                           [" OR ".join(terms), locale, limit])
+            cursor.execute(f"SELECT rowid, score FROM (SELECT rowid, -bm25({TABLE_SQLITE}, 8.0, 4.0, 1.0) AS score FROM {TABLE_SQLITE} "
+                           f"WHERE {TABLE_SQLITE} MATCH %s AND locale = %s{bound}) ORDER BY score DESC LIMIT %s",
+                           [_fts5_query(words, prefix=prefix, every=every), locale, limit])
         else:
-            terms = list(words)
-            if prefix:
-                terms[-1] += ":*"
-            cursor.execute(f"SELECT translation_id, ts_rank_cd(document, q, 1) AS score FROM {TABLE_POSTGRES}, "
-                           f"to_tsquery(%s::regconfig, %s) AS q WHERE locale = %s AND document @@ q ORDER BY score DESC LIMIT %s",
-                           [pg_config(locale), " | ".join(terms), locale, limit])
+            cursor.execute(f"SELECT translation_id, ts_rank_cd(document, q, 1) AS score FROM (SELECT translation_id, document, q "
+                           f"FROM {TABLE_POSTGRES}, to_tsquery(%s::regconfig, %s) AS q WHERE locale = %s AND document @@ q{bound}) "
+                           "AS matches ORDER BY score DESC LIMIT %s",
+                           [pg_config(locale), _tsquery(words, prefix=prefix, every=every), locale, limit])
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
+
+def _fts5_query(words: list[str], *, prefix: bool, every: bool) -> str:
+    terms = [f'"{word}"' for word in words]
+    if prefix:
+        terms[-1] += "*"
+    return (" AND " if every else " OR ").join(terms)
+
+
+def _tsquery(words: list[str], *, prefix: bool, every: bool) -> str:
+    terms = list(words)
+    if prefix:
+        terms[-1] += ":*"
+    return (" & " if every else " | ").join(terms)
