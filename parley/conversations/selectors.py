@@ -73,8 +73,10 @@ def team_scope(*, user: User) -> set[int] | None:
 
 def conversation_list(*, user: User, filters: ConversationFilters = ConversationFilters()) -> QuerySet:
     """Return the conversations `user` asked for in the order asked (newest activity first), merged ones left out."""
+    # Customers and SLA clocks are as many as conversations: read for the page alone rather than joined to
+    # every candidate row, which a rare search's thousands of matches would each pay for before sorting.
     qs = (visible_conversations(user=user).filter(merged_into__isnull=True)
-          .select_related("contact", "inbox", "assignee", "team", "custom_status", "sla"))
+          .select_related("inbox", "assignee", "team", "custom_status").prefetch_related("contact", "sla"))
     if filters.view in VIEWS:
         qs = qs.filter(_view_condition(filters.view, user))
     if filters.status == "active":
