@@ -128,9 +128,14 @@ class Conversation(models.Model):
             models.Index(fields=["status", "-last_message_at"]),
             models.Index(fields=["assignee", "status", "-last_message_at"]),
             models.Index(fields=["team", "status", "-last_message_at"]),
-            # Serves the sidebar counts and the unassigned view, which read only unmerged rows.
-            models.Index(fields=["status", "assignee"], condition=models.Q(merged_into__isnull=True),
-                         name="conversation_live_status_idx"),
+            # Serves the sidebar counts, and the counts of saved views narrowed by priority, which read only
+            # unmerged rows: a count of a few hundred matches reads only them, not every active conversation.
+            models.Index(fields=["status", "assignee", "priority"], condition=models.Q(merged_into__isnull=True),
+                         name="conversation_live_counts_idx"),
+            # Mine and unassigned, newest first: read in order, a page is its first fifty entries (SQLite would
+            # otherwise sort every unassigned conversation).
+            models.Index(fields=["assignee", "last_message_at"], condition=models.Q(merged_into__isnull=True),
+                         name="conversation_assignee_lma_idx"),
         ]
 
     def __str__(self) -> str:

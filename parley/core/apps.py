@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _refresh_statistics(using: str, **kwargs) -> None:
+    # New indexes are unknown to SQLite's planner until its statistics are taken again.
+    from parley.core.tasks import statistics_refresh
+
+    statistics_refresh(connections[using])
 
 
 class CoreConfig(AppConfig):
@@ -13,3 +22,4 @@ class CoreConfig(AppConfig):
 
         jobs.autodiscover()
         subscriptions.register_all()
+        post_migrate.connect(_refresh_statistics, sender=self, dispatch_uid="parley.core.refresh_statistics")

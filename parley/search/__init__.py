@@ -5,12 +5,14 @@ backend with the same behaviour; callers never know which one answers. Both inde
 conversation's subject, message texts and customer name and email (PostgreSQL as one document
 per conversation, SQLite as one per message and one per conversation), maintained by database
 triggers so that every write path keeps them current. A backend module provides
-`install`, `suspend` and `uninstall` (see apps.py for when they run) and `matching`.
+`install`, `suspend` and `uninstall` (see apps.py for when they run), and `estimated_matches`,
+`matching_ids`, `among` and `matching` for the search itself.
 """
+import math
 from types import ModuleType
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from parley.search.query import SearchQuery, parse_query
 
@@ -61,19 +63,40 @@ def _condition(query: SearchQuery, connection) -> Q:
     return condition
 
 
-#: Words matching at most this many conversations are rare: the list is built from their matches.
+#: A query matching at most this many conversations, in a desk of RARE_AT conversations, is rare.
 RARE_MATCHES = 2000
+RARE_AT = 100_000
+#: A query the index estimates at this many times the rare bound is common without counting its matches.
+CLEARLY_COMMON = 4
+
+
+def rare_limit(conversations: int) -> int:
+    """Return how many matches a rare query may have in a desk of `conversations`.
+
+    A rare query's list is built from its matches, a cost that grows with their number; a common one walks
+    conversations newest first until a page is full, a cost that grows with conversations / matches. The two
+    meet at a number of matches that grows with the square root of the desk's size.
+    """
+    return max(RARE_MATCHES, round(RARE_MATCHES * math.sqrt(conversations / RARE_AT)))
 
 
 def _words_condition(query: SearchQuery, connection) -> Q:
-    """Choose the plan by how common the words are, which one bounded look-up in the index tells.
+    """Choose the plan by how common the words are, which the index's statistics and one bounded look-up tell.
 
     Rare words: their few conversations, sorted by activity, are the answer; walking every conversation
     newest first would scan nearly all of them before a page fills. Common words: that walk fills a
-    page after a few rows, where sorting every match would not.
+    page after a few rows, where sorting every match would not. The look-up is skipped when the backend's
+    estimate alone says the words are common: it would read as many matches as the rare bound allows.
     """
+    from parley.conversations.models import Conversation
+
     backend = backend_for(connection.vendor)
-    found = backend.matching_ids(query, connection, limit=RARE_MATCHES + 1)
-    if len(found) <= RARE_MATCHES:
-        return Q(pk__in=found)
-    return backend.matching(query, connection)
+    # Numbers are never reused and merged conversations keep their rows, so the highest one is the desk's size.
+    conversations = Conversation.objects.using(connection.alias).aggregate(top=Max("pk"))["top"] or 0
+    limit = rare_limit(conversations)
+    estimate = backend.estimated_matches(query, connection, conversations=conversations)
+    if estimate <= CLEARLY_COMMON * limit:
+        found = backend.matching_ids(query, connection, limit=limit + 1)
+        if len(found) <= limit:
+            return backend.among(found, connection)
+    return backend.matching(query, connection, share=min(1.0, estimate / max(1, conversations)))

@@ -11,9 +11,10 @@ document is rebuilt, and the rebuild runs as a new statement, so it sees the oth
 transaction's committed message rather than overwriting it with an older view.
 """
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from parley.conversations.models import Conversation
 from parley.search.query import SearchQuery
 
 TABLE = "search_conversation_document"
@@ -171,8 +172,33 @@ def matching_ids(query: SearchQuery, connection: BaseDatabaseWrapper, *, limit: 
         return [row[0] for row in cursor.fetchall()]
 
 
-def matching(query: SearchQuery, connection: BaseDatabaseWrapper) -> Q:
-    """Return a condition on conversations: the conversation's document holds every word of `query`."""
+def among(ids: list[int], connection: BaseDatabaseWrapper) -> Q:
+    """Return a condition on conversations: one of `ids`, the matches of a rare query, each looked up by its number.
+
+    The array is hidden from the planner inside a subquery: seeing thousands of numbers, it expects a walk
+    through conversations newest first to meet fifty of them soon, which at a million conversations reads
+    thousands of rows for one page.
+    """
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    return Q(RawSQL(f"{table}.id = ANY(ARRAY(SELECT unnest(%s::bigint[])))", [ids], output_field=BooleanField()))
+
+
+def estimated_matches(query: SearchQuery, connection: BaseDatabaseWrapper, *, conversations: int) -> int:
+    """Return how many conversations the planner expects to match `query`, from its statistics on the documents
+    (which know how many `conversations` there are)."""
+    tsquery = _tsquery(query, connection)
+    if not tsquery:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery({CONFIG}, %s)", [tsquery])
+        return round(cursor.fetchone()[0][0]["Plan"]["Plan Rows"])
+
+
+def matching(query: SearchQuery, connection: BaseDatabaseWrapper, *, share: float) -> Q:
+    """Return a condition on conversations: the conversation's document holds every word of `query`.
+
+    The planner walks conversations newest first and probes each one's document, whatever `share` of them matches.
+    """
     tsquery = _tsquery(query, connection)
     if not tsquery:
         return Q(pk__in=[])

@@ -138,29 +138,80 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _matched(query: SearchQuery) -> tuple[str, list[str]]:
-    """Return a select of the conversations holding every word of `query`, and its parameters."""
+def _terms(query: SearchQuery) -> list[str]:
     # Every word is a quoted FTS5 string (the words hold no quotes), so nothing is read as an operator.
     terms = [f'"{word}"' for word in query.words]
     if query.prefix:
         terms[-1] += "*"
+    return terms
+
+
+def _matched(terms: list[str]) -> tuple[str, list[str]]:
+    """Return a select of the conversations holding every term, and its parameters."""
     holding = (f"SELECT * FROM (SELECT rowid FROM {CONVERSATIONS} WHERE {CONVERSATIONS} MATCH %s "
                f"UNION ALL SELECT rowid / {PASSAGES_PER_CONVERSATION} FROM {PASSAGES} WHERE {PASSAGES} MATCH %s)")
     return " INTERSECT ".join([holding] * len(terms)), [term for term in terms for _ in range(2)]
 
 
+def among(ids: list[int], connection: BaseDatabaseWrapper) -> Q:
+    """Return a condition on conversations: one of `ids`, the matches of a rare query (SQLite looks each up)."""
+    return Q(pk__in=ids)
+
+
+def estimated_matches(query: SearchQuery, connection: BaseDatabaseWrapper, *, conversations: int) -> int:
+    """Return about how many of `conversations` hold every word of `query`, as if words occurred independently.
+
+    Each word's documents are counted as whole words (FTS5 reads a word's list in order, keeping nothing;
+    merging the lists of every word a prefix begins would cost more), so a word being typed may match more;
+    a word in both a subject and a message counts twice.
+    """
+    estimate = float(conversations)
+    with connection.cursor() as cursor:
+        for word in query.words:
+            cursor.execute(f"SELECT (SELECT count(*) FROM {CONVERSATIONS} WHERE {CONVERSATIONS} MATCH %s) "
+                           f"+ (SELECT count(*) FROM {PASSAGES} WHERE {PASSAGES} MATCH %s)", [f'"{word}"'] * 2)
+            estimate *= min(1.0, cursor.fetchone()[0] / max(1, conversations))
+    return round(estimate)
+
+
 def matching_ids(query: SearchQuery, connection: BaseDatabaseWrapper, *, limit: int) -> list[int]:
     """Return up to `limit` conversations holding every word of `query`."""
-    matched, params = _matched(query)
+    matched, params = _matched(_terms(query))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT * FROM ({matched}) LIMIT %s", [*params, limit])
         return [row[0] for row in cursor.fetchall()]
 
 
-def matching(query: SearchQuery, connection: BaseDatabaseWrapper) -> Q:
-    """Return a condition on conversations: every word of `query` is in the conversation (any message, subject or customer)."""
+#: From this share of conversations matching, the walk probes each conversation's documents for whole words
+#: rather than gathering every match first: a page fills after a few probes, where gathering reads every match.
+PROBE_SHARE = 0.2
+
+
+def matching(query: SearchQuery, connection: BaseDatabaseWrapper, *, share: float) -> Q:
+    """Return a condition on conversations: every word of `query` is in the conversation (any message, subject or customer).
+
+    The query walks conversations newest first. When `share`, the estimated share of conversations matching,
+    is small, each is looked up in the set of every match, gathered once; when it is large, each is probed for
+    the words themselves. A word being typed cannot be probed (FTS5 answers a prefix by merging the lists of
+    every word it begins, as costly for one conversation as for all): the word itself is probed, and only the
+    documents holding a longer word it begins, and not the word, are gathered.
+    """
     table = connection.ops.quote_name(Conversation._meta.db_table)
-    matched, params = _matched(query)
-    # The unary + stops SQLite from driving the query from the match list: walking conversations newest
-    # first and probing the matched set stops after a page, where sorting every match of a common word does not.
-    return Q(RawSQL(f"+{table}.id IN ({matched})", params, output_field=BooleanField()))
+    if share < PROBE_SHARE:
+        matched, params = _matched(_terms(query))
+        # The unary + stops SQLite from driving the query from the match list: walking conversations newest
+        # first and probing the matched set stops after a page, where sorting every match of a common word does not.
+        return Q(RawSQL(f"+{table}.id IN ({matched})", params, output_field=BooleanField()))
+    first = f"{table}.id * {PASSAGES_PER_CONVERSATION}"
+    holds = (f"(EXISTS (SELECT 1 FROM {CONVERSATIONS} WHERE {CONVERSATIONS} MATCH %s AND rowid = {table}.id) "
+             f"OR EXISTS (SELECT 1 FROM {PASSAGES} WHERE {PASSAGES} MATCH %s "
+             f"AND rowid BETWEEN {first} AND {first} + {PASSAGES_PER_CONVERSATION - 1}))")
+    conditions, params = [], []
+    for word in query.words:
+        conditions.append(holds)
+        params += [f'"{word}"'] * 2
+    if query.prefix:
+        longer, longer_params = _matched([f'"{query.words[-1]}"* NOT "{query.words[-1]}"'])
+        conditions[-1] = f"({holds} OR +{table}.id IN ({longer}))"
+        params += longer_params
+    return Q(RawSQL(" AND ".join(conditions), params, output_field=BooleanField()))

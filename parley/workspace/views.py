@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,7 +61,9 @@ def conversation_list(request):
     page, status = None, 200
     if form.is_valid():
         filters = form.filters()
-        page = Paginator(selectors.conversation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(form.cleaned_data["page"])
+        number = form.cleaned_data["page"]
+        page = selectors.ListPaginator(selectors.conversation_list(user=request.user, filters=filters), PAGE_SIZE,
+                                       page_number=number).get_page(number)
         current_view = filters.view
     else:
         status, current_view = 400, request.GET.get("view", "all")

@@ -79,6 +79,24 @@ def test_fifty_conversations_fit_on_a_page_and_the_rest_follow(client, agent, ap
     assert set(numbers_in(first)).isdisjoint(numbers_in(second))
 
 
+def test_a_long_list_counts_up_to_the_cap_and_says_so_and_its_later_pages_still_follow(client, agent, api_inbox, receive,
+                                                                                        monkeypatch):
+    from parley.conversations import selectors
+    from parley.workspace import views
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(5):
+        receive(api_inbox, f"Question {n}", source_id=f"c{n}")
+    client.force_login(agent)
+
+    first, last = listing(client).content.decode(), listing(client, page=3).content.decode()
+
+    assert '<span class="list-count">3+</span>' in first and "All 3+ matching" in first and "Page 1 of 2+" in first
+    assert "Older →" in first
+    assert '<span class="list-count">5</span>' in last and "Page 3 of 3" in last and "Older →" not in last
+
+
 def test_an_unknown_filter_value_is_reported_and_lists_nothing(client, agent, api_inbox, receive):
     receive(api_inbox, "Hello")
     client.force_login(agent)

@@ -158,7 +158,8 @@
 
   function adjustListCount(delta) {
     var count = document.querySelector("#conversation-list .list-count");
-    if (!count) return;
+    // A count the server stopped at ("999+") stays as it is.
+    if (!count || !/^\d+$/.test(count.textContent)) return;
     var total = Math.max(0, Number(count.textContent) + delta);
     count.textContent = total;
     var noun = document.querySelector("#conversation-list .list-noun");
