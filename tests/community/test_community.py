@@ -70,14 +70,19 @@ def test_an_empty_question_is_refused_with_the_reason(client, topic, signed_in):
     assert response.status_code == 400 and "This field is required." in response.content.decode()
 
 
-def test_agents_answer_with_a_staff_badge_hide_spam_and_lock(client, topic, signed_in, agent):
+def _asked_with_staff(client, topic, signed_in, agent):
+    """Rita asks a question; return it and a client signed in as the agent who moderates it."""
     from django.test import Client
 
     signed_in(client, "rita@example.test")
     _ask(client, topic)
-    question = Question.objects.get()
     staff = Client()
     staff.force_login(agent)
+    return Question.objects.get(), staff
+
+
+def test_agents_answer_with_a_staff_badge_hide_spam_and_lock(client, topic, signed_in, agent):
+    question, staff = _asked_with_staff(client, topic, signed_in, agent)
 
     staff.post(reverse("community-moderation:question", args=[question.pk, "answer"]), {"body": "Update the firmware to 2.1."})
     page = client.get(reverse("community:question", args=[question.pk])).content.decode()
@@ -121,13 +126,7 @@ def test_only_agents_moderate(client, topic, agent, make_agent):
 
 
 def test_a_customer_whose_browser_asks_for_spanish_is_told_in_spanish_why_their_answer_is_refused(client, topic, signed_in, agent):
-    from django.test import Client
-
-    signed_in(client, "rita@example.test")
-    _ask(client, topic)
-    question = Question.objects.get()
-    staff = Client()
-    staff.force_login(agent)
+    question, staff = _asked_with_staff(client, topic, signed_in, agent)
     staff.post(reverse("community-moderation:question", args=[question.pk, "lock"]))
 
     refused = client.post(reverse("community:answer", args=[question.pk]), {"body": "Yo también"}, HTTP_ACCEPT_LANGUAGE="es")
