@@ -78,11 +78,20 @@ def envelope_process(*, envelope_id: int) -> InboundEnvelope:
     except InboundEnvelope.DoesNotExist:
         raise jobs.Permanent(f"envelope {envelope_id} no longer exists") from None
     except Exception as exc:  # recorded, then retried by the job: a bad payload must stay visible, not vanish
-        error = f"{type(exc).__name__}: {exc}"[:4000]
+        error, for_the_job = _processing_failure(exc)
         InboundEnvelope.objects.filter(pk=envelope_id).update(last_error=error)
-        if isinstance(exc, (ValueError, ApplicationError)):
-            raise jobs.Permanent(error) from exc
+        if for_the_job is not exc:
+            raise for_the_job from exc
         raise
+
+
+def _processing_failure(exc: Exception) -> tuple[str, Exception]:
+    """Return what a failed attempt records on its envelope, and the failure its job is given.
+
+    A malformed payload (ValueError, ApplicationError) will never parse: the job gives up on it at once.
+    """
+    error = f"{type(exc).__name__}: {exc}"[:4000]
+    return error, jobs.Permanent(error) if isinstance(exc, (ValueError, ApplicationError)) else exc
 
 
 def envelope_receive_now(*, inbox: Inbox, external_id: str, payload: dict) -> InboundEnvelope:
@@ -105,10 +114,9 @@ def envelope_receive_now(*, inbox: Inbox, external_id: str, payload: dict) -> In
             with transaction.atomic():
                 message = envelope_apply(envelope=envelope)
         except Exception as exc:
-            envelope.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+            envelope.last_error, for_the_job = _processing_failure(exc)
             envelope.save(update_fields=["last_error"])
-            jobs.enqueue_failed(PROCESS_QUEUE, envelope.pk, jobs.Permanent(envelope.last_error)
-                                if isinstance(exc, (ValueError, ApplicationError)) else exc)
+            jobs.enqueue_failed(PROCESS_QUEUE, envelope.pk, for_the_job)
             failed = exc
         else:
             envelope.status, envelope.message, envelope.processed_at = EnvelopeStatus.PROCESSED, message, timezone.now()
