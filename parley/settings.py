@@ -153,7 +153,8 @@ if REDIS_URL:
     # channels-redis, except that a socket whose queue is full is told to resync rather than left behind.
     CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.redis_layer.ResyncingRedisChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY}}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"pool_class": "parley.core.cache.SharedConnectionPool"}}}
 else:
     # Any process (worker, SMTP receiver, every web worker) reaches every socket through the database: ADR 0005.
     CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.DatabaseChannelLayer",

@@ -13,12 +13,15 @@ from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, Inbox
 from parley.core import actors, events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.i18n import in_language_of
+from parley.core.rows import insert_unless_exists
 from parley.core.services import audit_record
 
 #: Processing attempts before an envelope waits in the dead letter (a crash of the worker counts too).
 MAX_PROCESS_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 10
 PROCESS_QUEUE = "envelope.process"
+#: What makes an envelope a repeat: a provider's id within its inbox.
+ENVELOPE_UNIQUE = ("inbox", "external_id")
 #: The payload key of an envelope that holds an InboundMessage already (envelope_store_inbound).
 INBOUND_KEY = "parley_inbound"
 
@@ -34,12 +37,11 @@ def envelope_store(*, inbox: Inbox, external_id: str, payload: dict | None = Non
     """
     if not external_id:
         raise ApplicationError(gettext("An inbound payload needs an id."), extra={"external_id": "required"}, status=422)
-    try:
-        with transaction.atomic():
-            envelope = InboundEnvelope.objects.create(inbox=inbox, external_id=external_id[:255], payload=payload or {}, raw=raw)
-            jobs.enqueue(PROCESS_QUEUE, envelope.pk)
-    except IntegrityError:
-        return InboundEnvelope.objects.get(inbox=inbox, external_id=external_id[:255]), False
+    envelope = InboundEnvelope(inbox=inbox, external_id=external_id[:255], payload=payload or {}, raw=raw)
+    with transaction.atomic(savepoint=False):
+        if not insert_unless_exists(envelope, unique=ENVELOPE_UNIQUE):
+            return InboundEnvelope.objects.get(inbox=inbox, external_id=envelope.external_id), False
+        jobs.enqueue(PROCESS_QUEUE, envelope.pk)
     if settings.PARLEY_JOBS_EAGER:
         # The job ran as the transaction committed: return what processing made of the envelope.
         envelope.refresh_from_db()
@@ -103,11 +105,9 @@ def envelope_receive_now(*, inbox: Inbox, external_id: str, payload: dict) -> In
     envelope_process; the error is raised. A repeated id gets the first envelope, processed if it can be.
     """
     external_id = external_id[:255]
+    envelope = InboundEnvelope(inbox=inbox, external_id=external_id, payload=payload)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                envelope = InboundEnvelope.objects.create(inbox=inbox, external_id=external_id, payload=payload)
-        except IntegrityError:
+        if not insert_unless_exists(envelope, unique=ENVELOPE_UNIQUE):
             envelope = InboundEnvelope.objects.get(inbox=inbox, external_id=external_id)
             return envelope if envelope.status == EnvelopeStatus.PROCESSED else envelope_process(envelope_id=envelope.pk)
         try:
