@@ -1,4 +1,6 @@
 """Reads of inboxes that channels share: which inbox receives on an address, the settings list, an inbox's health."""
+import copy
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,6 +10,35 @@ from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, Inbox
 
 #: Failed envelopes the health card lists; the rest are counted.
 FAILED_ENVELOPES_SHOWN = 10
+
+
+#: Seconds a process answers webhooks from its own copy of an inbox found by its public key. A busy number
+#: posts hundreds of webhooks a second, each naming its inbox; a change saved in this process counts at once
+#: (inbox_by_key_forget), one saved in another process after at most this long.
+INBOX_BY_KEY_SECONDS = 5.0
+#: Inboxes kept per process; past this the copies are dropped and looked up again.
+INBOX_BY_KEY_KEPT = 1000
+_inbox_by_key: dict[tuple[str, str], tuple[float, Inbox]] = {}
+
+
+def active_inbox_by_key(*, kind: str, key: str) -> Inbox | None:
+    """Return the active inbox of `kind` whose public key is `key` (the one a webhook URL names), or None."""
+    now = time.monotonic()
+    kept = _inbox_by_key.get((kind, key))
+    if kept is None or kept[0] < now:
+        inbox = Inbox.objects.filter(kind=kind, key=key, is_active=True).first()
+        if inbox is None:  # unknown keys are not kept: anyone can make up as many as they like
+            return None
+        if len(_inbox_by_key) >= INBOX_BY_KEY_KEPT:
+            _inbox_by_key.clear()
+        _inbox_by_key[(kind, key)] = kept = (now + INBOX_BY_KEY_SECONDS, inbox)
+    # A copy per request: a view may change its inbox (a poll state, a refreshed token) without the next seeing it.
+    return copy.deepcopy(kept[1])
+
+
+def inbox_by_key_forget(**kwargs) -> None:
+    """Drop this process's copies of inboxes (an inbox was saved or deleted)."""
+    _inbox_by_key.clear()
 
 
 def inbox_for(*, kind: str, address: str) -> Inbox | None:

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from parley.channels.base import ChannelAdapter, Endpoint
 from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.registry import get_adapter
+from parley.channels.selectors import active_inbox_by_key
 from parley.core.errors import ApplicationError
 from parley.ratelimit.services import RateLimited, client_ip, rate_limit_hit, rate_limit_wait, rate_of
 
@@ -159,7 +160,7 @@ def channel_webhook(request: HttpRequest, kind: str, rest: str) -> HttpResponse:
     endpoint, kwargs = _match(adapter, inbox_rest, per_inbox=True)
     if endpoint is None:
         return error_response(f"The {adapter.label} channel has no endpoint here.", status=404, extra={"path": rest})
-    inbox = Inbox.objects.filter(kind=kind, key=key, is_active=True).first()
+    inbox = active_inbox_by_key(kind=kind, key=key)
     if inbox is None:
         return error_response(f"No active {adapter.label} inbox has this key.", status=404, extra={"inbox": "unknown"})
     return _call(request, endpoint, {**kwargs, "inbox": inbox})

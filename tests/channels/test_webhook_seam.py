@@ -1,10 +1,11 @@
 """The webhook seam: an adapter's declared endpoints answer under /channels/ with no URL-file edit."""
 import json
+import time
 
 import pytest
 from pigeon import SECRET, VERIFY_TOKEN, pigeon_signature
 
-from parley.channels.models import InboundEnvelope
+from parley.channels.models import InboundEnvelope, Inbox
 from parley.channels.services import inbox_update
 from parley.channels.webhooks import endpoint_urls
 from parley.conversations.models import Conversation
@@ -112,6 +113,30 @@ def test_a_deactivated_inbox_takes_nothing(client, pigeon_inbox, admin):
 
     assert response.status_code == 404
     assert not InboundEnvelope.objects.exists()
+
+
+def test_an_inbox_deactivated_after_taking_webhooks_takes_nothing_more(client, pigeon_inbox, admin):
+    assert post_signed(client, updates_url(pigeon_inbox), message_batch()).status_code == 200
+
+    inbox_update(inbox=pigeon_inbox, actor=admin, is_active=False)
+    response = post_signed(client, updates_url(pigeon_inbox), message_batch(batch_id="b-2"))
+
+    assert response.status_code == 404
+    assert InboundEnvelope.objects.count() == 1
+
+
+def test_an_inbox_deactivated_by_another_process_takes_nothing_once_this_ones_copy_expires(client, pigeon_inbox, monkeypatch):
+    from parley.channels import selectors
+
+    assert post_signed(client, updates_url(pigeon_inbox), message_batch()).status_code == 200
+    Inbox.objects.filter(pk=pigeon_inbox.pk).update(is_active=False)  # what another process's save looks like from here
+    later = time.monotonic() + selectors.INBOX_BY_KEY_SECONDS + 1
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
+
+    response = post_signed(client, updates_url(pigeon_inbox), message_batch(batch_id="b-2"))
+
+    assert response.status_code == 404
+    assert InboundEnvelope.objects.count() == 1
 
 
 def test_a_method_the_endpoint_does_not_declare_is_a_json_405(client, pigeon_inbox):
