@@ -239,6 +239,8 @@ def worker(args) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    if args.niceness:
+        os.nice(args.niceness)
     job_worker.run(concurrency=args.concurrency, stop=stop, schedules=not args.no_schedules)
     return 0
 
@@ -247,6 +249,10 @@ def worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=4, metavar="N", help="jobs run at once, in threads (default 4)")
     parser.add_argument("--no-schedules", action="store_true",
                         help="leave the periodic work (IMAP polling, clean-ups) to other workers")
+    parser.add_argument("--niceness", type=int, default=10, choices=range(20), metavar="N",
+                        help="how much lower than the web server's the worker's CPU priority is, 0-19 (default 10): "
+                             "on a machine both share, webhooks, pages and calls are answered first and the jobs take "
+                             "the time left over; 0 runs the jobs at the same priority")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
