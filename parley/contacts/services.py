@@ -13,6 +13,7 @@ from parley.core.i18n import offered_languages
 from parley.core.models import surviving
 from parley.core.phones import phone_normalize
 from parley.core.services import audit_record
+from parley.core.rows import atomic_without_savepoint
 
 _NETWORK = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 
@@ -46,7 +47,7 @@ def _normalize_source_id(kind: str, source_id: str) -> str:
     return source_id
 
 
-@transaction.atomic
+@atomic_without_savepoint
 def contact_create(*, name: str = "", email: str = "", phone: str = "", organization: Organization | None = None,
                    custom_attributes: dict | None = None, actor=None) -> Contact:
     contact = Contact.objects.create(name=name.strip(), email=email.strip().lower(), phone=phone_normalize(phone),
@@ -79,7 +80,7 @@ def contact_update(*, contact: Contact, actor=None, **fields) -> Contact:
     return contact
 
 
-@transaction.atomic
+@atomic_without_savepoint
 def contact_resolve_identity(*, inbox, kind: str, source_id: str, network: str = "", name: str = "", email: str = "",
                              phone: str = "", language: str = "") -> Contact:
     """Return the contact behind (inbox, kind, network, source_id), creating contact and identity as needed.

@@ -16,6 +16,7 @@ from parley.core.errors import ValidationFailed
 from parley.core.i18n import gettext
 from parley.core.models import AuditEntry, surviving
 from parley.core.services import audit_entry, audit_record
+from parley.core.rows import atomic_without_savepoint
 
 MAX_TIER = 3
 
@@ -24,7 +25,7 @@ def _actor_id(record) -> int | None:
     return getattr(record, "pk", None)
 
 
-@transaction.atomic
+@atomic_without_savepoint
 def conversation_create(*, inbox, contact, subject: str = "", priority: str = Priority.NORMAL,
                         type: str = ConversationType.QUESTION, team: Team | None = None, actor=None,
                         created_at=None) -> Conversation:

@@ -1,5 +1,4 @@
 """A customer's message arrives: resolve who sent it, thread it, store it, announce it."""
-from django.db import transaction
 from django.utils import timezone
 
 from parley.channels.base import InboundMessage
@@ -10,6 +9,7 @@ from parley.conversations.services.common import attachments_store, attachments_
 from parley.core import events
 from parley.core.models import surviving
 from parley.core.html import sanitize_html
+from parley.core.rows import atomic_without_savepoint
 
 
 def _thread(inbox, contact, inbound: InboundMessage) -> Conversation | None:
@@ -28,7 +28,7 @@ def _thread(inbox, contact, inbound: InboundMessage) -> Conversation | None:
     return None
 
 
-@transaction.atomic
+@atomic_without_savepoint
 def message_receive(*, inbox, inbound: InboundMessage, received_at=None) -> Message:
     """Store a customer's message in the right conversation; idempotent on the provider's id."""
     existing = Message.objects.filter(conversation__inbox=inbox, direction=Direction.INBOUND, external_id=inbound.external_id).first()
