@@ -204,7 +204,7 @@ def matching(query: SearchQuery, connection: BaseDatabaseWrapper, *, share: floa
         return Q(RawSQL(f"+{table}.id IN ({matched})", params, output_field=BooleanField()))
     first = f"{table}.id * {PASSAGES_PER_CONVERSATION}"
     # Messages hold far more words than a subject, so a common word is nearly always found in a passage: probed
-    # first, a match costs one probe rather than two (a third faster for a word in nearly every conversation).
+    # first, a match costs one probe rather than two.
     holds = (f"(EXISTS (SELECT 1 FROM {PASSAGES} WHERE {PASSAGES} MATCH %s "
              f"AND rowid BETWEEN {first} AND {first} + {PASSAGES_PER_CONVERSATION - 1}) "
              f"OR EXISTS (SELECT 1 FROM {CONVERSATIONS} WHERE {CONVERSATIONS} MATCH %s AND rowid = {table}.id))")
