@@ -136,6 +136,11 @@ class Conversation(models.Model):
             # otherwise sort every unassigned conversation).
             models.Index(fields=["assignee", "last_message_at"], condition=models.Q(merged_into__isnull=True),
                          name="conversation_assignee_lma_idx"),
+            # Counts narrowed by status and priority ("999+ conversations" above a filtered list): read from the
+            # index alone, in number order, so that a join with a tag's conversations stops after a thousand matches
+            # rather than reading a row for every conversation carrying the tag.
+            models.Index(fields=["status", "priority", "id"], condition=models.Q(merged_into__isnull=True),
+                         name="conversation_status_prio_idx"),
         ]
 
     def __str__(self) -> str:

@@ -177,10 +177,12 @@ def among(ids: list[int], connection: BaseDatabaseWrapper) -> Q:
 
     The array is hidden from the planner inside a subquery: seeing thousands of numbers, it expects a walk
     through conversations newest first to meet fifty of them soon, which at a million conversations reads
-    thousands of rows for one page.
+    thousands of rows for one page. It is passed as one array literal rather than a list of numbers, which
+    Django and the driver would handle one by one (about 2 ms for the 3 700 matches of a rare word).
     """
     table = connection.ops.quote_name(Conversation._meta.db_table)
-    return Q(RawSQL(f"{table}.id = ANY(ARRAY(SELECT unnest(%s::bigint[])))", [ids], output_field=BooleanField()))
+    array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return Q(RawSQL(f"{table}.id = ANY(ARRAY(SELECT unnest(%s::bigint[])))", [array], output_field=BooleanField()))
 
 
 def estimated_matches(query: SearchQuery, connection: BaseDatabaseWrapper, *, conversations: int) -> int:
