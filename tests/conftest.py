@@ -25,6 +25,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_with_nothing_kept():
+    """Settings rows a process keeps (parley.core.kept) are forgotten when saved, but a test's rollback sends no signal:
+    what one test kept must not answer for the next."""
+    from parley.core.kept import forget_all
+
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _each_test_starts_in_the_default_language():
     """A request leaves its language active in the thread (LocaleMiddleware activates, nothing resets it): a test that
     asks in German must not make the next one, calling a service directly, answer in German."""

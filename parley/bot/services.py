@@ -22,6 +22,7 @@ from parley.conversations.services.common import event_message
 from parley.core import actors, events
 from parley.core.errors import ValidationFailed
 from parley.core.i18n import language_supported
+from parley.core.kept import kept
 from parley.knowledge.rendering import first_sentences
 from parley.knowledge.search import search_articles
 
@@ -73,13 +74,19 @@ def bot_settings_update(*, inbox, actor, enabled: bool, threshold: float, handov
     return bot_settings
 
 
+@kept(models=("bot.BotSettings",))
+def inboxes_with_a_bot() -> frozenset[int]:
+    """The ids of the inboxes whose bot is on: most messages arrive where there is none."""
+    return frozenset(BotSettings.objects.filter(enabled=True).values_list("inbox_id", flat=True))
+
+
 def bot_handle_message(*, message_id: int, inbox_id: int | None = None) -> BotTurn | None:
     """Answer, ask for feedback, or hand over, for one customer message (idempotent).
 
-    `inbox_id`, when the caller knows it, lets a message to an inbox without a bot cost one small query.
+    `inbox_id`, when the caller knows it, lets a message to an inbox without a bot cost no query at all.
     """
     started = time.perf_counter()
-    if inbox_id is not None and not BotSettings.objects.filter(inbox_id=inbox_id, enabled=True).exists():
+    if inbox_id is not None and inbox_id not in inboxes_with_a_bot():
         return None
     message = Message.objects.select_related("conversation__inbox", "conversation__contact").filter(pk=message_id, direction=Direction.INBOUND).first()
     if message is None:

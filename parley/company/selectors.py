@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from parley.company.models import CompanyProfile
+from parley.core.kept import kept
 
 DEFAULT_COLOR = "#2563eb"
 
@@ -20,10 +21,11 @@ class Company:
     version: int
 
 
+@kept(models=("company.CompanyProfile",))
 def company() -> Company:
     """Return the company as customers see it: the saved profile, or the environment's settings where it is empty.
 
-    One small row, read without its logo; every request reads it for the time zone.
+    One small row, read without its logo, and kept: every request and many events ask for it (the time zone).
     """
     profile = CompanyProfile.objects.defer("logo").first()
     return Company(

@@ -26,6 +26,7 @@ from parley.conversations.services.common import event_message
 from parley.core import actors, events, jobs
 from parley.core.errors import ApplicationError, ValidationFailed
 from parley.core.i18n import in_language_of
+from parley.core.kept import kept
 from parley.core.services import audit_record
 from parley.routing.hours import NeverOpen, WeeklySchedule, add_minutes, minutes_between
 from parley.sla.models import ConversationSla, EscalationStep, SlaPolicy, Target
@@ -118,12 +119,14 @@ def policy_matching(conversation: ConversationFacts, policies: Iterable[SlaPolic
     return None
 
 
-def active_policies() -> list[SlaPolicy]:
-    policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar")
-                    .prefetch_related("inboxes", "organizations", "calendar__holidays"))
+@kept(models=("sla.SlaPolicy", "routing.BusinessCalendar", "routing.Holiday"))
+def active_policies() -> tuple[SlaPolicy, ...]:
+    """The active policies in order, each with its inbox and organization ids and its schedule (kept: read-only)."""
+    policies = tuple(SlaPolicy.objects.filter(is_active=True).select_related("calendar")
+                     .prefetch_related("inboxes", "organizations", "calendar__holidays"))
     for policy in policies:
-        policy.inbox_ids = {i.pk for i in policy.inboxes.all()}
-        policy.organization_ids = {o.pk for o in policy.organizations.all()}
+        policy.inbox_ids = frozenset(i.pk for i in policy.inboxes.all())
+        policy.organization_ids = frozenset(o.pk for o in policy.organizations.all())
         policy.schedule = policy.calendar.schedule() if policy.calendar_id else None
     return policies
 
@@ -190,7 +193,7 @@ def _conversation_facts(conversation_ids: list[int]) -> tuple[list[ConversationF
     return conversations, tag_names
 
 
-def policies_matching(*, conversation_ids: list[int], policies: list[SlaPolicy] | None = None) -> dict[int, int | None]:
+def policies_matching(*, conversation_ids: list[int], policies: tuple[SlaPolicy, ...] | None = None) -> dict[int, int | None]:
     """Return the id of the policy each conversation falls under by its inbox, channel, priority, tags and organization,
     whatever its status: reports measure solved conversations against the promise they were made."""
     policies = active_policies() if policies is None else policies
@@ -201,7 +204,7 @@ def policies_matching(*, conversation_ids: list[int], policies: list[SlaPolicy] 
     return {pk: policy and policy.pk for pk, policy in matched.items()}
 
 
-def conversations_sla_refresh(*, conversation_ids: list[int], policies: list[SlaPolicy] | None = None) -> int:
+def conversations_sla_refresh(*, conversation_ids: list[int], policies: tuple[SlaPolicy, ...] | None = None) -> int:
     """Match each conversation to its policy and compute its due times again; return how many have an SLA."""
     policies = active_policies() if policies is None else policies
     conversations, tag_names = _conversation_facts(conversation_ids)

@@ -38,6 +38,7 @@ from parley.core import actors, jobs
 from parley.core.errors import PermissionDenied, ValidationFailed
 from parley.core.events import EVENTS
 from parley.core.services import audit_record
+from parley.core.kept import kept
 
 DELIVER_QUEUE = "webhook.deliver"
 MAX_ATTEMPTS = 6
@@ -159,13 +160,19 @@ def _queue(webhook: Webhook, *, event_name: str, payload: dict, event_id: int | 
     return delivery
 
 
+@kept(models=("automation.Webhook",))
+def active_webhook_events() -> tuple[tuple[int, frozenset[str]], ...]:
+    """Each active webhook's id and the events it listens to: most events have no webhook listening."""
+    return tuple((pk, frozenset(events)) for pk, events in Webhook.objects.filter(is_active=True).values_list("pk", "events"))
+
+
 def webhooks_fan_out(name: str, payload: dict) -> None:
     """Queue a delivery of event `name` to every active webhook subscribed to it (the durable subscriber "webhooks")."""
     # Read before writing: an event no webhook listens to takes no write lock.
-    listening = [webhook for webhook in Webhook.objects.filter(is_active=True)
-                 if name in webhook.events or ALL_EVENTS in webhook.events]
-    if not listening:
+    listening_ids = [pk for pk, events in active_webhook_events() if name in events or ALL_EVENTS in events]
+    if not listening_ids:
         return
+    listening = Webhook.objects.filter(pk__in=listening_ids, is_active=True)
     with transaction.atomic():
         for webhook in listening:
             _queue(webhook, event_name=name, payload=payload, event_id=payload["event_id"])
