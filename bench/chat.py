@@ -89,18 +89,29 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
                 elif frame.get("event") == "resync":  # the server dropped events for this socket and says so
                     resyncs[0] += 1
 
-        async def send(n, socket):
-            client_id = f"b{n}"
-            sent_at[client_id] = time.perf_counter()
-            await socket.send(json.dumps({"action": "message", "text": f"Where is order {n}?", "client_id": client_id}))
-            while True:
-                frame = json.loads(await asyncio.wait_for(socket.recv(), 60))
-                if frame.get("event") == "ack":
-                    acked[client_id] = frame["message"]["id"]
-                    return
+        waiting: dict[str, asyncio.Future] = {}
+        readers: dict[int, asyncio.Task] = {}
+
+        async def read(socket):
+            # websockets allows one reader per socket, and a visitor may have several messages unacknowledged (the
+            # widget does): each ack finds its message by client_id.
+            async for raw in socket:
+                frame = json.loads(raw)
                 if frame.get("event") == "error":
                     errors[frame["code"]] = errors.get(frame["code"], 0) + 1
-                    return
+                if frame.get("event") in ("ack", "error") and frame.get("client_id") in waiting:
+                    waiting.pop(frame["client_id"]).set_result(frame["message"]["id"] if frame["event"] == "ack" else None)
+
+        async def send(n, socket):
+            client_id = f"b{n}"
+            if id(socket) not in readers:
+                readers[id(socket)] = asyncio.create_task(read(socket))
+            answer = waiting[client_id] = asyncio.get_running_loop().create_future()
+            sent_at[client_id] = time.perf_counter()
+            await socket.send(json.dumps({"action": "message", "text": f"Where is order {n}?", "client_id": client_id}))
+            message_id = await asyncio.wait_for(answer, 60)
+            if message_id is not None:
+                acked[client_id] = message_id
 
         listener = asyncio.create_task(listen())
         began, tasks = time.perf_counter(), []
@@ -115,6 +126,8 @@ async def exchange(agent_base: str, cookie: str, sockets: list, messages: int, r
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - began
         listener.cancel()
+        for reader in readers.values():
+            reader.cancel()
     latencies = [heard[mid] - sent_at[cid] for cid, mid in acked.items() if mid in heard]
     return {"sent": messages, "acknowledged": len(acked), "heard by agent": len(latencies),
             "messages/s": f"{len(latencies) / elapsed:.1f}",
