@@ -25,6 +25,7 @@ from parley.conversations.services.common import event_message
 from parley.core import actors, events, jobs
 from parley.core.errors import ValidationFailed
 from parley.core.i18n import in_english
+from parley.core.kept import kept
 from parley.core.services import audit_record
 from parley.routing.hours import WeeklySchedule
 from parley.routing.models import (
@@ -183,6 +184,22 @@ def policy_for(conversation: Conversation) -> RoutingPolicy | None:
                 if conversation.team_id else None))
 
 
+@kept(models=("routing.RoutingPolicy",))
+def _automatic_by_scope() -> dict[tuple[str, int], bool]:
+    """Whether each inbox's and team's policy routes automatically: most desks route nothing automatically."""
+    return {("inbox", inbox_id) if inbox_id else ("team", team_id): strategy != Strategy.MANUAL
+            for inbox_id, team_id, strategy in RoutingPolicy.objects.values_list("inbox_id", "team_id", "strategy")}
+
+
+def routes_automatically(conversation: Conversation) -> bool:
+    """Whether the policy that policy_for returns for `conversation` assigns by itself, from the kept policies."""
+    scopes = _automatic_by_scope()
+    chosen = scopes.get(("inbox", conversation.inbox_id))
+    if chosen is None and conversation.team_id:
+        chosen = scopes.get(("team", conversation.team_id))
+    return bool(chosen)
+
+
 def _actor(policy: RoutingPolicy):
     return actors.rule(f"Routing: {policy.team or policy.inbox}")
 
@@ -192,6 +209,8 @@ def conversation_route(*, conversation_id: int) -> User | None:
     # Read before writing: most messages need no routing, and then no write lock is taken. _drain checks again under its locks.
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None or conversation.assignee_id or conversation.status not in ACTIVE_STATUSES or conversation.merged_into_id:
+        return None
+    if not routes_automatically(conversation):
         return None
     policy = policy_for(conversation)
     if policy is None or not policy.is_automatic:
