@@ -161,6 +161,10 @@ else:
                                   "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+#: Seconds each process trusts its copy of settings rows that every message or webhook consults (parley.core.kept)
+#: when another process may have changed them; a change counts at once in the process that saves it.
+PARLEY_KEPT_SECONDS = float(os.environ.get("PARLEY_KEPT_SECONDS", 2))
+
 #: Rate limits, "count/period" (period in s, m, h or d), counted in the database or, with REDIS_URL, in Redis.
 PARLEY_RATE_SIGNIN_ACCOUNT = os.environ.get("PARLEY_RATE_SIGNIN_ACCOUNT", "10/15m")  # failed sign-ins per account
 PARLEY_RATE_SIGNIN_IP = os.environ.get("PARLEY_RATE_SIGNIN_IP", "30/15m")  # failed sign-ins per address

@@ -132,7 +132,9 @@ def _running_server(extra_env: dict[str, str], *, host: str = "127.0.0.1"):
     base = f"http://{host}:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parley.test_settings", "DATABASE_URL": _database_url(),
            "PARLEY_DATA_DIR": str(settings.DATA_DIR), "PARLEY_JOBS_EAGER": "1", "PARLEY_SECRET_KEY": settings.SECRET_KEY,
-           "PARLEY_BASE_URL": base, **extra_env}
+           "PARLEY_BASE_URL": base,
+           # One server serves many tests, whose rows change between them and whose rollbacks send no signal.
+           "PARLEY_KEPT_SECONDS": "0", **extra_env}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log_path = settings.DATA_DIR / f"server-{port}.log"
     log = open(log_path, "wb")

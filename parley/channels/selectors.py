@@ -4,19 +4,20 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+
 from parley.channels.addresses import address_normalize
 from parley.channels.base import PollState
 from parley.channels.models import EnvelopeStatus, InboundEnvelope, Inbox, InboxAddress
+from parley.core.kept import forget_now_and_at_commit
 
 #: Failed envelopes the health card lists; the rest are counted.
 FAILED_ENVELOPES_SHOWN = 10
 
 
-#: Seconds a process answers webhooks from its own copy of an inbox found by its public key. A busy number
-#: posts hundreds of webhooks a second, each naming its inbox; a change saved in this process counts at once
-#: (inbox_by_key_forget), one saved in another process after at most this long.
-INBOX_BY_KEY_SECONDS = 5.0
-#: Inboxes kept per process; past this the copies are dropped and looked up again.
+#: A busy number posts hundreds of webhooks a second, each naming its inbox by its public key: a process answers
+#: them from its own copy of the inbox for PARLEY_KEPT_SECONDS. A change saved in this process counts at once
+#: (inbox_by_key_forget), one saved in another process when that time is up. Inboxes kept per process; past this the copies are dropped and looked up again.
 INBOX_BY_KEY_KEPT = 1000
 _inbox_by_key: dict[tuple[str, str], tuple[float, Inbox]] = {}
 
@@ -31,14 +32,14 @@ def active_inbox_by_key(*, kind: str, key: str) -> Inbox | None:
             return None
         if len(_inbox_by_key) >= INBOX_BY_KEY_KEPT:
             _inbox_by_key.clear()
-        _inbox_by_key[(kind, key)] = kept = (now + INBOX_BY_KEY_SECONDS, inbox)
+        _inbox_by_key[(kind, key)] = kept = (now + settings.PARLEY_KEPT_SECONDS, inbox)
     # A copy per request: a view may change its inbox (a poll state, a refreshed token) without the next seeing it.
     return copy.deepcopy(kept[1])
 
 
 def inbox_by_key_forget(**kwargs) -> None:
-    """Drop this process's copies of inboxes (an inbox was saved or deleted)."""
-    _inbox_by_key.clear()
+    """Drop this process's copies of inboxes (an inbox was saved or deleted), now and when the change commits."""
+    forget_now_and_at_commit(_inbox_by_key.clear)
 
 
 def inbox_for(*, kind: str, address: str) -> Inbox | None:

@@ -2,10 +2,10 @@
 
 Which SLA policies are active, which inboxes have a bot, which webhooks listen: every customer message's
 subscribers asked the database, a statement each, for rows that change a few times a day. A `Kept` value
-is loaded once and trusted for `seconds`; a save or delete of one of its models in this process forgets it
-at once (post_save, post_delete, m2m_changed), one in another process counts when the time is up, as
-compiled automation rules do. Values handed out are shared between threads: keep them read-only (a frozen
-dataclass, a tuple, a frozenset, rows nobody saves).
+is loaded once and trusted for PARLEY_KEPT_SECONDS. A save or delete of one of its models in this process forgets it
+at once and again when that transaction commits (post_save, post_delete, m2m_changed); a change made in
+another process counts when the time is up, as for compiled automation rules. Values handed out are shared
+between threads: keep them read-only (a frozen dataclass, a tuple, a frozenset, rows nobody saves).
 """
 from __future__ import annotations
 
@@ -14,23 +14,22 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from django.conf import settings
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
-
-#: How long a process trusts a kept value that another process may have changed.
-KEPT_SECONDS = 2.0
 
 _all: list[Kept] = []
 _lock = threading.Lock()
 
 
 class Kept(Generic[T]):
-    """A value loaded from the rows of `models` ("app_label.ModelName"), kept per process for `seconds`."""
+    """A value loaded from the rows of `models` ("app_label.ModelName"), kept per process for PARLEY_KEPT_SECONDS."""
 
-    def __init__(self, load: Callable[[], T], *, models: tuple[str, ...], seconds: float = KEPT_SECONDS):
-        self._load, self._models, self._seconds = load, frozenset(name.lower() for name in models), seconds
+    def __init__(self, load: Callable[[], T], *, models: tuple[str, ...]):
+        self._load, self._models = load, frozenset(name.lower() for name in models)
         self._value: tuple[float, T] | None = None
         with _lock:
             _all.append(self)
@@ -39,7 +38,7 @@ class Kept(Generic[T]):
         kept = self._value
         now = time.monotonic()
         if kept is None or kept[0] < now:
-            kept = self._value = (now + self._seconds, self._load())
+            kept = self._value = (now + settings.PARLEY_KEPT_SECONDS, self._load())
         return kept[1]
 
     def forget(self) -> None:
@@ -55,12 +54,19 @@ def forget_all() -> None:
         kept.forget()
 
 
+def forget_now_and_at_commit(forget: Callable[[], None]) -> None:
+    """Call `forget` now and again when the current transaction commits: in between, another thread may load
+    and keep what it still sees, the rows before this change."""
+    forget()
+    transaction.on_commit(forget)
+
+
 def _changed(sender, **kwargs) -> None:
     # m2m_changed's sender is the join table; its two sides are the instance's model and `model`.
     models = (type(kwargs["instance"]), kwargs["model"]) if "action" in kwargs else (sender,)
     for kept in _all:
         if kept.watches(*models):
-            kept.forget()
+            forget_now_and_at_commit(kept.forget)
 
 
 def _setting_changed(**kwargs) -> None:
@@ -74,10 +80,10 @@ post_delete.connect(_changed, dispatch_uid="parley.core.kept.deleted")
 m2m_changed.connect(_changed, dispatch_uid="parley.core.kept.related")
 
 
-def kept(*, models: tuple[str, ...], seconds: float = KEPT_SECONDS) -> Callable[[Callable[[], T]], Kept[T]]:
+def kept(*, models: tuple[str, ...]) -> Callable[[Callable[[], T]], Kept[T]]:
     """Decorate a function of no arguments that reads settings rows: its result is kept (see Kept)."""
     def wrap(load: Callable[[], T]) -> Kept[T]:
-        wrapped = Kept(load, models=models, seconds=seconds)
+        wrapped = Kept(load, models=models)
         wrapped.__doc__, wrapped.__name__ = load.__doc__, load.__name__
         return wrapped
     return wrap

@@ -3,6 +3,7 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 from pigeon import SECRET, VERIFY_TOKEN, pigeon_signature
 
 from parley.channels.models import InboundEnvelope, Inbox
@@ -130,7 +131,7 @@ def test_an_inbox_deactivated_by_another_process_takes_nothing_once_this_ones_co
 
     assert post_signed(client, updates_url(pigeon_inbox), message_batch()).status_code == 200
     Inbox.objects.filter(pk=pigeon_inbox.pk).update(is_active=False)  # what another process's save looks like from here
-    later = time.monotonic() + selectors.INBOX_BY_KEY_SECONDS + 1
+    later = time.monotonic() + settings.PARLEY_KEPT_SECONDS + 1
     monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
 
     response = post_signed(client, updates_url(pigeon_inbox), message_batch(batch_id="b-2"))
