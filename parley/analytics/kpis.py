@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, TAG_DIMENSION, filled, rollup_key
-from parley.analytics.models import ConversationFact, DailyRollup
+from parley.analytics.models import AnswerFact, ConversationFact, DailyRollup
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Tag
 
 
@@ -71,6 +71,11 @@ class Scope:
         if len(asked) > 1:
             return None
         return next(iter(asked), "channel")
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the report is narrowed by a channel, an inbox, a team, an agent or a tag."""
+        return any(self._filters().values())
 
     def _filters(self) -> dict:
         return {"channel": self.channel, "inbox": self.inbox_id, "team": self.team_id, "agent": self.agent_id,
@@ -272,12 +277,19 @@ def sentiment(m: dict) -> float | None:
 # --- survey KPIs: answers given in the period, about conversations passing the filters ------------------
 
 def _answers(scope: Scope, kind: str):
+    """The answers of `kind` given in the period: the surveys themselves, or with a filter the answer facts.
+
+    Those carry their conversation's channel, inbox, team and assignee, so a filter reads an index instead of
+    joining each of the period's answers to its conversation. Surveys about no conversation (an NPS campaign's)
+    pass no filter either way.
+    """
     from parley.surveys.models import Survey
 
     start, end = scope.bounds()
-    answers = Survey.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
-    return scope.narrow(answers, ("conversation__inbox_id", "conversation__inbox__kind", "conversation__team_id",
-                                  "conversation__assignee_id", "conversation__tags__name"))
+    if not scope.filtered:
+        return Survey.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
+    answers = AnswerFact.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
+    return scope.narrow(answers, ("inbox_id", "channel", "team_id", "assignee_id", "conversation__tags__name"))
 
 
 def _surveyed(kind: str):

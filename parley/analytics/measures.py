@@ -27,6 +27,9 @@ FACT_MEASURES = {
     "sla_kept": Count("pk", filter=Q(sla_policy_id__isnull=False, sla_breached=False)),
     #: Still open (new, open, pending, on hold): summed over every day, the backlog.
     "active": Count("pk", filter=Q(is_active=True)),
+    #: Of those, the ones nobody is assigned to, and the customers waiting on us: the live view's queues.
+    "unassigned": Count("pk", filter=Q(is_active=True, assignee_id__isnull=True)),
+    "waiting": Count("waiting_since"),
 }
 ROLLUP_MEASURES = {name: Sum(name) for name in FACT_MEASURES}
 #: The rollup's dimensions with one value per fact, and the fact field each one is keyed by (analytics.models.DailyRollup).

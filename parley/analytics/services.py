@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, TAG_DIMENSION, filled, rollup_key
-from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
+from parley.analytics.models import AnswerFact, ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
 from parley.core.i18n import in_language_of
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind, Status
@@ -89,7 +89,42 @@ def fact_values(conversation: Conversation, messages: list[Message], sentiments:
         "sla_policy_id": sla_policy_id,
         "sla_breached": any(m.kind == MessageKind.EVENT and m.metadata.get("sla_breached") for m in messages),
         "sentiment_total": sum(sentiments), "sentiment_count": len(sentiments), "tag_ids": sorted(tag_ids),
+        "waiting_since": conversation.last_inbound_at if _waiting(conversation) else None,
     }
+
+
+def _waiting(conversation: Conversation) -> bool:
+    """Waiting on us: the customer wrote last (new or open, and nothing from us since their last message)."""
+    return (conversation.status in (Status.NEW, Status.OPEN) and conversation.last_inbound_at is not None
+            and (conversation.first_response_at is None or conversation.last_inbound_at > conversation.first_response_at))
+
+
+def _answer_values(survey: tuple, conversation: Conversation) -> dict:
+    """An answer fact's fields from (survey id, kind, answered at, score) and the conversation it is about."""
+    survey_id, kind, answered_at, score = survey
+    return {"survey_id": survey_id, "conversation_id": conversation.pk, "kind": kind, "answered_at": answered_at,
+            "score": score, "inbox_id": conversation.inbox_id, "channel": conversation.inbox.kind,
+            "team_id": conversation.team_id, "assignee_id": conversation.assignee_id}
+
+
+def _answered(conversation_ids) -> list[tuple]:
+    from parley.surveys.models import Survey
+
+    return list(Survey.objects.filter(conversation_id__in=conversation_ids, answered_at__isnull=False)
+                .values_list("conversation_id", "pk", "kind", "answered_at", "score"))
+
+
+def _answer_facts_sync(conversation: Conversation) -> None:
+    """Make the conversation's answer facts its answered surveys with its channel, inbox, team and assignee now.
+
+    Rows that already say so are left alone: most refreshes change no answer and write nothing here.
+    """
+    wanted = {row[1]: _answer_values(row[1:], conversation) for row in _answered([conversation.pk])}
+    held = {values["survey_id"]: values for values in AnswerFact.objects.filter(conversation_id=conversation.pk).values()}
+    stale = [survey_id for survey_id, values in held.items() if wanted.get(survey_id) != values]
+    AnswerFact.objects.filter(pk__in=stale).delete()
+    AnswerFact.objects.bulk_create([AnswerFact(**values) for survey_id, values in wanted.items()
+                                    if survey_id in stale or survey_id not in held])
 
 
 #: Rollup rows read and written at a time when it is rebuilt.
@@ -108,6 +143,9 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     # seen here or added after this write, never lost.
     fact = ConversationFact.objects.select_for_update().filter(conversation_id=conversation_id).first()
     before = _share(fact)
+    if conversation is not None:
+        # A merged conversation keeps its answers: a survey stays about the conversation it was sent for.
+        _answer_facts_sync(conversation)
     if conversation is None or conversation.merged_into_id:
         if fact is not None:
             fact.delete()
@@ -206,6 +244,9 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     `facts` and `rollup` are the models to use: a migration passes its historical ones.
     """
     rollup.objects.all().delete()
+    # A migration's historical rollup has the measures of its time only.
+    columns = {field.name for field in rollup._meta.get_fields()}
+    measures = {name: aggregate for name, aggregate in FACT_MEASURES.items() if name in columns}
     made = []
     # The tags' rows join each fact to its conversation's tags, which its tag_ids repeat since its last refresh.
     for dimension, field, counted in [*((dimension, field, facts.objects.all()) for dimension, field in DIMENSIONS.items()),
@@ -214,10 +255,10 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
         for day, value, hour, count in (counted.values_list("day", field, "hour").annotate(n=Count("pk"))
                                         .values_list("day", field, "hour", "n").order_by()):
             per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
-        for row in counted.values("day", field).annotate(**FACT_MEASURES).order_by().iterator(chunk_size=BATCH_ROWS):
+        for row in counted.values("day", field).annotate(**measures).order_by().iterator(chunk_size=BATCH_ROWS):
             key = rollup_key(row[field])
             made.append(rollup(day=row["day"], dimension=dimension, key=key, weekday=row["day"].weekday(),
-                               hours=_hours(per_hour[row["day"], key]), **filled({name: row[name] for name in FACT_MEASURES})))
+                               hours=_hours(per_hour[row["day"], key]), **filled({name: row[name] for name in measures})))
     rollup.objects.bulk_create(made, batch_size=BATCH_ROWS)
     return len(made)
 
@@ -228,7 +269,11 @@ def facts_rebuild_batch(*, conversation_ids: list[int], policies: list | None = 
 
     `policies` are the active SLA policies, read once for many batches (read here when not given).
     """
-    conversations = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids, merged_into__isnull=True))
+    every = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids))
+    AnswerFact.objects.filter(conversation_id__in=conversation_ids).delete()
+    by_id = {c.pk: c for c in every}
+    AnswerFact.objects.bulk_create([AnswerFact(**_answer_values(row[1:], by_id[row[0]])) for row in _answered(conversation_ids)])
+    conversations = [c for c in every if not c.merged_into_id]
     messages: dict[int, list[Message]] = {c.pk: [] for c in conversations}
     for message in Message.objects.filter(conversation_id__in=conversation_ids).only(*_MESSAGE_FIELDS).order_by("created_at", "id"):
         messages[message.conversation_id].append(message)
@@ -278,7 +323,8 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
         fact_refresh(conversation_id=message.conversation_id)
         return record
     record = MessageSentiment.objects.create(message_id=message.pk, conversation_id=message.conversation_id, score=score)
-    # A customer's message changes nothing else in the facts (answers and status changes refresh those), so a first
+    # A customer's message changes nothing else in the facts that its own message.created refresh would not see to
+    # (answers and status changes refresh them too, and so does its wait), so a first
     # score is added to the sums in place, the fact's and its rollup row's, instead of recomputing the conversation
     # from all its messages and the rollup row from all its facts. The fact is locked first, as fact_refresh does.
     facts = ConversationFact.objects.filter(conversation_id=message.conversation_id)
