@@ -17,7 +17,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, TAG_DIMENSION, filled, rollup_key
+from parley.analytics.measures import (DIMENSIONS, FACT_MEASURES, PAIRS, ROLLUP_MEASURES, TAG_DIMENSION, filled,
+                                       pair_dimension, rollup_key)
 from parley.analytics.models import AnswerFact, ConversationFact, DailyRollup
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Tag
 
@@ -63,14 +64,17 @@ class Scope:
     def rollup_dimension(self, *grouped_by: str) -> str | None:
         """The rollup dimension that answers this scope grouped by `grouped_by` (fact fields), or None: then the facts do.
 
-        The rollup adds the facts up along one dimension at a time, so it answers a scope narrowed or
-        grouped by at most one of channel, inbox, team, agent and tag.
+        The rollup adds the facts up along one dimension at a time, and along the pairs a dashboard asks for
+        (analytics.measures.PAIRS), so it answers a scope narrowed or grouped by at most one of channel, inbox,
+        team, agent and tag, or narrowed by one and grouped by another of those pairs.
         """
-        asked = {dimension for dimension, value in self._filters().items() if value}
-        asked |= {dimension for dimension, field in DIMENSIONS.items() if field in grouped_by}
-        if len(asked) > 1:
-            return None
-        return next(iter(asked), "channel")
+        narrowed = {dimension for dimension, value in self._filters().items() if value}
+        grouped = {dimension for dimension, field in DIMENSIONS.items() if field in grouped_by} - narrowed
+        if len(narrowed | grouped) <= 1:
+            return next(iter(narrowed | grouped), "channel")
+        if len(narrowed) == 1 and len(grouped) == 1 and (pair := (*narrowed, *grouped)) in PAIRS:
+            return pair_dimension(*pair)
+        return None
 
     @property
     def filtered(self) -> bool:
@@ -82,15 +86,20 @@ class Scope:
                 TAG_DIMENSION: self.tag}
 
     def _measured(self, *grouped_by: str, whenever: bool = False) -> tuple[QuerySet, dict]:
-        """The rows to add up: the rollup's when it answers, else the facts; of the period, or of every day (`whenever`)."""
+        """The rows to add up: the rollup's when it answers, else the facts; of the period, or of every day (`whenever`).
+
+        The rollup's rows carry `grouped`, the key of the dimension grouped by: `key2` in a pair's rows, else `key`.
+        """
         dimension = self.rollup_dimension(*grouped_by)
         if dimension is None:
             return self.facts(), FACT_MEASURES
-        rows = DailyRollup.objects.filter(dimension=dimension)
+        pair = next((pair for pair in PAIRS if pair_dimension(*pair) == dimension), None)
+        rows = DailyRollup.objects.filter(dimension=dimension).alias(grouped=F("key2") if pair else F("key"))
         if not whenever:
             rows = rows.filter(day__gte=self.start, day__lte=self.end)
-        value = self._filters()[dimension]
-        if dimension == TAG_DIMENSION:
+        narrowed = pair[0] if pair else dimension
+        value = self._filters()[narrowed]
+        if narrowed == TAG_DIMENSION:
             # A tag's rows are keyed by its id, which survives a rename; a name no tag has matches no row, as no fact.
             value = Tag.objects.filter(name=value).values_list("pk", flat=True).first()
             return (rows.filter(key=rollup_key(value)) if value else rows.none()), ROLLUP_MEASURES
@@ -113,7 +122,7 @@ class Scope:
             rows, aggregates = self._measured(*fields)
             if rows.model is DailyRollup:
                 # The rollup row's key holds the value of the one dimension grouped by; the day's fields are its own.
-                keyed = {field: F("key") if field == "channel" else Cast("key", BigIntegerField())
+                keyed = {field: F("grouped") if field == "channel" else Cast("grouped", BigIntegerField())
                          for field in fields if field in DIMENSIONS.values()}
                 rows = rows.values(*(field for field in fields if field not in keyed), **keyed)
             else:

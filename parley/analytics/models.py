@@ -67,15 +67,18 @@ class DailyRollup(models.Model):
     Each fact counts in a row of its day for its channel, its inbox, its team, its assignee and each of
     its tags. A report with no filter reads the channel rows; one filtered by a channel, an inbox, a team,
     an agent or a tag reads that one row a day. So a year is a few thousand rows however many
-    conversations there are.
+    conversations there are. A filtered report's chart per channel and its agent table read the rows of
+    a pair (analytics.measures.PAIRS): one per value of the filter's dimension and of the one grouped by.
     Whenever a fact changes, its rows change by the difference (analytics.services.rollup_move), so each
     stays exactly the sum of its facts; `parley rebuild-reports` makes them anew.
     """
 
     day = models.DateField()
-    #: What `key` names: "channel" (the inbox kind), "inbox", "team", "agent" (an id, "0" for none) or "tag" (an id).
-    dimension = models.CharField(max_length=10)
+    #: What `key` names: "channel" (the inbox kind), "inbox", "team", "agent" (an id, "0" for none) or "tag" (an id);
+    #: for a pair, "team+agent" say, `key` is the team's and `key2` the agent's.
+    dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=30)
+    key2 = models.CharField(max_length=30, default="")
     #: Monday is 0 (the day's weekday, kept for the heat map).
     weekday = models.PositiveSmallIntegerField()
     #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells.
@@ -103,10 +106,10 @@ class DailyRollup(models.Model):
     waiting = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "dimension", "key"], name="analytics_rollup_bucket_unique")]
+        constraints = [models.UniqueConstraint(fields=["day", "dimension", "key", "key2"], name="analytics_rollup_bucket_unique")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.dimension} {self.key}: {self.conversations}"
+        return f"{self.day} {self.dimension} {self.key} {self.key2}: {self.conversations}"
 
 
 class AnswerFact(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, TAG_DIMENSION, filled, rollup_key
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, PAIRS, TAG_DIMENSION, filled, pair_dimension, rollup_key
 from parley.analytics.models import AnswerFact, ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
 from parley.core.i18n import in_language_of
@@ -169,16 +169,19 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     return fact
 
 
-#: A rollup row: (day, dimension, key).
-Bucket = tuple[date, str, str]
+#: A rollup row: (day, dimension, key, key2).
+Bucket = tuple[date, str, str, str]
 #: What one fact adds to the rollup: its row in each dimension, its hour, and its measures.
 Share = tuple[tuple[Bucket, ...], int, dict]
 
 
 def _buckets(day: date, values: dict) -> tuple[Bucket, ...]:
     """The rollup rows a fact with these field `values` counts in on `day`."""
-    return (*((day, dimension, rollup_key(values[field])) for dimension, field in DIMENSIONS.items()),
-            *((day, TAG_DIMENSION, rollup_key(tag_id)) for tag_id in values["tag_ids"]))
+    keys = {**{dimension: [rollup_key(values[field])] for dimension, field in DIMENSIONS.items()},
+            TAG_DIMENSION: [rollup_key(tag_id) for tag_id in values["tag_ids"]]}
+    return (*((day, dimension, key, "") for dimension, each in keys.items() for key in each),
+            *((day, pair_dimension(narrowed, grouped), key, key2)
+              for narrowed, grouped in PAIRS for key in keys[narrowed] for key2 in keys[grouped]))
 
 
 def _share(fact: ConversationFact | None) -> Share | None:
@@ -216,13 +219,13 @@ def _rollup_add(buckets: set[Bucket], changes: dict, hours: dict[int, int]) -> N
     if not changes and not hours:
         return
     matching = Q()
-    for day, dimension, key in buckets:
-        matching |= Q(day=day, dimension=dimension, key=key)
+    for day, dimension, key, key2 in buckets:
+        matching |= Q(day=day, dimension=dimension, key=key, key2=key2)
     rows = DailyRollup.objects.filter(matching)
     if any(change > 0 for change in hours.values()):
-        # A fact joining rows: they may not be there yet. Otherwise the fact already counts in them.
-        for day, dimension, key in sorted(buckets):
-            DailyRollup.objects.get_or_create(day=day, dimension=dimension, key=key, defaults={"weekday": day.weekday()})
+        # A fact joining rows: they may not be there yet (one statement for all). Otherwise the fact already counts in them.
+        DailyRollup.objects.bulk_create([DailyRollup(day=day, dimension=dimension, key=key, key2=key2, weekday=day.weekday())
+                                         for day, dimension, key, key2 in sorted(buckets)], ignore_conflicts=True)
     if hours:
         # A row missing here is one a fact leaves after a rebuild dropped it: a tag deleted since.
         for row in rows.select_for_update().order_by("pk"):
@@ -247,20 +250,28 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     # A migration's historical rollup has the measures of its time only.
     columns = {field.name for field in rollup._meta.get_fields()}
     measures = {name: aggregate for name, aggregate in FACT_MEASURES.items() if name in columns}
-    made = []
     # The tags' rows join each fact to its conversation's tags, which its tag_ids repeat since its last refresh.
-    for dimension, field, counted in [*((dimension, field, facts.objects.all()) for dimension, field in DIMENSIONS.items()),
-                                      (TAG_DIMENSION, "conversation__tags", facts.objects.filter(conversation__tags__isnull=False))]:
-        per_hour: dict[tuple[date, str], dict[int, int]] = {}
-        for day, value, hour, count in (counted.values_list("day", field, "hour").annotate(n=Count("pk"))
-                                        .values_list("day", field, "hour", "n").order_by()):
-            per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
-        for row in counted.values("day", field).annotate(**measures).order_by().iterator(chunk_size=BATCH_ROWS):
-            key = rollup_key(row[field])
-            made.append(rollup(day=row["day"], dimension=dimension, key=key, weekday=row["day"].weekday(),
-                               hours=_hours(per_hour[row["day"], key]), **filled({name: row[name] for name in measures})))
-    rollup.objects.bulk_create(made, batch_size=BATCH_ROWS)
-    return len(made)
+    fields = {**DIMENSIONS, TAG_DIMENSION: "conversation__tags"}
+    made = 0
+    for dimension, grouping in [*((dimension, (field,)) for dimension, field in fields.items()),
+                                *((pair_dimension(narrowed, grouped), (fields[narrowed], fields[grouped])) for narrowed, grouped in PAIRS)]:
+        counted = facts.objects.filter(conversation__tags__isnull=False) if "conversation__tags" in grouping else facts.objects.all()
+        per_hour: dict[tuple, dict[int, int]] = {}
+        for day, *values, hour, count in (counted.values_list("day", *grouping, "hour").annotate(n=Count("pk"))
+                                          .values_list("day", *grouping, "hour", "n").order_by()):
+            per_hour.setdefault((day, *map(rollup_key, values)), {})[hour] = count
+        rows = []
+        for row in counted.values("day", *grouping).annotate(**measures).order_by().iterator(chunk_size=BATCH_ROWS):
+            keys = [rollup_key(row[field]) for field in grouping]
+            rows.append(rollup(day=row["day"], dimension=dimension, key=keys[0], key2=keys[1] if len(keys) > 1 else "",
+                               weekday=row["day"].weekday(), hours=_hours(per_hour[row["day"], *keys]),
+                               **filled({name: row[name] for name in measures})))
+            if len(rows) == BATCH_ROWS:
+                rollup.objects.bulk_create(rows)
+                made, rows = made + len(rows), []
+        rollup.objects.bulk_create(rows)
+        made += len(rows)
+    return made
 
 
 @transaction.atomic
@@ -335,8 +346,8 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
     added = {"sentiment_total": F("sentiment_total") + score, "sentiment_count": F("sentiment_count") + 1}
     facts.update(**added)
     rows = Q()
-    for day, dimension, key in _buckets(fact["day"], fact):
-        rows |= Q(day=day, dimension=dimension, key=key)
+    for day, dimension, key, key2 in _buckets(fact["day"], fact):
+        rows |= Q(day=day, dimension=dimension, key=key, key2=key2)
     DailyRollup.objects.filter(rows).update(**added)
     return record
 

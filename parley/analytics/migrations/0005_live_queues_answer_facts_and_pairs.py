@@ -30,7 +30,7 @@ def fill_answer_facts(apps, schema_editor):
 
 
 def rebuild(apps, schema_editor):
-    # The new measures count in every row.
+    # The new measures count in every row, and the pairs of dimensions have rows of their own.
     from parley.analytics.services import rollup_rebuild
 
     rollup_rebuild(facts=apps.get_model("analytics", "ConversationFact"), rollup=apps.get_model("analytics", "DailyRollup"))
@@ -97,6 +97,24 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='answerfact',
             index=models.Index(fields=['kind', 'assignee_id', 'answered_at'], name='analytics_a_kind_3a5f60_idx'),
+        ),
+        migrations.RemoveConstraint(
+            model_name='dailyrollup',
+            name='analytics_rollup_bucket_unique',
+        ),
+        migrations.AddField(
+            model_name='dailyrollup',
+            name='key2',
+            field=models.CharField(default='', max_length=30),
+        ),
+        migrations.AlterField(
+            model_name='dailyrollup',
+            name='dimension',
+            field=models.CharField(max_length=20),
+        ),
+        migrations.AddConstraint(
+            model_name='dailyrollup',
+            constraint=models.UniqueConstraint(fields=('day', 'dimension', 'key', 'key2'), name='analytics_rollup_bucket_unique'),
         ),
         migrations.RunPython(fill_waiting_since, migrations.RunPython.noop),
         migrations.RunPython(fill_answer_facts, migrations.RunPython.noop),
