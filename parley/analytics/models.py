@@ -106,7 +106,8 @@ class DailyRollup(models.Model):
     waiting = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "dimension", "key", "key2"], name="analytics_rollup_bucket_unique")]
+        # Dimension and key first: a report reads one dimension's rows, often for one key, over many days.
+        constraints = [models.UniqueConstraint(fields=["dimension", "key", "key2", "day"], name="analytics_rollup_bucket_unique")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension} {self.key} {self.key2}: {self.conversations}"

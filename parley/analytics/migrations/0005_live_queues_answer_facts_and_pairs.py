@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='dailyrollup',
-            constraint=models.UniqueConstraint(fields=('day', 'dimension', 'key', 'key2'), name='analytics_rollup_bucket_unique'),
+            constraint=models.UniqueConstraint(fields=('dimension', 'key', 'key2', 'day'), name='analytics_rollup_bucket_unique'),
         ),
         migrations.RunPython(fill_waiting_since, migrations.RunPython.noop),
         migrations.RunPython(fill_answer_facts, migrations.RunPython.noop),
