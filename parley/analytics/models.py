@@ -81,7 +81,7 @@ class DailyRollup(models.Model):
     key2 = models.CharField(max_length=30, default="")
     #: Monday is 0 (the day's weekday, kept for the heat map).
     weekday = models.PositiveSmallIntegerField()
-    #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells.
+    #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells (empty in a pair's rows).
     hours = models.JSONField(default=list)
     conversations = models.PositiveIntegerField(default=0)
     first_response_total = models.PositiveBigIntegerField(default=0)

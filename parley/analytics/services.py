@@ -99,32 +99,31 @@ def _waiting(conversation: Conversation) -> bool:
             and (conversation.first_response_at is None or conversation.last_inbound_at > conversation.first_response_at))
 
 
-def _answer_values(survey: tuple, conversation: Conversation) -> dict:
-    """An answer fact's fields from (survey id, kind, answered at, score) and the conversation it is about."""
-    survey_id, kind, answered_at, score = survey
-    return {"survey_id": survey_id, "conversation_id": conversation.pk, "kind": kind, "answered_at": answered_at,
-            "score": score, "inbox_id": conversation.inbox_id, "channel": conversation.inbox.kind,
+def _answer_values(survey, conversation: Conversation) -> dict:
+    """An answer fact's fields from an answered survey and the conversation it is about."""
+    return {"survey_id": survey.pk, "conversation_id": conversation.pk, "kind": survey.kind, "answered_at": survey.answered_at,
+            "score": survey.score, "inbox_id": conversation.inbox_id, "channel": conversation.inbox.kind,
             "team_id": conversation.team_id, "assignee_id": conversation.assignee_id}
 
 
-def _answered(conversation_ids) -> list[tuple]:
+def _answered(conversation_ids):
     from parley.surveys.models import Survey
 
-    return list(Survey.objects.filter(conversation_id__in=conversation_ids, answered_at__isnull=False)
-                .values_list("conversation_id", "pk", "kind", "answered_at", "score"))
+    return Survey.objects.filter(conversation_id__in=conversation_ids, answered_at__isnull=False)
 
 
 def _answer_facts_sync(conversation: Conversation) -> None:
     """Make the conversation's answer facts its answered surveys with its channel, inbox, team and assignee now.
 
-    Rows that already say so are left alone: most refreshes change no answer and write nothing here.
+    One query reads the surveys with their answer facts, and rows that already say so are left alone: most
+    refreshes change no answer and write nothing here. An answer fact exists only for an answered survey
+    (deleting either deletes it), so none is left behind.
     """
-    wanted = {row[1]: _answer_values(row[1:], conversation) for row in _answered([conversation.pk])}
-    held = {values["survey_id"]: values for values in AnswerFact.objects.filter(conversation_id=conversation.pk).values()}
-    stale = [survey_id for survey_id, values in held.items() if wanted.get(survey_id) != values]
-    AnswerFact.objects.filter(pk__in=stale).delete()
-    AnswerFact.objects.bulk_create([AnswerFact(**values) for survey_id, values in wanted.items()
-                                    if survey_id in stale or survey_id not in held])
+    for survey in _answered([conversation.pk]).select_related("answer_fact"):
+        values = _answer_values(survey, conversation)
+        held = getattr(survey, "answer_fact", None)
+        if held is None or any(getattr(held, field) != value for field, value in values.items()):
+            AnswerFact(**values).save()
 
 
 #: Rollup rows read and written at a time when it is rebuilt.
@@ -227,8 +226,9 @@ def _rollup_add(buckets: set[Bucket], changes: dict, hours: dict[int, int]) -> N
         DailyRollup.objects.bulk_create([DailyRollup(day=day, dimension=dimension, key=key, key2=key2, weekday=day.weekday())
                                          for day, dimension, key, key2 in sorted(buckets)], ignore_conflicts=True)
     if hours:
-        # A row missing here is one a fact leaves after a rebuild dropped it: a tag deleted since.
-        for row in rows.select_for_update().order_by("pk"):
+        # A row missing here is one a fact leaves after a rebuild dropped it: a tag deleted since. The heat map reads
+        # no pair of dimensions, so a pair's rows keep no hours.
+        for row in rows.filter(key2="").select_for_update().order_by("pk"):
             per_hour = dict(enumerate(row.hours or _hours({})))
             for hour, change in hours.items():
                 per_hour[hour] = per_hour.get(hour, 0) + change
@@ -238,6 +238,15 @@ def _rollup_add(buckets: set[Bucket], changes: dict, hours: dict[int, int]) -> N
         rows.update(**{name: F(name) + change for name, change in changes.items()})
     if changes.get("conversations", 0) < 0:
         rows.filter(conversations=0).delete()
+
+
+def _per_hour(facts, field: str) -> dict[tuple[date, str], dict[int, int]]:
+    """How many of `facts` were opened in each local hour, per day and rollup key of `field`."""
+    per_hour: dict[tuple[date, str], dict[int, int]] = {}
+    for day, value, hour, count in (facts.values_list("day", field, "hour").annotate(n=Count("pk"))
+                                    .values_list("day", field, "hour", "n").order_by()):
+        per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
+    return per_hour
 
 
 @transaction.atomic
@@ -256,15 +265,13 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     for dimension, grouping in [*((dimension, (field,)) for dimension, field in fields.items()),
                                 *((pair_dimension(narrowed, grouped), (fields[narrowed], fields[grouped])) for narrowed, grouped in PAIRS)]:
         counted = facts.objects.filter(conversation__tags__isnull=False) if "conversation__tags" in grouping else facts.objects.all()
-        per_hour: dict[tuple, dict[int, int]] = {}
-        for day, *values, hour, count in (counted.values_list("day", *grouping, "hour").annotate(n=Count("pk"))
-                                          .values_list("day", *grouping, "hour", "n").order_by()):
-            per_hour.setdefault((day, *map(rollup_key, values)), {})[hour] = count
+        # The heat map reads no pair of dimensions, so a pair's rows keep no hours.
+        per_hour = _per_hour(counted, grouping[0]) if len(grouping) == 1 else None
         rows = []
         for row in counted.values("day", *grouping).annotate(**measures).order_by().iterator(chunk_size=BATCH_ROWS):
-            keys = [rollup_key(row[field]) for field in grouping]
-            rows.append(rollup(day=row["day"], dimension=dimension, key=keys[0], key2=keys[1] if len(keys) > 1 else "",
-                               weekday=row["day"].weekday(), hours=_hours(per_hour[row["day"], *keys]),
+            key, key2 = [rollup_key(row[field]) for field in grouping] + [""] * (2 - len(grouping))
+            rows.append(rollup(day=row["day"], dimension=dimension, key=key, key2=key2, weekday=row["day"].weekday(),
+                               hours=_hours(per_hour[row["day"], key]) if per_hour else [],
                                **filled({name: row[name] for name in measures})))
             if len(rows) == BATCH_ROWS:
                 rollup.objects.bulk_create(rows)
@@ -283,7 +290,8 @@ def facts_rebuild_batch(*, conversation_ids: list[int], policies: list | None = 
     every = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids))
     AnswerFact.objects.filter(conversation_id__in=conversation_ids).delete()
     by_id = {c.pk: c for c in every}
-    AnswerFact.objects.bulk_create([AnswerFact(**_answer_values(row[1:], by_id[row[0]])) for row in _answered(conversation_ids)])
+    AnswerFact.objects.bulk_create([AnswerFact(**_answer_values(survey, by_id[survey.conversation_id]))
+                                    for survey in _answered(conversation_ids)])
     conversations = [c for c in every if not c.merged_into_id]
     messages: dict[int, list[Message]] = {c.pk: [] for c in conversations}
     for message in Message.objects.filter(conversation_id__in=conversation_ids).only(*_MESSAGE_FIELDS).order_by("created_at", "id"):

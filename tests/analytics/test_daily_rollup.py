@@ -28,8 +28,9 @@ def _facts_summed() -> dict:
     summed = {}
     for bucket, pks in groups.items():
         facts = ConversationFact.objects.filter(pk__in=pks)
+        # The heat map reads no pair, so a pair's rows keep no hours.
         summed[bucket] = filled(facts.aggregate(**FACT_MEASURES)) | {
-            "weekday": bucket[0].weekday(), "hours": [facts.filter(hour=hour).count() for hour in range(24)]}
+            "weekday": bucket[0].weekday(), "hours": [] if bucket[3] else [facts.filter(hour=hour).count() for hour in range(24)]}
     return summed
 
 
