@@ -121,7 +121,7 @@ class Scope:
         if fields not in self._read:
             rows, aggregates = self._measured(*fields)
             if rows.model is DailyRollup:
-                # The rollup row's key holds the value of the one dimension grouped by; the day's fields are its own.
+                # The rollup row's `grouped` key holds the value of the one dimension grouped by; the day's fields are its own.
                 keyed = {field: F("grouped") if field == "channel" else Cast("grouped", BigIntegerField())
                          for field in fields if field in DIMENSIONS.values()}
                 rows = rows.values(*(field for field in fields if field not in keyed), **keyed)
