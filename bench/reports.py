@@ -184,7 +184,8 @@ def per_event_costs(*, samples: int, rng: random.Random) -> list[list]:
         # What conversation_assign writes; its event's refresh is what is timed.
         Conversation.objects.filter(pk=conversation_id).update(assignee_id=rng.choice(agent_ids))
         reassigned.append(refresh(conversation_id))
-    message_ids = list(Message.objects.filter(conversation_id__in=conversation_ids, direction="in").values_list("pk", flat=True)[:samples])
+    message_ids = list(Message.objects.filter(conversation_id__in=conversation_ids, direction="in")
+                       .values_list("pk", flat=True)[:samples])
     scoring = []
     for message_id in message_ids:
         started = time.perf_counter()

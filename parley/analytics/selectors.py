@@ -139,8 +139,8 @@ def live_now() -> dict:
             longest = {"pk": first["conversation_id"], "subject": first["conversation__subject"],
                        "last_inbound_at": first["waiting_since"], "seconds": queue["longest_wait_seconds"]}
     load = dict(every_day.filter(dimension="agent").values("key").annotate(load=Sum("active")).values_list("key", "load"))
-    agents = sorted(({**agent, "load": load.get(rollup_key(agent["pk"]), 0)} for agent in
-                     User.objects.filter(is_active=True).exclude(availability=Availability.OFFLINE).values("pk", "name", "availability")),
+    online = User.objects.filter(is_active=True).exclude(availability=Availability.OFFLINE).values("pk", "name", "availability")
+    agents = sorted(({**agent, "load": load.get(rollup_key(agent["pk"]), 0)} for agent in online),
                     key=lambda agent: (-agent["load"], agent["name"]))
     return {"queues": queues, "agents": agents, "waiting": sum(queue["waiting"] for queue in queues), "longest": longest}
 

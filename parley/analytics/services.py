@@ -116,8 +116,8 @@ def _answer_facts_sync(conversation: Conversation) -> None:
     """Make the conversation's answer facts its answered surveys with its channel, inbox, team and assignee now.
 
     One query reads the surveys with their answer facts, and rows that already say so are left alone: most
-    refreshes change no answer and write nothing here. An answer fact exists only for an answered survey
-    (deleting either deletes it), so none is left behind.
+    refreshes change no answer and write nothing here. An answer fact goes with its survey or its conversation
+    when either is deleted, and an answer is never taken back, so there is none to remove.
     """
     for survey in _answered([conversation.pk]).select_related("answer_fact"):
         values = _answer_values(survey, conversation)
@@ -262,16 +262,18 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     # The tags' rows join each fact to its conversation's tags, which its tag_ids repeat since its last refresh.
     fields = {**DIMENSIONS, TAG_DIMENSION: "conversation__tags"}
     made = 0
-    for dimension, grouping in [*((dimension, (field,)) for dimension, field in fields.items()),
-                                *((pair_dimension(narrowed, grouped), (fields[narrowed], fields[grouped])) for narrowed, grouped in PAIRS)]:
-        counted = facts.objects.filter(conversation__tags__isnull=False) if "conversation__tags" in grouping else facts.objects.all()
+    groupings = [*((dimension, (field,)) for dimension, field in fields.items()),
+                 *((pair_dimension(narrowed, grouped), (fields[narrowed], fields[grouped])) for narrowed, grouped in PAIRS)]
+    for dimension, grouping in groupings:
+        tagged = "conversation__tags" in grouping
+        counted = facts.objects.filter(conversation__tags__isnull=False) if tagged else facts.objects.all()
         # The heat map reads no pair of dimensions, so a pair's rows keep no hours.
         per_hour = _per_hour(counted, grouping[0]) if len(grouping) == 1 else None
         rows = []
         for row in counted.values("day", *grouping).annotate(**measures).order_by().iterator(chunk_size=BATCH_ROWS):
             key, key2 = [rollup_key(row[field]) for field in grouping] + [""] * (2 - len(grouping))
             rows.append(rollup(day=row["day"], dimension=dimension, key=key, key2=key2, weekday=row["day"].weekday(),
-                               hours=_hours(per_hour[row["day"], key]) if per_hour else [],
+                               hours=_hours(per_hour[row["day"], key]) if per_hour is not None else [],
                                **filled({name: row[name] for name in measures})))
             if len(rows) == BATCH_ROWS:
                 rollup.objects.bulk_create(rows)
@@ -342,10 +344,10 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
         fact_refresh(conversation_id=message.conversation_id)
         return record
     record = MessageSentiment.objects.create(message_id=message.pk, conversation_id=message.conversation_id, score=score)
-    # A customer's message changes nothing else in the facts that its own message.created refresh would not see to
-    # (answers and status changes refresh them too, and so does its wait), so a first
-    # score is added to the sums in place, the fact's and its rollup row's, instead of recomputing the conversation
-    # from all its messages and the rollup row from all its facts. The fact is locked first, as fact_refresh does.
+    # A first score changes only the sentiment sums (whatever else a customer's message changes, their wait say, its
+    # own message.created refresh takes care of), so it is added to the sums in place, the fact's and its rollup
+    # rows', instead of recomputing the conversation from all its messages. The fact is locked first, as fact_refresh
+    # does.
     facts = ConversationFact.objects.filter(conversation_id=message.conversation_id)
     fact = facts.select_for_update().values("day", *DIMENSIONS.values(), "tag_ids").first()
     if fact is None:

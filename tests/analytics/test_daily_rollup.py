@@ -7,8 +7,8 @@ from tests.analytics.conftest import PERIOD, drain, utc
 
 
 def _rollup() -> dict:
-    return {(r.day, r.dimension, r.key, r.key2): {name: getattr(r, name) for name in FACT_MEASURES} | {"weekday": r.weekday, "hours": r.hours}
-            for r in DailyRollup.objects.all()}
+    return {(r.day, r.dimension, r.key, r.key2): {name: getattr(r, name) for name in FACT_MEASURES}
+            | {"weekday": r.weekday, "hours": r.hours} for r in DailyRollup.objects.all()}
 
 
 def _facts_summed() -> dict:
