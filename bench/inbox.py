@@ -55,8 +55,7 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
 
 
 def seed(*, conversations: int, messages_per_conversation: int, rng: random.Random) -> dict:
-    """Fill the database; staff, inboxes and a shared view through the services, the bulk through `row_writer`."""
-    from django.core.management.color import no_style
+    """Fill the database; staff, inboxes and a shared view through the services, the bulk through `harness.row_writer`."""
     from django.db import connection
     from django.utils import timezone
 
@@ -79,10 +78,10 @@ def seed(*, conversations: int, messages_per_conversation: int, rng: random.Rand
     saved_view_create(owner=agents[0], name=SAVED_VIEW[0], query=SAVED_VIEW[1], shared=True)
     tag_ids = [tag.pk for tag in Tag.objects.bulk_create([Tag(name=f"tag{n}") for n in range(TAGS)])]
     agent_ids, team_ids, inbox_ids = [a.pk for a in agents], [t.pk for t in teams] + [None], [i.pk for i in inboxes]
-    write = row_writer(connection)
+    write = harness.row_writer(connection)
     now = timezone.now()
     contact_count = max(1, conversations // 2)
-    first_contact, first_conversation = next_id(Contact), next_id(Conversation)
+    first_contact, first_conversation = harness.next_id(Contact), harness.next_id(Conversation)
     for start in range(0, contact_count, BATCH):
         write(Contact, ("id", "name", "email", "created_at", "updated_at"), [
             (first_contact + n, f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", f"customer{n}@example.test", now, now)
@@ -121,40 +120,8 @@ def seed(*, conversations: int, messages_per_conversation: int, rng: random.Rand
         harness.progress(f"seeding: {done:,}/{conversations:,} conversations ({done * 100 // conversations}%), "
                          f"{rate:,.0f}/s, about {(conversations - done) / rate:,.0f} s left")
     harness.progress_done()
-    with connection.cursor() as cursor:
-        # The ids were given, so the sequences that number new rows must move past them.
-        for statement in connection.ops.sequence_reset_sql(no_style(), [Contact, Conversation]):
-            cursor.execute(statement)
+    harness.sequences_reset(connection, [Contact, Conversation])
     return {"agent": agents[0], "words": words}
-
-
-def next_id(model) -> int:
-    """Return the id after the largest one `model` holds."""
-    from django.db.models import Max
-
-    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-
-
-def row_writer(connection):
-    """Return write(model, columns, rows), which stores rows of values for `columns` (attribute names).
-
-    PostgreSQL gets COPY, an order of magnitude faster than INSERTs at a million rows; the columns not given
-    are filled with each field's default. Other databases get bulk_create.
-    """
-    if connection.vendor != "postgresql":
-        def bulk_create(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-            model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows], batch_size=BATCH)
-        return bulk_create
-
-    def copy(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        fields = [model._meta.get_field(column) for column in columns]
-        rest = [f for f in model._meta.concrete_fields if f not in fields and not f.primary_key]
-        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
-        names = ", ".join(connection.ops.quote_name(f.column) for f in fields + rest)
-        with connection.cursor() as cursor, cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as stream:
-            for row in rows:
-                stream.write_row(row + defaults)
-    return copy
 
 
 def render(conversations) -> list[dict]:
@@ -248,7 +215,6 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     from django.db import connection
 
     from parley.conversations.models import Conversation
-    from parley.search import backend_for
 
     print(f"database: {connection.vendor}" + ("" if args.database_url or args.data_dir else " (embedded, in a temporary data dir)"))
     if args.reuse:
@@ -256,7 +222,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     elif Conversation.objects.exists():
         sys.exit("The database already holds conversations; point --database-url at an empty database (or --reuse it).")
     else:
-        seeded = seed_and_index(args, rng=random.Random(args.seed), search_backend=backend_for(connection.vendor))
+        seeded = seed_and_index(args, rng=random.Random(args.seed))
 
     rows = []
     lists = scenarios(agent=seeded["agent"], words=seeded["words"])
@@ -276,29 +242,14 @@ def run(args: argparse.Namespace, data_dir: Path) -> None:
     print(f"\npeak RSS: {harness.peak_rss_mb():.0f} MiB")
 
 
-def seed_and_index(args: argparse.Namespace, *, rng: random.Random, search_backend) -> dict:
-    """Seed, then build the full-text index once and refresh the planner's statistics, as an importer would."""
+def seed_and_index(args: argparse.Namespace, *, rng: random.Random) -> dict:
+    """Seed, then build the full-text index once and refresh the planner's statistics."""
     from django.db import connection
 
     print(f"seeding {args.conversations:,} conversations x {args.messages_per_conversation} messages with "
           f"{'COPY' if connection.vendor == 'postgresql' else 'bulk_create'} (staff and inboxes through the services)")
-    # Loading first and indexing once afterwards is far cheaper than a trigger per row.
-    search_backend.uninstall(connection)
-    started = time.perf_counter()
-    seeded = seed(conversations=args.conversations, messages_per_conversation=args.messages_per_conversation, rng=rng)
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
-    harness.progress("building the full-text index")
-    started = time.perf_counter()
-    search_backend.install(connection)
-    harness.progress_done()
-    print(f"full-text index built in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # A running desk's autovacuum keeps PostgreSQL's visibility map set, which index-only scans need;
-        # right after a bulk load it is empty until a VACUUM.
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    print(f"statistics refreshed in {time.perf_counter() - started:.1f} s")
-    return seeded
+    return harness.load_then_index(connection, lambda: seed(
+        conversations=args.conversations, messages_per_conversation=args.messages_per_conversation, rng=rng))
 
 
 if __name__ == "__main__":

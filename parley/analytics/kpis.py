@@ -17,8 +17,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, ROLLUP_MEASURES, TAG_DIMENSION, filled, rollup_key
-from parley.analytics.models import ConversationFact, DailyRollup
+from parley.analytics.measures import (DIMENSIONS, FACT_MEASURES, PAIRS, ROLLUP_MEASURES, TAG_DIMENSION, filled,
+                                       pair_dimension, rollup_key)
+from parley.analytics.models import AnswerFact, ConversationFact, DailyRollup
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Tag
 
 
@@ -63,29 +64,42 @@ class Scope:
     def rollup_dimension(self, *grouped_by: str) -> str | None:
         """The rollup dimension that answers this scope grouped by `grouped_by` (fact fields), or None: then the facts do.
 
-        The rollup adds the facts up along one dimension at a time, so it answers a scope narrowed or
-        grouped by at most one of channel, inbox, team, agent and tag.
+        The rollup adds the facts up along one dimension at a time, and along the pairs a dashboard asks for
+        (analytics.measures.PAIRS), so it answers a scope narrowed or grouped by at most one of channel, inbox,
+        team, agent and tag, or narrowed by one and grouped by another of those pairs.
         """
-        asked = {dimension for dimension, value in self._filters().items() if value}
-        asked |= {dimension for dimension, field in DIMENSIONS.items() if field in grouped_by}
-        if len(asked) > 1:
-            return None
-        return next(iter(asked), "channel")
+        narrowed = {dimension for dimension, value in self._filters().items() if value}
+        grouped = {dimension for dimension, field in DIMENSIONS.items() if field in grouped_by} - narrowed
+        if len(narrowed | grouped) <= 1:
+            return next(iter(narrowed | grouped), "channel")
+        if len(narrowed) == 1 and len(grouped) == 1 and (pair := (*narrowed, *grouped)) in PAIRS:
+            return pair_dimension(*pair)
+        return None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the report is narrowed by a channel, an inbox, a team, an agent or a tag."""
+        return any(self._filters().values())
 
     def _filters(self) -> dict:
         return {"channel": self.channel, "inbox": self.inbox_id, "team": self.team_id, "agent": self.agent_id,
                 TAG_DIMENSION: self.tag}
 
     def _measured(self, *grouped_by: str, whenever: bool = False) -> tuple[QuerySet, dict]:
-        """The rows to add up: the rollup's when it answers, else the facts; of the period, or of every day (`whenever`)."""
+        """The rows to add up: the rollup's when it answers, else the facts; of the period, or of every day (`whenever`).
+
+        The rollup's rows carry `grouped`, the key of the dimension grouped by: `key2` in a pair's rows, else `key`.
+        """
         dimension = self.rollup_dimension(*grouped_by)
         if dimension is None:
             return self.facts(), FACT_MEASURES
-        rows = DailyRollup.objects.filter(dimension=dimension)
+        pair = next((pair for pair in PAIRS if pair_dimension(*pair) == dimension), None)
+        rows = DailyRollup.objects.filter(dimension=dimension).alias(grouped=F("key2") if pair else F("key"))
         if not whenever:
             rows = rows.filter(day__gte=self.start, day__lte=self.end)
-        value = self._filters()[dimension]
-        if dimension == TAG_DIMENSION:
+        narrowed = pair[0] if pair else dimension
+        value = self._filters()[narrowed]
+        if narrowed == TAG_DIMENSION:
             # A tag's rows are keyed by its id, which survives a rename; a name no tag has matches no row, as no fact.
             value = Tag.objects.filter(name=value).values_list("pk", flat=True).first()
             return (rows.filter(key=rollup_key(value)) if value else rows.none()), ROLLUP_MEASURES
@@ -107,8 +121,8 @@ class Scope:
         if fields not in self._read:
             rows, aggregates = self._measured(*fields)
             if rows.model is DailyRollup:
-                # The rollup row's key holds the value of the one dimension grouped by; the day's fields are its own.
-                keyed = {field: F("key") if field == "channel" else Cast("key", BigIntegerField())
+                # The rollup row's `grouped` key holds the value of the one dimension grouped by; the day's fields are its own.
+                keyed = {field: F("grouped") if field == "channel" else Cast("grouped", BigIntegerField())
                          for field in fields if field in DIMENSIONS.values()}
                 rows = rows.values(*(field for field in fields if field not in keyed), **keyed)
             else:
@@ -272,12 +286,19 @@ def sentiment(m: dict) -> float | None:
 # --- survey KPIs: answers given in the period, about conversations passing the filters ------------------
 
 def _answers(scope: Scope, kind: str):
+    """The answers of `kind` given in the period: the surveys themselves, or with a filter the answer facts.
+
+    Those carry their conversation's channel, inbox, team and assignee, so a filter reads an index instead of
+    joining each of the period's answers to its conversation. Surveys about no conversation (an NPS campaign's)
+    pass no filter either way.
+    """
     from parley.surveys.models import Survey
 
     start, end = scope.bounds()
-    answers = Survey.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
-    return scope.narrow(answers, ("conversation__inbox_id", "conversation__inbox__kind", "conversation__team_id",
-                                  "conversation__assignee_id", "conversation__tags__name"))
+    if not scope.filtered:
+        return Survey.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
+    answers = AnswerFact.objects.filter(kind=kind, answered_at__gte=start, answered_at__lt=end)
+    return scope.narrow(answers, ("inbox_id", "channel", "team_id", "assignee_id", "conversation__tags__name"))
 
 
 def _surveyed(kind: str):

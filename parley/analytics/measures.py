@@ -27,12 +27,24 @@ FACT_MEASURES = {
     "sla_kept": Count("pk", filter=Q(sla_policy_id__isnull=False, sla_breached=False)),
     #: Still open (new, open, pending, on hold): summed over every day, the backlog.
     "active": Count("pk", filter=Q(is_active=True)),
+    #: Of those, the ones nobody is assigned to, and the customers waiting on us: the live view's queues.
+    "unassigned": Count("pk", filter=Q(is_active=True, assignee_id__isnull=True)),
+    "waiting": Count("waiting_since"),
 }
 ROLLUP_MEASURES = {name: Sum(name) for name in FACT_MEASURES}
 #: The rollup's dimensions with one value per fact, and the fact field each one is keyed by (analytics.models.DailyRollup).
 DIMENSIONS = {"channel": "channel", "inbox": "inbox_id", "team": "team_id", "agent": "assignee_id"}
 #: The dimension with a row for each of a fact's tags (none for a fact without tags).
 TAG_DIMENSION = "tag"
+#: Two dimensions a dashboard reads at once, (narrowed by, grouped by): its chart per channel and its agent table
+#: under a filter. The rollup keeps a row for each pair of values, keyed by the first and, in `key2`, the second.
+PAIRS = tuple((narrowed, grouped) for grouped in ("channel", "agent") for narrowed in (*DIMENSIONS, TAG_DIMENSION)
+              if narrowed != grouped)
+
+
+def pair_dimension(narrowed: str, grouped: str) -> str:
+    """The rollup's name for the rows of a pair of dimensions (PAIRS)."""
+    return f"{narrowed}+{grouped}"
 
 
 def rollup_key(value) -> str:

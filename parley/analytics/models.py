@@ -42,6 +42,8 @@ class ConversationFact(models.Model):
     sentiment_count = models.PositiveIntegerField(default=0)
     #: The ids of the conversation's tags, in order: the rollup counts the fact in each one's row.
     tag_ids = models.JSONField(default=list)
+    #: When the customer started waiting on us (their last message, new or open and not answered since); None otherwise.
+    waiting_since = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -50,6 +52,9 @@ class ConversationFact(models.Model):
             models.Index(fields=["day", "channel"]),
             models.Index(fields=["day", "assignee_id"]),
             models.Index(fields=["day", "team_id"]),
+            # The live view's longest wait per channel: the first entry, however many customers wait.
+            models.Index(fields=["channel", "waiting_since"], condition=models.Q(waiting_since__isnull=False),
+                         name="analytics_fact_waiting"),
         ]
 
     def __str__(self) -> str:
@@ -62,18 +67,21 @@ class DailyRollup(models.Model):
     Each fact counts in a row of its day for its channel, its inbox, its team, its assignee and each of
     its tags. A report with no filter reads the channel rows; one filtered by a channel, an inbox, a team,
     an agent or a tag reads that one row a day. So a year is a few thousand rows however many
-    conversations there are.
+    conversations there are. A filtered report's chart per channel and its agent table read the rows of
+    a pair (analytics.measures.PAIRS): one per value of the filter's dimension and of the one grouped by.
     Whenever a fact changes, its rows change by the difference (analytics.services.rollup_move), so each
     stays exactly the sum of its facts; `parley rebuild-reports` makes them anew.
     """
 
     day = models.DateField()
-    #: What `key` names: "channel" (the inbox kind), "inbox", "team", "agent" (an id, "0" for none) or "tag" (an id).
-    dimension = models.CharField(max_length=10)
+    #: What `key` names: "channel" (the inbox kind), "inbox", "team", "agent" (an id, "0" for none) or "tag" (an id);
+    #: for a pair, "team+agent" say, `key` is the team's and `key2` the agent's.
+    dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=30)
+    key2 = models.CharField(max_length=30, default="")
     #: Monday is 0 (the day's weekday, kept for the heat map).
     weekday = models.PositiveSmallIntegerField()
-    #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells.
+    #: Conversations opened in each local hour of the day, 0 to 23: the heat map's cells (empty in a pair's rows).
     hours = models.JSONField(default=list)
     conversations = models.PositiveIntegerField(default=0)
     first_response_total = models.PositiveBigIntegerField(default=0)
@@ -94,12 +102,44 @@ class DailyRollup(models.Model):
     sla_conversations = models.PositiveIntegerField(default=0)
     sla_kept = models.PositiveIntegerField(default=0)
     active = models.PositiveIntegerField(default=0)
+    unassigned = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "dimension", "key"], name="analytics_rollup_bucket_unique")]
+        # Dimension and key first: a report reads one dimension's rows, often for one key, over many days.
+        constraints = [models.UniqueConstraint(fields=["dimension", "key", "key2", "day"], name="analytics_rollup_bucket_unique")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.dimension} {self.key}: {self.conversations}"
+        return f"{self.day} {self.dimension} {self.key} {self.key2}: {self.conversations}"
+
+
+class AnswerFact(models.Model):
+    """A survey answer about a conversation, beside the conversation's channel, inbox, team and assignee.
+
+    A survey KPI narrowed by one of them reads these rows instead of joining each of the period's answers to its
+    conversation. A conversation's refresh (analytics.services.fact_refresh) keeps them in step with it, as its fact.
+    """
+
+    survey = models.OneToOneField("surveys.Survey", primary_key=True, on_delete=models.CASCADE, related_name="answer_fact")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="answer_facts")
+    kind = models.CharField(max_length=4)
+    answered_at = models.DateTimeField()
+    score = models.PositiveSmallIntegerField(null=True)
+    inbox_id = models.BigIntegerField()
+    channel = models.CharField(max_length=30)
+    team_id = models.BigIntegerField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "channel", "answered_at"]),
+            models.Index(fields=["kind", "inbox_id", "answered_at"]),
+            models.Index(fields=["kind", "team_id", "answered_at"]),
+            models.Index(fields=["kind", "assignee_id", "answered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer to survey {self.survey_id}"
 
 
 class MessageSentiment(models.Model):

@@ -1,14 +1,15 @@
 """Reads behind the dashboards: series for the charts, the per-agent table, and the live "now" view."""
 from datetime import timedelta
 
-from django.db.models import Avg, Count, F, Min, Q
+from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from parley.accounts.models import Availability, User
 from parley.analytics.kpis import Scope, answered_calls, chat_ratings
-from parley.conversations.models import ACTIVE_STATUSES, Conversation, Status
+from parley.analytics.measures import rollup_key
+from parley.analytics.models import ConversationFact, DailyRollup
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -119,26 +120,29 @@ def agent_table(scope: Scope) -> list[dict]:
 
 
 def live_now() -> dict:
-    """What a supervisor watches: open work per channel, waiting customers, agents online and their load."""
-    live = Conversation.objects.filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True)
-    # Waiting on us: the customer wrote last (new or open, and nothing from us since their last message).
-    waiting = Q(status__in=(Status.NEW, Status.OPEN), last_inbound_at__isnull=False) & (
-        Q(first_response_at__isnull=True) | Q(last_inbound_at__gt=F("first_response_at")))
-    queues = list(live.values(channel=F("inbox__kind")).annotate(
-        open=Count("pk"), unassigned=Count("pk", filter=Q(assignee__isnull=True)), waiting=Count("pk", filter=waiting),
-        oldest_wait=Min("last_inbound_at", filter=waiting)).order_by("channel"))
+    """What a supervisor watches: open work per channel, waiting customers, agents online and their load.
+
+    The counts add up the rollup's open, unassigned and waiting conversations of every day, and the longest waits
+    are the first entries of the waiting facts' index: counting the open conversations themselves reads one row each.
+    """
+    every_day = DailyRollup.objects.order_by()
+    queues = list(every_day.filter(dimension="channel").values(channel=F("key")).annotate(
+        open=Sum("active"), unassigned=Sum("unassigned"), waiting=Sum("waiting")).filter(open__gt=0).order_by("channel"))
     now = timezone.now()
+    longest = None
     for queue in queues:
-        queue["longest_wait_seconds"] = int((now - queue["oldest_wait"]).total_seconds()) if queue["oldest_wait"] else None
-    agents = list(User.objects.filter(is_active=True).exclude(availability=Availability.OFFLINE)
-                  .annotate(load=Count("assigned_conversations", filter=Q(assigned_conversations__status__in=ACTIVE_STATUSES,
-                                                                         assigned_conversations__merged_into__isnull=True)))
-                  .values("pk", "name", "availability", "load").order_by("-load", "name"))
-    longest = live.filter(waiting).order_by("last_inbound_at").values("pk", "subject", "last_inbound_at").first()
-    return {"queues": queues, "agents": agents, "waiting": sum(queue["waiting"] for queue in queues),
-            "longest": longest and {**longest, "seconds": int((now - longest["last_inbound_at"]).total_seconds())}}
-
-
+        first = (ConversationFact.objects.filter(channel=queue["channel"], waiting_since__isnull=False).order_by("waiting_since")
+                 .values("conversation_id", "conversation__subject", "waiting_since").first())
+        queue["oldest_wait"] = first and first["waiting_since"]
+        queue["longest_wait_seconds"] = int((now - first["waiting_since"]).total_seconds()) if first else None
+        if first and (longest is None or first["waiting_since"] < longest["last_inbound_at"]):
+            longest = {"pk": first["conversation_id"], "subject": first["conversation__subject"],
+                       "last_inbound_at": first["waiting_since"], "seconds": queue["longest_wait_seconds"]}
+    load = dict(every_day.filter(dimension="agent").values("key").annotate(load=Sum("active")).values_list("key", "load"))
+    online = User.objects.filter(is_active=True).exclude(availability=Availability.OFFLINE).values("pk", "name", "availability")
+    agents = sorted(({**agent, "load": load.get(rollup_key(agent["pk"]), 0)} for agent in online),
+                    key=lambda agent: (-agent["load"], agent["name"]))
+    return {"queues": queues, "agents": agents, "waiting": sum(queue["waiting"] for queue in queues), "longest": longest}
 
 
 def conversation_sentiment(*, conversation_id: int) -> dict:

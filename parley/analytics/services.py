@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, TAG_DIMENSION, filled, rollup_key
-from parley.analytics.models import ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
+from parley.analytics.measures import DIMENSIONS, FACT_MEASURES, PAIRS, TAG_DIMENSION, filled, pair_dimension, rollup_key
+from parley.analytics.models import AnswerFact, ConversationFact, DailyRollup, MessageSentiment, ReportSubscription
 from parley.analytics.sentiment import sentiment_score
 from parley.core.i18n import in_language_of
 from parley.conversations.models import ACTIVE_STATUSES, Conversation, Direction, Message, MessageKind, Status
@@ -89,7 +89,41 @@ def fact_values(conversation: Conversation, messages: list[Message], sentiments:
         "sla_policy_id": sla_policy_id,
         "sla_breached": any(m.kind == MessageKind.EVENT and m.metadata.get("sla_breached") for m in messages),
         "sentiment_total": sum(sentiments), "sentiment_count": len(sentiments), "tag_ids": sorted(tag_ids),
+        "waiting_since": conversation.last_inbound_at if _waiting(conversation) else None,
     }
+
+
+def _waiting(conversation: Conversation) -> bool:
+    """Waiting on us: the customer wrote last (new or open, and nothing from us since their last message)."""
+    return (conversation.status in (Status.NEW, Status.OPEN) and conversation.last_inbound_at is not None
+            and (conversation.first_response_at is None or conversation.last_inbound_at > conversation.first_response_at))
+
+
+def _answer_values(survey, conversation: Conversation) -> dict:
+    """An answer fact's fields from an answered survey and the conversation it is about."""
+    return {"survey_id": survey.pk, "conversation_id": conversation.pk, "kind": survey.kind, "answered_at": survey.answered_at,
+            "score": survey.score, "inbox_id": conversation.inbox_id, "channel": conversation.inbox.kind,
+            "team_id": conversation.team_id, "assignee_id": conversation.assignee_id}
+
+
+def _answered(conversation_ids):
+    from parley.surveys.models import Survey
+
+    return Survey.objects.filter(conversation_id__in=conversation_ids, answered_at__isnull=False)
+
+
+def _answer_facts_sync(conversation: Conversation) -> None:
+    """Make the conversation's answer facts its answered surveys with its channel, inbox, team and assignee now.
+
+    One query reads the surveys with their answer facts, and rows that already say so are left alone: most
+    refreshes change no answer and write nothing here. An answer fact goes with its survey or its conversation
+    when either is deleted, and an answer is never taken back, so there is none to remove.
+    """
+    for survey in _answered([conversation.pk]).select_related("answer_fact"):
+        values = _answer_values(survey, conversation)
+        held = getattr(survey, "answer_fact", None)
+        if held is None or any(getattr(held, field) != value for field, value in values.items()):
+            AnswerFact(**values).save()
 
 
 #: Rollup rows read and written at a time when it is rebuilt.
@@ -108,6 +142,9 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     # seen here or added after this write, never lost.
     fact = ConversationFact.objects.select_for_update().filter(conversation_id=conversation_id).first()
     before = _share(fact)
+    if conversation is not None:
+        # A merged conversation keeps its answers: a survey stays about the conversation it was sent for.
+        _answer_facts_sync(conversation)
     if conversation is None or conversation.merged_into_id:
         if fact is not None:
             fact.delete()
@@ -131,16 +168,19 @@ def fact_refresh(*, conversation_id: int) -> ConversationFact | None:
     return fact
 
 
-#: A rollup row: (day, dimension, key).
-Bucket = tuple[date, str, str]
+#: A rollup row: (day, dimension, key, key2).
+Bucket = tuple[date, str, str, str]
 #: What one fact adds to the rollup: its row in each dimension, its hour, and its measures.
 Share = tuple[tuple[Bucket, ...], int, dict]
 
 
 def _buckets(day: date, values: dict) -> tuple[Bucket, ...]:
     """The rollup rows a fact with these field `values` counts in on `day`."""
-    return (*((day, dimension, rollup_key(values[field])) for dimension, field in DIMENSIONS.items()),
-            *((day, TAG_DIMENSION, rollup_key(tag_id)) for tag_id in values["tag_ids"]))
+    keys = {**{dimension: [rollup_key(values[field])] for dimension, field in DIMENSIONS.items()},
+            TAG_DIMENSION: [rollup_key(tag_id) for tag_id in values["tag_ids"]]}
+    return (*((day, dimension, key, "") for dimension, each in keys.items() for key in each),
+            *((day, pair_dimension(narrowed, grouped), key, key2)
+              for narrowed, grouped in PAIRS for key in keys[narrowed] for key2 in keys[grouped]))
 
 
 def _share(fact: ConversationFact | None) -> Share | None:
@@ -178,16 +218,17 @@ def _rollup_add(buckets: set[Bucket], changes: dict, hours: dict[int, int]) -> N
     if not changes and not hours:
         return
     matching = Q()
-    for day, dimension, key in buckets:
-        matching |= Q(day=day, dimension=dimension, key=key)
+    for day, dimension, key, key2 in buckets:
+        matching |= Q(day=day, dimension=dimension, key=key, key2=key2)
     rows = DailyRollup.objects.filter(matching)
     if any(change > 0 for change in hours.values()):
-        # A fact joining rows: they may not be there yet. Otherwise the fact already counts in them.
-        for day, dimension, key in sorted(buckets):
-            DailyRollup.objects.get_or_create(day=day, dimension=dimension, key=key, defaults={"weekday": day.weekday()})
+        # A fact joining rows: they may not be there yet (one statement for all). Otherwise the fact already counts in them.
+        DailyRollup.objects.bulk_create([DailyRollup(day=day, dimension=dimension, key=key, key2=key2, weekday=day.weekday())
+                                         for day, dimension, key, key2 in sorted(buckets)], ignore_conflicts=True)
     if hours:
-        # A row missing here is one a fact leaves after a rebuild dropped it: a tag deleted since.
-        for row in rows.select_for_update().order_by("pk"):
+        # A row missing here is one a fact leaves after a rebuild dropped it: a tag deleted since. The heat map reads
+        # no pair of dimensions, so a pair's rows keep no hours.
+        for row in rows.filter(key2="").select_for_update().order_by("pk"):
             per_hour = dict(enumerate(row.hours or _hours({})))
             for hour, change in hours.items():
                 per_hour[hour] = per_hour.get(hour, 0) + change
@@ -199,6 +240,15 @@ def _rollup_add(buckets: set[Bucket], changes: dict, hours: dict[int, int]) -> N
         rows.filter(conversations=0).delete()
 
 
+def _per_hour(facts, field: str) -> dict[tuple[date, str], dict[int, int]]:
+    """How many of `facts` were opened in each local hour, per day and rollup key of `field`."""
+    per_hour: dict[tuple[date, str], dict[int, int]] = {}
+    for day, value, hour, count in (facts.values_list("day", field, "hour").annotate(n=Count("pk"))
+                                    .values_list("day", field, "hour", "n").order_by()):
+        per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
+    return per_hour
+
+
 @transaction.atomic
 def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     """Replace the whole rollup with sums of the facts; return how many rows it has.
@@ -206,20 +256,31 @@ def rollup_rebuild(*, facts=ConversationFact, rollup=DailyRollup) -> int:
     `facts` and `rollup` are the models to use: a migration passes its historical ones.
     """
     rollup.objects.all().delete()
-    made = []
+    # A migration's historical rollup has the measures of its time only.
+    columns = {field.name for field in rollup._meta.get_fields()}
+    measures = {name: aggregate for name, aggregate in FACT_MEASURES.items() if name in columns}
     # The tags' rows join each fact to its conversation's tags, which its tag_ids repeat since its last refresh.
-    for dimension, field, counted in [*((dimension, field, facts.objects.all()) for dimension, field in DIMENSIONS.items()),
-                                      (TAG_DIMENSION, "conversation__tags", facts.objects.filter(conversation__tags__isnull=False))]:
-        per_hour: dict[tuple[date, str], dict[int, int]] = {}
-        for day, value, hour, count in (counted.values_list("day", field, "hour").annotate(n=Count("pk"))
-                                        .values_list("day", field, "hour", "n").order_by()):
-            per_hour.setdefault((day, rollup_key(value)), {})[hour] = count
-        for row in counted.values("day", field).annotate(**FACT_MEASURES).order_by().iterator(chunk_size=BATCH_ROWS):
-            key = rollup_key(row[field])
-            made.append(rollup(day=row["day"], dimension=dimension, key=key, weekday=row["day"].weekday(),
-                               hours=_hours(per_hour[row["day"], key]), **filled({name: row[name] for name in FACT_MEASURES})))
-    rollup.objects.bulk_create(made, batch_size=BATCH_ROWS)
-    return len(made)
+    fields = {**DIMENSIONS, TAG_DIMENSION: "conversation__tags"}
+    made = 0
+    groupings = [*((dimension, (field,)) for dimension, field in fields.items()),
+                 *((pair_dimension(narrowed, grouped), (fields[narrowed], fields[grouped])) for narrowed, grouped in PAIRS)]
+    for dimension, grouping in groupings:
+        tagged = "conversation__tags" in grouping
+        counted = facts.objects.filter(conversation__tags__isnull=False) if tagged else facts.objects.all()
+        # The heat map reads no pair of dimensions, so a pair's rows keep no hours.
+        per_hour = _per_hour(counted, grouping[0]) if len(grouping) == 1 else None
+        rows = []
+        for row in counted.values("day", *grouping).annotate(**measures).order_by().iterator(chunk_size=BATCH_ROWS):
+            key, key2 = [rollup_key(row[field]) for field in grouping] + [""] * (2 - len(grouping))
+            rows.append(rollup(day=row["day"], dimension=dimension, key=key, key2=key2, weekday=row["day"].weekday(),
+                               hours=_hours(per_hour[row["day"], key]) if per_hour is not None else [],
+                               **filled({name: row[name] for name in measures})))
+            if len(rows) == BATCH_ROWS:
+                rollup.objects.bulk_create(rows)
+                made, rows = made + len(rows), []
+        rollup.objects.bulk_create(rows)
+        made += len(rows)
+    return made
 
 
 @transaction.atomic
@@ -228,7 +289,12 @@ def facts_rebuild_batch(*, conversation_ids: list[int], policies: list | None = 
 
     `policies` are the active SLA policies, read once for many batches (read here when not given).
     """
-    conversations = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids, merged_into__isnull=True))
+    every = list(Conversation.objects.select_related("inbox").filter(pk__in=conversation_ids))
+    AnswerFact.objects.filter(conversation_id__in=conversation_ids).delete()
+    by_id = {c.pk: c for c in every}
+    AnswerFact.objects.bulk_create([AnswerFact(**_answer_values(survey, by_id[survey.conversation_id]))
+                                    for survey in _answered(conversation_ids)])
+    conversations = [c for c in every if not c.merged_into_id]
     messages: dict[int, list[Message]] = {c.pk: [] for c in conversations}
     for message in Message.objects.filter(conversation_id__in=conversation_ids).only(*_MESSAGE_FIELDS).order_by("created_at", "id"):
         messages[message.conversation_id].append(message)
@@ -278,9 +344,10 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
         fact_refresh(conversation_id=message.conversation_id)
         return record
     record = MessageSentiment.objects.create(message_id=message.pk, conversation_id=message.conversation_id, score=score)
-    # A customer's message changes nothing else in the facts (answers and status changes refresh those), so a first
-    # score is added to the sums in place, the fact's and its rollup row's, instead of recomputing the conversation
-    # from all its messages and the rollup row from all its facts. The fact is locked first, as fact_refresh does.
+    # A first score changes only the sentiment sums (whatever else a customer's message changes, their wait say, its
+    # own message.created refresh takes care of), so it is added to the sums in place, the fact's and its rollup
+    # rows', instead of recomputing the conversation from all its messages. The fact is locked first, as fact_refresh
+    # does.
     facts = ConversationFact.objects.filter(conversation_id=message.conversation_id)
     fact = facts.select_for_update().values("day", *DIMENSIONS.values(), "tag_ids").first()
     if fact is None:
@@ -289,8 +356,8 @@ def message_sentiment_record(*, message_id: int) -> MessageSentiment | None:
     added = {"sentiment_total": F("sentiment_total") + score, "sentiment_count": F("sentiment_count") + 1}
     facts.update(**added)
     rows = Q()
-    for day, dimension, key in _buckets(fact["day"], fact):
-        rows |= Q(day=day, dimension=dimension, key=key)
+    for day, dimension, key, key2 in _buckets(fact["day"], fact):
+        rows |= Q(day=day, dimension=dimension, key=key, key2=key2)
     DailyRollup.objects.filter(rows).update(**added)
     return record
 

@@ -51,8 +51,9 @@ def test_a_message_scored_twice_counts_once_in_the_reports(api_inbox, run_due_jo
     scores = [MessageSentiment.objects.get(message=m).score for m in (first, second)]
     assert scores[0] < 0 < scores[1]
     assert fact.sentiment_count == 2 and abs(fact.sentiment_total - sum(scores)) < 1e-9
-    # Every dimension's row of the day counts them: the channel's, the inbox's, the team's and the assignee's.
+    # Every dimension's row of the day counts them: the channel's, the inbox's, the team's and the assignee's, and the
+    # rows of the pairs of them a dashboard reads at once (no tags here).
     rows = DailyRollup.objects.filter(day=fact.day)
-    assert rows.count() == 4
+    assert rows.count() == 4 + 6
     for row in rows:
         assert row.sentiment_count == 2 and abs(row.sentiment_total - sum(scores)) < 1e-9

@@ -16,13 +16,6 @@ def fill_tag_ids(apps, schema_editor):
     fact_model.objects.bulk_update(facts, ["tag_ids"], batch_size=2000)
 
 
-def rebuild(apps, schema_editor):
-    # The rows so far were per day and channel only: count the facts again in every dimension.
-    from parley.analytics.services import rollup_rebuild
-
-    rollup_rebuild(facts=apps.get_model("analytics", "ConversationFact"), rollup=apps.get_model("analytics", "DailyRollup"))
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -67,5 +60,5 @@ class Migration(migrations.Migration):
             field=models.JSONField(default=list),
         ),
         migrations.RunPython(fill_tag_ids, migrations.RunPython.noop),
-        migrations.RunPython(rebuild, migrations.RunPython.noop),
+        # The rows cleared above are counted again by 0005, in every dimension the rollup has since.
     ]
