@@ -25,6 +25,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_with_no_rate_limit_counted():
+    """Rate-limit counters in Redis outlive a test (database ones roll back with it): sign-ins another test failed for
+    agent1@example.test must not lock out the next test's agent1."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        client = cache._cache.get_client(write=True)
+        counters = list(client.scan_iter(match="*ratelimit:*"))
+        if counters:
+            client.delete(*counters)
+
+
+@pytest.fixture(autouse=True)
 def _each_test_starts_with_nothing_kept():
     """Settings rows a process keeps (parley.core.kept) are forgotten when saved, but a test's rollback sends no signal:
     what one test kept must not answer for the next."""
